@@ -1,0 +1,145 @@
+# syncfn - build, test, run, bench, ship.
+#
+# build/syncfn              the program (runtime/: CLI, HTTP, auth, config, logs)
+# build/syncfn-sync.so      the sync engine (function/sync_*.c + sql/), libpq
+# build/syncfn-schedule.so  the QStash schedule client (function/schedule_*.c), libcurl
+#
+# The two engines are loaded by the program only when an invocation needs
+# them, so a cold start that answers /healthz never maps libpq or libcurl.
+
+VERSION  := 0.1.0
+CC       ?= cc
+PREFIX   ?= /usr/local
+BUILD    ?= build
+
+CSTD     := -std=c11 -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Werror
+OPT      ?= -O2 -g
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) -Ifunction -Iruntime -I$(BUILD) \
+             -DSYNCFN_VERSION='"$(VERSION)"' -fPIC
+PG_INC   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+
+MAIN_LIBS     := -lcivetweb -lmbedcrypto -lcjson -ldl -lpthread
+SYNC_LIBS     := -lpq -lcjson
+SCHEDULE_LIBS := -lcurl -lcjson
+
+RUNTIME_SRCS  := $(sort $(wildcard runtime/*.c))
+FN_COMMON     := function/fn_log.c function/names.c
+MAIN_SRCS     := $(RUNTIME_SRCS) $(FN_COMMON)
+SYNC_SRCS     := $(sort $(wildcard function/sync_*.c)) $(FN_COMMON)
+SCHEDULE_SRCS := $(sort $(wildcard function/schedule_*.c)) $(FN_COMMON)
+SQL_FILES     := $(sort $(wildcard sql/*.sql))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+MAIN_OBJS     := $(call obj,$(MAIN_SRCS))
+SYNC_OBJS     := $(call obj,$(SYNC_SRCS)) $(BUILD)/obj/sql_text.o
+SCHEDULE_OBJS := $(call obj,$(SCHEDULE_SRCS))
+
+BINS := $(BUILD)/syncfn $(BUILD)/syncfn-sync.so $(BUILD)/syncfn-schedule.so
+
+.PHONY: all asan deps test unit run bench fuzz clean install image-rootfs qstash-dev check-deps
+all: $(BINS) $(BUILD)/qstash-dev
+
+$(BUILD)/obj/%.o: %.c $(wildcard function/*.h runtime/*.h) | $(BUILD)/sql_text.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -I$(PG_INC) -c $< -o $@
+
+# Every SQL file becomes a NUL-terminated string named sql_<file>, so the
+# SQL lives in sql/ and the binary still needs no files at run time.
+$(BUILD)/sql_text.c: $(SQL_FILES) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from sql/ by the Makefile; do not edit */'; \
+	  for f in $(SQL_FILES); do \
+	    n=$$(basename $$f .sql | tr -c 'A-Za-z0-9_\n' '_'); \
+	    echo "const char sql_$$n[] ="; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $$f; \
+	    echo ';'; \
+	  done; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/sql_text.h: $(SQL_FILES) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '/* generated from sql/ by the Makefile; do not edit */'; \
+	  echo '#ifndef SYNCFN_SQL_TEXT_H'; echo '#define SYNCFN_SQL_TEXT_H'; \
+	  for f in $(SQL_FILES); do \
+	    n=$$(basename $$f .sql | tr -c 'A-Za-z0-9_\n' '_'); \
+	    echo "extern const char sql_$$n[];"; \
+	  done; echo '#endif'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/obj/sql_text.o: $(BUILD)/sql_text.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/syncfn: $(MAIN_OBJS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(MAIN_LIBS)
+$(BUILD)/syncfn-sync.so: $(SYNC_OBJS)
+	$(CC) $(CFLAGS_ALL) -shared -o $@ $^ $(SYNC_LIBS)
+$(BUILD)/syncfn-schedule.so: $(SCHEDULE_OBJS)
+	$(CC) $(CFLAGS_ALL) -shared -o $@ $^ $(SCHEDULE_LIBS)
+
+# The QStash-compatible development server (tests/qstash_server/).
+QDEV_SRCS := $(sort $(wildcard tests/qstash_server/*.c))
+$(BUILD)/qstash-dev: $(call obj,$(QDEV_SRCS))
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lcivetweb -lcurl -lmbedcrypto -lcjson -lpthread
+
+# Unit tests: each tests/unit/test_*.c is its own program, linked with every
+# object it may exercise (runtime without main, the engines' sources).
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
+UNIT_LINK := $(filter-out $(BUILD)/obj/runtime/main.o,$(MAIN_OBJS)) \
+             $(filter-out $(call obj,$(FN_COMMON)),$(SYNC_OBJS) $(SCHEDULE_OBJS))
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_LINK) tests/unit/harness.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -I$(PG_INC) -Itests/unit -o $@ $< $(UNIT_LINK) \
+	  -lcivetweb -lmbedcrypto -lcjson -lpq -lcurl -ldl -lpthread
+unit: $(UNIT_BINS)
+
+# The same program built with AddressSanitizer and UBSan, for `make test`.
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
+	  EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined' \
+	  all unit
+
+# Debian packages the build, the tests, the demo and the benchmarks need.
+DEB_PKGS := build-essential libcivetweb-dev libpq-dev libcurl4-openssl-dev \
+            libmbedtls-dev libcjson-dev postgresql postgresql-contrib openssl curl \
+            time procps iproute2 clang libclang-rt-14-dev nodejs npm python3 ca-certificates \
+            shellcheck
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+	  if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory asan
+	@bash tests/run
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@bash tests/demo/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@bash bench/run.sh
+
+fuzz: deps
+	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+image-rootfs: $(BINS)
+	@bash tests/image/rootfs.sh $(BUILD)/rootfs
+
+qstash-dev: $(BUILD)/qstash-dev
+	@$(BUILD)/qstash-dev
+
+install: $(BINS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/syncfn
+	install -m 0755 $(BUILD)/syncfn $(DESTDIR)$(PREFIX)/bin/syncfn
+	install -m 0644 $(BUILD)/syncfn-sync.so $(BUILD)/syncfn-schedule.so $(DESTDIR)$(PREFIX)/lib/syncfn/
+
+clean:
+	rm -rf build

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+"""report.py - turns the raw measurements of bench/run.sh into tables.
+
+  report.py coldstart SYNCFN_LINE ONCE_LINE NODE_LINE SUMMARY_FILE
+  report.py sync RESULTS_TSV META_TSV SUMMARY_FILE
+  report.py summary SUMMARY_FILE
+
+Measuring happens in run.sh; this file only computes medians, ratios and
+verdicts, so the goals live in one place (GOALS below). Every verdict row
+is also appended to SUMMARY_FILE (tab separated: figure, measured, goal,
+verdict) for the closing summary.
+"""
+import json
+import statistics
+import sys
+
+MB = 1e6
+
+# case key -> (label, baseline key, ratio goal)
+SYNC_CASES = [
+    ("initial", "initial sync, empty target, two databases", "copy_pipe", 1.2),
+    ("nochange", "re-sync, no change, two databases", "copy_pipe", 1.3),
+    ("delta", "re-sync, 1% changed + 1% new, two databases", "copy_pipe", 1.3),
+    ("same_initial", "same database, other schema, initial", "same_initial_base", 1.05),
+    ("same_nochange", "same database, other schema, no change", "same_nochange_base", 1.05),
+]
+BASELINE_LABEL = {
+    "copy_pipe": "psql COPY t TO STDOUT | psql COPY t FROM STDIN",
+    "same_initial_base": "INSERT ... SELECT ... ON CONFLICT DO UPDATE WHERE IS DISTINCT FROM",
+    "same_nochange_base": "INSERT ... SELECT ... ON CONFLICT DO UPDATE WHERE IS DISTINCT FROM",
+}
+RSS_GOAL_MB = 32
+COLD_GOALS = {"median_ms": 15.0, "node_ratio": 10.0, "exit_ms": 10.0, "rss_mb": 10.0}
+
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def add_summary(path, figure, measured, goal, result):
+    with open(path, "a") as f:
+        f.write("\t".join([figure, measured, goal, result]) + "\n")
+
+
+def kv(line):
+    """key=value pairs of a coldstart output line."""
+    out = {}
+    line, _, err = line.partition(" error=")
+    if err.strip():
+        out["error"] = err.strip()
+    for part in line.split():
+        if "=" in part:
+            k, v = part.split("=", 1)
+            try:
+                out[k] = float(v)
+            except ValueError:
+                out[k] = v
+    return out
+
+
+def print_table(header, rows):
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    fmt = "  ".join("{:<%d}" % w for w in widths)
+    print(fmt.format(*header).rstrip())
+    print(fmt.format(*["-" * w for w in widths]).rstrip())
+    for r in rows:
+        print(fmt.format(*[str(c) for c in r]).rstrip())
+
+
+# --- cold start ---------------------------------------------------------------
+
+def coldstart(sync_line, once_line, node_line, summary):
+    s, o, n = kv(sync_line), kv(once_line), kv(node_line)
+    rows = []
+
+    def have(d, key):
+        return d.get("ok", 0) > 0 and key in d
+
+    def na(d, what):
+        return "n/a: %s" % (d.get("error") or "%s did not answer" % what)
+
+    if have(s, "resp_median_ms"):
+        med = s["resp_median_ms"]
+        rows.append(["exec -> first 200 /healthz, median", "%.2f ms (p90 %.2f, min %.2f, %d runs)"
+                     % (med, s["resp_p90_ms"], s["resp_min_ms"], s["ok"]),
+                     "<= %.0f ms" % COLD_GOALS["median_ms"], verdict(med <= COLD_GOALS["median_ms"])])
+        rss = s["maxrss_kb"] / 1024
+        rows.append(["peak RSS of syncfn serve (/healthz)", "%.1f MB" % rss,
+                     "<= %.0f MB" % COLD_GOALS["rss_mb"], verdict(rss <= COLD_GOALS["rss_mb"])])
+    else:
+        rows.append(["exec -> first 200 /healthz, median", na(s, "syncfn serve"),
+                     "<= %.0f ms" % COLD_GOALS["median_ms"], "n/a"])
+    if have(n, "resp_median_ms"):
+        rows.append(["Node.js http, same route, median", "%.2f ms (p90 %.2f, %d runs)"
+                     % (n["resp_median_ms"], n["resp_p90_ms"], n["ok"]), "(baseline)", ""])
+    else:
+        rows.append(["Node.js http, same route, median", na(n, "node"), "(baseline)", "n/a"])
+    if have(s, "resp_median_ms") and have(n, "resp_median_ms"):
+        ratio = n["resp_median_ms"] / s["resp_median_ms"]
+        rows.append(["Node median / syncfn median", "%.1fx" % ratio,
+                     ">= %.0fx" % COLD_GOALS["node_ratio"], verdict(ratio >= COLD_GOALS["node_ratio"])])
+    else:
+        rows.append(["Node median / syncfn median", "n/a", ">= %.0fx" % COLD_GOALS["node_ratio"], "n/a"])
+    if have(o, "exit_median_ms"):
+        rows.append(["serve --once: response -> exit, median", "%.2f ms (p90 %.2f; exec -> %d %.2f ms)"
+                     % (o["exit_median_ms"], o["exit_p90_ms"], int(o.get("status", 401)),
+                        o["resp_median_ms"]),
+                     "<= %.0f ms" % COLD_GOALS["exit_ms"], verdict(o["exit_median_ms"] <= COLD_GOALS["exit_ms"])])
+        rss = o["maxrss_kb"] / 1024
+        rows.append(["peak RSS of syncfn serve --once", "%.1f MB" % rss,
+                     "<= %.0f MB" % COLD_GOALS["rss_mb"], verdict(rss <= COLD_GOALS["rss_mb"])])
+    else:
+        rows.append(["serve --once: response -> exit, median", na(o, "syncfn serve --once"),
+                     "<= %.0f ms" % COLD_GOALS["exit_ms"], "n/a"])
+    print_table(["figure", "measured", "goal", "verdict"], rows)
+    for r in rows:
+        if r[3]:
+            add_summary(summary, "cold start: " + r[0], r[1], r[2], r[3])
+
+
+# --- sync speed -----------------------------------------------------------------
+
+def load_results(path):
+    """Rows of run.sh's results file, keyed by (rows, case)."""
+    cols = ["rows", "case", "rep", "secs", "rss_kb", "d_ins", "d_upd",
+            "exp_ins", "exp_upd", "status", "note"]
+    out = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != len(cols):
+                continue
+            r = dict(zip(cols, parts))
+            for k in ("rows", "rep", "rss_kb", "d_ins", "d_upd", "exp_ins", "exp_upd"):
+                r[k] = int(r[k]) if r[k] not in ("", "-") else None
+            r["secs"] = float(r["secs"]) if r["secs"] not in ("", "-") else None
+            out.setdefault((r["rows"], r["case"]), []).append(r)
+    return out
+
+
+def load_meta(path):
+    meta = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 2:
+                meta.setdefault(int(parts[0]), {})[parts[1]] = parts[2] if len(parts) > 2 else ""
+    return meta
+
+
+def median_of(runs):
+    """(median seconds, None) when every repetition succeeded, else
+    (None, first reason)."""
+    if not runs:
+        return None, "not run"
+    for r in runs:
+        if r["status"] != "ok":
+            return None, r["note"]
+    return statistics.median(r["secs"] for r in runs), None
+
+
+def writes_check(runs):
+    """None when every repetition wrote exactly what it should."""
+    for r in runs:
+        if r["exp_ins"] is None:
+            continue
+        if r["d_ins"] != r["exp_ins"] or r["d_upd"] != r["exp_upd"]:
+            return ("rep %d wrote %s inserts / %s updates, expected %d / %d"
+                    % (r["rep"], r["d_ins"], r["d_upd"], r["exp_ins"], r["exp_upd"]))
+    return None
+
+
+def phases(runs):
+    """Median of every per-phase timing the engine reports (numeric fields
+    of statistics.tables[] whose name mentions ms, summed over tables)."""
+    acc = {}
+    for r in runs:
+        try:
+            with open(r["note"]) as f:
+                j = json.load(f)
+        except (OSError, ValueError):
+            continue
+        tables = (j.get("statistics") or {}).get("tables") or []
+        sums = {}
+
+        def walk(obj, prefix):
+            for k, v in obj.items():
+                name = prefix + k
+                if isinstance(v, dict):
+                    walk(v, name + ".")
+                elif isinstance(v, (int, float)) and not isinstance(v, bool) and "ms" in k:
+                    sums[name] = sums.get(name, 0) + v
+
+        for t in tables:
+            if isinstance(t, dict):
+                walk(t, "")
+        top = (j.get("statistics") or {}).get("duration_ms")
+        if isinstance(top, (int, float)):
+            sums["run duration_ms"] = top
+        for k, v in sums.items():
+            acc.setdefault(k, []).append(v)
+    return {k: statistics.median(v) for k, v in acc.items()}
+
+
+def rate(n, secs):
+    if n >= 1e6 * secs:
+        return "%.2fM/s" % (n / secs / 1e6)
+    return "%.0fk/s" % (n / secs / 1e3)
+
+
+def sync_size(rows, res, meta, summary):
+    m = meta.get(rows, {})
+    nbytes = int(m.get("bytes", "0") or 0)
+    print("\n%d rows (%.0f MB as COPY text), median of each case's repetitions"
+          % (rows, nbytes / MB))
+    table, times = [], {}
+    for key, label, base_key, goal in SYNC_CASES:
+        runs, base = res.get((rows, key), []), res.get((rows, base_key), [])
+        t, why = median_of(runs)
+        b, bwhy = median_of(base)
+        times[key] = t
+        goal_s = "<= %.2fx" % goal
+        if t is None:
+            row = [label, "n/a: " + why, "", "", "", "", "", goal_s, "n/a"]
+        elif b is None:
+            row = [label, "%.2f s" % t, "n/a: " + bwhy, "", rate(rows, t),
+                   "%.1f" % (nbytes / MB / t), "", goal_s, "n/a"]
+        else:
+            bad = writes_check(runs)
+            ratio = t / b
+            w = runs[0]
+            written = ("%d ins / %d upd" % (w["d_ins"], w["d_upd"])
+                       if w["d_ins"] is not None else "?")
+            v = verdict(ratio <= goal and bad is None)
+            row = [label, "%.2f s" % t, "%.2f s" % b, "%.2fx" % ratio, rate(rows, t),
+                   "%.1f" % (nbytes / MB / t), written, goal_s,
+                   v if bad is None else "MISS: " + bad]
+        row.insert(2, "%d" % len(runs))
+        table.append(row)
+        measured = ("%s (%s vs %s)" % (row[4], row[1], row[3])) if row[4] else row[1]
+        add_summary(summary, "%d rows: %s" % (rows, label), measured, goal_s, row[-1])
+    rss = [r["rss_kb"] for k, v in res.items() if k[0] == rows and not k[1].endswith("base")
+           and k[1] != "copy_pipe" for r in v if r["rss_kb"]]
+    if rss:
+        mb = max(rss) / 1024
+        row = ["peak RSS of syncfn sync (any case)", "%.1f MB" % mb, "", "", "", "", "", "",
+               "<= %d MB" % RSS_GOAL_MB, verdict(mb <= RSS_GOAL_MB)]
+    else:
+        row = ["peak RSS of syncfn sync (any case)", "n/a", "", "", "", "", "", "",
+               "<= %d MB" % RSS_GOAL_MB, "n/a"]
+    table.append(row)
+    add_summary(summary, "%d rows: peak RSS of syncfn sync" % rows, row[1], row[8], row[9])
+    print_table(["case", "syncfn", "reps", "baseline", "ratio", "rows/s", "MB/s",
+                 "written (rep 1)", "goal", "verdict"], table)
+    print("baselines: " + "; ".join("%s = %s" % (k, v) for k, v in BASELINE_LABEL.items()
+                                     if k != "same_nochange_base"))
+    prof = []
+    for key, label, _, _ in SYNC_CASES:
+        p = phases(res.get((rows, key), []))
+        if p:
+            prof.append("  %-42s %s" % (label + ":", ", ".join(
+                "%s %.0f" % (k, v) for k, v in sorted(p.items()))))
+    print("where the time goes (engine's own timings, ms, medians):")
+    print("\n".join(prof) if prof else "  n/a: the engine reported no per-phase timings")
+    return times
+
+
+def sync(results_path, meta_path, summary):
+    res, meta = load_results(results_path), load_meta(meta_path)
+    sizes = sorted({k[0] for k in res})
+    if not sizes:
+        print("n/a: no sync measurement was taken")
+        return
+    all_times = {rows: sync_size(rows, res, meta, summary) for rows in sizes}
+    if len(sizes) >= 2:
+        lo, hi = sizes[0], sizes[-1]
+        print("\nscaling %d -> %d rows (x%.0f rows): time grows" % (lo, hi, hi / lo))
+        for key, label, _, _ in SYNC_CASES:
+            a, b = all_times[lo].get(key), all_times[hi].get(key)
+            print("  %-42s %s" % (label + ":", "x%.1f" % (b / a) if a and b else "n/a"))
+
+
+def summary(path):
+    rows = []
+    try:
+        with open(path) as f:
+            rows = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+    except OSError:
+        pass
+    if not rows:
+        print("nothing was measured")
+        return
+    print_table(["figure", "measured", "goal", "verdict"], rows)
+    n = {v: sum(1 for r in rows if r[3].startswith(v)) for v in ("PASS", "MISS", "n/a")}
+    print("\n%d PASS, %d MISS, %d n/a" % (n["PASS"], n["MISS"], n["n/a"]))
+
+
+def main(argv):
+    if len(argv) == 6 and argv[1] == "coldstart":
+        coldstart(argv[2], argv[3], argv[4], argv[5])
+    elif len(argv) == 5 and argv[1] == "sync":
+        sync(argv[2], argv[3], argv[4])
+    elif len(argv) == 3 and argv[1] == "summary":
+        summary(argv[2])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

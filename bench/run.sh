@@ -1,0 +1,355 @@
+#!/usr/bin/env bash
+# run.sh - `make bench`: cold start (issue 2), QStash verification speed
+# (issue 3) and sync speed against the COPY limit (issue 7).
+#
+#   bash bench/run.sh [--quick] [--only coldstart|verify|sync]...
+#
+# Environment:
+#   BUILD         build directory with syncfn and its engines (build)
+#   BENCH_ROWS    table sizes for the sync bench, space separated, each a
+#                 multiple of 100 (full: "100000 1000000", --quick: "100000")
+#   BENCH_REPS    repetitions of each sync case, the median is reported (3)
+#   COLD_RUNS     cold-start runs per server (full 200, --quick 50)
+#   BENCH_TIMEOUT seconds one timed command may take before it is killed (300)
+#   BENCH_KEEP=1  keep the work directory (server log, JSON results, logs)
+#
+# Every figure fails soft: a case that cannot run prints "n/a: <reason>"
+# and the bench goes on; the closing summary lists every goal.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+SYNCFN=$BUILD/syncfn
+
+QUICK=0
+ONLY=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--only) shift; ONLY+=("${1:-}") ;;
+	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "bench/run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ $QUICK = 1 ]; then
+	BENCH_ROWS=${BENCH_ROWS:-100000}
+	COLD_RUNS=${COLD_RUNS:-50}
+else
+	BENCH_ROWS=${BENCH_ROWS:-100000 1000000}
+	COLD_RUNS=${COLD_RUNS:-200}
+fi
+BENCH_REPS=${BENCH_REPS:-3}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
+
+wanted() {
+	[ ${#ONLY[@]} = 0 ] && return 0
+	local o
+	for o in "${ONLY[@]}"; do [ "$o" = "$1" ] && return 0; done
+	return 1
+}
+hdr() { printf '\n== %s ==\n' "$*"; }
+na_summary() { printf '%s\t%s\t%s\tn/a\n' "$1" "n/a: $2" "$3" >>"$SUMMARY"; }
+one_line() { tr '\n\t' '  ' | sed 's/  */ /g; s/ $//' | cut -c1-300; }
+
+WORK=$(mktemp -d /tmp/syncfn-bench.XXXXXX) || exit 1
+chmod 755 "$WORK" # the PostgreSQL server runs as user postgres when we are root
+SUMMARY=$WORK/summary.tsv
+PG_DIR=
+cleanup() {
+	[ -n "$PG_DIR" ] && pg_stop "$PG_DIR"
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		echo "work directory kept: $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- cold start -------------------------------------------------------------
+
+# cold ARGS...: one coldstart line, with " error=..." appended on failure.
+cold() {
+	local out err
+	out=$(env -i PATH=/usr/bin:/bin HOME="$WORK" LOG_FORMAT=json "$WORK/coldstart" -l "$WORK/serve.log" "$@" 2>"$WORK/cold.err")
+	err=$(one_line <"$WORK/cold.err")
+	echo "${out:-runs=0 ok=0}${err:+ error=$err}"
+}
+
+bench_coldstart() {
+	hdr "cold start: exec -> first response (issue 2), $COLD_RUNS runs each"
+	if ! cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror bench/coldstart.c \
+		-o "$WORK/coldstart" 2>"$WORK/cc.log"; then
+		echo "n/a: bench/coldstart.c does not compile: $(one_line <"$WORK/cc.log")"
+		na_summary "cold start" "harness does not compile" "<= 15 ms"
+		return
+	fi
+	local node s o n
+	node=$(command -v node || echo /usr/bin/node)
+	if [ -x "$SYNCFN" ]; then
+		s=$(cold -n "$COLD_RUNS" -- "$SYNCFN" serve --port '{PORT}')
+		# --once exits after the first invocation has been answered; an
+		# unauthorised status request is one (it never touches a database).
+		o=$(cold -n "$COLD_RUNS" -x -p /api/background/sync/status -s 401 \
+			-- "$SYNCFN" serve --port '{PORT}' --once)
+		o="$o status=401"
+	else
+		s="runs=0 ok=0 error=$SYNCFN is not built (make BUILD=${BUILD#"$ROOT"/} all)"
+		o=$s
+	fi
+	n=$(cold -n "$COLD_RUNS" -- "$node" "$ROOT/bench/node_healthz.js")
+	python3 bench/report.py coldstart "$s" "$o" "$n" "$SUMMARY"
+}
+
+# --- QStash verification speed ----------------------------------------------
+
+bench_verify() {
+	hdr "QStash signature verification speed (issue 3)"
+	local goal=">= 200000/s" bin
+	if [ ! -f bench/verify_bench.c ]; then
+		echo "n/a: bench/verify_bench.c is not written yet"
+		na_summary "verify: verifications per second" "bench/verify_bench.c missing" "$goal"
+		return
+	fi
+	# The target that builds it belongs to the helper who wrote it.
+	bin=$BUILD/verify_bench
+	if ! make --no-print-directory -s BUILD="$BUILD" "$bin" >"$WORK/verify.build" 2>&1; then
+		echo "n/a: make $bin failed: $(tail -n 3 "$WORK/verify.build" | one_line)"
+		na_summary "verify: verifications per second" "does not build" "$goal"
+		return
+	fi
+	if ! timeout "$BENCH_TIMEOUT" "$bin" >"$WORK/verify.out" 2>&1; then
+		echo "n/a: $bin failed: $(tail -n 3 "$WORK/verify.out" | one_line)"
+		na_summary "verify: verifications per second" "benchmark failed" "$goal"
+		return
+	fi
+	cat "$WORK/verify.out"
+	local rate
+	rate=$(grep -oE '[0-9][0-9.]*[ ]*(/s|per second|verifications/s)' "$WORK/verify.out" | head -n 1 | grep -oE '^[0-9.]+')
+	if [ -n "$rate" ]; then
+		printf '%s\t%s\t%s\t%s\n' "verify: verifications per second, 1 core" "$rate/s" "$goal" \
+			"$(awk -v r="$rate" 'BEGIN { print (r >= 200000) ? "PASS" : "MISS" }')" >>"$SUMMARY"
+	else
+		na_summary "verify: verifications per second" "no rate in its output" "$goal"
+	fi
+}
+
+# --- sync speed ---------------------------------------------------------------
+
+# shellcheck source=../tests/pg.sh
+. "$ROOT/tests/pg.sh"
+
+adm() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+url() { echo "postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:${PGPORT}/$1"; }
+
+# Waits until no session is connected to DB: a backend flushes its
+# statistics before it leaves pg_stat_activity, so counters read after
+# this include everything the finished sessions wrote.
+wait_idle() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[ "$(adm postgres -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$1'")" = 0 ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+# tup DB REL: "inserted updated" counters of REL so far
+tup() {
+	wait_idle "$1"
+	adm "$1" -F ' ' -c "SELECT pg_stat_clear_snapshot()" \
+		-c "SELECT n_tup_ins, n_tup_upd FROM pg_stat_user_tables WHERE relid = '$2'::regclass"
+}
+
+# record ROWS CASE REP SECS RSS_KB D_INS D_UPD EXP_INS EXP_UPD STATUS NOTE
+record() { local IFS=$'\t'; echo "$*" >>"$WORK/results.tsv"; }
+
+# Why a syncfn run failed, in one line: the JSON error, else its stderr.
+sync_reason() {
+	local tag=$1 rc=$2 why
+	why=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("error") or "")' "$tag.json" 2>/dev/null)
+	[ -n "$why" ] || why=$(tail -n 2 "$tag.err" | one_line)
+	[ $rc = 124 ] && why="killed after ${BENCH_TIMEOUT}s"
+	echo "exit $rc: ${why:-no output}"
+}
+
+# timed_sync ROWS CASE REP EXP_INS EXP_UPD DB REL VAR=VALUE...: one timed
+# `syncfn sync` in a clean environment, with its peak RSS and the rows it
+# wrote into REL of DB.
+timed_sync() {
+	local rows=$1 case=$2 rep=$3 ei=$4 eu=$5 db=$6 rel=$7
+	shift 7
+	local tag=$WORK/sync.$rows.$case.$rep before after t0 t1 rc rss
+	adm "$db" -c CHECKPOINT
+	before=$(tup "$db" "$rel")
+	t0=$EPOCHREALTIME
+	env -i PATH="$PATH" HOME="$WORK" LOG_FORMAT=json "$@" \
+		/usr/bin/time -f '%M' -o "$tag.rss" \
+		timeout -k 5 "$BENCH_TIMEOUT" "$SYNCFN" sync >"$tag.json" 2>"$tag.err"
+	rc=$?
+	t1=$EPOCHREALTIME
+	after=$(tup "$db" "$rel")
+	rss=$(tail -n 1 "$tag.rss" 2>/dev/null | grep -E '^[0-9]+$')
+	set -- $before $after
+	if [ $rc = 0 ]; then
+		record "$rows" "$case" "$rep" "$(echo "$t1 - $t0" | bc)" "${rss:--}" \
+			$(($3 - $1)) $(($4 - $2)) "$ei" "$eu" ok "$tag.json"
+	else
+		record "$rows" "$case" "$rep" - "${rss:--}" - - "$ei" "$eu" fail "$(sync_reason "$tag" $rc)"
+	fi
+	return $rc
+}
+
+# timed_sh ROWS CASE REP EXP_INS EXP_UPD DB REL COMMAND: a baseline, timed
+# the same way (wall clock around the whole command, connections included).
+timed_sh() {
+	local rows=$1 case=$2 rep=$3 ei=$4 eu=$5 db=$6 rel=$7 cmd=$8
+	local tag=$WORK/base.$rows.$case.$rep before after t0 t1 rc
+	adm "$db" -c CHECKPOINT
+	before=$(tup "$db" "$rel")
+	t0=$EPOCHREALTIME
+	timeout -k 5 "$BENCH_TIMEOUT" bash -c "set -o pipefail; $cmd" >/dev/null 2>"$tag.err"
+	rc=$?
+	t1=$EPOCHREALTIME
+	after=$(tup "$db" "$rel")
+	set -- $before $after
+	if [ $rc = 0 ]; then
+		record "$rows" "$case" "$rep" "$(echo "$t1 - $t0" | bc)" - \
+			$(($3 - $1)) $(($4 - $2)) "$ei" "$eu" ok -
+	else
+		record "$rows" "$case" "$rep" - - - - "$ei" "$eu" fail "exit $rc: $(tail -n 2 "$tag.err" | one_line)"
+	fi
+	return $rc
+}
+
+setup_size() {
+	local n=$1 db
+	for db in src dst base same; do
+		dropdb --if-exists -q "$db" && createdb -q "$db" || return 1
+	done
+	adm src -v lo=1 -v hi="$n" -f bench/table.sql -f bench/fill.sql -c "VACUUM (ANALYZE) t" || return 1
+	adm dst -f bench/table.sql || return 1
+	adm base -f bench/table.sql || return 1
+	adm same -v lo=1 -v hi="$n" \
+		-c "CREATE SCHEMA src" -c "SET search_path = src" -f bench/table.sql -f bench/fill.sql \
+		-c "CREATE SCHEMA dst" -c "SET search_path = dst" -f bench/table.sql \
+		-c "CREATE SCHEMA base" -c "SET search_path = base" -f bench/table.sql \
+		-c "VACUUM (ANALYZE) src.t" || return 1
+	echo "$n bytes $(psql -X -d src -c 'COPY t TO STDOUT' | wc -c)" >>"$WORK/meta.tsv"
+}
+
+# The source gets 1% of its first n rows changed and 1% new rows for
+# repetition k; each repetition touches different rows, so the target is
+# exactly 1% + 1% behind every time.
+change_source() {
+	local n=$1 k=$2 p=$(($1 / 100))
+	adm src -v lo=$((n + (k - 1) * p + 1)) -v hi=$((n + k * p)) \
+		-c "UPDATE t SET qty = qty + 1, attrs = coalesce(attrs, '{}') || jsonb_build_object('rev', $k)
+		    WHERE id <= $n AND id % 100 = $k" \
+		-f bench/fill.sql -c "VACUUM (ANALYZE) t"
+}
+
+upsert_sql() {
+	local c="name, qty, price, tags, attrs, created_at, active" set="" x
+	for x in ${c//,/}; do set="$set${set:+, }$x = EXCLUDED.$x"; done
+	echo "INSERT INTO base.t SELECT * FROM src.t ON CONFLICT (id) DO UPDATE SET $set
+	      WHERE (base.t.${c//, /, base.t.}) IS DISTINCT FROM (EXCLUDED.${c//, /, EXCLUDED.})"
+}
+
+sync_cases() {
+	local n=$1 r reps=$BENCH_REPS p=$(($1 / 100)) ok_initial=1
+	local pipe two same
+	local psql="psql -X -q -v ON_ERROR_STOP=1"
+	pipe="$psql '$(url src)' -c 'COPY t TO STDOUT' | $psql '$(url base)' -c 'COPY t FROM STDIN'"
+	two=(TARGET_DATABASE_URL="$(url dst)" SOURCE_DATABASE_URL="$(url src)")
+	same=(TARGET_DATABASE_URL="$(url same)" SYNC_SOURCE_SCHEMA=src SYNC_TARGET_SCHEMA=dst)
+
+	echo "[$n rows] initial: COPY pipe and syncfn into empty targets, interleaved"
+	for ((r = 1; r <= reps; r++)); do
+		adm base -c "TRUNCATE t"
+		timed_sh "$n" copy_pipe $r "$n" 0 base public.t "$pipe"
+		adm dst -c "TRUNCATE t"
+		[ $ok_initial = 1 ] && { timed_sync "$n" initial $r "$n" 0 dst public.t "${two[@]}" || ok_initial=0; }
+	done
+	adm dst -c "VACUUM (ANALYZE) t"
+	adm base -c "VACUUM (ANALYZE) t"
+
+	echo "[$n rows] re-sync with no change"
+	for ((r = 1; r <= reps; r++)); do
+		timed_sync "$n" nochange $r 0 0 dst public.t "${two[@]}" || break
+	done
+
+	echo "[$n rows] re-sync with 1% changed and 1% new"
+	for ((r = 1; r <= reps; r++)); do
+		change_source "$n" $r || { echo "n/a: could not change the source" >&2; break; }
+		adm dst -c "VACUUM (ANALYZE) t"
+		timed_sync "$n" delta $r "$p" "$p" dst public.t "${two[@]}" || break
+	done
+
+	echo "[$n rows] same database, other schema: upsert and syncfn, interleaved"
+	local up
+	up="$psql '$(url same)' -c \"$(upsert_sql)\""
+	ok_initial=1
+	for ((r = 1; r <= reps; r++)); do
+		adm same -c "TRUNCATE base.t"
+		timed_sh "$n" same_initial_base $r "$n" 0 same base.t "$up"
+		adm same -c "TRUNCATE dst.t"
+		[ $ok_initial = 1 ] && { timed_sync "$n" same_initial $r "$n" 0 same dst.t "${same[@]}" || ok_initial=0; }
+	done
+	adm same -c "VACUUM (ANALYZE) base.t" -c "VACUUM (ANALYZE) dst.t"
+	local ok_nochange=1
+	for ((r = 1; r <= reps; r++)); do
+		timed_sh "$n" same_nochange_base $r 0 0 same base.t "$up"
+		[ $ok_nochange = 1 ] && { timed_sync "$n" same_nochange $r 0 0 same dst.t "${same[@]}" || ok_nochange=0; }
+	done
+}
+
+bench_sync() {
+	hdr "sync speed against the COPY limit (issue 7), sizes: $BENCH_ROWS, $BENCH_REPS repetitions"
+	local n
+	for n in $BENCH_ROWS; do
+		if ! [[ $n =~ ^[0-9]+$ ]] || [ $((n % 100)) != 0 ] || [ "$n" -lt 1000 ]; then
+			echo "n/a: BENCH_ROWS entry $n is not a multiple of 100 of at least 1000"
+			na_summary "sync speed" "bad BENCH_ROWS" "see issue 7"
+			return
+		fi
+	done
+	if [ ! -x "$SYNCFN" ] || [ ! -f "$BUILD/syncfn-sync.so" ]; then
+		echo "note: $SYNCFN or its engine syncfn-sync.so is not built; only the baselines will run"
+	fi
+	PG_DIR=$WORK/pg
+	# autovacuum off and a large max_wal_size keep background work out of
+	# the timed commands; the bench VACUUMs and CHECKPOINTs between them.
+	if ! pg_start "$PG_DIR" autovacuum=off max_wal_size=8GB checkpoint_timeout=1h >"$WORK/pg_start.log" 2>&1; then
+		echo "n/a: could not start PostgreSQL: $(tail -n 3 "$WORK/pg_start.log" | one_line)"
+		na_summary "sync speed" "PostgreSQL did not start" "see issue 7"
+		PG_DIR=
+		return
+	fi
+	for n in $BENCH_ROWS; do
+		local t0=$SECONDS
+		echo "[$n rows] filling the source ..."
+		if ! setup_size "$n" >"$WORK/setup.$n.log" 2>&1; then
+			echo "n/a: could not create the $n-row databases: $(tail -n 3 "$WORK/setup.$n.log" | one_line)"
+			continue
+		fi
+		sync_cases "$n" 2>>"$WORK/cases.log" >>"$WORK/cases.log"
+		echo "[$n rows] done in $((SECONDS - t0)) s"
+	done
+	[ -f "$WORK/results.tsv" ] || : >"$WORK/results.tsv"
+	[ -f "$WORK/meta.tsv" ] || : >"$WORK/meta.tsv"
+	python3 bench/report.py sync "$WORK/results.tsv" "$WORK/meta.tsv" "$SUMMARY"
+	pg_stop "$PG_DIR"
+	PG_DIR=
+}
+
+# --- main -------------------------------------------------------------------
+
+echo "syncfn bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, build ${BUILD#"$ROOT"/}$([ $QUICK = 1 ] && echo ', quick')"
+: >"$SUMMARY"
+wanted coldstart && bench_coldstart
+wanted verify && bench_verify
+wanted sync && bench_sync
+hdr "summary"
+python3 bench/report.py summary "$SUMMARY"

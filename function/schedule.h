@@ -1,0 +1,78 @@
+/* schedule.h - the QStash schedule of this function, over QStash's REST
+ * API with libcurl.
+ *
+ * Every operation is one (or, for pause/resume falling back from PATCH to
+ * POST, two) HTTP calls to QSTASH_URL with "Authorization: Bearer
+ * QSTASH_TOKEN", TLS verification always on, connect and total timeouts,
+ * and a bounded retry with backoff on network errors and 429 (honouring
+ * Retry-After and Burst-RateLimit-Reset), never on other 4xx.
+ *
+ * Like the sync engine, this lives in its own shared object
+ * (build/syncfn-schedule.so) so that libcurl is loaded only when a
+ * schedule operation runs; the runtime looks up "schedule_run" of type
+ * schedule_run_fn.
+ */
+#ifndef SYNCFN_SCHEDULE_H
+#define SYNCFN_SCHEDULE_H
+
+#include <stddef.h>
+
+#include "fn_log.h"
+
+struct cJSON;
+
+struct schedule_settings {
+	const char *qstash_url;  /* QSTASH_URL, no trailing slash needed */
+	const char *token;       /* QSTASH_TOKEN; never logged */
+	const char *destination; /* APP_URL + /api/background/sync/slave-to-prod */
+	const char *cron;        /* SYNC_CRON */
+	int retries;             /* SYNC_RETRIES */
+	const char *timeout;     /* SYNC_TIMEOUT, e.g. "30s" */
+	const char *schedule_id; /* SYNC_SCHEDULE_ID */
+	const char *user_agent;  /* "syncfn/<version>" */
+	long connect_timeout_ms;
+	long total_timeout_ms;
+	int max_attempts;        /* 1 + retries on network errors and 429 */
+};
+
+enum schedule_action {
+	SCHEDULE_CREATE,  /* create or update the schedule (upsert by id) */
+	SCHEDULE_LIST,    /* the schedules whose destination is ours */
+	SCHEDULE_GET,     /* one schedule by id */
+	SCHEDULE_PAUSE,
+	SCHEDULE_RESUME,
+	SCHEDULE_DELETE,
+	SCHEDULE_TRIGGER, /* publish one message to the destination now */
+	SCHEDULE_KEYS     /* GET /v2/keys: the signing keys QStash uses */
+};
+
+enum schedule_status {
+	SCHEDULE_OK = 0,
+	SCHEDULE_BAD_REQUEST, /* bad action or missing id (HTTP 400, exit 2) */
+	SCHEDULE_REFUSED,     /* QStash answered an error (HTTP 502, exit 1);
+	                         result "details" has its status and message */
+	SCHEDULE_UNREACHABLE  /* no answer: DNS, connect, TLS, timeout
+	                         (HTTP 502, exit 1) */
+};
+
+/* Runs one action. id is needed for GET/PAUSE/RESUME/DELETE (NULL
+ * otherwise: CREATE uses settings->schedule_id). On return *result is a
+ * new cJSON object in the seed's style ({"success", "message",
+ * "scheduleId" | "schedules" | "messageId" | "keys", "timestamp"}, or
+ * success false, "error" and "details"), owned by the caller. err gets
+ * the one-line reason when the status is not SCHEDULE_OK. */
+typedef enum schedule_status schedule_run_fn(
+	const struct schedule_settings *settings, enum schedule_action action,
+	const char *id, const struct fn_logger *log, struct cJSON **result,
+	char *err, size_t errlen);
+
+schedule_run_fn schedule_run;
+
+/* "create", "list", ... and back; -1 when unknown. "trigger-manual" is
+ * accepted as SCHEDULE_TRIGGER (the HTTP route's name for it). Defined
+ * in names.c, linked into the main binary, so that a bad action is
+ * answered 400 without loading libcurl. */
+const char *schedule_action_name(enum schedule_action a);
+int schedule_action_parse(const char *name);
+
+#endif

@@ -1,0 +1,106 @@
+/* sync.h - the sync engine: slave (source) rows into main prod (target).
+ *
+ * One call to sync_run() is one run: it plans the tables, takes the
+ * one-sync-per-target lock, reads the source in one REPEATABLE READ
+ * snapshot, inserts the missing rows and updates the changed ones in one
+ * target transaction, records the run in schema "syncfn" of the target,
+ * and builds the JSON answer that both the HTTP route and `syncfn sync`
+ * print. Nothing is ever deleted from the target; a failure at any point
+ * leaves the target as it was.
+ *
+ * The engine lives in its own shared object (build/syncfn-sync.so) that
+ * the runtime loads only when an invocation needs it, so libpq costs
+ * nothing on a cold start that only answers /healthz. The runtime finds
+ * the entry points by name: "sync_run" and "sync_status", with the
+ * types sync_run_fn and sync_status_fn below.
+ *
+ * Errors: every function returns an enum sync_status and, when it is not
+ * SYNC_OK, writes one line a person can act on into err (never a
+ * password: connection strings are only ever named as "the source
+ * database" / "the target database", with host and database name).
+ */
+#ifndef SYNCFN_SYNC_H
+#define SYNCFN_SYNC_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "fn_log.h"
+
+struct cJSON;
+
+/* Settings, read once from the environment by the runtime. Strings are
+ * borrowed and must outlive the call. */
+struct sync_settings {
+	const char *target_url;    /* TARGET_DATABASE_URL, required */
+	const char *source_url;    /* SOURCE_DATABASE_URL; NULL or equal to
+	                              target_url: same database */
+	const char *source_schema; /* SYNC_SOURCE_SCHEMA, "public" */
+	const char *target_schema; /* SYNC_TARGET_SCHEMA, "public" */
+	const char *tables;        /* SYNC_TABLES, "*" */
+	const char *exclude;       /* SYNC_EXCLUDE, "" */
+	int statement_timeout_ms;  /* SYNC_STATEMENT_TIMEOUT, 0 = none */
+	int lock_timeout_ms;       /* SYNC_LOCK_TIMEOUT */
+	int connect_timeout_s;     /* libpq connect_timeout */
+};
+
+/* Progress of one table while its rows stream; called from the thread
+ * that runs the sync. estimate is the planner's row estimate, -1 when
+ * unknown. */
+typedef void sync_progress_fn(void *ctx, const char *table,
+                              long long rows, long long estimate);
+
+/* One invocation. */
+struct sync_request {
+	const char *type;       /* "scheduled" or "manual" */
+	const char *message_id; /* Upstash-Message-Id, NULL if none */
+	int dry_run;            /* compute everything, then roll back */
+	const char *tables;     /* overrides settings->tables if non-NULL */
+	sync_progress_fn *progress;
+	void *progress_ctx;
+	/* Set to nonzero by another thread (or a signal handler) to cancel:
+	 * the running statement is cancelled on the server and the run rolls
+	 * back. May be NULL. */
+	const volatile sig_atomic_t *cancel;
+};
+
+enum sync_status {
+	SYNC_OK = 0,      /* synced (or dry-run computed); result is set */
+	SYNC_DEDUPLICATED, /* this message id already synced; result holds the
+	                     earlier statistics and "deduplicated": true */
+	SYNC_BUSY,        /* another sync holds the lock on this target */
+	SYNC_CONFIG,      /* can never succeed as configured: missing table,
+	                     no usable key, non-deferrable FK cycle, bad
+	                     SYNC_TABLES ... (HTTP 489 for QStash, exit 2) */
+	SYNC_FAILED,      /* failed, may succeed on retry; nothing applied */
+	SYNC_UNREACHABLE, /* a database could not be reached (HTTP 503) */
+	SYNC_CANCELLED    /* cancelled through request->cancel */
+};
+
+/* Runs one sync. On return *result is a new cJSON object in the
+ * contract's shape (success, message, timestamp, type, statistics,
+ * run_id; or success false and error), for every status, owned by the
+ * caller; it is NULL only when memory ran out. err receives the one-line
+ * reason for any status other than SYNC_OK / SYNC_DEDUPLICATED. */
+typedef enum sync_status sync_run_fn(const struct sync_settings *settings,
+                                     const struct sync_request *request,
+                                     const struct fn_logger *log,
+                                     struct cJSON **result,
+                                     char *err, size_t errlen);
+
+/* The latest `limit` runs from the run log, newest first, as
+ * {"success": true, "runs": [...], "timestamp": ...}. */
+typedef enum sync_status sync_status_fn(const struct sync_settings *settings,
+                                        int limit,
+                                        const struct fn_logger *log,
+                                        struct cJSON **result,
+                                        char *err, size_t errlen);
+
+sync_run_fn sync_run;
+sync_status_fn sync_status;
+
+/* Name of a status for logs, e.g. "busy". Defined in names.c, which is
+ * linked into the main binary so the runtime can use it unloaded. */
+const char *sync_status_name(enum sync_status st);
+
+#endif

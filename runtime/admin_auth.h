@@ -1,0 +1,19 @@
+/* admin_auth.h - the admin bearer token (SYNC_ADMIN_TOKEN).
+ *
+ * Returns 1 when the Authorization header is exactly "Bearer <token>"
+ * (the scheme case-insensitive) and a token is configured; compared in
+ * constant time, so response timing tells nothing about the token.
+ * No token configured: always 0, so admin routes answer 401 to everyone.
+ */
+#ifndef SYNCFN_ADMIN_AUTH_H
+#define SYNCFN_ADMIN_AUTH_H
+
+#include <stddef.h>
+
+int admin_auth_ok(const char *configured_token, const char *authorization);
+
+/* Constant-time equality of two byte strings of possibly different
+ * lengths: the time depends only on the length of `expected`. */
+int admin_auth_equal(const char *expected, const char *given);
+
+#endif

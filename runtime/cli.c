@@ -1,0 +1,129 @@
+/* cli.c - parses the command line (see cli.h). */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fn_log.h"
+
+const char cli_usage[] =
+	"usage: syncfn <command> [options]\n"
+	"\n"
+	"  serve [--port N] [--once] [--idle-exit SECONDS]\n"
+	"        HTTP runtime; --once exits after one sync or schedule invocation,\n"
+	"        --idle-exit after that many seconds without one\n"
+	"  sync [--dry-run] [--tables LIST]\n"
+	"        one sync now; JSON result on stdout\n"
+	"  schedule create|list|get ID|pause ID|resume ID|delete ID|trigger\n"
+	"        manage the QStash schedule\n"
+	"  setup\n"
+	"        check the environment, create the schedule, trigger one sync\n"
+	"  --help, --version\n"
+	"\n"
+	"Configuration is read from the environment; see README.md.\n";
+
+static int number(const char *s, long min, long max, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = s ? strtol(s, &end, 10) : 0;
+	if (!s || errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/* --name VALUE or --name=VALUE; returns the value and advances *i. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+	if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], name) == 0 && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+static int is_option(const char *arg, const char *name)
+{
+	size_t n = strlen(name);
+	return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static int parse_serve(int argc, char **argv, struct cli_args *a, char *err,
+                       size_t errlen)
+{
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0) {
+			a->serve.once = 1;
+		} else if (is_option(argv[i], "--port")) {
+			if (number(option_value(argc, argv, &i, "--port"), 1, 65535,
+			           &a->serve.port) != 0) {
+				fn_err(err, errlen, "--port needs a number from 1 to 65535");
+				return -1;
+			}
+		} else if (is_option(argv[i], "--idle-exit")) {
+			if (number(option_value(argc, argv, &i, "--idle-exit"), 1,
+			           INT_MAX, &a->serve.idle_exit_s) != 0) {
+				fn_err(err, errlen, "--idle-exit needs a number of seconds (1 or more)");
+				return -1;
+			}
+		} else {
+			fn_err(err, errlen, "serve: unknown option %.60s", argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int parse_sync(int argc, char **argv, struct cli_args *a, char *err,
+                      size_t errlen)
+{
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0) {
+			a->dry_run = 1;
+		} else if (is_option(argv[i], "--tables")) {
+			a->tables = option_value(argc, argv, &i, "--tables");
+			if (!a->tables || !*a->tables) {
+				fn_err(err, errlen, "--tables needs a list, e.g. --tables users,orders");
+				return -1;
+			}
+		} else {
+			fn_err(err, errlen, "sync: unknown option %.60s", argv[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct cli_args *a, char *err,
+              size_t errlen)
+{
+	memset(a, 0, sizeof *a);
+	a->command = CLI_BAD;
+	if (argc < 2) {
+		fn_err(err, errlen, "no command given");
+		return CLI_BAD;
+	}
+	const char *cmd = argv[1];
+	a->rest_argc = argc - 2;
+	a->rest_argv = argv + 2;
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "help") == 0)
+		a->command = CLI_HELP;
+	else if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
+		a->command = CLI_VERSION;
+	else if (strcmp(cmd, "serve") == 0)
+		a->command = parse_serve(argc, argv, a, err, errlen) ? CLI_BAD : CLI_SERVE;
+	else if (strcmp(cmd, "sync") == 0)
+		a->command = parse_sync(argc, argv, a, err, errlen) ? CLI_BAD : CLI_SYNC;
+	else if (strcmp(cmd, "schedule") == 0)
+		a->command = CLI_SCHEDULE;
+	else if (strcmp(cmd, "setup") == 0)
+		a->command = CLI_SETUP;
+	else
+		fn_err(err, errlen, "unknown command %.60s", cmd);
+	return a->command;
+}

@@ -1,0 +1,114 @@
+/* cli_sync.c - `syncfn sync [--dry-run] [--tables LIST]`. */
+#include <cjson/cJSON.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "engines.h"
+#include "log.h"
+#include "signals.h"
+
+struct cli_sync_state {
+	volatile sig_atomic_t cancel;
+	int progress_shown;
+};
+
+static void on_signal(void *ctx, int signo)
+{
+	struct cli_sync_state *st = ctx;
+	st->cancel = 1;
+	log_line(NULL, FN_WARN, "Cancelling the sync (nothing will be applied)",
+	         "signal", FN_STR(signo == SIGTERM ? "SIGTERM" : "SIGINT"), NULL);
+}
+
+static void progress(void *ctx, const char *table, long long rows,
+                     long long estimate)
+{
+	struct cli_sync_state *st = ctx;
+	st->progress_shown = 1;
+	if (estimate > 0)
+		fprintf(stderr, "\r\033[K  %s: %lld of ~%lld rows (%lld%%)", table, rows,
+		        estimate, rows >= estimate ? 100 : rows * 100 / estimate);
+	else
+		fprintf(stderr, "\r\033[K  %s: %lld rows", table, rows);
+}
+
+static int exit_status(enum sync_status st)
+{
+	switch (st) {
+	case SYNC_OK:
+	case SYNC_DEDUPLICATED:
+		return 0;
+	case SYNC_CONFIG:
+		return 2;
+	case SYNC_BUSY:
+		return 3;
+	case SYNC_FAILED:
+	case SYNC_UNREACHABLE:
+	case SYNC_CANCELLED:
+		return 1;
+	}
+	return 1;
+}
+
+static void print_result(cJSON *result)
+{
+	char *text = cJSON_Print(result);
+	if (!text)
+		return;
+	size_t cap = strlen(text) * 2 + 64;
+	char *out = malloc(cap);
+	if (out) {
+		snprintf(out, cap, "%s", text);
+		log_redact(out, cap);
+		printf("%s\n", out);
+	}
+	fflush(stdout);
+	free(out);
+	free(text);
+}
+
+int cli_sync(const struct config *cfg, const struct cli_args *args)
+{
+	char err[2048];
+	if (config_check(cfg, NEED_SYNC, "sync", err, sizeof err) > 0) {
+		fputs(err, stderr);
+		return 2;
+	}
+	sync_run_fn *sync = engines_sync_run(err, sizeof err);
+	if (!sync) {
+		fprintf(stderr, "syncfn sync: %s\n", err);
+		return 1;
+	}
+	struct cli_sync_state *st = calloc(1, sizeof *st);
+	if (!st || signals_start(on_signal, st, err, sizeof err) != 0) {
+		fprintf(stderr, "syncfn sync: %s\n", st ? err : "out of memory");
+		return 1;
+	}
+	struct sync_settings settings;
+	config_sync_settings(cfg, &settings);
+	struct sync_request req = {
+		.type = "manual",
+		.dry_run = args->dry_run,
+		.tables = args->tables,
+		.progress = isatty(STDERR_FILENO) ? progress : NULL,
+		.progress_ctx = st,
+		.cancel = &st->cancel,
+	};
+	struct fn_logger lg = log_fn_logger(NULL);
+	cJSON *result = NULL;
+	enum sync_status s = sync(&settings, &req, &lg, &result, err, sizeof err);
+	if (st->progress_shown)
+		fputs("\r\033[K", stderr);
+	if (result)
+		print_result(result);
+	if (s != SYNC_OK && s != SYNC_DEDUPLICATED)
+		fprintf(stderr, "syncfn sync: %s\n", *err ? err : sync_status_name(s));
+	cJSON_Delete(result);
+	/* The signal thread still runs: leave without tearing it down. */
+	return exit_status(s);
+}

@@ -1,0 +1,76 @@
+/* engines.c - finds and loads the engines' shared objects (engines.h). */
+#include "engines.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fn_log.h"
+
+/* dlopen() is idempotent and thread-safe: a second call returns the same
+ * handle, so no state of ours needs to remember what was loaded. */
+static void *open_engine(const char *file, char *err, size_t errlen)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 64];
+	const char *dirs[3] = { getenv("SYNCFN_LIBDIR"), NULL, NULL };
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char libdir[PATH_MAX + 16];
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		dirs[1] = exe;
+		snprintf(libdir, sizeof libdir, "%s/../lib/syncfn", exe);
+		dirs[2] = libdir;
+	}
+	const char *last = "not found";
+	for (size_t i = 0; i < 3; i++) {
+		if (!dirs[i] || !*dirs[i])
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dirs[i], file);
+		if (access(path, R_OK) != 0)
+			continue;
+		void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+		if (h)
+			return h;
+		last = dlerror();
+		fn_err(err, errlen, "cannot load %s: %s", path, last);
+		return NULL;
+	}
+	fn_err(err, errlen,
+	       "cannot find %s next to the syncfn binary, in ../lib/syncfn, or in "
+	       "$SYNCFN_LIBDIR (reinstall syncfn: `make install` copies it)",
+	       file);
+	return NULL;
+}
+
+static void *engine_symbol(const char *file, const char *name, char *err,
+                           size_t errlen)
+{
+	void *h = open_engine(file, err, errlen);
+	if (!h)
+		return NULL;
+	void *sym = dlsym(h, name);
+	if (!sym)
+		fn_err(err, errlen, "%s has no %s: it does not match this syncfn binary",
+		       file, name);
+	return sym;
+}
+
+/* POSIX guarantees that a data pointer from dlsym() converts to a function
+ * pointer; the union says so without a cast ISO C frowns upon. */
+#define ENGINE_FN(type, file, name)                                       \
+	type *engines_##name(char *err, size_t errlen)                    \
+	{                                                                 \
+		union { void *p; type *f; } u;                            \
+		u.p = engine_symbol(file, #name, err, errlen);            \
+		return u.f;                                               \
+	}
+
+ENGINE_FN(sync_run_fn, "syncfn-sync.so", sync_run)
+ENGINE_FN(sync_status_fn, "syncfn-sync.so", sync_status)
+ENGINE_FN(schedule_run_fn, "syncfn-schedule.so", schedule_run)

@@ -1,0 +1,22 @@
+/* engines.h - loads the sync and schedule engines on first use.
+ *
+ * The engines live in shared objects (syncfn-sync.so with libpq,
+ * syncfn-schedule.so with libcurl) so that a cold start which only
+ * answers /healthz maps neither library. They are looked for in
+ * $SYNCFN_LIBDIR, then next to the executable, then in ../lib/syncfn
+ * relative to it. Each loader returns NULL and writes a message that
+ * names the file and the loader's reason when it cannot.
+ */
+#ifndef SYNCFN_ENGINES_H
+#define SYNCFN_ENGINES_H
+
+#include <stddef.h>
+
+#include "schedule.h"
+#include "sync.h"
+
+sync_run_fn *engines_sync_run(char *err, size_t errlen);
+sync_status_fn *engines_sync_status(char *err, size_t errlen);
+schedule_run_fn *engines_schedule_run(char *err, size_t errlen);
+
+#endif

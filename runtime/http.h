@@ -1,0 +1,62 @@
+/* http.h - one request and its answer, independent of civetweb, so the
+ * routes can be tested without a socket.
+ *
+ * Every answer is JSON. Errors are {"success": false, "error": "<one
+ * line>", "timestamp": "..."} as the contract says.
+ */
+#ifndef SYNCFN_HTTP_H
+#define SYNCFN_HTTP_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "config.h"
+
+struct cJSON;
+
+#define HTTP_MAX_BODY (64 * 1024)
+#define HTTP_MAX_HEADERS_OUT 4
+
+struct http_request {
+	const char *method;
+	const char *path;
+	const char *query;        /* without '?', or NULL */
+	const char *request_id;
+	const unsigned char *body; /* the exact bytes received, de-chunked */
+	size_t body_len;
+	/* Case-insensitive header lookup; NULL when absent. */
+	const char *(*get_header)(const void *src, const char *name);
+	const void *header_src;
+};
+
+struct http_response {
+	int status;
+	struct cJSON *body; /* owned by the response */
+	int nheaders;
+	const char *header_name[HTTP_MAX_HEADERS_OUT]; /* static strings */
+	const char *header_value[HTTP_MAX_HEADERS_OUT];
+};
+
+/* What a route may use besides the request. */
+struct route_ctx {
+	const struct config *cfg;
+	/* Raised when the process must stop: a running sync cancels. */
+	const volatile sig_atomic_t *cancel;
+};
+
+const char *http_header(const struct http_request *req, const char *name);
+
+/* Sets status and takes ownership of body. */
+void http_reply(struct http_response *res, int status, struct cJSON *body);
+
+/* An error answer with a one-line message. */
+void http_reply_error(struct http_response *res, int status, const char *fmt,
+                      ...) __attribute__((format(printf, 3, 4)));
+
+/* Adds a response header; name and value must be static strings. */
+void http_add_header(struct http_response *res, const char *name,
+                     const char *value);
+
+void http_response_free(struct http_response *res);
+
+#endif

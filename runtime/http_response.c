@@ -1,0 +1,52 @@
+/* http_response.c - building answers (see http.h). */
+#include "http.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <strings.h>
+
+#include "fn_log.h"
+
+const char *http_header(const struct http_request *req, const char *name)
+{
+	return req->get_header ? req->get_header(req->header_src, name) : NULL;
+}
+
+void http_reply(struct http_response *res, int status, cJSON *body)
+{
+	cJSON_Delete(res->body);
+	res->status = status;
+	res->body = body;
+}
+
+void http_reply_error(struct http_response *res, int status, const char *fmt,
+                      ...)
+{
+	char msg[1024], now[32];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fn_iso_time(now);
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddBoolToObject(o, "success", 0);
+	cJSON_AddStringToObject(o, "error", msg);
+	cJSON_AddStringToObject(o, "timestamp", now);
+	http_reply(res, status, o);
+}
+
+void http_add_header(struct http_response *res, const char *name,
+                     const char *value)
+{
+	if (res->nheaders >= HTTP_MAX_HEADERS_OUT)
+		return;
+	res->header_name[res->nheaders] = name;
+	res->header_value[res->nheaders++] = value;
+}
+
+void http_response_free(struct http_response *res)
+{
+	cJSON_Delete(res->body);
+	res->body = NULL;
+}

@@ -1,0 +1,333 @@
+/* http_server.c - civetweb glue and the process lifecycle (see
+ * http_server.h). */
+#include "http_server.h"
+
+#include <civetweb.h>
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "request_id.h"
+#include "routes.h"
+#include "signals.h"
+
+#define HARD_STOP_AFTER_CANCEL_S 10
+#define WORKERS 2
+#define WORKERS_OPTION "2"
+#define DRAIN_LIMIT (1024 * 1024)
+
+struct server {
+	const struct config *cfg;
+	struct serve_opts opts;
+	struct route_ctx rctx;
+	volatile sig_atomic_t cancel;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int started;        /* invocations begun */
+	int inflight;       /* begun, connection not yet closed */
+	int answered;       /* connection closed after the answer */
+	int stopping;       /* a signal asked us to stop */
+	/* Connections now carrying an invocation. civetweb clears a
+	 * connection's user data before connection_closed runs, but each
+	 * worker keeps its connection object, so the pointer identifies it. */
+	const struct mg_connection *invocation_conn[WORKERS];
+	struct timespec stop_deadline; /* when an in-flight sync is cancelled */
+	struct timespec last_activity;
+};
+
+static struct timespec now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts;
+}
+
+static struct timespec plus(struct timespec t, int seconds)
+{
+	t.tv_sec += seconds;
+	return t;
+}
+
+static int reached(struct timespec deadline)
+{
+	struct timespec n = now_mono();
+	return n.tv_sec > deadline.tv_sec ||
+	       (n.tv_sec == deadline.tv_sec && n.tv_nsec >= deadline.tv_nsec);
+}
+
+static const char *header_of(const void *conn, const char *name)
+{
+	return mg_get_header((const struct mg_connection *)conn, name);
+}
+
+/* Reads the whole body into buf (cap = limit + 1). Returns 0, 413 when it
+ * is over the limit (after draining a bounded amount so the client sees
+ * the answer), or -1 when the client went away. */
+static int read_body(struct mg_connection *conn, unsigned char *buf,
+                     size_t cap, size_t *len)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	*len = 0;
+	if (ri->content_length > (long long)(cap - 1)) {
+		char sink[8192];
+		long long drained = 0;
+		int n;
+		while (drained < DRAIN_LIMIT && (n = mg_read(conn, sink, sizeof sink)) > 0)
+			drained += n;
+		return 413;
+	}
+	for (;;) {
+		if (*len == cap) {
+			char sink[8192];
+			long long drained = 0;
+			int n;
+			while (drained < DRAIN_LIMIT &&
+			       (n = mg_read(conn, sink, sizeof sink)) > 0)
+				drained += n;
+			return 413;
+		}
+		int n = mg_read(conn, buf + *len, cap - *len);
+		if (n == 0)
+			break;
+		if (n < 0)
+			return -1;
+		*len += (size_t)n;
+	}
+	return *len == cap ? 413 : 0;
+}
+
+static void send_response(struct mg_connection *conn, const char *request_id,
+                          const struct http_response *res)
+{
+	char *text = res->body ? cJSON_PrintUnformatted(res->body) : NULL;
+	size_t cap = (text ? strlen(text) : 0) * 2 + 64;
+	char *out = malloc(cap);
+	if (out) {
+		snprintf(out, cap, "%s", text ? text : "{}");
+		/* A response is as public as a log line: scrub it the same way. */
+		log_redact(out, cap);
+	}
+	free(text);
+	const char *body = out ? out : "{\"success\":false,\"error\":\"out of memory\"}";
+	size_t len = strlen(body);
+	char clen[32];
+	snprintf(clen, sizeof clen, "%zu", len + 1);
+	mg_response_header_start(conn, res->status);
+	mg_response_header_add(conn, "Content-Type", "application/json", -1);
+	mg_response_header_add(conn, "Content-Length", clen, -1);
+	mg_response_header_add(conn, "X-Request-Id", request_id, -1);
+	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+	for (int i = 0; i < res->nheaders; i++)
+		mg_response_header_add(conn, res->header_name[i], res->header_value[i], -1);
+	mg_response_header_send(conn);
+	mg_write(conn, body, len);
+	mg_write(conn, "\n", 1);
+	free(out);
+}
+
+/* Counts an invocation in, or refuses it while the process is stopping
+ * or has already served its one invocation. */
+static int admit(struct server *s, struct mg_connection *conn,
+                 struct http_response *res)
+{
+	int ok = 1;
+	pthread_mutex_lock(&s->mu);
+	if (s->stopping) {
+		http_reply_error(res, 503, "this instance is shutting down; retry");
+		ok = 0;
+	} else if (s->opts.once && s->started > 0) {
+		http_reply_error(res, 503, "this instance serves one invocation and is busy; retry");
+		ok = 0;
+	} else {
+		s->started++;
+		s->inflight++;
+		s->last_activity = now_mono();
+		for (int i = 0; i < WORKERS; i++)
+			if (!s->invocation_conn[i]) {
+				s->invocation_conn[i] = conn;
+				break;
+			}
+	}
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+static void handle(struct server *s, struct mg_connection *conn,
+                   const char *rid, struct http_response *res)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	unsigned char *body = malloc(HTTP_MAX_BODY + 1);
+	size_t len = 0;
+	int rb = body ? read_body(conn, body, HTTP_MAX_BODY + 1, &len) : -1;
+	if (rb == 413) {
+		http_reply_error(res, 413, "request body over %d KiB", HTTP_MAX_BODY / 1024);
+	} else if (rb < 0) {
+		http_reply_error(res, 400, "could not read the request body");
+	} else {
+		struct http_request req = {
+			.method = ri->request_method,
+			.path = ri->local_uri,
+			.query = ri->query_string,
+			.request_id = rid,
+			.body = body,
+			.body_len = len,
+			.get_header = header_of,
+			.header_src = conn,
+		};
+		routes_dispatch(&s->rctx, &req, res);
+	}
+	free(body);
+}
+
+static int begin_request(struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	struct server *s = ri->user_data;
+	const char *given = mg_get_header(conn, "Fly-Request-Id");
+	char rid[REQUEST_ID_MAX];
+	request_id_make(given ? given : mg_get_header(conn, "X-Request-Id"), rid);
+	struct timespec t0 = now_mono();
+	struct http_response res = { 0 };
+	const char *path = ri->local_uri ? ri->local_uri : "";
+	if (!routes_is_invocation(path) || admit(s, conn, &res))
+		handle(s, conn, rid, &res);
+	send_response(conn, rid, &res);
+	struct timespec t1 = now_mono();
+	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	log_line(rid, res.status >= 500 ? FN_ERROR : FN_INFO, "HTTP request",
+	         "method", FN_STR(ri->request_method), "path", FN_STR(path),
+	         "status", FN_INT(res.status), "duration_ms", FN_INT(ms), NULL);
+	http_response_free(&res);
+	return res.status > 0 && res.status < 1000 ? res.status : 500;
+}
+
+static void connection_closed(const struct mg_connection *conn)
+{
+	struct server *s = mg_get_user_data(mg_get_context(conn));
+	pthread_mutex_lock(&s->mu);
+	for (int i = 0; i < WORKERS; i++) {
+		if (s->invocation_conn[i] != conn)
+			continue;
+		s->invocation_conn[i] = NULL;
+		s->inflight--;
+		s->answered++;
+		s->last_activity = now_mono();
+		pthread_cond_broadcast(&s->cv);
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+static int log_message(const struct mg_connection *conn, const char *message)
+{
+	(void)conn;
+	log_line(NULL, FN_WARN, "HTTP server", "message", FN_STR(message), NULL);
+	return 1;
+}
+
+static void on_signal(void *ctx, int signo)
+{
+	struct server *s = ctx;
+	pthread_mutex_lock(&s->mu);
+	/* A second signal means "now": cancel the in-flight sync at once. */
+	s->stop_deadline = s->stopping ? now_mono() : plus(now_mono(), s->cfg->shutdown_grace_s);
+	s->stopping = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	log_line(NULL, FN_INFO, "Shutting down", "signal",
+	         FN_STR(signo == SIGTERM ? "SIGTERM" : "SIGINT"), "grace_s",
+	         FN_INT(s->cfg->shutdown_grace_s), NULL);
+}
+
+/* The main thread's wait: returns the exit status once the process
+ * should end. Called with s->mu held. */
+static int wait_for_end(struct server *s)
+{
+	for (;;) {
+		if (s->opts.once && s->answered > 0 && s->inflight == 0)
+			return 0;
+		if (s->stopping && s->inflight == 0)
+			return 0;
+		if (s->stopping && reached(s->stop_deadline) && !s->cancel) {
+			s->cancel = 1;
+			log_line(NULL, FN_WARN, "Grace period over: cancelling the running invocation",
+			         NULL);
+		}
+		if (s->stopping && reached(plus(s->stop_deadline, HARD_STOP_AFTER_CANCEL_S))) {
+			log_line(NULL, FN_ERROR, "Invocation did not stop after cancel; exiting", NULL);
+			return 1;
+		}
+		if (s->opts.idle_exit_s > 0 && s->inflight == 0 &&
+		    reached(plus(s->last_activity, s->opts.idle_exit_s))) {
+			log_line(NULL, FN_INFO, "Idle: exiting", "idle_exit_s",
+			         FN_INT(s->opts.idle_exit_s), NULL);
+			return 0;
+		}
+		struct timespec wake = plus(now_mono(), 1);
+		pthread_cond_timedwait(&s->cv, &s->mu, &wake);
+	}
+}
+
+static struct mg_context *start_civetweb(struct server *s, int port)
+{
+	char listen[32];
+	snprintf(listen, sizeof listen, "0.0.0.0:%d", port);
+	const char *options[] = {
+		"listening_ports", listen,
+		/* Two workers: an idle TCP connection (a proxy's pre-connect, a
+		 * TCP check) must not hold the only one. */
+		"num_threads", WORKERS_OPTION,
+		"request_timeout_ms", "10000",
+		"enable_keep_alive", "no",
+		NULL,
+	};
+	struct mg_callbacks cb = { 0 };
+	cb.begin_request = begin_request;
+	cb.connection_closed = connection_closed;
+	cb.log_message = log_message;
+	return mg_start(&cb, s, options);
+}
+
+int http_server_run(const struct config *cfg, const struct serve_opts *opts)
+{
+	struct server *s = calloc(1, sizeof *s);
+	if (!s)
+		return 1;
+	s->cfg = cfg;
+	s->opts = *opts;
+	s->rctx.cfg = cfg;
+	s->rctx.cancel = &s->cancel;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cv, &ca);
+	pthread_mutex_init(&s->mu, NULL);
+	s->last_activity = now_mono();
+	char err[256];
+	if (signals_start(on_signal, s, err, sizeof err) != 0) {
+		log_line(NULL, FN_ERROR, "Could not start", "error", FN_STR(err), NULL);
+		return 1;
+	}
+	int port = opts->port > 0 ? opts->port : cfg->port;
+	mg_init_library(0);
+	if (!start_civetweb(s, port)) {
+		log_line(NULL, FN_ERROR, "Could not start",
+		         "error", FN_STR("cannot listen on 0.0.0.0 at the port (in use, or not "
+		                         "permitted): set PORT or --port to a free one"),
+		         "port", FN_INT(port), NULL);
+		return 1;
+	}
+	log_line(NULL, FN_INFO, "Listening", "address", FN_STR("0.0.0.0"), "port",
+	         FN_INT(port), "once", FN_BOOL(opts->once), "idle_exit_s",
+	         FN_INT(opts->idle_exit_s), "version", FN_STR(SYNCFN_VERSION), NULL);
+	pthread_mutex_lock(&s->mu);
+	int status = wait_for_end(s);
+	pthread_mutex_unlock(&s->mu);
+	_exit(status);
+}

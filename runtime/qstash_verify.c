@@ -1,0 +1,339 @@
+/* qstash_verify.c - checks an Upstash-Signature the way the official QStash
+ * SDKs do (research/qstash.md 1.7), strictly: HS256 only, every claim the
+ * Python SDK requires, and a base64url decoder that accepts exactly one
+ * spelling of each byte string (with or without '=' padding).
+ *
+ * Order of checks: shape and size, header, signature (current key, then
+ * next), then the claims and the body. Nothing in the payload is believed
+ * before a key has vouched for it.
+ */
+#include "qstash_verify.h"
+
+#include <cjson/cJSON.h>
+#include <mbedtls/constant_time.h>
+#include <mbedtls/md.h>
+#include <mbedtls/sha256.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HS256_LEN 32
+/* Unpadded base64url of a SHA-256 digest. */
+#define DIGEST_B64_LEN 43
+/* Decoded header or payload: at most 3/4 of the token, plus a NUL. */
+#define SEGMENT_CAP (QSTASH_MAX_TOKEN / 4 * 3 + 1)
+/* How much of a signed claim value an error message may quote. */
+#define QUOTE_MAX 90
+
+__attribute__((format(printf, 3, 4))) static int
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* The 6-bit value of a base64url character, or -1. */
+static int b64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+/* Decodes RFC 4648 section 5 text into out (cap bytes). Padding is
+ * optional but, when present, must be exactly right; the unused low bits
+ * of the last character must be zero, so no two texts decode alike.
+ * Returns the decoded length, or -1. */
+static long b64url_decode(const char *in, size_t len, unsigned char *out,
+                          size_t cap)
+{
+	size_t pad = 0;
+	while (pad < len && in[len - 1 - pad] == '=')
+		pad++;
+	size_t n = len - pad;
+	if (pad && (pad > 2 || len % 4 != 0))
+		return -1;
+	if (n % 4 == 1 || n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0) > cap)
+		return -1;
+	size_t o = 0;
+	unsigned long acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < n; i++) {
+		int v = b64url_value((unsigned char)in[i]);
+		if (v < 0)
+			return -1;
+		acc = (acc << 6 | (unsigned)v) & 0xffffff;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	if (acc & ((1ul << bits) - 1))
+		return -1;
+	return (long)o;
+}
+
+/* Unpadded base64url of a SHA-256 digest, NUL-terminated. */
+static void b64url_digest(const unsigned char d[32],
+                          char out[DIGEST_B64_LEN + 1])
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                          "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t o = 0;
+	for (size_t i = 0; i < 30; i += 3) {
+		unsigned long v = (unsigned long)d[i] << 16 | d[i + 1] << 8 | d[i + 2];
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		out[o++] = abc[v >> 6 & 63];
+		out[o++] = abc[v & 63];
+	}
+	unsigned long v = (unsigned long)d[30] << 16 | d[31] << 8;
+	out[o++] = abc[v >> 18 & 63];
+	out[o++] = abc[v >> 12 & 63];
+	out[o++] = abc[v >> 6 & 63];
+	out[o] = '\0';
+}
+
+/* Decodes one segment as a JSON object. NULL (and err) on any flaw. */
+static cJSON *segment_json(const char *seg, size_t len, const char *what,
+                           char *err, size_t errlen)
+{
+	char buf[SEGMENT_CAP];
+	long n = b64url_decode(seg, len, (unsigned char *)buf, sizeof buf - 1);
+	if (n < 0) {
+		fail(err, errlen, "token %s is not valid base64url", what);
+		return NULL;
+	}
+	buf[n] = '\0';
+	/* An embedded NUL would end the parse early and hide what follows. */
+	cJSON *j = memchr(buf, '\0', (size_t)n)
+	                   ? NULL
+	                   : cJSON_ParseWithOpts(buf, NULL, 1);
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		fail(err, errlen, "token %s is not a JSON object", what);
+		return NULL;
+	}
+	return j;
+}
+
+static int check_header(const char *seg, size_t len, char *err, size_t errlen)
+{
+	cJSON *h = segment_json(seg, len, "header", err, errlen);
+	if (!h)
+		return -1;
+	const cJSON *alg = cJSON_GetObjectItemCaseSensitive(h, "alg");
+	int rc = 0;
+	if (!alg)
+		rc = fail(err, errlen, "token header has no alg (want HS256)");
+	else if (!cJSON_IsString(alg) || strcmp(alg->valuestring, "HS256") != 0)
+		rc = fail(err, errlen, "token alg is %.20s%s, only HS256 is accepted",
+		          cJSON_IsString(alg) ? alg->valuestring : "not a string",
+		          cJSON_IsString(alg) && strlen(alg->valuestring) > 20
+		                  ? "..." : "");
+	else if (cJSON_GetObjectItemCaseSensitive(h, "crit"))
+		/* RFC 7515 4.1.11: extensions we do not know must not be
+		 * ignored. */
+		rc = fail(err, errlen, "token header has crit extensions, "
+		                       "which QStash never sends");
+	cJSON_Delete(h);
+	return rc;
+}
+
+/* 1 if the HMAC-SHA256 of msg under key is sig, 0 if not, -1 on failure. */
+static int hmac_matches(const char *key, const unsigned char *msg, size_t len,
+                        const unsigned char sig[HS256_LEN])
+{
+	unsigned char mac[HS256_LEN];
+	const mbedtls_md_info_t *md = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
+	if (!md || mbedtls_md_hmac(md, (const unsigned char *)key, strlen(key),
+	                           msg, len, mac) != 0)
+		return -1;
+	return mbedtls_ct_memcmp(mac, sig, HS256_LEN) == 0;
+}
+
+static int has_key(const char *key) { return key && *key; }
+
+static int check_signature(const struct qstash_verify_opts *o,
+                           const char *token, size_t signed_len,
+                           const char *seg, size_t seglen, char *err,
+                           size_t errlen)
+{
+	unsigned char sig[HS256_LEN + 3];
+	long n = b64url_decode(seg, seglen, sig, sizeof sig);
+	if (n < 0)
+		return fail(err, errlen, "token signature is not valid base64url");
+	if (n != HS256_LEN)
+		return fail(err, errlen, "token signature is %ld bytes, an HS256 "
+		                         "signature is 32", n);
+	const char *keys[2] = { o->current_key, o->next_key };
+	for (int i = 0; i < 2; i++) {
+		if (!has_key(keys[i]))
+			continue;
+		int m = hmac_matches(keys[i], (const unsigned char *)token,
+		                     signed_len, sig);
+		if (m < 0)
+			return fail(err, errlen, "HMAC-SHA256 could not be computed "
+			                         "(out of memory?)");
+		if (m)
+			return 0;
+	}
+	if (has_key(o->current_key) && has_key(o->next_key))
+		return fail(err, errlen, "signature matches neither the current nor "
+		                         "the next signing key");
+	return fail(err, errlen, "signature does not match the %s signing key "
+	                         "(QSTASH_%s_SIGNING_KEY is not set)",
+	            has_key(o->current_key) ? "current" : "next",
+	            has_key(o->current_key) ? "NEXT" : "CURRENT");
+}
+
+/* The number claim `name`, or NULL (and err) when absent or not a number. */
+static const cJSON *number_claim(const cJSON *p, const char *name, char *err,
+                                 size_t errlen)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(p, name);
+	if (!c)
+		fail(err, errlen, "token has no %s claim", name);
+	else if (!cJSON_IsNumber(c))
+		fail(err, errlen, "token %s claim is not a number", name);
+	else
+		return c;
+	return NULL;
+}
+
+/* The string claim `name`, or NULL (and err). */
+static const char *string_claim(const cJSON *p, const char *name, char *err,
+                                size_t errlen)
+{
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(p, name);
+	if (!c)
+		fail(err, errlen, "token has no %s claim", name);
+	else if (!cJSON_IsString(c))
+		fail(err, errlen, "token %s claim is not a string", name);
+	else
+		return c->valuestring;
+	return NULL;
+}
+
+/* exp and nbf, each widened by the tolerance, as jose does: expired once
+ * now >= exp + tol; not yet valid while now < nbf - tol. Compared as
+ * doubles, since a claim may be any JSON number. */
+static int check_times(const cJSON *p, const struct qstash_verify_opts *o,
+                       char *err, size_t errlen)
+{
+	const cJSON *exp = number_claim(p, "exp", err, errlen);
+	const cJSON *nbf = exp ? number_claim(p, "nbf", err, errlen) : NULL;
+	if (!nbf)
+		return -1;
+	double now = (double)o->now;
+	double tol = o->tolerance_s > 0 ? (double)o->tolerance_s : 0;
+	if (!(now < exp->valuedouble + tol))
+		return fail(err, errlen, "token expired at %.0f (now %.0f, "
+		                         "tolerance %.0f s)",
+		            exp->valuedouble, now, tol);
+	if (nbf->valuedouble > now + tol)
+		return fail(err, errlen, "token not valid before %.0f (nbf; now "
+		                         "%.0f, tolerance %.0f s)",
+		            nbf->valuedouble, now, tol);
+	return 0;
+}
+
+/* The body claim against SHA-256 of the bytes received; trailing '=' is
+ * padding on either side and ignored. */
+static int check_body(const char *claim, const unsigned char *body,
+                      size_t body_len, char *err, size_t errlen)
+{
+	unsigned char d[32];
+	char want[DIGEST_B64_LEN + 1];
+	if (mbedtls_sha256_ret(body, body_len, d, 0) != 0)
+		return fail(err, errlen, "SHA-256 of the body could not be computed");
+	b64url_digest(d, want);
+	size_t n = strlen(claim);
+	while (n && claim[n - 1] == '=')
+		n--;
+	if (n != DIGEST_B64_LEN || memcmp(claim, want, n) != 0)
+		return fail(err, errlen, "body hash does not match: the body claim is "
+		                         "%.50s, the %zu bytes received hash to %s",
+		            claim, body_len, want);
+	return 0;
+}
+
+static int check_claims(const char *seg, size_t len,
+                        const struct qstash_verify_opts *o,
+                        const unsigned char *body, size_t body_len, char *err,
+                        size_t errlen)
+{
+	cJSON *p = segment_json(seg, len, "payload", err, errlen);
+	if (!p)
+		return -1;
+	int rc = -1;
+	const char *iss = string_claim(p, "iss", err, errlen);
+	const char *sub = iss ? string_claim(p, "sub", err, errlen) : NULL;
+	const char *hash = sub ? string_claim(p, "body", err, errlen) : NULL;
+	if (!hash)
+		goto out;
+	if (strcmp(iss, "Upstash") != 0) {
+		fail(err, errlen, "token iss claim is \"%.30s\", want \"Upstash\"",
+		     iss);
+		goto out;
+	}
+	if (check_times(p, o, err, errlen) != 0)
+		goto out;
+	if (o->expected_sub && *o->expected_sub &&
+	    strcmp(sub, o->expected_sub) != 0) {
+		fail(err, errlen, "token sub %.*s does not match the destination %.*s",
+		     QUOTE_MAX, sub, QUOTE_MAX, o->expected_sub);
+		goto out;
+	}
+	rc = check_body(hash, body, body_len, err, errlen);
+out:
+	cJSON_Delete(p);
+	return rc;
+}
+
+int qstash_verify(const struct qstash_verify_opts *opts, const char *token,
+                  size_t token_len, const unsigned char *body,
+                  size_t body_len, char *err, size_t errlen)
+{
+	if (!opts || (!has_key(opts->current_key) && !has_key(opts->next_key)))
+		return fail(err, errlen, "no signing keys configured: set "
+		                         "QSTASH_CURRENT_SIGNING_KEY and "
+		                         "QSTASH_NEXT_SIGNING_KEY");
+	if (!token || token_len == 0)
+		return fail(err, errlen, "missing Upstash-Signature token");
+	if (token_len > QSTASH_MAX_TOKEN)
+		return fail(err, errlen, "token is %zu bytes, over the %d-byte limit",
+		            token_len, QSTASH_MAX_TOKEN);
+	if (!body && body_len)
+		return fail(err, errlen, "body is NULL but %zu bytes long", body_len);
+	const char *dot1 = memchr(token, '.', token_len);
+	const char *dot2 = dot1 ? memchr(dot1 + 1, '.', token_len - (size_t)(dot1 + 1 - token)) : NULL;
+	const char *end = token + token_len;
+	if (!dot1 || !dot2 || memchr(dot2 + 1, '.', (size_t)(end - dot2 - 1)))
+		return fail(err, errlen, "token must have 3 dot-separated segments "
+		                         "(header.payload.signature)");
+	if (dot1 == token || dot2 == dot1 + 1 || dot2 + 1 == end)
+		return fail(err, errlen, "token has an empty segment");
+	if (check_header(token, (size_t)(dot1 - token), err, errlen) != 0)
+		return -1;
+	if (check_signature(opts, token, (size_t)(dot2 - token), dot2 + 1,
+	                    (size_t)(end - dot2 - 1), err, errlen) != 0)
+		return -1;
+	return check_claims(dot1 + 1, (size_t)(dot2 - dot1 - 1), opts,
+	                    body ? body : (const unsigned char *)"", body_len,
+	                    err, errlen);
+}

@@ -1,0 +1,85 @@
+/* route_schedule.c - /api/background/sync/schedule: the QStash schedule,
+ * managed over HTTP with the admin token. */
+#include <cjson/cJSON.h>
+#include <string.h>
+
+#include "admin_auth.h"
+#include "engines.h"
+#include "log.h"
+#include "routes.h"
+
+/* Reads {"action": ..., "scheduleId": ...}; on a bad body fills res with
+ * 400 and returns -1. */
+static int parse_body(const struct http_request *req, struct http_response *res,
+                      int *action, char *id, size_t idlen)
+{
+	cJSON *j = cJSON_ParseWithLength((const char *)req->body, req->body_len);
+	if (!j || !cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		http_reply_error(res, 400, "the body must be a JSON object like "
+		                           "{\"action\": \"create\"}");
+		return -1;
+	}
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "action");
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "scheduleId");
+	*action = cJSON_IsString(a) ? schedule_action_parse(a->valuestring) : -1;
+	if (*action < 0 || *action == SCHEDULE_KEYS) {
+		http_reply_error(res, 400, "unknown action %.60s%s%s: use create, delete, pause, "
+		                           "resume, trigger-manual, list or get",
+		                 cJSON_IsString(a) ? "\"" : "",
+		                 cJSON_IsString(a) ? a->valuestring : "(missing)",
+		                 cJSON_IsString(a) ? "\"" : "");
+		cJSON_Delete(j);
+		return -1;
+	}
+	id[0] = '\0';
+	if (cJSON_IsString(s) && strlen(s->valuestring) < idlen)
+		strcpy(id, s->valuestring);
+	cJSON_Delete(j);
+	int needs_id = *action == SCHEDULE_PAUSE || *action == SCHEDULE_RESUME ||
+	               *action == SCHEDULE_DELETE || *action == SCHEDULE_GET;
+	if (needs_id && !id[0]) {
+		http_reply_error(res, 400, "action %s needs \"scheduleId\"",
+		                 schedule_action_name(*action));
+		return -1;
+	}
+	return 0;
+}
+
+void route_schedule(const struct route_ctx *ctx, const struct http_request *req,
+                    struct http_response *res)
+{
+	if (!admin_auth_ok(ctx->cfg->admin_token, http_header(req, "Authorization"))) {
+		http_reply_error(res, 401, "this route needs Authorization: Bearer <SYNC_ADMIN_TOKEN>");
+		return;
+	}
+	int action = SCHEDULE_LIST;
+	char id[256] = "";
+	if (strcmp(req->method, "POST") == 0 &&
+	    parse_body(req, res, &action, id, sizeof id) != 0)
+		return;
+	char err[1024] = "";
+	if (config_check(ctx->cfg, NEED_SCHEDULE, NULL, err, sizeof err) > 0) {
+		char *nl = strchr(err, '\n');
+		if (nl)
+			*nl = '\0';
+		http_reply_error(res, 503, "schedule not configured: %s", err);
+		return;
+	}
+	schedule_run_fn *run = engines_schedule_run(err, sizeof err);
+	if (!run) {
+		http_reply_error(res, 500, "%s", err);
+		return;
+	}
+	struct schedule_settings settings;
+	config_schedule_settings(ctx->cfg, &settings);
+	struct fn_logger lg = log_fn_logger(req->request_id);
+	cJSON *result = NULL;
+	enum schedule_status st = run(&settings, (enum schedule_action)action,
+	                              id[0] ? id : NULL, &lg, &result, err, sizeof err);
+	int code = st == SCHEDULE_OK ? 200 : st == SCHEDULE_BAD_REQUEST ? 400 : 502;
+	if (result)
+		http_reply(res, code, result);
+	else
+		http_reply_error(res, code, "%s", *err ? err : "out of memory");
+}

@@ -1,0 +1,53 @@
+/* route_status.c - GET /api/background/sync/status: the latest runs. */
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admin_auth.h"
+#include "engines.h"
+#include "log.h"
+#include "routes.h"
+
+#define STATUS_DEFAULT_LIMIT 20
+#define STATUS_MAX_LIMIT 500
+
+static int limit_from_query(const char *query)
+{
+	const char *p = query ? strstr(query, "limit=") : NULL;
+	if (!p || (p != query && p[-1] != '&'))
+		return STATUS_DEFAULT_LIMIT;
+	long n = strtol(p + 6, NULL, 10);
+	if (n < 1)
+		return STATUS_DEFAULT_LIMIT;
+	return n > STATUS_MAX_LIMIT ? STATUS_MAX_LIMIT : (int)n;
+}
+
+void route_status(const struct route_ctx *ctx, const struct http_request *req,
+                  struct http_response *res)
+{
+	if (!admin_auth_ok(ctx->cfg->admin_token, http_header(req, "Authorization"))) {
+		http_reply_error(res, 401, "this route needs Authorization: Bearer <SYNC_ADMIN_TOKEN>");
+		return;
+	}
+	if (!ctx->cfg->target_url) {
+		http_reply_error(res, 503, "sync not configured: TARGET_DATABASE_URL is not set");
+		return;
+	}
+	char err[1024] = "";
+	sync_status_fn *status = engines_sync_status(err, sizeof err);
+	if (!status) {
+		http_reply_error(res, 500, "%s", err);
+		return;
+	}
+	struct sync_settings settings;
+	config_sync_settings(ctx->cfg, &settings);
+	struct fn_logger lg = log_fn_logger(req->request_id);
+	cJSON *result = NULL;
+	enum sync_status st = status(&settings, limit_from_query(req->query), &lg,
+	                             &result, err, sizeof err);
+	int code = st == SYNC_OK ? 200 : st == SYNC_UNREACHABLE ? 503 : 500;
+	if (result)
+		http_reply(res, code, result);
+	else
+		http_reply_error(res, code, "%s", *err ? err : "out of memory");
+}

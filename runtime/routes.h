@@ -1,0 +1,28 @@
+/* routes.h - which code answers which method and path.
+ *
+ * routes_dispatch() always fills res: a route's answer, 404 for an
+ * unknown path, 405 (with Allow) for a known path and the wrong method.
+ */
+#ifndef SYNCFN_ROUTES_H
+#define SYNCFN_ROUTES_H
+
+#include "http.h"
+
+/* 1 when a request for this path is an invocation (a sync, schedule or
+ * status call) for --once and --idle-exit; /healthz and unknown paths
+ * are not. */
+int routes_is_invocation(const char *path);
+
+void routes_dispatch(const struct route_ctx *ctx,
+                     const struct http_request *req,
+                     struct http_response *res);
+
+/* The routes, each in its own file. */
+void route_sync(const struct route_ctx *ctx, const struct http_request *req,
+                struct http_response *res);
+void route_schedule(const struct route_ctx *ctx,
+                    const struct http_request *req, struct http_response *res);
+void route_status(const struct route_ctx *ctx, const struct http_request *req,
+                  struct http_response *res);
+
+#endif

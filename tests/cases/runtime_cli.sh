@@ -1,0 +1,43 @@
+# The command line of the real binary.
+# timeout: 30
+
+test_help_and_version() {
+	local out
+	out=$("$SYNCFN" --help) || fail "--help exit $?"
+	assert_contains "$out" "usage: syncfn"
+	out=$("$SYNCFN" --version) || fail "--version exit $?"
+	assert_contains "$out" "syncfn "
+}
+
+test_unknown_command_and_flag_exit_2() {
+	local rc=0 out
+	out=$("$SYNCFN" frobnicate 2>&1) || rc=$?
+	assert_eq 2 "$rc"
+	assert_contains "$out" "syncfn: unknown command frobnicate"
+	assert_contains "$out" "usage: syncfn"
+	rc=0; out=$("$SYNCFN" serve --fast 2>&1) || rc=$?
+	assert_eq 2 "$rc"
+	assert_contains "$out" "unknown option --fast"
+	rc=0; out=$("$SYNCFN" sync --nope 2>&1) || rc=$?
+	assert_eq 2 "$rc"
+}
+
+test_sync_without_target_names_the_variable() {
+	local rc=0 out
+	out=$(env -u TARGET_DATABASE_URL "$SYNCFN" sync 2>&1) || rc=$?
+	assert_eq 2 "$rc"
+	assert_contains "$out" "syncfn sync: TARGET_DATABASE_URL is not set"
+}
+
+test_serve_with_malformed_port_exits_1() {
+	local rc=0 out
+	out=$(PORT=http "$SYNCFN" serve 2>&1) || rc=$?
+	assert_eq 1 "$rc"
+	assert_contains "$out" "PORT must be a whole number"
+}
+
+test_text_log_format() {
+	SERVE_PORT=$(free_port)
+	LOG_FORMAT=text PORT=$SERVE_PORT "$SYNCFN" serve --idle-exit 1 > "$TEST_TMP/t.log" 2>&1
+	grep -Eq '^[0-9T:.-]+Z info  Listening address=0.0.0.0 port=' "$TEST_TMP/t.log" || fail "text log: $(cat "$TEST_TMP/t.log")"
+}

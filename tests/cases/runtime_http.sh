@@ -1,0 +1,187 @@
+# The HTTP runtime over a real socket: routes, limits, lifecycle.
+# timeout: 60
+
+test_health_and_request_ids() {
+	start_serve
+	http GET "$SERVE_URL/healthz"
+	assert_eq 200 "$HTTP_STATUS"
+	assert_json "$HTTP_BODY" 'j["status"]' ok
+	assert_contains "$HTTP_HEADERS" "Content-Type: application/json"
+	assert_contains "$HTTP_HEADERS" "X-Request-Id: "
+	http GET "$SERVE_URL/healthz" -H 'X-Request-Id: abc-123'
+	assert_contains "$HTTP_HEADERS" "X-Request-Id: abc-123"
+	http GET "$SERVE_URL/healthz" -H 'Fly-Request-Id: 01FLY' -H 'X-Request-Id: other'
+	assert_contains "$HTTP_HEADERS" "X-Request-Id: 01FLY"
+	http GET "$SERVE_URL/healthz" -H 'X-Request-Id: bad id"{}'
+	assert_not_contains "$HTTP_HEADERS" 'bad id'
+	grep -q '"request_id":"abc-123"' "$SERVE_LOG" || fail "request id not in the log"
+	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5; assert_eq 0 "$EXIT_CODE"
+}
+
+test_unknown_route_and_wrong_method_are_json() {
+	start_serve
+	http GET "$SERVE_URL/nope"
+	assert_eq 404 "$HTTP_STATUS"
+	assert_json "$HTTP_BODY" 'j["success"]' false
+	assert_contains "$HTTP_BODY" '"timestamp"'
+	http DELETE "$SERVE_URL/api/background/sync/slave-to-prod"
+	assert_eq 405 "$HTTP_STATUS"
+	assert_contains "$HTTP_HEADERS" "Allow: GET, POST"
+	http POST "$SERVE_URL/api/background/sync/status"
+	assert_eq 405 "$HTTP_STATUS"
+	kill "$SERVE_PID"
+}
+
+test_admin_routes_without_token_are_401() {
+	start_serve
+	for r in slave-to-prod schedule status; do
+		http GET "$SERVE_URL/api/background/sync/$r"
+		assert_eq 401 "$HTTP_STATUS" "GET $r without a configured token"
+		assert_json "$HTTP_BODY" 'j["success"]' false
+	done
+	http POST "$SERVE_URL/api/background/sync/slave-to-prod" -H 'x-manual-trigger: true' -H 'Authorization: Bearer guess'
+	assert_eq 401 "$HTTP_STATUS"
+	kill "$SERVE_PID"
+}
+
+test_manual_trigger_without_database_is_503() {
+	SYNC_ADMIN_TOKEN=adm-token-1 start_serve
+	http POST "$SERVE_URL/api/background/sync/slave-to-prod" -H 'x-manual-trigger: true' -H 'Authorization: Bearer adm-token-1'
+	assert_eq 503 "$HTTP_STATUS"
+	assert_json "$HTTP_BODY" 'j["error"]' "sync not configured: TARGET_DATABASE_URL is not set"
+	http GET "$SERVE_URL/api/background/sync/slave-to-prod" -H 'Authorization: Bearer wrong'
+	assert_eq 401 "$HTTP_STATUS"
+	kill "$SERVE_PID"
+}
+
+test_body_limit_is_64k() {
+	SYNC_ADMIN_TOKEN=adm-token-1 start_serve
+	head -c 65536 /dev/zero | tr '\0' 'a' > "$TEST_TMP/64k"
+	head -c 65537 /dev/zero | tr '\0' 'a' > "$TEST_TMP/64k1"
+	http POST "$SERVE_URL/api/background/sync/schedule" -H 'Authorization: Bearer adm-token-1' --data-binary @"$TEST_TMP/64k"
+	assert_eq 400 "$HTTP_STATUS" "a 64 KiB body is read (and is bad JSON)"
+	http POST "$SERVE_URL/api/background/sync/schedule" -H 'Authorization: Bearer adm-token-1' --data-binary @"$TEST_TMP/64k1"
+	assert_eq 413 "$HTTP_STATUS" "64 KiB + 1 with Content-Length"
+	assert_json "$HTTP_BODY" 'j["success"]' false
+	http POST "$SERVE_URL/api/background/sync/schedule" -H 'Authorization: Bearer adm-token-1' -H 'Transfer-Encoding: chunked' --data-binary @"$TEST_TMP/64k1"
+	assert_eq 413 "$HTTP_STATUS" "64 KiB + 1 chunked"
+	head -c 3000000 /dev/zero > "$TEST_TMP/3m"
+	http POST "$SERVE_URL/api/background/sync/schedule" -H 'Authorization: Bearer adm-token-1' --data-binary @"$TEST_TMP/3m"
+	[ "$HTTP_STATUS" = 413 ] || [ "$HTTP_STATUS" = 000 ] || fail "3 MB body: $HTTP_STATUS"
+	http GET "$SERVE_URL/healthz"
+	assert_eq 200 "$HTTP_STATUS" "still serving"
+	kill "$SERVE_PID"
+}
+
+test_chunked_body_is_dechunked() {
+	SYNC_ADMIN_TOKEN=adm-token-1 start_serve
+	http POST "$SERVE_URL/api/background/sync/schedule" -H 'Authorization: Bearer adm-token-1' \
+		-H 'Transfer-Encoding: chunked' -H 'Content-Type: application/json' --data-binary '{"action":"explode"}'
+	assert_eq 400 "$HTTP_STATUS"
+	assert_contains "$HTTP_BODY" 'unknown action \"explode\"'
+	kill "$SERVE_PID"
+}
+
+test_once_exits_after_first_invocation_not_after_health() {
+	start_serve --once
+	http GET "$SERVE_URL/healthz"
+	sleep 0.2
+	kill -0 "$SERVE_PID" 2>/dev/null || fail "exited after a health check"
+	http GET "$SERVE_URL/api/background/sync/status"
+	assert_eq 401 "$HTTP_STATUS"
+	wait_exit "$SERVE_PID" 2
+	assert_eq 0 "$EXIT_CODE"
+}
+
+test_idle_exit() {
+	local t0=$SECONDS
+	start_serve --idle-exit 1
+	wait_exit "$SERVE_PID" 5
+	assert_eq 0 "$EXIT_CODE"
+	grep -q '"event":"Idle: exiting"' "$SERVE_LOG" || fail "no idle log line"
+}
+
+test_sigterm_when_idle_exits_at_once() {
+	start_serve
+	kill -TERM "$SERVE_PID"
+	wait_exit "$SERVE_PID" 2
+	assert_eq 0 "$EXIT_CODE"
+	start_serve
+	kill -INT "$SERVE_PID"
+	wait_exit "$SERVE_PID" 2
+	assert_eq 0 "$EXIT_CODE"
+}
+
+# A request still uploading its body when SIGTERM arrives is answered,
+# new invocations are refused with 503, then the process exits 0.
+test_sigterm_lets_the_inflight_request_finish() {
+	SYNC_ADMIN_TOKEN=adm-token-1 start_serve
+	python3 - "$SERVE_PORT" "$SERVE_PID" > "$TEST_TMP/slow.out" 2>&1 <<'PY' &
+import os, signal, socket, sys, time, urllib.request
+port, pid = int(sys.argv[1]), int(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", port))
+body = b'{"action":"explode"}'
+s.sendall(b"POST /api/background/sync/schedule HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer adm-token-1\r\n"
+          b"Content-Length: %d\r\n\r\n" % len(body) + body[:5])
+time.sleep(0.3)
+os.kill(pid, signal.SIGTERM)
+time.sleep(0.3)
+try:
+    urllib.request.urlopen("http://127.0.0.1:%d/api/background/sync/status" % port, timeout=2)
+except urllib.error.HTTPError as e:
+    print("second:", e.code)
+s.sendall(body[5:])
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+print("first:", data.split(b"\r\n")[0].decode())
+PY
+	local py=$!
+	wait "$py" || fail "client failed: $(cat "$TEST_TMP/slow.out")"
+	local out; out=$(cat "$TEST_TMP/slow.out")
+	assert_contains "$out" "second: 503"
+	assert_contains "$out" "first: HTTP/1.1 400"
+	wait_exit "$SERVE_PID" 3
+	assert_eq 0 "$EXIT_CODE"
+}
+
+test_silent_half_request_does_not_block_others() {
+	start_serve --once
+	python3 - "$SERVE_PORT" > "$TEST_TMP/half.out" 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /api/background/sync/slave-to-prod HTTP/1.1\r\nHost: x\r\nContent-Le")
+time.sleep(15)
+PY
+	local half=$!
+	sleep 0.2
+	http GET "$SERVE_URL/healthz"
+	assert_eq 200 "$HTTP_STATUS" "health answered beside a silent half request"
+	http GET "$SERVE_URL/api/background/sync/status"
+	assert_eq 401 "$HTTP_STATUS"
+	wait_exit "$SERVE_PID" 3
+	kill "$half" 2>/dev/null || true
+}
+
+test_absurd_headers_do_not_crash() {
+	start_serve
+	local big; big=$(head -c 40000 /dev/zero | tr '\0' 'x')
+	http GET "$SERVE_URL/healthz" -H "X-Big: $big"
+	[ "$HTTP_STATUS" != 200 ] || fail "a 40 KB header was accepted"
+	local many=(); for i in $(seq 1 200); do many+=(-H "X-H$i: v"); done
+	http GET "$SERVE_URL/healthz" "${many[@]}"
+	http GET "$SERVE_URL/healthz"
+	assert_eq 200 "$HTTP_STATUS" "still serving after absurd headers"
+	kill -0 "$SERVE_PID" || fail "process died"
+	kill "$SERVE_PID"
+}
+
+test_port_in_use_exits_1() {
+	start_serve
+	PORT=$SERVE_PORT "$SYNCFN" serve > "$TEST_TMP/second.log" 2>&1 && fail "second server started"
+	grep -q "cannot listen" "$TEST_TMP/second.log" || fail "no reason given: $(cat "$TEST_TMP/second.log")"
+	kill "$SERVE_PID"
+}

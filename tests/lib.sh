@@ -1,0 +1,93 @@
+# lib.sh - helpers every test case file can use (tests/run sources it).
+#
+# Environment set by tests/run:
+#   SYNCFN       the binary under test (build/syncfn or build/asan/syncfn)
+#   BUILD_DIR    its build directory (plugins, qstash-dev, unit tests)
+#   TEST_TMP     a fresh directory for this one test case
+#   PGHOST PGPORT PGUSER PGPASSWORD_TEST   the throwaway PostgreSQL server
+#   ROOT         the repository
+
+# --- assertions: each prints what differs and fails the test -----------------
+fail() { echo "FAIL: $*" >&2; exit 1; }
+assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: expected [$1], got [$2]"; }
+assert_contains() { case "$1" in *"$2"*) ;; *) fail "${3:-missing text}: [$2] not in [$(printf '%.2000s' "$1")]";; esac; }
+assert_not_contains() { case "$1" in *"$2"*) fail "${3:-unexpected text}: [$2] found";; esac; }
+# assert_json JSON JQ-LIKE-PYTHON-EXPR EXPECTED: evaluates a Python expression on j
+assert_json() {
+	local got
+	got=$(printf '%s' "$1" | python3 -c 'import json,sys; j=json.load(sys.stdin); v=eval(sys.argv[1]); print(json.dumps(v) if not isinstance(v,str) else v)' "$2" 2>&1) \
+		|| fail "not JSON or bad path $2: $(printf '%.500s' "$1") ($got)"
+	[ "$got" = "$3" ] || fail "${4:-JSON value} $2: expected [$3], got [$got] in $(printf '%.800s' "$1")"
+}
+
+# --- PostgreSQL --------------------------------------------------------------
+# new_db NAME: a fresh, empty database
+new_db() {
+	dropdb --if-exists -q "$1" >/dev/null 2>&1
+	createdb -q "$1" || fail "createdb $1"
+}
+# db_url NAME: a URL with the real password, over TCP
+db_url() { echo "postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:${PGPORT}/$1"; }
+# q DB SQL: run SQL, print unaligned tuples
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+# qf DB FILE
+qf() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -f "$2"; }
+
+# --- processes and HTTP ------------------------------------------------------
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+# wait_http URL [seconds]: until something answers
+wait_http() {
+	local i n=$(( ${2:-10} * 50 ))
+	for ((i = 0; i < n; i++)); do
+		curl -s -o /dev/null --max-time 1 "$1" && return 0
+		sleep 0.02
+	done
+	fail "nothing answered at $1"
+}
+
+# start_serve [serve args...]: starts `syncfn serve` on a free port with the
+# current environment; sets SERVE_PID, SERVE_PORT, SERVE_URL, SERVE_LOG.
+start_serve() {
+	SERVE_PORT=$(free_port)
+	SERVE_LOG=$TEST_TMP/serve.$SERVE_PORT.log
+	PORT=$SERVE_PORT "$SYNCFN" serve "$@" >"$SERVE_LOG" 2>&1 &
+	SERVE_PID=$!
+	SERVE_URL=http://127.0.0.1:$SERVE_PORT
+	wait_http "$SERVE_URL/healthz"
+}
+
+# http METHOD URL [curl args...]: sets HTTP_STATUS, HTTP_BODY, HTTP_HEADERS
+http() {
+	local m=$1 u=$2; shift 2
+	local hf=$TEST_TMP/.h.$$ bf=$TEST_TMP/.b.$$
+	HTTP_STATUS=$(curl -s -X "$m" -D "$hf" -o "$bf" -w '%{http_code}' --max-time "${HTTP_TIMEOUT:-60}" "$@" "$u")  || true
+	HTTP_BODY=$(cat "$bf" 2>/dev/null)
+	HTTP_HEADERS=$(cat "$hf" 2>/dev/null)
+	rm -f "$hf" "$bf"
+}
+
+# wait_exit PID SECONDS: waits for a background child; sets EXIT_CODE.
+wait_exit() {
+	local pid=$1 i n=$(( ${2:-10} * 50 ))
+	for ((i = 0; i < n; i++)); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid"; EXIT_CODE=$?; return 0
+		fi
+		sleep 0.02
+	done
+	fail "process $pid still running after ${2:-10}s"
+}
+
+# --- tokens ------------------------------------------------------------------
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+# jwt_hs256 KEY HEADER_JSON PAYLOAD_JSON: a compact JWT signed with openssl
+jwt_hs256() {
+	local h p s
+	h=$(printf '%s' "$2" | b64url)
+	p=$(printf '%s' "$3" | b64url)
+	s=$(printf '%s' "$h.$p" | openssl dgst -sha256 -hmac "$1" -binary | b64url)
+	printf '%s.%s.%s' "$h" "$p" "$s"
+}
+# body_hash FILE: padded base64url SHA-256 of the file's bytes (as QStash sends)
+body_hash() { openssl dgst -sha256 -binary "$1" | openssl base64 -A | tr '+/' '-_'; }

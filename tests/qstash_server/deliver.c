@@ -1,0 +1,302 @@
+/* deliver.c - delivering a message to its destination the way QStash does
+ * (research/qstash.md 2.1-2.2): signed, with Upstash-Message-Id and
+ * Upstash-Retried, retried on anything but a 2xx up to the message's
+ * retries, stopped by 489 + Upstash-NonRetryable-Error: true. Every
+ * attempt is written to the delivery journal. */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "qdev.h"
+
+struct job {
+	struct qdev *q;
+	struct qdev_message *m;
+	int redelivery;
+};
+
+void qdev_message_free(struct qdev_message *m)
+{
+	if (!m)
+		return;
+	free(m->schedule_id);
+	free(m->destination);
+	free(m->method);
+	free(m->content_type);
+	cJSON_Delete(m->forward);
+	free(m->body);
+	free(m);
+}
+
+static struct qdev_message *copy(const struct qdev_message *m)
+{
+	struct qdev_message *c = calloc(1, sizeof *c);
+	if (!c)
+		return NULL;
+	memcpy(c->id, m->id, sizeof c->id);
+	c->schedule_id = m->schedule_id ? strdup(m->schedule_id) : NULL;
+	c->destination = strdup(m->destination);
+	c->method = strdup(m->method);
+	c->content_type = m->content_type ? strdup(m->content_type) : NULL;
+	c->forward = m->forward ? cJSON_Duplicate(m->forward, 1) : NULL;
+	c->body = malloc(m->body_len + 1);
+	if (c->body) {
+		memcpy(c->body, m->body, m->body_len);
+		c->body[m->body_len] = '\0';
+	}
+	c->body_len = m->body_len;
+	c->retries = m->retries;
+	c->timeout_s = m->timeout_s;
+	if (!c->destination || !c->method || !c->body) {
+		qdev_message_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct qdev_message *qdev_message_find_copy(struct qdev *q, const char *id)
+{
+	struct qdev_message *c = NULL;
+	pthread_mutex_lock(&q->lock);
+	for (size_t i = 0; i < q->nmessages && !c; i++)
+		if (strcmp(q->messages[i]->id, id) == 0)
+			c = copy(q->messages[i]);
+	pthread_mutex_unlock(&q->lock);
+	return c;
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	int *nonretryable = ud;
+	size_t len = size * n;
+	static const char name[] = "Upstash-NonRetryable-Error:";
+	if (len > sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) == 0) {
+		const char *v = p + sizeof name - 1;
+		while (*v == ' ')
+			v++;
+		if (strncasecmp(v, "true", 4) == 0)
+			*nonretryable = 1;
+	}
+	return len;
+}
+
+static struct curl_slist *add(struct curl_slist *l, const char *name,
+                              const char *value)
+{
+	char line[4096];
+	/* "Name:" with nothing after it tells libcurl to send no such
+	 * header at all. */
+	snprintf(line, sizeof line, *value ? "%s: %s" : "%s:", name, value);
+	struct curl_slist *n = curl_slist_append(l, line);
+	return n ? n : l;
+}
+
+static struct curl_slist *headers_for(const struct qdev *q,
+                                      const struct qdev_message *m, int retried)
+{
+	char n[16];
+	char *sig = qdev_sign(q->opt.current_key, m->destination, m->body,
+	                      m->body_len, time(NULL));
+	struct curl_slist *l = NULL;
+	if (sig)
+		l = add(l, "Upstash-Signature", sig);
+	free(sig);
+	l = add(l, "Upstash-Message-Id", m->id);
+	snprintf(n, sizeof n, "%d", retried);
+	l = add(l, "Upstash-Retried", n);
+	if (m->schedule_id)
+		l = add(l, "Upstash-Schedule-Id", m->schedule_id);
+	l = add(l, "Content-Type", m->content_type ? m->content_type : "");
+	for (const cJSON *h = m->forward ? m->forward->child : NULL; h;
+	     h = h->next)
+		for (const cJSON *v = h->child; v; v = v->next)
+			if (cJSON_IsString(v))
+				l = add(l, h->string, v->valuestring);
+	l = add(l, "Expect", "");
+	l = add(l, "Accept", "");
+	return l;
+}
+
+/* One attempt; returns the HTTP status, or 0 with err on no answer. */
+static long attempt(const struct qdev *q, const struct qdev_message *m,
+                    int retried, int *nonretryable, char *err, size_t errlen)
+{
+	struct curl_slist *headers = headers_for(q, m, retried);
+	char errbuf[CURL_ERROR_SIZE] = "";
+	long status = 0;
+	CURL *h = curl_easy_init();
+	if (!h) {
+		snprintf(err, errlen, "curl_easy_init failed");
+		curl_slist_free_all(headers);
+		return 0;
+	}
+	curl_easy_setopt(h, CURLOPT_URL, m->destination);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "Upstash-QStash");
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m->method);
+	if (strcmp(m->method, "GET") != 0 && strcmp(m->method, "HEAD") != 0) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, m->body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		                 (curl_off_t)m->body_len);
+	}
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, nonretryable);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT,
+	                 m->timeout_s > 0 ? m->timeout_s : 120L);
+	CURLcode rc = curl_easy_perform(h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	else
+		snprintf(err, errlen, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	curl_easy_cleanup(h);
+	curl_slist_free_all(headers);
+	return status;
+}
+
+/* The journal entry of this delivery, created on first use; lock held. */
+static cJSON *journal(struct qdev *q, const struct job *j, int *index)
+{
+	if (*index >= 0)
+		return cJSON_GetArrayItem(q->deliveries, *index);
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "messageId", j->m->id);
+	if (j->m->schedule_id)
+		cJSON_AddStringToObject(d, "scheduleId", j->m->schedule_id);
+	else
+		cJSON_AddNullToObject(d, "scheduleId");
+	cJSON_AddStringToObject(d, "destination", j->m->destination);
+	cJSON_AddBoolToObject(d, "redelivery", j->redelivery);
+	cJSON_AddStringToObject(d, "state", "in_progress");
+	cJSON_AddItemToObject(d, "attempts", cJSON_CreateArray());
+	cJSON_AddItemToArray(q->deliveries, d);
+	*index = cJSON_GetArraySize(q->deliveries) - 1;
+	return d;
+}
+
+static void note(struct qdev *q, const struct job *j, int *index, int retried,
+                 long status, const char *err, const char *state)
+{
+	pthread_mutex_lock(&q->lock);
+	cJSON *d = journal(q, j, index);
+	if (retried >= 0) {
+		cJSON *a = cJSON_CreateObject();
+		cJSON_AddNumberToObject(a, "retried", retried);
+		cJSON_AddNumberToObject(a, "status", (double)status);
+		if (err && *err)
+			cJSON_AddStringToObject(a, "error", err);
+		cJSON_AddNumberToObject(a, "at", (double)qdev_now_ms());
+		cJSON_AddItemToArray(cJSON_GetObjectItem(d, "attempts"), a);
+	}
+	if (state)
+		cJSON_ReplaceItemInObject(d, "state", cJSON_CreateString(state));
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void *deliver(void *arg)
+{
+	struct job *j = arg;
+	struct qdev *q = j->q;
+	int index = -1;
+	const char *state = "failed";
+	note(q, j, &index, -1, 0, NULL, NULL);
+	for (int retried = 0; retried <= j->m->retries && !q->stopping;
+	     retried++) {
+		char err[CURL_ERROR_SIZE] = "";
+		int nonretryable = 0;
+		long st = attempt(q, j->m, retried, &nonretryable, err, sizeof err);
+		fprintf(stderr, "qstash-dev: delivery %s to %s (retried %d): %ld%s%s\n",
+		        j->m->id, j->m->destination, retried, st, err[0] ? " " : "",
+		        err);
+		if (st >= 200 && st < 300) {
+			note(q, j, &index, retried, st, err, "delivered");
+			state = NULL;
+			break;
+		}
+		if (st == 489 && nonretryable) {
+			note(q, j, &index, retried, st, err, "non_retryable");
+			state = NULL;
+			break;
+		}
+		note(q, j, &index, retried, st, err, NULL);
+		if (retried < j->m->retries) {
+			struct timespec ts = { q->opt.retry_delay_ms / 1000,
+				               (q->opt.retry_delay_ms % 1000) *
+				                       1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (state)
+		note(q, j, &index, -1, 0, NULL, state);
+	qdev_message_free(j->m);
+	free(j);
+	pthread_mutex_lock(&q->lock);
+	if (--q->active_deliveries == 0)
+		pthread_cond_broadcast(&q->idle);
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+static void remember(struct qdev *q, const struct qdev_message *m)
+{
+	struct qdev_message *c = copy(m);
+	if (!c)
+		return;
+	if (q->nmessages == q->capmessages) {
+		size_t cap = q->capmessages ? q->capmessages * 2 : 16;
+		struct qdev_message **a = realloc(q->messages, cap * sizeof *a);
+		if (!a) {
+			qdev_message_free(c);
+			return;
+		}
+		q->messages = a;
+		q->capmessages = cap;
+	}
+	q->messages[q->nmessages++] = c;
+}
+
+void qdev_deliver_async(struct qdev *q, struct qdev_message *m)
+{
+	struct job *j = calloc(1, sizeof *j);
+	pthread_t t;
+	pthread_attr_t attr;
+	if (!j) {
+		qdev_message_free(m);
+		return;
+	}
+	j->q = q;
+	j->m = m;
+	pthread_mutex_lock(&q->lock);
+	int known = 0;
+	for (size_t i = 0; i < q->nmessages; i++)
+		known |= strcmp(q->messages[i]->id, m->id) == 0;
+	j->redelivery = known;
+	if (!known)
+		remember(q, m);
+	q->active_deliveries++;
+	pthread_mutex_unlock(&q->lock);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, deliver, j) != 0) {
+		pthread_mutex_lock(&q->lock);
+		q->active_deliveries--;
+		pthread_mutex_unlock(&q->lock);
+		qdev_message_free(m);
+		free(j);
+	}
+	pthread_attr_destroy(&attr);
+}

@@ -1,0 +1,134 @@
+/* Configuration: defaults, fallbacks, malformed values, per-command checks. */
+#include <string.h>
+
+#include "config.h"
+#include "harness.h"
+
+static const char *const *env_table;
+
+static const char *fake_env(const char *name)
+{
+	for (const char *const *e = env_table; *e; e += 2)
+		if (strcmp(e[0], name) == 0)
+			return e[1];
+	return NULL;
+}
+
+static void load(struct config *cfg, const char *const *table)
+{
+	env_table = table;
+	config_load(cfg, fake_env, 0);
+}
+
+TEST(defaults)
+{
+	static const char *const env[] = { NULL };
+	static struct config c;
+	load(&c, env);
+	CHECK_STR(c.source_schema, "public");
+	CHECK_STR(c.target_schema, "public");
+	CHECK_STR(c.tables, "*");
+	CHECK_STR(c.qstash_url, "https://qstash.upstash.io");
+	CHECK_STR(c.cron, "0 */6 * * *");
+	CHECK_INT(c.retries, 2);
+	CHECK_STR(c.timeout, "30s");
+	CHECK_STR(c.schedule_id, "slave-to-prod-sync");
+	CHECK_INT(c.clock_tolerance_s, 5);
+	CHECK_INT(c.port, 8080);
+	CHECK_INT(c.log_format, LOG_JSON);
+	CHECK(c.app_url == NULL);
+	CHECK(c.admin_token == NULL);
+	CHECK_INT(c.nproblems, 0);
+}
+
+TEST(next_public_app_url_is_a_fallback)
+{
+	static const char *const env[] = { "NEXT_PUBLIC_APP_URL", "https://app.example.com/", NULL };
+	static struct config c;
+	load(&c, env);
+	CHECK_STR(c.app_url, "https://app.example.com");
+	CHECK_STR(c.app_url_var, "NEXT_PUBLIC_APP_URL");
+	CHECK_STR(c.destination, "https://app.example.com/api/background/sync/slave-to-prod");
+	static const char *const both[] = { "NEXT_PUBLIC_APP_URL", "https://a.example",
+	                                    "APP_URL", "https://b.example", NULL };
+	load(&c, both);
+	CHECK_STR(c.app_url, "https://b.example");
+}
+
+TEST(malformed_values_are_named)
+{
+	static const char *const env[] = { "PORT", "80x", "SYNC_RETRIES", "-1",
+	                                   "LOG_FORMAT", "xml", "APP_URL", "ftp://x",
+	                                   "SYNC_LOCK_TIMEOUT", "soon", NULL };
+	static struct config c;
+	load(&c, env);
+	char out[4096];
+	int n = config_check(&c, NEED_SERVE | NEED_SYNC | NEED_SCHEDULE, "setup", out, sizeof out);
+	CHECK(n >= 5);
+	CHECK_CONTAINS(out, "syncfn setup: PORT must be a whole number from 1 to 65535, not \"80x\"");
+	CHECK_CONTAINS(out, "SYNC_RETRIES must be a whole number");
+	CHECK_CONTAINS(out, "LOG_FORMAT must be text or json");
+	CHECK_CONTAINS(out, "APP_URL must start with https://");
+	CHECK_CONTAINS(out, "SYNC_LOCK_TIMEOUT must be a duration");
+	CHECK_INT(c.port, 8080);
+}
+
+TEST(check_names_what_each_command_needs)
+{
+	static const char *const env[] = { NULL };
+	static struct config c;
+	load(&c, env);
+	char out[4096];
+	CHECK_INT(config_check(&c, NEED_SYNC, "sync", out, sizeof out), 1);
+	CHECK_CONTAINS(out, "syncfn sync: TARGET_DATABASE_URL is not set");
+	int n = config_check(&c, NEED_SCHEDULE | NEED_KEYS, "setup", out, sizeof out);
+	CHECK_INT(n, 4);
+	CHECK_CONTAINS(out, "QSTASH_TOKEN is not set");
+	CHECK_CONTAINS(out, "APP_URL is not set");
+	CHECK_CONTAINS(out, "QSTASH_CURRENT_SIGNING_KEY is not set");
+	CHECK_CONTAINS(out, "QSTASH_NEXT_SIGNING_KEY is not set");
+	CHECK_INT(config_check(&c, NEED_SERVE, "serve", out, sizeof out), 0);
+}
+
+TEST(durations_and_keys)
+{
+	static const char *const env[] = { "SYNC_STATEMENT_TIMEOUT", "5m", "SYNC_LOCK_TIMEOUT", "1500",
+	                                   "QSTASH_CURRENT_SIGNING_KEY", "  sig_abc\n",
+	                                   "QSTASH_URL", "http://127.0.0.1:8080//", NULL };
+	static struct config c;
+	load(&c, env);
+	CHECK_INT(c.statement_timeout_ms, 300000);
+	CHECK_INT(c.lock_timeout_ms, 1500);
+	CHECK_STR(c.current_key, "sig_abc");
+	CHECK_STR(c.qstash_url, "http://127.0.0.1:8080");
+}
+
+TEST(secrets_include_url_passwords)
+{
+	static const char *const env[] = {
+		"TARGET_DATABASE_URL", "postgresql://app:s3cr%40t@db.example:5432/prod",
+		"SOURCE_DATABASE_URL", "host=x dbname=y password='kw pass' user=z",
+		"QSTASH_TOKEN", "tok_123456", "SYNC_ADMIN_TOKEN", "adm_123456", NULL
+	};
+	static struct config c;
+	load(&c, env);
+	const char *s[8];
+	int n = config_secrets(&c, s, 8);
+	CHECK_INT(n, 4);
+	CHECK_STR(c.target_password, "s3cr%40t");
+	CHECK_STR(c.source_password, "kw pass");
+}
+
+TEST(schedule_id_charset)
+{
+	static const char *const env[] = { "SYNC_SCHEDULE_ID", "bad id/", NULL };
+	static struct config c;
+	load(&c, env);
+	char out[1024];
+	CHECK_INT(config_check(&c, NEED_SCHEDULE, "schedule", out, sizeof out), 3);
+	CHECK_CONTAINS(out, "SYNC_SCHEDULE_ID may hold only");
+}
+
+TEST_MAIN(CASE(defaults) CASE(next_public_app_url_is_a_fallback) CASE(malformed_values_are_named)
+          CASE(check_names_what_each_command_needs) CASE(durations_and_keys)
+          CASE(secrets_include_url_passwords) CASE(schedule_id_charset))
