@@ -39,13 +39,14 @@ COPY Makefile ./
 COPY runtime/ runtime/
 COPY function/ function/
 COPY sql/ sql/
-COPY tests/image/ tests/image/
+COPY tests/image/rootfs.sh tests/image/
 RUN make BUILD=build image-rootfs
 
 FROM scratch
 COPY --from=build /src/build/rootfs/ /
 
-# No shell in the image, so PATH must be set for the exec-form ENTRYPOINT.
+# A scratch image has no PATH of its own: set it, so that every runtime
+# (not only Docker, which adds a default) finds the ENTRYPOINT by name.
 ENV PATH=/usr/local/bin
 # uid/gid of the "syncfn" entry in the image's /etc/passwd (rootfs.sh).
 USER 10001:10001

@@ -80,6 +80,10 @@ QDEV_SRCS := $(sort $(wildcard tests/qstash_server/*.c))
 $(BUILD)/qstash-dev: $(call obj,$(QDEV_SRCS))
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lcivetweb -lcurl -lmbedcrypto -lcjson -lpthread
 
+# QStash signature verifications per second (bench/run.sh runs it).
+$(BUILD)/verify-bench: bench/verify_bench.c $(BUILD)/obj/runtime/qstash_verify.o
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lmbedcrypto -lcjson
+
 # Unit tests: each tests/unit/test_*.c is its own program, linked with every
 # object it may exercise (runtime without main, the engines' sources).
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -101,12 +105,13 @@ asan:
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEB_PKGS := build-essential libcivetweb-dev libpq-dev libcurl4-openssl-dev \
             libmbedtls-dev libcjson-dev postgresql postgresql-contrib openssl curl \
-            time procps iproute2 clang libclang-rt-14-dev nodejs npm python3 ca-certificates \
+            time procps iproute2 clang libclang-rt-14-dev nodejs python3 ca-certificates \
             shellcheck
+# npm ships inside some nodejs builds (NodeSource); Debian's own is a package.
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
-	  done); \
+	  done; command -v npm >/dev/null || echo npm); \
 	if [ -n "$$missing" ]; then \
 	  echo "make deps: installing$$(echo $$missing | sed 's/^/ /')"; \
 	  if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
@@ -124,7 +129,7 @@ run: deps
 	@bash tests/demo/run.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(BUILD)/verify-bench
 	@bash bench/run.sh
 
 fuzz: deps

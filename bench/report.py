@@ -24,11 +24,6 @@ SYNC_CASES = [
     ("same_initial", "same database, other schema, initial", "same_initial_base", 1.05),
     ("same_nochange", "same database, other schema, no change", "same_nochange_base", 1.05),
 ]
-BASELINE_LABEL = {
-    "copy_pipe": "psql COPY t TO STDOUT | psql COPY t FROM STDIN",
-    "same_initial_base": "INSERT ... SELECT ... ON CONFLICT DO UPDATE WHERE IS DISTINCT FROM",
-    "same_nochange_base": "INSERT ... SELECT ... ON CONFLICT DO UPDATE WHERE IS DISTINCT FROM",
-}
 RSS_GOAL_MB = 32
 COLD_GOALS = {"median_ms": 15.0, "node_ratio": 10.0, "exit_ms": 10.0, "rss_mb": 10.0}
 
@@ -202,6 +197,10 @@ def phases(runs):
     return {k: statistics.median(v) for k, v in acc.items()}
 
 
+def secs_s(t):
+    return "%.3f s" % t if t < 10 else "%.2f s" % t
+
+
 def rate(n, secs):
     if n >= 1e6 * secs:
         return "%.2fM/s" % (n / secs / 1e6)
@@ -213,54 +212,67 @@ def sync_size(rows, res, meta, summary):
     nbytes = int(m.get("bytes", "0") or 0)
     print("\n%d rows (%.0f MB as COPY text), median of each case's repetitions"
           % (rows, nbytes / MB))
-    table, times = [], {}
+    table, times, notes = [], {}, []
+
+    def na(why):
+        if why not in notes:
+            notes.append(why)
+        return "n/a [%d]" % (notes.index(why) + 1)
+
     for key, label, base_key, goal in SYNC_CASES:
         runs, base = res.get((rows, key), []), res.get((rows, base_key), [])
         t, why = median_of(runs)
         b, bwhy = median_of(base)
         times[key] = t
         goal_s = "<= %.2fx" % goal
-        if t is None:
-            row = [label, "n/a: " + why, "", "", "", "", "", goal_s, "n/a"]
-        elif b is None:
-            row = [label, "%.2f s" % t, "n/a: " + bwhy, "", rate(rows, t),
-                   "%.1f" % (nbytes / MB / t), "", goal_s, "n/a"]
-        else:
+        row = [label, secs_s(t) if t is not None else na(why), "%d" % len(runs),
+               secs_s(b) if b is not None else na(bwhy), "", "", "", "", goal_s, "n/a"]
+        if t is not None:
+            row[5], row[6] = rate(rows, t), "%.1f" % (nbytes / MB / t)
+            w = runs[0]
+            if w["d_ins"] is not None:
+                row[7] = "%d ins / %d upd" % (w["d_ins"], w["d_upd"])
+        if t is not None and b is not None:
             bad = writes_check(runs)
             ratio = t / b
-            w = runs[0]
-            written = ("%d ins / %d upd" % (w["d_ins"], w["d_upd"])
-                       if w["d_ins"] is not None else "?")
-            v = verdict(ratio <= goal and bad is None)
-            row = [label, "%.2f s" % t, "%.2f s" % b, "%.2fx" % ratio, rate(rows, t),
-                   "%.1f" % (nbytes / MB / t), written, goal_s,
-                   v if bad is None else "MISS: " + bad]
-        row.insert(2, "%d" % len(runs))
+            row[4] = "%.2fx" % ratio
+            row[9] = verdict(ratio <= goal and bad is None)
+            if bad:
+                row[9] = "MISS: " + bad
         table.append(row)
-        measured = ("%s (%s vs %s)" % (row[4], row[1], row[3])) if row[4] else row[1]
-        add_summary(summary, "%d rows: %s" % (rows, label), measured, goal_s, row[-1])
-    rss = [r["rss_kb"] for k, v in res.items() if k[0] == rows and not k[1].endswith("base")
-           and k[1] != "copy_pipe" for r in v if r["rss_kb"]]
+        if row[4]:
+            measured = "%s (%s vs %s)" % (row[4], row[1], row[3])
+        else:
+            measured = "n/a: " + (why if t is None else bwhy)
+        add_summary(summary, "%d rows: %s" % (rows, label), measured, goal_s, row[9])
+    rss = [(r["rss_kb"], k[1]) for k, v in res.items()
+           if k[0] == rows and k[1] in dict((c[0], 1) for c in SYNC_CASES)
+           for r in v if r["rss_kb"] and r["status"] == "ok"]
     if rss:
-        mb = max(rss) / 1024
-        row = ["peak RSS of syncfn sync (any case)", "%.1f MB" % mb, "", "", "", "", "", "",
+        kb, where = max(rss)
+        mb = kb / 1024
+        row = ["peak RSS of syncfn sync", "%.1f MB" % mb, "", "", "", "", "", "(in %s)" % where,
                "<= %d MB" % RSS_GOAL_MB, verdict(mb <= RSS_GOAL_MB)]
     else:
-        row = ["peak RSS of syncfn sync (any case)", "n/a", "", "", "", "", "", "",
+        row = ["peak RSS of syncfn sync", "n/a", "", "", "", "", "", "",
                "<= %d MB" % RSS_GOAL_MB, "n/a"]
     table.append(row)
     add_summary(summary, "%d rows: peak RSS of syncfn sync" % rows, row[1], row[8], row[9])
     print_table(["case", "syncfn", "reps", "baseline", "ratio", "rows/s", "MB/s",
                  "written (rep 1)", "goal", "verdict"], table)
-    print("baselines: " + "; ".join("%s = %s" % (k, v) for k, v in BASELINE_LABEL.items()
-                                     if k != "same_nochange_base"))
+    for i, why in enumerate(notes):
+        print("  [%d] %s" % (i + 1, why))
+    print("baselines: two databases: psql COPY t TO STDOUT | psql COPY t FROM STDIN into an empty t;"
+          " same database: INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE ... WHERE (...) IS DISTINCT FROM (...)")
     prof = []
     for key, label, _, _ in SYNC_CASES:
         p = phases(res.get((rows, key), []))
+        wall = times.get(key)
         if p:
-            prof.append("  %-42s %s" % (label + ":", ", ".join(
-                "%s %.0f" % (k, v) for k, v in sorted(p.items()))))
-    print("where the time goes (engine's own timings, ms, medians):")
+            prof.append("  %-46s %s" % (label + ":", ", ".join(
+                "%s %.0f%s" % (k, v, " (%.0f%%)" % (v / 10 / wall) if wall else "")
+                for k, v in sorted(p.items()))))
+    print("where the time goes (the engine's own timings, ms, medians; % of the wall time):")
     print("\n".join(prof) if prof else "  n/a: the engine reported no per-phase timings")
     return times
 
@@ -274,10 +286,10 @@ def sync(results_path, meta_path, summary):
     all_times = {rows: sync_size(rows, res, meta, summary) for rows in sizes}
     if len(sizes) >= 2:
         lo, hi = sizes[0], sizes[-1]
-        print("\nscaling %d -> %d rows (x%.0f rows): time grows" % (lo, hi, hi / lo))
+        print("\nscaling %d -> %d rows (x%.0f rows): wall time grows by" % (lo, hi, hi / lo))
         for key, label, _, _ in SYNC_CASES:
             a, b = all_times[lo].get(key), all_times[hi].get(key)
-            print("  %-42s %s" % (label + ":", "x%.1f" % (b / a) if a and b else "n/a"))
+            print("  %-46s %s" % (label + ":", "x%.1f" % (b / a) if a and b else "n/a"))
 
 
 def summary(path):

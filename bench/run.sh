@@ -138,7 +138,7 @@ bench_verify() {
 
 # --- sync speed ---------------------------------------------------------------
 
-# shellcheck source=../tests/pg.sh
+# shellcheck source=tests/pg.sh
 . "$ROOT/tests/pg.sh"
 
 adm() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
@@ -162,6 +162,10 @@ tup() {
 		-c "SELECT n_tup_ins, n_tup_upd FROM pg_stat_user_tables WHERE relid = '$2'::regclass"
 }
 
+# delta INS0 UPD0 INS1 UPD1: "d_ins d_upd", or "- -" if a reading failed
+delta() {
+	if [ $# = 4 ]; then echo "$(($3 - $1)) $(($4 - $2))"; else echo "- -"; fi
+}
 # record ROWS CASE REP SECS RSS_KB D_INS D_UPD EXP_INS EXP_UPD STATUS NOTE
 record() { local IFS=$'\t'; echo "$*" >>"$WORK/results.tsv"; }
 
@@ -170,7 +174,7 @@ sync_reason() {
 	local tag=$1 rc=$2 why
 	why=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("error") or "")' "$tag.json" 2>/dev/null)
 	[ -n "$why" ] || why=$(tail -n 2 "$tag.err" | one_line)
-	[ $rc = 124 ] && why="killed after ${BENCH_TIMEOUT}s"
+	[ "$rc" = 124 ] && why="killed after ${BENCH_TIMEOUT}s"
 	echo "exit $rc: ${why:-no output}"
 }
 
@@ -191,10 +195,10 @@ timed_sync() {
 	t1=$EPOCHREALTIME
 	after=$(tup "$db" "$rel")
 	rss=$(tail -n 1 "$tag.rss" 2>/dev/null | grep -E '^[0-9]+$')
-	set -- $before $after
 	if [ $rc = 0 ]; then
+		# shellcheck disable=SC2046 # delta's two words are two fields
 		record "$rows" "$case" "$rep" "$(echo "$t1 - $t0" | bc)" "${rss:--}" \
-			$(($3 - $1)) $(($4 - $2)) "$ei" "$eu" ok "$tag.json"
+			$(delta $before $after) "$ei" "$eu" ok "$tag.json"
 	else
 		record "$rows" "$case" "$rep" - "${rss:--}" - - "$ei" "$eu" fail "$(sync_reason "$tag" $rc)"
 	fi
@@ -213,10 +217,10 @@ timed_sh() {
 	rc=$?
 	t1=$EPOCHREALTIME
 	after=$(tup "$db" "$rel")
-	set -- $before $after
 	if [ $rc = 0 ]; then
+		# shellcheck disable=SC2046 # delta's two words are two fields
 		record "$rows" "$case" "$rep" "$(echo "$t1 - $t0" | bc)" - \
-			$(($3 - $1)) $(($4 - $2)) "$ei" "$eu" ok -
+			$(delta $before $after) "$ei" "$eu" ok -
 	else
 		record "$rows" "$case" "$rep" - - - - "$ei" "$eu" fail "exit $rc: $(tail -n 2 "$tag.err" | one_line)"
 	fi
@@ -226,7 +230,7 @@ timed_sh() {
 setup_size() {
 	local n=$1 db
 	for db in src dst base same; do
-		dropdb --if-exists -q "$db" && createdb -q "$db" || return 1
+		dropdb --if-exists "$db" && createdb "$db" || return 1
 	done
 	adm src -v lo=1 -v hi="$n" -f bench/table.sql -f bench/fill.sql -c "VACUUM (ANALYZE) t" || return 1
 	adm dst -f bench/table.sql || return 1
@@ -332,9 +336,10 @@ bench_sync() {
 		echo "[$n rows] filling the source ..."
 		if ! setup_size "$n" >"$WORK/setup.$n.log" 2>&1; then
 			echo "n/a: could not create the $n-row databases: $(tail -n 3 "$WORK/setup.$n.log" | one_line)"
+			na_summary "sync speed, $n rows" "could not create the databases" "see issue 7"
 			continue
 		fi
-		sync_cases "$n" 2>>"$WORK/cases.log" >>"$WORK/cases.log"
+		sync_cases "$n" 2>>"$WORK/cases.log"
 		echo "[$n rows] done in $((SECONDS - t0)) s"
 	done
 	[ -f "$WORK/results.tsv" ] || : >"$WORK/results.tsv"

@@ -31,7 +31,8 @@ struct schedule_settings {
 	const char *schedule_id; /* SYNC_SCHEDULE_ID */
 	const char *user_agent;  /* "syncfn/<version>" */
 	long connect_timeout_ms;
-	long total_timeout_ms;
+	long total_timeout_ms;   /* one QStash call, its retries and waits
+	                            included (QSTASH_HTTP_TIMEOUT) */
 	int max_attempts;        /* 1 + retries on network errors and 429 */
 };
 

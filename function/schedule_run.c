@@ -445,10 +445,21 @@ static enum schedule_status do_keys(struct op *op, cJSON **out)
 
 static cJSON *error_result(const struct op *op, enum schedule_status st)
 {
-	char ts[32], msg[80];
+	static const char *const what[] = {
+		[SCHEDULE_CREATE] = "Failed to create or update the schedule",
+		[SCHEDULE_LIST] = "Failed to list the schedules",
+		[SCHEDULE_GET] = "Failed to get the schedule",
+		[SCHEDULE_PAUSE] = "Failed to pause the schedule",
+		[SCHEDULE_RESUME] = "Failed to resume the schedule",
+		[SCHEDULE_DELETE] = "Failed to delete the schedule",
+		[SCHEDULE_TRIGGER] = "Failed to trigger a sync through QStash",
+		[SCHEDULE_KEYS] = "Failed to read the signing keys",
+	};
+	char ts[32];
+	const char *msg = (unsigned)op->action <= SCHEDULE_KEYS
+	                          ? what[op->action]
+	                          : "Failed: unknown schedule action";
 	cJSON *o = cJSON_CreateObject();
-	snprintf(msg, sizeof msg, "Failed to %s schedule",
-	         schedule_action_name(op->action));
 	cJSON_AddBoolToObject(o, "success", 0);
 	cJSON_AddStringToObject(o, "message", msg);
 	cJSON_AddStringToObject(o, "error", op->err);

@@ -224,6 +224,15 @@ static void load_qstash(struct config *cfg,
 	cfg->timeout = get(getenv_fn, "SYNC_TIMEOUT");
 	if (!cfg->timeout)
 		cfg->timeout = "30s";
+	const char *qt = get(getenv_fn, "QSTASH_HTTP_TIMEOUT");
+	long qt_ms = qt ? parse_duration_ms(qt) : 30000;
+	if (qt_ms < 100 || qt_ms > 600000) {
+		problem(cfg, NEED_SCHEDULE,
+		        "QSTASH_HTTP_TIMEOUT must be a duration from 100ms to 10m like 30s, not \"%.40s\"",
+		        qt);
+		qt_ms = 30000;
+	}
+	cfg->qstash_timeout_ms = (int)qt_ms;
 	cfg->schedule_id = get(getenv_fn, "SYNC_SCHEDULE_ID");
 	if (!cfg->schedule_id)
 		cfg->schedule_id = "slave-to-prod-sync";
@@ -349,8 +358,9 @@ void config_schedule_settings(const struct config *cfg,
 	s->timeout = cfg->timeout;
 	s->schedule_id = cfg->schedule_id;
 	s->user_agent = "syncfn/" SYNCFN_VERSION;
-	s->connect_timeout_ms = 10000;
-	s->total_timeout_ms = 30000;
+	s->total_timeout_ms = cfg->qstash_timeout_ms;
+	s->connect_timeout_ms = cfg->qstash_timeout_ms < 10000
+	                                ? cfg->qstash_timeout_ms : 10000;
 	s->max_attempts = 4;
 }
 

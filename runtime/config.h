@@ -54,6 +54,8 @@ struct config {
 	int retries;                /* SYNC_RETRIES */
 	const char *timeout;        /* SYNC_TIMEOUT */
 	const char *schedule_id;    /* SYNC_SCHEDULE_ID */
+	int qstash_timeout_ms;      /* QSTASH_HTTP_TIMEOUT: one QStash API
+	                               call, its retries included */
 
 	/* HTTP and process */
 	const char *admin_token;    /* SYNC_ADMIN_TOKEN, NULL = admin routes 401 */

@@ -23,8 +23,8 @@ assert_json() {
 # --- PostgreSQL --------------------------------------------------------------
 # new_db NAME: a fresh, empty database
 new_db() {
-	dropdb --if-exists -q "$1" >/dev/null 2>&1
-	createdb -q "$1" || fail "createdb $1"
+	dropdb --if-exists "$1" >/dev/null 2>&1
+	createdb "$1" || fail "createdb $1"
 }
 # db_url NAME: a URL with the real password, over TCP
 db_url() { echo "postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:${PGPORT}/$1"; }

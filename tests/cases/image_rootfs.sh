@@ -7,10 +7,10 @@
 # Nothing of the host's file system is visible, so a shared library, the CA
 # bundle or the user entry missing from the image fails here.
 
-# image_setup [DIR]: assembles the rootfs of the build under test into DIR
-# (default $TEST_TMP/rootfs) and reads the image's runtime configuration.
+# image_setup: assembles the rootfs of the build under test into
+# $TEST_TMP/rootfs and reads the image's runtime configuration.
 image_setup() {
-	ROOTFS=${1:-$TEST_TMP/rootfs}
+	ROOTFS=$TEST_TMP/rootfs
 	bash tests/image/rootfs.sh "$ROOTFS" "$BUILD_DIR" >"$TEST_TMP/rootfs.log" 2>&1 \
 		|| fail "tests/image/rootfs.sh failed: $(cat "$TEST_TMP/rootfs.log")"
 	eval "$(python3 tests/image/dockerfile.py Dockerfile | python3 -c '
@@ -20,7 +20,9 @@ print("IMAGE_USER=" + shlex.quote(f["user"] or ""))
 print("IMAGE_ENV=(" + " ".join(shlex.quote(k + "=" + v) for k, v in f["env"].items()) + ")")
 print("IMAGE_ENTRYPOINT=(" + " ".join(map(shlex.quote, f["entrypoint"] or [])) + ")")
 print("IMAGE_CMD=(" + " ".join(map(shlex.quote, f["cmd"] or [])) + ")")')"
-	[ -n "$IMAGE_USER" ] && [ ${#IMAGE_ENTRYPOINT[@]} -gt 0 ] || fail "Dockerfile has no USER or ENTRYPOINT"
+	if [ -z "$IMAGE_USER" ] || [ ${#IMAGE_ENTRYPOINT[@]} -eq 0 ]; then
+		fail "Dockerfile has no USER or ENTRYPOINT"
+	fi
 }
 
 # in_image [NAME=VALUE...] -- [ARGS...]: runs the image's ENTRYPOINT with
@@ -37,6 +39,16 @@ in_image() {
 	unshare --mount --pid --fork --kill-child --mount-proc="$ROOTFS/proc" \
 		env -i "${IMAGE_ENV[@]}" LOG_FORMAT=json "${vars[@]}" \
 		/usr/sbin/chroot --userspec="$IMAGE_USER" "$ROOTFS" "${IMAGE_ENTRYPOINT[@]}" "$@"
+}
+
+# descendant_named PID NAME: the first process below PID whose name is NAME
+descendant_named() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		if [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ]; then echo "$p"; return 0; fi
+		descendant_named "$p" "$2" && return 0
+	done
+	return 1
 }
 
 # sync_dbs NAME: a source and a target database with one table; the source
@@ -91,16 +103,17 @@ test_default_command_serves_one_sync_in_image() {
 	in_image PORT="$port" SYNC_ADMIN_TOKEN="$token" TARGET_DATABASE_URL="$DST_URL" \
 		SOURCE_DATABASE_URL="$SRC_URL" -- "${IMAGE_CMD[@]}" >"$TEST_TMP/serve.log" 2>&1 &
 	local pid=$!
+	trap "kill $pid 2>/dev/null || true" EXIT # expanded now: pid is local
 	wait_http "http://127.0.0.1:$port/healthz"
 	http GET "http://127.0.0.1:$port/healthz"
 	assert_eq 200 "$HTTP_STATUS" "/healthz"
 	assert_json "$HTTP_BODY" 'j["status"]' ok
 
-	# the server process (unshare's child, after env and chroot exec) runs
-	# as the image's user
+	# the server process (under the subshell, unshare, and env and chroot
+	# exec'ed away) runs as the image's user
 	local child uid
-	child=$(pgrep -P "$pid" | head -n 1)
-	[ -n "$child" ] || fail "no server process under unshare"
+	child=$(descendant_named "$pid" syncfn) || true
+	[ -n "$child" ] || fail "no syncfn process under $pid"
 	uid=$(awk '/^Uid:/ { print $2 }' "/proc/$child/status")
 	assert_eq "${IMAGE_USER%%:*}" "$uid" "uid of the server in the image"
 
@@ -128,7 +141,7 @@ test_sync_command_in_image() {
 
 # libpq takes the role name from getpwuid() when the URL has none: in the
 # image that is the passwd entry of USER. Without the entry, libpq cannot
-# connect at all ("could not look up local user ID").
+# connect at all ("local user with ID ... does not exist").
 test_user_entry_is_what_libpq_sees() {
 	image_setup
 	sync_dbs img_user
@@ -138,11 +151,11 @@ test_user_entry_is_what_libpq_sees() {
 	out=$(in_image TARGET_DATABASE_URL="$url" -- sync 2>&1) && fail "sync as role $name should fail: $out"
 	grep -Eq 'user [\\]?"'"$name"'[\\]?"' <<<"$out" \
 		|| fail "libpq did not take the role name $name from the image's passwd: $out"
-	assert_not_contains "$out" "local user ID"
+	assert_not_contains "$out" "local user with ID"
 
 	sed -i "/^$name:/d" "$ROOTFS/etc/passwd"
 	out=$(in_image TARGET_DATABASE_URL="$url" -- sync 2>&1) && fail "sync without a passwd entry should fail: $out"
-	assert_contains "$out" "local user ID" "failure without the passwd entry"
+	assert_contains "$out" "local user with ID" "failure without the passwd entry"
 	assert_not_contains "$out" "$PGPASSWORD_TEST" "password in the output"
 }
 
@@ -158,6 +171,7 @@ test_ca_bundle_is_what_libcurl_uses() {
 	openssl s_server -quiet -www -accept "127.0.0.1:$port" -cert "$TEST_TMP/cert.pem" \
 		-key "$TEST_TMP/key.pem" >"$TEST_TMP/tls.log" 2>&1 &
 	local tls=$!
+	trap "kill $tls 2>/dev/null || true" EXIT # expanded now: tls is local
 	local i
 	for ((i = 0; i < 100; i++)); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
@@ -173,7 +187,6 @@ test_ca_bundle_is_what_libcurl_uses() {
 	rm "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
 	out=$(in_image "${env[@]}" -- schedule list 2>&1) && fail "schedule list without a CA bundle passed: $out"
 	assert_contains "$out" "error setting certificate" "failure without the CA bundle"
-	kill "$tls" 2>/dev/null || true
 }
 
 # A shared object missing from the image fails the program that needs it:

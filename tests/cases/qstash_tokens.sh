@@ -18,7 +18,7 @@ QV_APP=https://syncfn.example.test
 QV_DEST=$QV_APP/api/background/sync/slave-to-prod
 QV_TOL=5
 
-qv_case_names() {
+qv_list_cases() {
 	declare -F | awk '{print $3}' | sed -n 's/^qv_case_//p'
 }
 

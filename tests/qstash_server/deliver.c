@@ -69,11 +69,21 @@ struct qdev_message *qdev_message_find_copy(struct qdev *q, const char *id)
 	return c;
 }
 
-static size_t discard(char *p, size_t size, size_t n, void *ud)
+/* The first bytes of the destination's answer, for the journal. */
+struct answer {
+	char text[2048];
+	size_t len;
+};
+
+static size_t keep(char *p, size_t size, size_t n, void *ud)
 {
-	(void)p;
-	(void)ud;
-	return size * n;
+	struct answer *a = ud;
+	size_t len = size * n, room = sizeof a->text - 1 - a->len;
+	size_t k = len < room ? len : room;
+	memcpy(a->text + a->len, p, k);
+	a->len += k;
+	a->text[a->len] = '\0';
+	return len;
 }
 
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
@@ -102,12 +112,24 @@ static struct curl_slist *add(struct curl_slist *l, const char *name,
 	return n ? n : l;
 }
 
-static struct curl_slist *headers_for(const struct qdev *q,
+/* 1 when the test asked for this attempt to carry a wrong signature. */
+static int tampered(struct qdev *q)
+{
+	pthread_mutex_lock(&q->lock);
+	int t = q->fault.tamper_count > 0;
+	if (t)
+		q->fault.tamper_count--;
+	pthread_mutex_unlock(&q->lock);
+	return t;
+}
+
+static struct curl_slist *headers_for(struct qdev *q,
                                       const struct qdev_message *m, int retried)
 {
 	char n[16];
-	char *sig = qdev_sign(q->opt.current_key, m->destination, m->body,
-	                      m->body_len, time(NULL));
+	const char *key = tampered(q) ? "sig_not_the_signing_key" : q->opt.current_key;
+	char *sig = qdev_sign(key, m->destination, m->body, m->body_len,
+	                      time(NULL));
 	struct curl_slist *l = NULL;
 	if (sig)
 		l = add(l, "Upstash-Signature", sig);
@@ -129,8 +151,9 @@ static struct curl_slist *headers_for(const struct qdev *q,
 }
 
 /* One attempt; returns the HTTP status, or 0 with err on no answer. */
-static long attempt(const struct qdev *q, const struct qdev_message *m,
-                    int retried, int *nonretryable, char *err, size_t errlen)
+static long attempt(struct qdev *q, const struct qdev_message *m,
+                    int retried, int *nonretryable, struct answer *ans,
+                    char *err, size_t errlen)
 {
 	struct curl_slist *headers = headers_for(q, m, retried);
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -151,7 +174,8 @@ static long attempt(const struct qdev *q, const struct qdev_message *m,
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		                 (curl_off_t)m->body_len);
 	}
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, ans);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, nonretryable);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
@@ -189,7 +213,8 @@ static cJSON *journal(struct qdev *q, const struct job *j, int *index)
 }
 
 static void note(struct qdev *q, const struct job *j, int *index, int retried,
-                 long status, const char *err, const char *state)
+                 long status, const char *err, const char *answer,
+                 const char *state)
 {
 	pthread_mutex_lock(&q->lock);
 	cJSON *d = journal(q, j, index);
@@ -199,6 +224,8 @@ static void note(struct qdev *q, const struct job *j, int *index, int retried,
 		cJSON_AddNumberToObject(a, "status", (double)status);
 		if (err && *err)
 			cJSON_AddStringToObject(a, "error", err);
+		if (answer)
+			cJSON_AddStringToObject(a, "response", answer);
 		cJSON_AddNumberToObject(a, "at", (double)qdev_now_ms());
 		cJSON_AddItemToArray(cJSON_GetObjectItem(d, "attempts"), a);
 	}
@@ -213,26 +240,29 @@ static void *deliver(void *arg)
 	struct qdev *q = j->q;
 	int index = -1;
 	const char *state = "failed";
-	note(q, j, &index, -1, 0, NULL, NULL);
+	note(q, j, &index, -1, 0, NULL, NULL, NULL);
 	for (int retried = 0; retried <= j->m->retries && !q->stopping;
 	     retried++) {
 		char err[CURL_ERROR_SIZE] = "";
+		struct answer ans = { .len = 0 };
 		int nonretryable = 0;
-		long st = attempt(q, j->m, retried, &nonretryable, err, sizeof err);
+		ans.text[0] = '\0';
+		long st = attempt(q, j->m, retried, &nonretryable, &ans, err,
+		                  sizeof err);
 		fprintf(stderr, "qstash-dev: delivery %s to %s (retried %d): %ld%s%s\n",
 		        j->m->id, j->m->destination, retried, st, err[0] ? " " : "",
 		        err);
 		if (st >= 200 && st < 300) {
-			note(q, j, &index, retried, st, err, "delivered");
+			note(q, j, &index, retried, st, err, ans.text, "delivered");
 			state = NULL;
 			break;
 		}
 		if (st == 489 && nonretryable) {
-			note(q, j, &index, retried, st, err, "non_retryable");
+			note(q, j, &index, retried, st, err, ans.text, "non_retryable");
 			state = NULL;
 			break;
 		}
-		note(q, j, &index, retried, st, err, NULL);
+		note(q, j, &index, retried, st, err, ans.text, NULL);
 		if (retried < j->m->retries) {
 			struct timespec ts = { q->opt.retry_delay_ms / 1000,
 				               (q->opt.retry_delay_ms % 1000) *
@@ -241,7 +271,7 @@ static void *deliver(void *arg)
 		}
 	}
 	if (state)
-		note(q, j, &index, -1, 0, NULL, state);
+		note(q, j, &index, -1, 0, NULL, NULL, state);
 	qdev_message_free(j->m);
 	free(j);
 	pthread_mutex_lock(&q->lock);

@@ -149,7 +149,8 @@ static void shutdown_all(struct qdev *q)
 
 int main(int argc, char **argv)
 {
-	struct qdev q = { 0 };
+	/* Static: detached deliveries may outlive main's frame at exit. */
+	static struct qdev q;
 	int rc = parse_options(argc, argv, &q.opt);
 	if (rc)
 		return rc;

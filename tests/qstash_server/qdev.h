@@ -57,6 +57,7 @@ struct qdev_schedule {
 	int paused;
 	long long created_ms;
 	long long last_fired_ms;
+	long long cron_minute_ms;  /* start of the minute the cron last fired */
 	char *caller_ip;
 };
 
@@ -82,6 +83,7 @@ struct qdev_fault {
 	long long burst_reset;     /* 0: no Burst-RateLimit-Reset header */
 	int stall_count;
 	long stall_ms;
+	int tamper_count;          /* next N delivery attempts: bad signature */
 };
 
 struct qdev {

@@ -86,9 +86,12 @@ void qdev_store_put(struct qdev *q, struct qdev_schedule *s)
 	pthread_mutex_lock(&q->lock);
 	long i = find(q, s->id);
 	if (i >= 0) {
-		/* An upsert keeps the original creation time, as QStash does
-		 * for an overwritten schedule id. */
+		/* An upsert keeps the creation time and the firing history
+		 * (this server's choice), so re-running setup within a
+		 * minute never fires the cron twice. */
 		s->created_ms = q->schedules[i]->created_ms;
+		s->cron_minute_ms = q->schedules[i]->cron_minute_ms;
+		s->last_fired_ms = q->schedules[i]->last_fired_ms;
 		qdev_schedule_free(q->schedules[i]);
 		q->schedules[i] = s;
 	} else {
@@ -158,14 +161,17 @@ size_t qdev_store_due(struct qdev *q, const struct tm *utc, long long now_ms,
                       struct qdev_message **out, size_t max)
 {
 	size_t n = 0;
+	long long minute = now_ms - (now_ms % 60000);
 	pthread_mutex_lock(&q->lock);
 	for (size_t i = 0; i < q->nschedules && n < max; i++) {
 		struct qdev_schedule *s = q->schedules[i];
-		/* Once per minute at most, whatever the tick rate. */
-		if (s->paused || now_ms - s->last_fired_ms < 60000 ||
-		    !qdev_cron_matches(&s->cron, utc))
+		/* Once per matching minute, and only for minutes that began
+		 * after the schedule was created, as a cron does. */
+		if (s->paused || s->cron_minute_ms == minute ||
+		    s->created_ms >= minute || !qdev_cron_matches(&s->cron, utc))
 			continue;
 		if ((out[n] = message_for(s))) {
+			s->cron_minute_ms = minute;
 			s->last_fired_ms = now_ms;
 			n++;
 		}

@@ -7,6 +7,8 @@
  *   POST /__test/fail?status=S&count=N[&retry_after=SEC][&burst_reset_in=SEC]
  *                                      the next N API answers are S
  *   POST /__test/stall?ms=M&count=N    the next N API answers wait M ms
+ *   POST /__test/tamper?count=N        the next N delivery attempts carry a
+ *                                      signature made with a wrong key
  *   GET  /__test/idle?timeout_ms=T     waits until no delivery is running
  *   POST /__test/reset                 forgets schedules, journals, knobs
  */
@@ -117,6 +119,11 @@ int qdev_test_handler(struct mg_connection *conn, void *cbdata)
 		pthread_mutex_lock(&q->lock);
 		q->fault.stall_ms = qdev_query_long(&req, "ms", 5000);
 		q->fault.stall_count = (int)qdev_query_long(&req, "count", 1);
+		pthread_mutex_unlock(&q->lock);
+		qdev_send_json(conn, 200, NULL, NULL);
+	} else if (strcmp(p, "/__test/tamper") == 0) {
+		pthread_mutex_lock(&q->lock);
+		q->fault.tamper_count = (int)qdev_query_long(&req, "count", 1);
 		pthread_mutex_unlock(&q->lock);
 		qdev_send_json(conn, 200, NULL, NULL);
 	} else if (strcmp(p, "/__test/reset") == 0) {

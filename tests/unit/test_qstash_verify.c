@@ -51,7 +51,7 @@ static int verify(const char *cur, const char *next, const char *sub,
 	                       sizeof err);
 	/* Whatever happened, no part of a key may be in the message. */
 	CHECK(!strstr(err, "sig_"));
-	CHECK(!strstr(err, CUR + 4) && !strstr(err, NEXT + 4));
+	CHECK(!strstr(err, &CUR[4]) && !strstr(err, &NEXT[4]));
 	return rc;
 }
 
@@ -91,7 +91,7 @@ TEST(production_tokens_next_key_is_tried_second)
 	                 dart_token, dart_body), 0);
 	/* A key is its exact bytes: no trimming, no prefix handling. */
 	CHECK_INT(verify(CUR " ", NULL, SUB, 0, HELLO_IAT, hello_token, hello_body), -1);
-	CHECK_INT(verify(CUR + 4, NULL, SUB, 0, HELLO_IAT, hello_token, hello_body), -1);
+	CHECK_INT(verify(&CUR[4], NULL, SUB, 0, HELLO_IAT, hello_token, hello_body), -1);
 }
 
 TEST(production_tokens_rejected_after_exp_plus_tolerance)

@@ -1,0 +1,69 @@
+/* sync_db.h - one database connection of a run: connect, run a statement
+ * while watching the cancel flag, and turn server errors into one line a
+ * person can act on.
+ *
+ * Statements go through PQsendQuery / PQsendQueryParams only (the unnamed
+ * statement: no prepared statements, no pipeline mode), so the engine
+ * works through a transaction-mode pooler such as Supavisor or PgBouncer.
+ */
+#ifndef SYNCFN_SYNC_DB_H
+#define SYNCFN_SYNC_DB_H
+
+#include <libpq-fe.h>
+#include <signal.h>
+#include <stddef.h>
+
+#include "sync.h"
+
+struct sync_db {
+	PGconn *conn;
+	const char *role;   /* "source" or "target" */
+	char label[400];    /* "the target database (host h, database d)" */
+	char where[320];    /* "(host h, database d)" */
+	const volatile sig_atomic_t *cancel;
+	int cancel_sent;
+	/* of the last server error, for callers that explain it further */
+	char sqlstate[6];
+	char context[256];
+};
+
+/* Parses url and connects. On failure names the database by host and
+ * database name (never the password) and returns SYNC_UNREACHABLE, or
+ * SYNC_CONFIG when url is not a connection string at all. */
+enum sync_status sync_db_connect(struct sync_db *db, const char *role,
+                                 const char *url, int connect_timeout_s,
+                                 const volatile sig_atomic_t *cancel,
+                                 char *err, size_t errlen);
+void sync_db_close(struct sync_db *db);
+
+/* Whether the cancel flag is up (and, if so, asks the server to cancel
+ * the running statement, once). */
+int sync_db_cancelled(struct sync_db *db);
+
+/* Runs one statement (params may be NULL when nparams is 0; then sql may
+ * hold several statements) and waits for it, polling the cancel flag. On
+ * success *res is the last result (PGRES_COMMAND_OK, TUPLES_OK, COPY_IN
+ * or COPY_OUT), owned by the caller. On failure *res is NULL and err says
+ * what failed, prefixed by `what` (e.g. "table public.orders") or the
+ * database's label. */
+enum sync_status sync_db_exec(struct sync_db *db, const char *sql, int nparams,
+                              const char *const *params, PGresult **res,
+                              const char *what, char *err, size_t errlen);
+
+/* Like sync_db_exec for statements whose result is not needed. */
+enum sync_status sync_db_run(struct sync_db *db, const char *sql, int nparams,
+                             const char *const *params, const char *what,
+                             char *err, size_t errlen);
+
+/* Formats a failed result (or the connection's error when res is NULL)
+ * into err and returns the status it means. */
+enum sync_status sync_db_error(struct sync_db *db, const PGresult *res,
+                               const char *what, char *err, size_t errlen);
+
+/* Waits until the socket is readable (or 100 ms passed); -1 on error. */
+int sync_db_wait(struct sync_db *db);
+
+/* A quoted identifier (PQescapeIdentifier), malloc'd; NULL on failure. */
+char *sync_db_ident(struct sync_db *db, const char *name);
+
+#endif

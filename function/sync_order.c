@@ -1,0 +1,145 @@
+/* sync_order.c - orders the plan's tables by the target's foreign keys:
+ * parents before children, so each statement's checks find their rows.
+ *
+ * A self-reference needs nothing: a NOT DEFERRABLE key is checked at the
+ * end of the statement, and each table is one statement. A cycle across
+ * tables needs its keys deferred to commit, which PostgreSQL only allows
+ * for DEFERRABLE keys; a NOT DEFERRABLE key in a cycle can never load in
+ * every case, so the run stops before writing and names it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fn_log.h"
+#include "sql_text.h"
+#include "sync_buf.h"
+#include "sync_plan.h"
+
+struct edge {
+	int child, parent, deferrable;
+	char name[128];
+};
+
+static int index_of(const struct sync_plan *plan, unsigned oid)
+{
+	for (int i = 0; i < plan->n; i++)
+		if (plan->t[i].tgt_oid == oid)
+			return i;
+	return -1;
+}
+
+static enum sync_status read_edges(struct sync_plan *plan, struct sync_db *tgt,
+                                   struct edge **edges, int *nedges,
+                                   char *err, size_t errlen)
+{
+	struct sync_buf oids = { 0 };
+	sync_buf_add(&oids, "{");
+	for (int i = 0; i < plan->n; i++)
+		sync_buf_addf(&oids, "%s%u", i ? "," : "", plan->t[i].tgt_oid);
+	sync_buf_add(&oids, "}");
+	const char *p[1] = { sync_buf_str(&oids) };
+	PGresult *r;
+	enum sync_status st = sync_db_exec(tgt, sql_sync_fkeys, 1, p, &r, NULL,
+	                                   err, errlen);
+	sync_buf_free(&oids);
+	if (st != SYNC_OK)
+		return st;
+	int n = PQntuples(r);
+	*edges = calloc((size_t)n + 1, sizeof **edges);
+	if (!*edges) {
+		PQclear(r);
+		return SYNC_FAILED;
+	}
+	*nedges = 0;
+	for (int i = 0; i < n; i++) {
+		struct edge *e = &(*edges)[*nedges];
+		e->child = index_of(plan, (unsigned)strtoul(PQgetvalue(r, i, 1),
+		                                           NULL, 10));
+		e->parent = index_of(plan, (unsigned)strtoul(PQgetvalue(r, i, 2),
+		                                            NULL, 10));
+		e->deferrable = strcmp(PQgetvalue(r, i, 3), "t") == 0;
+		snprintf(e->name, sizeof e->name, "%s", PQgetvalue(r, i, 0));
+		if (e->child >= 0 && e->parent >= 0)
+			(*nedges)++;
+	}
+	PQclear(r);
+	return SYNC_OK;
+}
+
+enum sync_status sync_plan_order(struct sync_plan *plan, struct sync_db *tgt,
+                                 char *err, size_t errlen)
+{
+	struct edge *e = NULL;
+	int ne = 0, n = plan->n;
+	enum sync_status st = read_edges(plan, tgt, &e, &ne, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	/* reach[a*n+b]: a references b, directly or not */
+	char *reach = calloc((size_t)n * (size_t)n + 1, 1);
+	int *order = calloc((size_t)n + 1, sizeof *order);
+	char *done = calloc((size_t)n + 1, 1);
+	struct sync_table *sorted = calloc((size_t)n + 1, sizeof *sorted);
+	if (!reach || !order || !done || !sorted) {
+		fn_err(err, errlen, "out of memory ordering tables");
+		st = SYNC_FAILED;
+		goto out;
+	}
+	for (int i = 0; i < ne; i++)
+		reach[e[i].child * n + e[i].parent] = 1;
+	for (int k = 0; k < n; k++)
+		for (int a = 0; a < n; a++)
+			if (reach[a * n + k])
+				for (int b = 0; b < n; b++)
+					if (reach[k * n + b])
+						reach[a * n + b] = 1;
+	for (int i = 0; i < ne; i++) {
+		int c = e[i].child, p = e[i].parent;
+		if (c == p || !reach[p * n + c])
+			continue; /* self-reference, or not in a cycle */
+		if (!e[i].deferrable) {
+			fn_err(err, errlen, "foreign key %s of table %s closes a "
+			       "cycle (%s <-> %s) and is NOT DEFERRABLE, so the "
+			       "rows cannot be loaded in any order; make it "
+			       "DEFERRABLE (ALTER TABLE %s ALTER CONSTRAINT %s "
+			       "DEFERRABLE) or sync these tables separately",
+			       e[i].name, plan->t[c].label, plan->t[c].label,
+			       plan->t[p].label, plan->t[c].label, e[i].name);
+			st = SYNC_CONFIG;
+			goto out;
+		}
+		plan->defer = 1;
+	}
+	/* Kahn's algorithm on the edges between different cycles, keeping
+	 * the configured order among equals. */
+	for (int placed = 0; placed < n; placed++) {
+		int pick = -1;
+		for (int t = 0; t < n && pick < 0; t++) {
+			if (done[t])
+				continue;
+			int ready = 1;
+			for (int i = 0; i < ne && ready; i++) {
+				int c = e[i].child, p = e[i].parent;
+				if (c == t && p != t && !done[p] &&
+				    !(reach[p * n + c] && reach[c * n + p]))
+					ready = 0;
+			}
+			if (ready)
+				pick = t;
+		}
+		if (pick < 0) /* cannot happen: cycles were collapsed */
+			for (pick = 0; done[pick]; pick++)
+				;
+		done[pick] = 1;
+		order[placed] = pick;
+	}
+	for (int i = 0; i < n; i++)
+		sorted[i] = plan->t[order[i]];
+	memcpy(plan->t, sorted, sizeof *sorted * (size_t)n);
+out:
+	free(e);
+	free(reach);
+	free(order);
+	free(done);
+	free(sorted);
+	return st;
+}

@@ -1,0 +1,649 @@
+/* sync_plan.c - resolves SYNC_TABLES into table pairs, reads both
+ * catalogs, and builds the fragments each table's statements use. */
+#include "sync_plan.h"
+
+#include <cjson/cJSON.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fn_log.h"
+#include "sql_text.h"
+#include "sync_buf.h"
+
+#define LIST_MAX 1024
+
+struct tinfo {
+	unsigned oid;
+	int partitioned, rls, can_select, can_insert, can_update;
+	long long estimate;
+};
+
+static int is_true(const PGresult *r, int row, int col)
+{
+	return strcmp(PQgetvalue(r, row, col), "t") == 0;
+}
+
+static void warn(struct sync_plan *plan, const struct fn_logger *log,
+                 const char *table, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void warn(struct sync_plan *plan, const struct fn_logger *log,
+                 const char *table, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fn_log(log, FN_WARN, "Sync warning", "table", FN_STR(table),
+	       "warning", FN_STR(msg), NULL);
+	cJSON_AddItemToArray(plan->warnings, cJSON_CreateString(msg));
+}
+
+/* ---- SYNC_TABLES ------------------------------------------------------ */
+
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Splits "schema.name" or "name" (schema defaults to dflt). */
+static void split_name(char *s, const char *dflt, char **schema, char **name)
+{
+	char *dot = strchr(s, '.');
+	if (dot) {
+		*dot = '\0';
+		*schema = strdup(trim(s));
+		*name = strdup(trim(dot + 1));
+	} else {
+		*schema = strdup(dflt);
+		*name = strdup(s);
+	}
+}
+
+static int excluded(const char *exclude, const char *schema, const char *name)
+{
+	if (!exclude || !*exclude)
+		return 0;
+	char *copy = strdup(exclude), *save = NULL;
+	int hit = 0;
+	char qualified[520];
+	snprintf(qualified, sizeof qualified, "%s.%s", schema, name);
+	for (char *tok = strtok_r(copy, ",", &save); tok && !hit;
+	     tok = strtok_r(NULL, ",", &save)) {
+		tok = trim(tok);
+		hit = strcmp(tok, name) == 0 || strcmp(tok, qualified) == 0;
+	}
+	free(copy);
+	return hit;
+}
+
+static struct sync_table *add_table(struct sync_plan *plan, char *ss, char *sn,
+                                    char *ts, char *tn)
+{
+	struct sync_table *t = realloc(plan->t, sizeof *t * (size_t)(plan->n + 1));
+	if (!t)
+		return NULL;
+	plan->t = t;
+	t = &plan->t[plan->n++];
+	*t = (struct sync_table){ .src_schema = ss, .src_name = sn,
+	                          .tgt_schema = ts, .tgt_name = tn };
+	snprintf(t->label, sizeof t->label, "%s.%s", ts, tn);
+	snprintf(t->src_label, sizeof t->src_label, "%s.%s", ss, sn);
+	return t;
+}
+
+static enum sync_status lookup_table(struct sync_db *db, const char *schema,
+                                     const char *name, struct tinfo *out,
+                                     int *found, char *err, size_t errlen)
+{
+	const char *p[2] = { schema, name };
+	PGresult *r;
+	enum sync_status st = sync_db_exec(db, sql_sync_tables, 2, p, &r, NULL,
+	                                   err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	*found = PQntuples(r) == 1;
+	if (*found) {
+		out->oid = (unsigned)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+		out->partitioned = is_true(r, 0, 2);
+		out->estimate = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+		out->rls = is_true(r, 0, 4);
+		out->can_select = is_true(r, 0, 5);
+		out->can_insert = is_true(r, 0, 6);
+		out->can_update = is_true(r, 0, 7);
+	}
+	PQclear(r);
+	return SYNC_OK;
+}
+
+static enum sync_status check_schema(struct sync_db *db, const char *schema,
+                                     int source, char *err, size_t errlen)
+{
+	const char *p[1] = { schema };
+	PGresult *r;
+	enum sync_status st = sync_db_exec(db, sql_sync_schema, 1, p, &r, NULL,
+	                                   err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	int ok = is_true(r, 0, 0);
+	PQclear(r);
+	if (!ok) {
+		fn_err(err, errlen, "schema \"%s\" does not exist in the %s "
+		       "database %s (SYNC_%s_SCHEMA)", schema,
+		       source ? "source" : "target", db->where,
+		       source ? "SOURCE" : "TARGET");
+		return SYNC_CONFIG;
+	}
+	return SYNC_OK;
+}
+
+/* "*": every table of the source schema that the target schema has. */
+static enum sync_status expand_star(struct sync_plan *plan, struct sync_db *src,
+                                    struct sync_db *tgt,
+                                    const struct sync_settings *s,
+                                    const struct fn_logger *log, char *err,
+                                    size_t errlen)
+{
+	const char *ps[2] = { s->source_schema, NULL };
+	const char *pt[2] = { s->target_schema, NULL };
+	PGresult *rs, *rt;
+	enum sync_status st = sync_db_exec(src, sql_sync_tables, 2, ps, &rs,
+	                                   NULL, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	st = sync_db_exec(tgt, sql_sync_tables, 2, pt, &rt, NULL, err, errlen);
+	if (st != SYNC_OK) {
+		PQclear(rs);
+		return st;
+	}
+	for (int i = 0; i < PQntuples(rs); i++) {
+		const char *name = PQgetvalue(rs, i, 1);
+		if (excluded(s->exclude, s->source_schema, name))
+			continue;
+		int on_target = 0;
+		for (int j = 0; j < PQntuples(rt) && !on_target; j++)
+			on_target = strcmp(PQgetvalue(rt, j, 1), name) == 0;
+		if (!on_target) {
+			char l[300];
+			snprintf(l, sizeof l, "%s.%s", s->source_schema, name);
+			warn(plan, log, l, "source table %s has no table of the "
+			     "same name in target schema %s; not synced", l,
+			     s->target_schema);
+			continue;
+		}
+		add_table(plan, strdup(s->source_schema), strdup(name),
+		          strdup(s->target_schema), strdup(name));
+	}
+	PQclear(rs);
+	PQclear(rt);
+	return SYNC_OK;
+}
+
+static enum sync_status parse_tables(struct sync_plan *plan, struct sync_db *src,
+                                     struct sync_db *tgt,
+                                     const struct sync_settings *s,
+                                     const char *tables,
+                                     const struct fn_logger *log, char *err,
+                                     size_t errlen)
+{
+	char *copy = strdup(tables), *save = NULL;
+	enum sync_status st = SYNC_OK;
+	int items = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok && st == SYNC_OK;
+	     tok = strtok_r(NULL, ",", &save)) {
+		tok = trim(tok);
+		if (!*tok)
+			continue;
+		items++;
+		if (strcmp(tok, "*") == 0) {
+			st = expand_star(plan, src, tgt, s, log, err, errlen);
+			continue;
+		}
+		char *eq = strchr(tok, '=');
+		char *ss, *sn, *ts, *tn;
+		if (eq) {
+			*eq = '\0';
+			split_name(trim(tok), s->source_schema, &ss, &sn);
+			split_name(trim(eq + 1), s->target_schema, &ts, &tn);
+		} else if (strchr(tok, '.')) {
+			split_name(tok, s->source_schema, &ss, &sn);
+			ts = strdup(ss);
+			tn = strdup(sn);
+		} else {
+			ss = strdup(s->source_schema);
+			sn = strdup(tok);
+			ts = strdup(s->target_schema);
+			tn = strdup(tok);
+		}
+		if (!*sn || !*tn) {
+			fn_err(err, errlen, "SYNC_TABLES entry \"%s\" has an "
+			       "empty table name", tok);
+			st = SYNC_CONFIG;
+		}
+		if (excluded(s->exclude, ss, sn)) {
+			free(ss), free(sn), free(ts), free(tn);
+			continue;
+		}
+		if (!add_table(plan, ss, sn, ts, tn)) {
+			free(ss), free(sn), free(ts), free(tn);
+			fn_err(err, errlen, "out of memory");
+			st = SYNC_FAILED;
+		}
+	}
+	free(copy);
+	if (st == SYNC_OK && items == 0) {
+		fn_err(err, errlen, "SYNC_TABLES is empty: name the tables to "
+		       "sync, or * for every table both schemas have");
+		st = SYNC_CONFIG;
+	}
+	return st;
+}
+
+/* ---- one table -------------------------------------------------------- */
+
+static enum sync_status read_columns(struct sync_db *db, unsigned oid,
+                                     int target, PGresult **r, char *err,
+                                     size_t errlen)
+{
+	char o[16];
+	snprintf(o, sizeof o, "%u", oid);
+	const char *p[2] = { o, target ? "true" : "false" };
+	return sync_db_exec(db, sql_sync_columns, 2, p, r, NULL, err, errlen);
+}
+
+static int find_row(const PGresult *r, const char *name)
+{
+	for (int i = 0; i < PQntuples(r); i++)
+		if (strcmp(PQgetvalue(r, i, 0), name) == 0)
+			return i;
+	return -1;
+}
+
+static enum sync_status match_columns(struct sync_plan *plan,
+                                      struct sync_table *t, PGresult *rs,
+                                      PGresult *rt,
+                                      const struct fn_logger *log)
+{
+	t->cols = calloc((size_t)PQntuples(rt) + 1, sizeof *t->cols);
+	if (!t->cols)
+		return SYNC_FAILED;
+	for (int i = 0; i < PQntuples(rt); i++) {
+		const char *name = PQgetvalue(rt, i, 0);
+		int j = find_row(rs, name);
+		if (j < 0) {
+			warn(plan, log, t->label, "column %s.%s exists only on "
+			     "the target; it keeps its values", t->label, name);
+			continue;
+		}
+		struct sync_col *c = &t->cols[t->ncols++];
+		c->name = strdup(name);
+		c->tgt_type = strdup(PQgetvalue(rt, i, 1));
+		c->src_type = strdup(PQgetvalue(rs, j, 1));
+		c->identity_always = is_true(rt, i, 2);
+		c->text_cmp = is_true(rt, i, 3);
+		if (!PQgetisnull(rt, i, 4))
+			c->seq = strdup(PQgetvalue(rt, i, 4));
+		if (strcmp(c->src_type, c->tgt_type) != 0)
+			warn(plan, log, t->label, "column %s.%s is %s on the "
+			     "source and %s on the target; values are converted",
+			     t->label, name, c->src_type, c->tgt_type);
+	}
+	for (int j = 0; j < PQntuples(rs); j++)
+		if (find_row(rt, PQgetvalue(rs, j, 0)) < 0)
+			warn(plan, log, t->label, "column %s.%s exists only on "
+			     "the source (or is generated on the target); not "
+			     "copied", t->src_label, PQgetvalue(rs, j, 0));
+	return SYNC_OK;
+}
+
+static enum sync_status read_key(struct sync_db *tgt, struct sync_table *t,
+                                 char *err, size_t errlen)
+{
+	char o[16];
+	snprintf(o, sizeof o, "%u", t->tgt_oid);
+	const char *p[1] = { o };
+	PGresult *r;
+	enum sync_status st = sync_db_exec(tgt, sql_sync_key, 1, p, &r, NULL,
+	                                   err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	int nkey = PQntuples(r);
+	for (int i = 0; i < nkey && st == SYNC_OK; i++) {
+		const char *k = PQgetvalue(r, i, 0);
+		struct sync_col *c = (struct sync_col *)sync_plan_col(t, k);
+		if (!c) {
+			fn_err(err, errlen, "table %s: key column \"%s\" of the "
+			       "target does not exist in source table %s",
+			       t->label, k, t->src_label);
+			st = SYNC_CONFIG;
+		} else {
+			c->is_key = i + 1;
+		}
+	}
+	PQclear(r);
+	if (st == SYNC_OK && nkey == 0) {
+		fn_err(err, errlen, "table %s has no primary key (nor a unique "
+		       "index on NOT NULL columns) on the target, so rows cannot "
+		       "be matched; add one, or leave the table out with "
+		       "SYNC_EXCLUDE", t->label);
+		st = SYNC_CONFIG;
+	}
+	return st;
+}
+
+static enum sync_status check_access(struct sync_plan *plan,
+                                     struct sync_table *t,
+                                     const struct tinfo *si,
+                                     const struct tinfo *ti, int bypass_rls,
+                                     struct sync_db *src, struct sync_db *tgt,
+                                     const struct fn_logger *log, char *err,
+                                     size_t errlen)
+{
+	const char *missing = NULL;
+	int on_source = 0;
+	if (!si->can_select)
+		missing = "SELECT", on_source = 1;
+	else if (!ti->can_insert)
+		missing = "INSERT";
+	else if (!ti->can_update)
+		missing = "UPDATE";
+	if (missing) {
+		struct sync_db *db = on_source ? src : tgt;
+		const char *table = on_source ? t->src_label : t->label;
+		fn_err(err, errlen, "permission denied: role \"%s\" lacks %s "
+		       "on table %s in the %s database %s (GRANT %s ON %s TO "
+		       "\"%s\")", PQuser(db->conn), missing, table,
+		       on_source ? "source" : "target", db->where, missing,
+		       table, PQuser(db->conn));
+		return SYNC_CONFIG;
+	}
+	if (si->rls && !bypass_rls)
+		warn(plan, log, t->label, "source table %s has row level "
+		     "security and role \"%s\" does not bypass it: rows its "
+		     "policies hide are not synced", t->src_label,
+		     PQuser(src->conn));
+	return SYNC_OK;
+}
+
+static char *quote_pair(struct sync_db *db, const char *schema,
+                        const char *name, int only)
+{
+	char *qs = sync_db_ident(db, schema), *qn = sync_db_ident(db, name);
+	struct sync_buf b = { 0 };
+	if (qs && qn)
+		sync_buf_addf(&b, "%s%s.%s", only ? "ONLY " : "", qs, qn);
+	free(qs);
+	free(qn);
+	return b.oom ? (sync_buf_free(&b), NULL) : b.p;
+}
+
+static void list_sep(struct sync_buf *b, const char *sep)
+{
+	if (b->len)
+		sync_buf_add(b, sep);
+}
+
+/* The value of column q (quoted) of row alias a, as compared. */
+static void cmp_expr(struct sync_buf *b, const char *a, const char *q,
+                     int text)
+{
+	if (text)
+		sync_buf_addf(b, "%s.%s::text COLLATE \"C\"", a, q);
+	else
+		sync_buf_addf(b, "%s.%s", a, q);
+}
+
+/* The source value of column c (quoted q) in a server-side INSERT ...
+ * SELECT: when the types differ (another schema's enum or domain, int
+ * into text ...), it goes through text, as COPY would take it. */
+static void src_expr(struct sync_buf *b, const struct sync_col *c,
+                     const char *q, int same)
+{
+	if (same && strcmp(c->src_type, c->tgt_type) != 0)
+		sync_buf_addf(b, "(s.%s::text::%s)", q, c->tgt_type);
+	else
+		sync_buf_addf(b, "s.%s", q);
+}
+
+static void src_cmp(struct sync_buf *b, const struct sync_col *c,
+                    const char *q, int same)
+{
+	if (c->text_cmp) {
+		sync_buf_add(b, "(");
+		src_expr(b, c, q, same);
+		sync_buf_add(b, ")::text COLLATE \"C\"");
+	} else {
+		src_expr(b, c, q, same);
+	}
+}
+
+static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
+                                   struct sync_db *tgt, int same)
+{
+	struct sync_frag *f = &t->f;
+	struct sync_buf cols = { 0 }, s_cols = { 0 }, key = { 0 }, join = { 0 };
+	struct sync_buf missing = { 0 }, d = { 0 }, s = { 0 }, tc = { 0 };
+	struct sync_buf x = { 0 }, set = { 0 };
+	int ncmp = 0, oom = 0;
+	f->overriding = "";
+	for (int i = 0; i < t->ncols; i++) {
+		const struct sync_col *c = &t->cols[i];
+		char *q = sync_db_ident(tgt, c->name);
+		if (!q) {
+			oom = 1;
+			break;
+		}
+		list_sep(&cols, ", ");
+		sync_buf_add(&cols, q);
+		list_sep(&s_cols, ", ");
+		src_expr(&s_cols, c, q, same);
+		if (c->identity_always)
+			f->overriding = "OVERRIDING SYSTEM VALUE";
+		if (c->is_key) {
+			list_sep(&key, ", ");
+			sync_buf_add(&key, q);
+			list_sep(&join, " AND ");
+			sync_buf_addf(&join, "d.%s = ", q);
+			src_expr(&join, c, q, same);
+			if (c->is_key == 1)
+				sync_buf_addf(&missing, "d.%s IS NULL", q);
+		} else if (!c->identity_always) {
+			ncmp++;
+			list_sep(&d, ", ");
+			cmp_expr(&d, "d", q, c->text_cmp);
+			list_sep(&s, ", ");
+			src_cmp(&s, c, q, same);
+			list_sep(&tc, ", ");
+			cmp_expr(&tc, "t", q, c->text_cmp);
+			list_sep(&x, ", ");
+			cmp_expr(&x, "excluded", q, c->text_cmp);
+			list_sep(&set, ", ");
+			sync_buf_addf(&set, "%s = excluded.%s", q, q);
+		}
+		free(q);
+	}
+	if (ncmp == 0) { /* nothing to compare: only missing rows matter */
+		sync_buf_add(&d, "0");
+		sync_buf_add(&s, "0");
+	}
+	f->src = quote_pair(src, t->src_schema, t->src_name, !t->src_partitioned);
+	f->tgt = quote_pair(tgt, t->tgt_schema, t->tgt_name, 0);
+	f->tgt_only = quote_pair(tgt, t->tgt_schema, t->tgt_name,
+	                         !t->tgt_partitioned);
+	f->cols = cols.p, f->s_cols = s_cols.p, f->key = key.p;
+	f->join = join.p, f->missing = missing.p, f->d_cmp = d.p;
+	f->s_cmp = s.p;
+	f->t_cmp = tc.p, f->x_cmp = x.p, f->set = set.p;
+	oom |= cols.oom | s_cols.oom | key.oom | join.oom | missing.oom |
+	       d.oom | s.oom | tc.oom | x.oom | set.oom;
+	if (oom || !f->src || !f->tgt || !f->tgt_only || !f->cols || !f->key)
+		return SYNC_FAILED;
+	return SYNC_OK;
+}
+
+static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
+                                   struct sync_db *src, struct sync_db *tgt,
+                                   int same, int bypass_rls,
+                                   const struct fn_logger *log, char *err,
+                                   size_t errlen)
+{
+	struct tinfo si = { 0 }, ti = { 0 };
+	int found;
+	enum sync_status st = lookup_table(src, t->src_schema, t->src_name,
+	                                   &si, &found, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	if (!found) {
+		fn_err(err, errlen, "table %s does not exist in the source "
+		       "database %s (SYNC_TABLES)", t->src_label, src->where);
+		return SYNC_CONFIG;
+	}
+	st = lookup_table(tgt, t->tgt_schema, t->tgt_name, &ti, &found, err,
+	                  errlen);
+	if (st != SYNC_OK)
+		return st;
+	if (!found) {
+		fn_err(err, errlen, "table %s does not exist in the target "
+		       "database %s; create it first (syncfn copies rows, not "
+		       "schema)", t->label, tgt->where);
+		return SYNC_CONFIG;
+	}
+	if (same && si.oid == ti.oid) {
+		fn_err(err, errlen, "table %s is both source and target: set "
+		       "SOURCE_DATABASE_URL or SYNC_SOURCE_SCHEMA / "
+		       "SYNC_TARGET_SCHEMA", t->label);
+		return SYNC_CONFIG;
+	}
+	t->src_oid = si.oid, t->tgt_oid = ti.oid;
+	t->src_partitioned = si.partitioned, t->tgt_partitioned = ti.partitioned;
+	t->tgt_rls = ti.rls;
+	t->estimate = si.estimate;
+	st = check_access(plan, t, &si, &ti, bypass_rls, src, tgt, log, err,
+	                  errlen);
+	if (st != SYNC_OK)
+		return st;
+	PGresult *rs, *rt;
+	st = read_columns(src, si.oid, 0, &rs, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	st = read_columns(tgt, ti.oid, 1, &rt, err, errlen);
+	if (st != SYNC_OK) {
+		PQclear(rs);
+		return st;
+	}
+	st = match_columns(plan, t, rs, rt, log);
+	PQclear(rs);
+	PQclear(rt);
+	if (st == SYNC_OK)
+		st = read_key(tgt, t, err, errlen);
+	if (st == SYNC_OK && build_frag(t, src, tgt, same) != SYNC_OK) {
+		fn_err(err, errlen, "out of memory planning table %s", t->label);
+		st = SYNC_FAILED;
+	}
+	return st;
+}
+
+static enum sync_status role_bypasses_rls(struct sync_db *src, int *bypass,
+                                          char *err, size_t errlen)
+{
+	PGresult *r;
+	enum sync_status st = sync_db_exec(src, sql_sync_role, 0, NULL, &r,
+	                                   NULL, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	*bypass = PQntuples(r) == 1 && is_true(r, 0, 0);
+	PQclear(r);
+	return SYNC_OK;
+}
+
+static enum sync_status no_duplicates(const struct sync_plan *plan, char *err,
+                                      size_t errlen)
+{
+	for (int i = 0; i < plan->n; i++)
+		for (int j = 0; j < i; j++)
+			if (plan->t[i].tgt_oid == plan->t[j].tgt_oid) {
+				fn_err(err, errlen, "table %s is named twice "
+				       "as a target in SYNC_TABLES",
+				       plan->t[i].label);
+				return SYNC_CONFIG;
+			}
+	return SYNC_OK;
+}
+
+enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
+                                 struct sync_db *tgt,
+                                 const struct sync_settings *s,
+                                 const char *tables,
+                                 const struct fn_logger *log, char *err,
+                                 size_t errlen)
+{
+	*plan = (struct sync_plan){ .warnings = cJSON_CreateArray() };
+	if (!plan->warnings)
+		return SYNC_FAILED;
+	int same = src == tgt;
+	enum sync_status st = check_schema(src, s->source_schema, 1, err, errlen);
+	if (st == SYNC_OK)
+		st = check_schema(tgt, s->target_schema, 0, err, errlen);
+	if (st == SYNC_OK)
+		st = parse_tables(plan, src, tgt, s, tables, log, err, errlen);
+	if (st == SYNC_OK && plan->n == 0) {
+		fn_err(err, errlen, "no table to sync: schema %s of the source "
+		       "and schema %s of the target have no table in common "
+		       "(SYNC_TABLES, SYNC_EXCLUDE)", s->source_schema,
+		       s->target_schema);
+		st = SYNC_CONFIG;
+	}
+	int bypass = 0;
+	if (st == SYNC_OK)
+		st = role_bypasses_rls(src, &bypass, err, errlen);
+	for (int i = 0; i < plan->n && st == SYNC_OK; i++)
+		st = plan_table(plan, &plan->t[i], src, tgt, same, bypass, log,
+		                err, errlen);
+	if (st == SYNC_OK)
+		st = no_duplicates(plan, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_plan_order(plan, tgt, err, errlen);
+	return st;
+}
+
+const struct sync_col *sync_plan_col(const struct sync_table *t,
+                                     const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return &t->cols[i];
+	return NULL;
+}
+
+static void free_table(struct sync_table *t)
+{
+	free(t->src_schema), free(t->src_name);
+	free(t->tgt_schema), free(t->tgt_name);
+	for (int i = 0; i < t->ncols; i++) {
+		free(t->cols[i].name), free(t->cols[i].src_type);
+		free(t->cols[i].tgt_type), free(t->cols[i].seq);
+	}
+	free(t->cols);
+	struct sync_frag *f = &t->f;
+	free(f->src), free(f->tgt), free(f->tgt_only), free(f->cols);
+	free(f->s_cols), free(f->key), free(f->join), free(f->missing);
+	free(f->d_cmp), free(f->s_cmp), free(f->t_cmp), free(f->x_cmp);
+	free(f->set);
+}
+
+void sync_plan_free(struct sync_plan *plan)
+{
+	for (int i = 0; i < plan->n; i++)
+		free_table(&plan->t[i]);
+	free(plan->t);
+	cJSON_Delete(plan->warnings);
+	*plan = (struct sync_plan){ 0 };
+}

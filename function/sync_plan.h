@@ -1,0 +1,85 @@
+/* sync_plan.h - which tables a run syncs, in which order, and the SQL
+ * fragments (quoted column lists, comparisons) each table's statements
+ * are filled with. Built from both catalogs before anything is written.
+ */
+#ifndef SYNCFN_SYNC_PLAN_H
+#define SYNCFN_SYNC_PLAN_H
+
+#include "sync.h"
+#include "sync_db.h"
+
+struct cJSON;
+
+struct sync_col {
+	char *name;
+	char *src_type;
+	char *tgt_type;
+	int is_key;
+	int identity_always; /* GENERATED ALWAYS AS IDENTITY on the target */
+	int text_cmp;        /* no exact equality: compare as text */
+	char *seq;           /* owned target sequence, quoted, or NULL */
+};
+
+/* The fragments a table's templates are filled with. */
+struct sync_frag {
+	char *src;      /* ONLY "schema"."table" on the source */
+	char *tgt;      /* "schema"."table" on the target */
+	char *tgt_only; /* ONLY "schema"."table" (plain for partitioned) */
+	char *cols;     /* "a", "b" */
+	char *s_cols;   /* s."a", s."b" */
+	char *key;      /* "id" */
+	char *join;     /* d."id" = s."id" AND ... */
+	char *missing;  /* d."id" IS NULL */
+	char *d_cmp, *s_cmp;   /* compared columns of target / source row */
+	char *t_cmp, *x_cmp;   /* the same for the ON CONFLICT guard */
+	char *set;      /* "a" = excluded."a", ...; NULL: nothing to update */
+	const char *overriding; /* "OVERRIDING SYSTEM VALUE" or "" */
+};
+
+struct sync_table {
+	char *src_schema, *src_name, *tgt_schema, *tgt_name;
+	char label[300];     /* "public.orders" (target), for messages */
+	char src_label[300];
+	unsigned src_oid, tgt_oid;
+	int tgt_partitioned, src_partitioned;
+	int tgt_rls;         /* target has row level security enabled */
+	long long estimate;  /* source reltuples, -1 unknown */
+	struct sync_col *cols;
+	int ncols;
+	struct sync_frag f;
+	/* filled by the run */
+	long long source_rows, inserted, updated;
+	double copy_ms, analyze_ms, merge_ms, count_ms, total_ms;
+	const char *method; /* "insert_select", "copy_stage", "copy_direct" */
+	int sequences_advanced;
+};
+
+struct sync_plan {
+	struct sync_table *t;  /* in load order: parents first */
+	int n;
+	int defer;             /* SET CONSTRAINTS ALL DEFERRED is needed */
+	struct cJSON *warnings; /* array of strings */
+};
+
+/* Resolves the tables of one run. same: src and tgt are one connection.
+ * Warnings (source-only / target-only columns, RLS) are logged and kept
+ * in plan->warnings. SYNC_CONFIG when it can never work as configured. */
+enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
+                                 struct sync_db *tgt,
+                                 const struct sync_settings *s,
+                                 const char *tables,
+                                 const struct fn_logger *log, char *err,
+                                 size_t errlen);
+void sync_plan_free(struct sync_plan *plan);
+
+/* Sorts plan->t by foreign keys of the target (parents first), sets
+ * plan->defer when a cycle of deferrable keys needs it, and fails with
+ * SYNC_CONFIG naming a NOT DEFERRABLE key that closes a cycle. */
+enum sync_status sync_plan_order(struct sync_plan *plan, struct sync_db *tgt,
+                                 char *err, size_t errlen);
+
+/* The column (by name) of t, or NULL. */
+const struct sync_col *sync_plan_col(const struct sync_table *t,
+                                     const char *name);
+
+#endif

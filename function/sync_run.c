@@ -1,0 +1,375 @@
+/* sync_run.c - one sync run from start to answer: connect, lock, plan,
+ * move every table inside one target transaction, record, commit (or roll
+ * back), and build the contract's JSON. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fn_log.h"
+#include "sql_text.h"
+#include "sync.h"
+#include "sync_buf.h"
+#include "sync_db.h"
+#include "sync_plan.h"
+#include "sync_runlog.h"
+#include "sync_table.h"
+
+struct run {
+	const struct sync_settings *s;
+	const struct sync_request *req;
+	const struct fn_logger *log;
+	struct sync_db src_db, tgt_db;
+	struct sync_db *src, *tgt;
+	int same;
+	struct sync_plan plan;
+	char started[32];
+	double t0;
+	long long run_id;
+	cJSON *earlier;  /* statistics of the run a duplicate message repeats */
+	char *err;
+	size_t errlen;
+};
+
+static int same_url(const struct sync_settings *s)
+{
+	return !s->source_url || !*s->source_url ||
+	       strcmp(s->source_url, s->target_url) == 0;
+}
+
+static enum sync_status connect_all(struct run *r)
+{
+	const struct sync_settings *s = r->s;
+	if (!s->target_url || !*s->target_url) {
+		fn_err(r->err, r->errlen, "TARGET_DATABASE_URL is not set (the "
+		       "main prod database to sync into)");
+		return SYNC_CONFIG;
+	}
+	r->same = same_url(s);
+	enum sync_status st = sync_db_connect(&r->tgt_db, "target",
+	                                      s->target_url,
+	                                      s->connect_timeout_s,
+	                                      r->req->cancel, r->err,
+	                                      r->errlen);
+	if (st != SYNC_OK)
+		return st;
+	r->tgt = &r->tgt_db;
+	/* the run log first, so that a source that fails is recorded */
+	st = sync_runlog_migrate(r->tgt, r->err, r->errlen);
+	if (st == SYNC_FAILED && strcmp(r->tgt->sqlstate, "42501") == 0)
+		st = SYNC_CONFIG;
+	if (st != SYNC_OK)
+		return st;
+	if (r->same) {
+		r->src = r->tgt;
+		return SYNC_OK;
+	}
+	st = sync_db_connect(&r->src_db, "source", s->source_url,
+	                     s->connect_timeout_s, r->req->cancel, r->err,
+	                     r->errlen);
+	if (st == SYNC_OK)
+		r->src = &r->src_db;
+	return st;
+}
+
+static enum sync_status session(struct run *r, struct sync_db *db)
+{
+	char stmt[16], lock[16];
+	snprintf(stmt, sizeof stmt, "%d", r->s->statement_timeout_ms);
+	snprintf(lock, sizeof lock, "%d", r->s->lock_timeout_ms);
+	const char *p[2] = { stmt, lock };
+	return sync_db_run(db, sql_sync_session, 2, p, NULL, r->err, r->errlen);
+}
+
+/* Opens the target transaction and takes the run lock first, so that the
+ * snapshot of a same-database run starts as close to it as possible. */
+static enum sync_status begin_target(struct run *r)
+{
+	enum sync_status st = sync_db_run(r->tgt, r->same ? sql_sync_begin_same
+	                                                  : "BEGIN",
+	                                  0, NULL, NULL, r->err, r->errlen);
+	if (st == SYNC_OK)
+		st = sync_runlog_lock(r->tgt, r->err, r->errlen);
+	if (st == SYNC_OK)
+		st = session(r, r->tgt);
+	if (st == SYNC_OK)
+		st = sync_db_run(r->tgt, sql_sync_session_target, 0, NULL, NULL,
+		                 r->err, r->errlen);
+	return st;
+}
+
+static enum sync_status begin_source(struct run *r)
+{
+	if (r->same)
+		return SYNC_OK;
+	enum sync_status st = sync_db_run(r->src, sql_sync_begin_source, 0,
+	                                  NULL, NULL, r->err, r->errlen);
+	if (st == SYNC_OK)
+		st = session(r, r->src);
+	return st;
+}
+
+static enum sync_status find_earlier(struct run *r)
+{
+	char *stats = NULL;
+	enum sync_status st = sync_runlog_find(r->tgt, r->req->message_id,
+	                                       &r->run_id, &stats, r->err,
+	                                       r->errlen);
+	if (st == SYNC_OK && r->run_id > 0) {
+		r->earlier = cJSON_Parse(stats ? stats : "{}");
+		st = SYNC_DEDUPLICATED;
+	}
+	free(stats);
+	return st;
+}
+
+static void log_table(struct run *r, const struct sync_table *t)
+{
+	fn_log(r->log, FN_INFO, "Inserting new records", "table",
+	       FN_STR(t->label), "rows", FN_INT(t->inserted), NULL);
+	fn_log(r->log, FN_INFO, "Updating existing records", "table",
+	       FN_STR(t->label), "rows", FN_INT(t->updated), "unchanged",
+	       FN_INT(t->source_rows - t->inserted - t->updated), "method",
+	       FN_STR(t->method), "duration_ms", FN_INT(t->total_ms), NULL);
+}
+
+static enum sync_status move_all(struct run *r)
+{
+	enum sync_status st = SYNC_OK;
+	if (r->plan.defer)
+		st = sync_db_run(r->tgt, sql_sync_defer, 0, NULL, NULL, r->err,
+		                 r->errlen);
+	for (int i = 0; i < r->plan.n && st == SYNC_OK; i++) {
+		if (sync_db_cancelled(r->tgt)) {
+			fn_err(r->err, r->errlen, "cancelled; nothing was "
+			       "applied");
+			return SYNC_CANCELLED;
+		}
+		struct sync_table *t = &r->plan.t[i];
+		st = sync_table_run(t, i, r->src, r->tgt, r->same, r->req,
+		                    r->err, r->errlen);
+		if (st == SYNC_OK)
+			log_table(r, t);
+	}
+	for (int i = 0; i < r->plan.n && st == SYNC_OK && !r->req->dry_run; i++)
+		st = sync_table_sequences(&r->plan.t[i], r->tgt, r->err,
+		                          r->errlen);
+	return st;
+}
+
+static cJSON *table_stats(const struct sync_table *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "table", t->label);
+	if (strcmp(t->label, t->src_label) != 0)
+		cJSON_AddStringToObject(o, "source", t->src_label);
+	cJSON_AddNumberToObject(o, "source_rows", (double)t->source_rows);
+	cJSON_AddNumberToObject(o, "inserted", (double)t->inserted);
+	cJSON_AddNumberToObject(o, "updated", (double)t->updated);
+	cJSON_AddNumberToObject(o, "unchanged",
+	                        (double)(t->source_rows - t->inserted -
+	                                 t->updated));
+	cJSON_AddNumberToObject(o, "duration_ms", (long long)t->total_ms);
+	cJSON_AddStringToObject(o, "method", t->method ? t->method : "");
+	cJSON_AddNumberToObject(o, "count_ms", (long long)t->count_ms);
+	cJSON_AddNumberToObject(o, "copy_ms", (long long)t->copy_ms);
+	cJSON_AddNumberToObject(o, "analyze_ms", (long long)t->analyze_ms);
+	cJSON_AddNumberToObject(o, "merge_ms", (long long)t->merge_ms);
+	cJSON_AddNumberToObject(o, "sequences_advanced", t->sequences_advanced);
+	return o;
+}
+
+static cJSON *statistics(struct run *r)
+{
+	char done[32];
+	fn_iso_time(done);
+	long long total = 0, ins = 0, upd = 0;
+	cJSON *tables = cJSON_CreateArray();
+	for (int i = 0; i < r->plan.n; i++) {
+		const struct sync_table *t = &r->plan.t[i];
+		total += t->source_rows, ins += t->inserted, upd += t->updated;
+		cJSON_AddItemToArray(tables, table_stats(t));
+	}
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "total_records", (double)total);
+	cJSON_AddStringToObject(o, "sync_completed_at", done);
+	cJSON_AddNumberToObject(o, "inserted", (double)ins);
+	cJSON_AddNumberToObject(o, "updated", (double)upd);
+	cJSON_AddNumberToObject(o, "unchanged", (double)(total - ins - upd));
+	cJSON_AddNumberToObject(o, "duration_ms",
+	                        (long long)(sync_now_ms() - r->t0));
+	cJSON_AddItemToObject(o, "tables", tables);
+	cJSON_AddStringToObject(o, "mode", r->same ? "same_database"
+	                                           : "two_databases");
+	if (cJSON_GetArraySize(r->plan.warnings) > 0)
+		cJSON_AddItemToObject(o, "warnings",
+		                      cJSON_Duplicate(r->plan.warnings, 1));
+	if (r->req->dry_run)
+		cJSON_AddBoolToObject(o, "dry_run", 1);
+	return o;
+}
+
+static void rollback(struct sync_db *db)
+{
+	if (db && db->conn && PQstatus(db->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		sync_db_run(db, "ROLLBACK", 0, NULL, NULL, NULL, 0);
+}
+
+/* Records the run (in the data's transaction for a success) and commits,
+ * or rolls back for a dry run and records it on its own. */
+static enum sync_status finish(struct run *r, const char *stats)
+{
+	const char *type = r->req->type ? r->req->type : "manual";
+	if (r->req->dry_run) {
+		rollback(r->src);
+		rollback(r->tgt);
+		return sync_runlog_record(r->tgt, r->started, type, NULL,
+		                          "dry_run", stats, NULL, &r->run_id,
+		                          r->err, r->errlen);
+	}
+	enum sync_status st = sync_runlog_record(r->tgt, r->started, type,
+	                                         r->req->message_id, "ok",
+	                                         stats, NULL, &r->run_id,
+	                                         r->err, r->errlen);
+	if (st != SYNC_OK && strcmp(r->tgt->sqlstate, "23505") == 0 &&
+	    r->req->message_id) {
+		/* the same message completed meanwhile in another run */
+		rollback(r->tgt);
+		return find_earlier(r);
+	}
+	if (st == SYNC_OK)
+		st = sync_db_run(r->tgt, "COMMIT", 0, NULL,
+		                 "committing on the target database", r->err,
+		                 r->errlen);
+	rollback(r->src);
+	return st;
+}
+
+static void record_failure(struct run *r, enum sync_status st)
+{
+	rollback(r->src);
+	rollback(r->tgt);
+	if (!r->tgt || !r->tgt->conn || PQstatus(r->tgt->conn) != CONNECTION_OK)
+		return;
+	const char *p[1] = { NULL };
+	(void)p;
+	char ignore[64];
+	sync_runlog_record(r->tgt, r->started,
+	                   r->req->type ? r->req->type : "manual",
+	                   r->req->message_id, sync_status_name(st), NULL,
+	                   r->err, &r->run_id, ignore, sizeof ignore);
+}
+
+static cJSON *answer(struct run *r, enum sync_status st, cJSON *stats)
+{
+	char ts[32];
+	fn_iso_time(ts);
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (st != SYNC_OK && st != SYNC_DEDUPLICATED) {
+		cJSON_AddBoolToObject(o, "success", 0);
+		cJSON_AddStringToObject(o, "error", r->err);
+		cJSON_AddStringToObject(o, "timestamp", ts);
+		return o;
+	}
+	cJSON_AddBoolToObject(o, "success", 1);
+	cJSON_AddStringToObject(o, "message",
+		st == SYNC_DEDUPLICATED
+			? "Slave-to-prod sync already completed for this message"
+		: r->req->dry_run
+			? "Slave-to-prod sync dry run completed; nothing was applied"
+			: "Slave-to-prod sync completed successfully");
+	cJSON_AddStringToObject(o, "timestamp", ts);
+	cJSON_AddStringToObject(o, "type", r->req->type ? r->req->type
+	                                                : "manual");
+	cJSON_AddItemToObject(o, "statistics",
+	                      stats ? cJSON_Duplicate(stats, 1)
+	                            : cJSON_CreateObject());
+	cJSON_AddNumberToObject(o, "run_id", (double)r->run_id);
+	if (st == SYNC_DEDUPLICATED)
+		cJSON_AddBoolToObject(o, "deduplicated", 1);
+	if (r->req->dry_run && st == SYNC_OK)
+		cJSON_AddBoolToObject(o, "dry_run", 1);
+	return o;
+}
+
+static enum sync_status run_steps(struct run *r, cJSON **stats)
+{
+	enum sync_status st = connect_all(r);
+	if (st == SYNC_OK)
+		st = begin_target(r);
+	if (st == SYNC_OK && r->req->message_id && *r->req->message_id) {
+		st = find_earlier(r);
+		if (st == SYNC_DEDUPLICATED) {
+			rollback(r->tgt);
+			return st;
+		}
+	}
+	if (st == SYNC_OK)
+		st = begin_source(r);
+	const char *tables = r->req->tables ? r->req->tables : r->s->tables;
+	if (st == SYNC_OK)
+		st = sync_plan_build(&r->plan, r->src, r->tgt, r->s,
+		                     tables && *tables ? tables : "*", r->log,
+		                     r->err, r->errlen);
+	if (st == SYNC_OK)
+		fn_log(r->log, FN_INFO, "Starting slave-to-prod sync", "type",
+		       FN_STR(r->req->type), "tables", FN_INT(r->plan.n),
+		       "mode", FN_STR(r->same ? "same_database"
+		                              : "two_databases"),
+		       "dry_run", FN_BOOL(r->req->dry_run), "message_id",
+		       FN_STR(r->req->message_id), NULL);
+	if (st == SYNC_OK)
+		st = move_all(r);
+	if (st == SYNC_OK) {
+		*stats = statistics(r);
+		char *text = cJSON_PrintUnformatted(*stats);
+		st = text ? finish(r, text) : SYNC_FAILED;
+		free(text);
+		if (st == SYNC_DEDUPLICATED) {
+			cJSON_Delete(*stats);
+			*stats = NULL;
+		}
+	}
+	return st;
+}
+
+enum sync_status sync_run(const struct sync_settings *settings,
+                          const struct sync_request *request,
+                          const struct fn_logger *log, struct cJSON **result,
+                          char *err, size_t errlen)
+{
+	struct run r = { .s = settings, .req = request, .log = log, .err = err,
+	                 .errlen = errlen, .t0 = sync_now_ms() };
+	fn_iso_time(r.started);
+	if (err && errlen)
+		err[0] = '\0';
+	cJSON *stats = NULL;
+	enum sync_status st = run_steps(&r, &stats);
+	if (st == SYNC_OK) {
+		fn_log(log, FN_INFO, "Sync completed", "statistics",
+		       FN_JSON(stats), "run_id", FN_INT(r.run_id), NULL);
+	} else if (st == SYNC_DEDUPLICATED) {
+		stats = r.earlier;
+		r.earlier = NULL;
+		fn_log(log, FN_INFO, "Sync deduplicated", "message_id",
+		       FN_STR(request->message_id), "run_id", FN_INT(r.run_id),
+		       NULL);
+	} else {
+		record_failure(&r, st);
+		fn_log(log, st == SYNC_BUSY ? FN_WARN : FN_ERROR, "Sync failed",
+		       "status", FN_STR(sync_status_name(st)), "error",
+		       FN_STR(err), NULL);
+	}
+	*result = answer(&r, st, stats);
+	cJSON_Delete(stats);
+	cJSON_Delete(r.earlier);
+	sync_plan_free(&r.plan);
+	if (r.src && r.src != r.tgt)
+		sync_db_close(r.src);
+	sync_db_close(&r.tgt_db);
+	sync_db_close(&r.src_db);
+	return st;
+}

@@ -1,0 +1,284 @@
+/* sync_table.c - one table: move the source rows to the target side and
+ * merge them (insert missing, update changed, never delete). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fn_log.h"
+#include "sql_text.h"
+#include "sync_buf.h"
+#include "sync_table.h"
+
+#define KV(n, v) { n, v }
+
+/* Expands template tmpl for table t with the extra placeholders given;
+ * NULL (err set) on a template bug or out of memory. */
+static char *expand(const char *tmpl, const struct sync_table *t,
+                    const char *src, const char *stage, const char *action,
+                    char *err, size_t errlen)
+{
+	const struct sync_frag *f = &t->f;
+	const struct sync_kv kv[] = {
+		KV("src", src ? src : f->src), KV("tgt", f->tgt),
+		KV("tgt_only", f->tgt_only), KV("cols", f->cols),
+		KV("s_cols", f->s_cols), KV("key", f->key),
+		KV("join", f->join), KV("missing", f->missing),
+		KV("d_cmp", f->d_cmp), KV("s_cmp", f->s_cmp),
+		KV("t_cmp", f->t_cmp ? f->t_cmp : ""),
+		KV("x_cmp", f->x_cmp ? f->x_cmp : ""),
+		KV("set", f->set ? f->set : ""),
+		KV("overriding", f->overriding),
+		KV("stage", stage ? stage : ""),
+		KV("dst", stage ? stage : f->tgt),
+		KV("action", action ? action : ""),
+	};
+	struct sync_buf b = { 0 };
+	if (sync_tmpl(&b, tmpl, kv, sizeof kv / sizeof kv[0], err, errlen) != 0
+	    || b.oom) {
+		if (b.oom)
+			fn_err(err, errlen, "out of memory");
+		sync_buf_free(&b);
+		return NULL;
+	}
+	return b.p;
+}
+
+/* Names the column and both types when a value failed to convert. */
+static void explain_type_error(const struct sync_table *t,
+                               const struct sync_db *db, char *err,
+                               size_t errlen)
+{
+	if (strncmp(db->sqlstate, "22", 2) != 0 &&
+	    strcmp(db->sqlstate, "42804") != 0)
+		return;
+	const struct sync_col *hit = NULL;
+	for (int i = 0; i < t->ncols && !hit; i++) {
+		const struct sync_col *c = &t->cols[i];
+		char a[300], b[300];
+		snprintf(a, sizeof a, "column %s:", c->name);
+		snprintf(b, sizeof b, "column \"%s\"", c->name);
+		if (strstr(db->context, a) || strstr(err, b))
+			hit = c;
+	}
+	if (!hit) { /* no column named: the only one whose types differ */
+		int differ = 0;
+		for (int i = 0; i < t->ncols; i++)
+			if (strcmp(t->cols[i].src_type, t->cols[i].tgt_type)) {
+				differ++;
+				hit = &t->cols[i];
+			}
+		if (differ != 1)
+			hit = NULL;
+	}
+	if (!hit)
+		return;
+	size_t len = strlen(err);
+	snprintf(err + len, errlen - len, "; column %s.%s is %s on the source "
+	         "and %s on the target", t->label, hit->name, hit->src_type,
+	         hit->tgt_type);
+}
+
+static enum sync_status run_counts(struct sync_db *db, const char *sql,
+                                   const char *what, long long *a,
+                                   long long *b, char *err, size_t errlen)
+{
+	PGresult *r;
+	enum sync_status st = sync_db_exec(db, sql, 0, NULL, &r, what, err,
+	                                   errlen);
+	if (st != SYNC_OK)
+		return st;
+	if (PQntuples(r) == 1) {
+		*a = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		if (b && PQnfields(r) > 1)
+			*b = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	}
+	PQclear(r);
+	return SYNC_OK;
+}
+
+/* The merge from src (the source table or the stage). */
+static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
+                              const char *src, const char *what, char *err,
+                              size_t errlen)
+{
+	char *action = t->f.set
+		? expand(sql_sync_merge_update, t, NULL, NULL, NULL, err, errlen)
+		: strdup(sql_sync_merge_nothing);
+	if (!action)
+		return SYNC_FAILED;
+	char *sql = expand(sql_sync_merge, t, src, NULL, action, err, errlen);
+	free(action);
+	if (!sql)
+		return SYNC_FAILED;
+	double t0 = sync_now_ms();
+	enum sync_status st = run_counts(tgt, sql, what, &t->inserted,
+	                                 &t->updated, err, errlen);
+	t->merge_ms += sync_now_ms() - t0;
+	free(sql);
+	if (st != SYNC_OK && strcmp(tgt->sqlstate, "21000") == 0) {
+		fn_err(err, errlen, "table %s: the source has more than one row "
+		       "with the same key (%s); the key must be unique on the "
+		       "source too", t->label, t->f.key);
+		return SYNC_FAILED;
+	}
+	return st;
+}
+
+static enum sync_status same_database(struct sync_table *t, struct sync_db *db,
+                                      const char *what, char *err,
+                                      size_t errlen)
+{
+	t->method = "insert_select";
+	char *count = expand(sql_sync_count, t, NULL, NULL, NULL, err, errlen);
+	if (!count)
+		return SYNC_FAILED;
+	double t0 = sync_now_ms();
+	enum sync_status st = run_counts(db, count, what, &t->source_rows, NULL,
+	                                 err, errlen);
+	t->count_ms = sync_now_ms() - t0;
+	free(count);
+	if (st == SYNC_OK)
+		st = merge(t, db, NULL, what, err, errlen);
+	return st;
+}
+
+static enum sync_status is_empty(struct sync_table *t, struct sync_db *tgt,
+                                 const char *what, int *empty, char *err,
+                                 size_t errlen)
+{
+	char *sql = expand(sql_sync_is_empty, t, NULL, NULL, NULL, err, errlen);
+	if (!sql)
+		return SYNC_FAILED;
+	PGresult *r;
+	enum sync_status st = sync_db_exec(tgt, sql, 0, NULL, &r, what, err,
+	                                   errlen);
+	free(sql);
+	if (st == SYNC_OK) {
+		*empty = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		PQclear(r);
+	}
+	return st;
+}
+
+/* COPY from the source into dst (the stage or the target itself). */
+static enum sync_status stream(struct sync_table *t, struct sync_db *src,
+                               struct sync_db *tgt, const char *stage,
+                               const struct sync_request *req, char *err,
+                               size_t errlen)
+{
+	char *out = expand(sql_sync_copy_out, t, NULL, NULL, NULL, err, errlen);
+	char *in = expand(sql_sync_copy_in, t, NULL, stage, NULL, err, errlen);
+	enum sync_status st = SYNC_FAILED;
+	if (out && in) {
+		double t0 = sync_now_ms();
+		st = sync_copy_stream(src, tgt, out, in, t, req,
+		                      &t->source_rows, err, errlen);
+		t->copy_ms = sync_now_ms() - t0;
+	}
+	free(out);
+	free(in);
+	return st;
+}
+
+static enum sync_status run_tmpl(struct sync_table *t, struct sync_db *db,
+                                 const char *tmpl, const char *stage,
+                                 const char *what, char *err, size_t errlen)
+{
+	char *sql = expand(tmpl, t, NULL, stage, NULL, err, errlen);
+	if (!sql)
+		return SYNC_FAILED;
+	enum sync_status st = sync_db_run(db, sql, 0, NULL, what, err, errlen);
+	free(sql);
+	return st;
+}
+
+static enum sync_status two_databases(struct sync_table *t, int index,
+                                      struct sync_db *src, struct sync_db *tgt,
+                                      const struct sync_request *req,
+                                      const char *what, char *err,
+                                      size_t errlen)
+{
+	int empty = 0;
+	enum sync_status st = SYNC_OK;
+	/* COPY FROM is refused on a table whose row level security applies
+	 * to us, so such a table always goes through the stage. */
+	if (!t->tgt_rls)
+		st = is_empty(t, tgt, what, &empty, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	if (empty) {
+		t->method = "copy_direct";
+		st = stream(t, src, tgt, NULL, req, err, errlen);
+		t->inserted = t->source_rows;
+		return st;
+	}
+	t->method = "copy_stage";
+	char stage[32];
+	snprintf(stage, sizeof stage, "syncfn_stage_%d", index);
+	st = run_tmpl(t, tgt, sql_sync_stage, stage, what, err, errlen);
+	if (st == SYNC_OK)
+		st = stream(t, src, tgt, stage, req, err, errlen);
+	double t0 = sync_now_ms();
+	if (st == SYNC_OK)
+		st = run_tmpl(t, tgt, sql_sync_analyze, stage, what, err, errlen);
+	t->analyze_ms = sync_now_ms() - t0;
+	if (st == SYNC_OK)
+		st = merge(t, tgt, stage, what, err, errlen);
+	/* free the temp buffers now rather than at commit */
+	if (st == SYNC_OK)
+		st = run_tmpl(t, tgt, sql_sync_stage_drop, stage, what, err,
+		              errlen);
+	return st;
+}
+
+enum sync_status sync_table_run(struct sync_table *t, int index,
+                                struct sync_db *src, struct sync_db *tgt,
+                                int same, const struct sync_request *req,
+                                char *err, size_t errlen)
+{
+	char what[340];
+	snprintf(what, sizeof what, "table %s", t->label);
+	double t0 = sync_now_ms();
+	enum sync_status st = same
+		? same_database(t, tgt, what, err, errlen)
+		: two_databases(t, index, src, tgt, req, what, err, errlen);
+	t->total_ms = sync_now_ms() - t0;
+	if (st != SYNC_OK)
+		explain_type_error(t, tgt, err, errlen);
+	return st;
+}
+
+enum sync_status sync_table_sequences(struct sync_table *t, struct sync_db *tgt,
+                                      char *err, size_t errlen)
+{
+	for (int i = 0; i < t->ncols; i++) {
+		const struct sync_col *c = &t->cols[i];
+		if (!c->seq)
+			continue;
+		char *col = sync_db_ident(tgt, c->name);
+		if (!col)
+			return SYNC_FAILED;
+		const struct sync_kv kv[] = { KV("col", col), KV("tgt", t->f.tgt),
+		                              KV("seq", c->seq) };
+		struct sync_buf b = { 0 };
+		int bad = sync_tmpl(&b, sql_sync_sequence, kv, 3, err, errlen);
+		free(col);
+		if (bad || b.oom) {
+			sync_buf_free(&b);
+			return SYNC_FAILED;
+		}
+		char what[400];
+		snprintf(what, sizeof what, "advancing sequence %s of table %s",
+		         c->seq, t->label);
+		const char *p[1] = { c->seq };
+		PGresult *r;
+		enum sync_status st = sync_db_exec(tgt, sync_buf_str(&b), 1, p,
+		                                   &r, what, err, errlen);
+		sync_buf_free(&b);
+		if (st != SYNC_OK)
+			return st;
+		t->sequences_advanced += PQntuples(r);
+		PQclear(r);
+	}
+	return SYNC_OK;
+}

@@ -1,0 +1,32 @@
+/* sync_table.h - moves and merges the rows of one planned table, inside
+ * the run's transactions, and advances its sequences. */
+#ifndef SYNCFN_SYNC_TABLE_H
+#define SYNCFN_SYNC_TABLE_H
+
+#include "sync_plan.h"
+
+/* Syncs table t (the index-th of the plan; it names the stage table).
+ * same: src and tgt are one connection (server-side INSERT ... SELECT);
+ * otherwise the rows stream by COPY into a stage (or straight into an
+ * empty target) and are merged from there. Fills t's statistics. */
+enum sync_status sync_table_run(struct sync_table *t, int index,
+                                struct sync_db *src, struct sync_db *tgt,
+                                int same, const struct sync_request *req,
+                                char *err, size_t errlen);
+
+/* Moves every owned sequence of t's synced columns forward to the
+ * column's maximum (never backwards). setval is not transactional, so
+ * the run calls this last, and never on a dry run. */
+enum sync_status sync_table_sequences(struct sync_table *t, struct sync_db *tgt,
+                                      char *err, size_t errlen);
+
+/* Forwards COPY data from src (copy_out, a COPY ... TO STDOUT) into tgt
+ * (copy_in, a COPY ... FROM STDIN) buffer by buffer, untouched; reports
+ * progress; *rows is the number of rows moved. */
+enum sync_status sync_copy_stream(struct sync_db *src, struct sync_db *tgt,
+                                  const char *copy_out, const char *copy_in,
+                                  const struct sync_table *t,
+                                  const struct sync_request *req,
+                                  long long *rows, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,170 @@
+/* cli_setup.c - `syncfn setup`: what the seed's setup script did, in one
+ * command. Checks every variable at once, checks that the token works and
+ * that QStash signs with the configured keys, creates (or updates) the
+ * schedule, triggers one sync through QStash, and prints how to manage
+ * it. No secret is ever printed: keys are compared, never shown. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admin_auth.h"
+#include "cli_schedule.h"
+#include "config.h"
+#include "engines.h"
+#include "log.h"
+
+struct setup {
+	const struct config *cfg;
+	schedule_run_fn *run;
+	struct schedule_settings settings;
+	struct fn_logger lg;
+	char err[2048];
+};
+
+static int fail(struct setup *s, enum schedule_status st, const char *step)
+{
+	log_redact(s->err, sizeof s->err);
+	printf("failed\n");
+	fflush(stdout);
+	fprintf(stderr, "syncfn setup: %s: %s\n", step,
+	        *s->err ? s->err : "failed");
+	return st == SCHEDULE_BAD_REQUEST ? 2 : 1;
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/* GET /v2/keys must answer the keys we verify deliveries with: else every
+ * push QStash sends would be refused 401 after setup said all was well. */
+static int check_keys(struct setup *s)
+{
+	cJSON *result = NULL;
+	printf("Checking QSTASH_TOKEN and the signing keys... ");
+	fflush(stdout);
+	enum schedule_status st = s->run(&s->settings, SCHEDULE_KEYS, NULL,
+	                                 &s->lg, &result, s->err, sizeof s->err);
+	if (st != SCHEDULE_OK) {
+		cJSON_Delete(result);
+		return fail(s, st, "checking the token");
+	}
+	const cJSON *keys = cJSON_GetObjectItemCaseSensitive(result, "keys");
+	int cur = admin_auth_equal(str(keys, "current"), s->cfg->current_key);
+	int next = admin_auth_equal(str(keys, "next"), s->cfg->next_key);
+	cJSON_Delete(result);
+	if (cur && next) {
+		printf("ok\n");
+		return 0;
+	}
+	printf("failed\n");
+	if (!cur)
+		fprintf(stderr, "syncfn setup: QSTASH_CURRENT_SIGNING_KEY is not the current signing key QStash reports for this token: copy it again from the Upstash console (QStash, Signing keys)\n");
+	if (!next)
+		fprintf(stderr, "syncfn setup: QSTASH_NEXT_SIGNING_KEY is not the next signing key QStash reports for this token: copy it again from the Upstash console (QStash, Signing keys)\n");
+	return 2;
+}
+
+static int create(struct setup *s, char *id, size_t idlen)
+{
+	cJSON *result = NULL;
+	printf("Creating or updating the schedule... ");
+	fflush(stdout);
+	enum schedule_status st = s->run(&s->settings, SCHEDULE_CREATE, NULL,
+	                                 &s->lg, &result, s->err, sizeof s->err);
+	if (st != SCHEDULE_OK) {
+		cJSON_Delete(result);
+		return fail(s, st, "creating the schedule");
+	}
+	snprintf(id, idlen, "%s", str(result, "scheduleId"));
+	printf("ok\n  schedule %s: \"%s\" -> %s (retries %d, timeout %s)\n", id,
+	       s->settings.cron, s->settings.destination, s->settings.retries,
+	       s->settings.timeout);
+	cJSON_Delete(result);
+	return 0;
+}
+
+static int trigger(struct setup *s)
+{
+	cJSON *result = NULL;
+	printf("Triggering one sync through QStash... ");
+	fflush(stdout);
+	enum schedule_status st = s->run(&s->settings, SCHEDULE_TRIGGER, NULL,
+	                                 &s->lg, &result, s->err, sizeof s->err);
+	if (st != SCHEDULE_OK) {
+		cJSON_Delete(result);
+		return fail(s, st, "triggering a sync");
+	}
+	printf("ok\n  message %s: QStash delivers it to %s now\n",
+	       str(result, "messageId"), s->settings.destination);
+	cJSON_Delete(result);
+	return 0;
+}
+
+static void print_management(const struct config *cfg, const char *id)
+{
+	const char *route = cfg->app_url;
+	printf("\nSchedule id: %s\n"
+	       "\nManage it from a shell (same environment):\n"
+	       "  syncfn schedule list\n"
+	       "  syncfn schedule get %s\n"
+	       "  syncfn schedule pause %s\n"
+	       "  syncfn schedule resume %s\n"
+	       "  syncfn schedule delete %s\n"
+	       "  syncfn schedule trigger\n",
+	       id, id, id, id, id);
+	printf("\nOr over HTTP, with the admin token:\n"
+	       "  curl -H \"Authorization: Bearer $SYNC_ADMIN_TOKEN\" %s%s\n",
+	       route, SCHEDULE_ROUTE);
+	static const char *const actions[] = { "pause", "resume", "delete" };
+	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+		printf("  curl -X POST -H \"Authorization: Bearer $SYNC_ADMIN_TOKEN\" "
+		       "-H 'Content-Type: application/json' "
+		       "-d '{\"action\":\"%s\",\"scheduleId\":\"%s\"}' %s%s\n",
+		       actions[i], id, route, SCHEDULE_ROUTE);
+	printf("  curl -X POST -H \"Authorization: Bearer $SYNC_ADMIN_TOKEN\" "
+	       "-H 'Content-Type: application/json' "
+	       "-d '{\"action\":\"trigger-manual\"}' %s%s\n"
+	       "  curl -H \"Authorization: Bearer $SYNC_ADMIN_TOKEN\" %s%s\n",
+	       route, SCHEDULE_ROUTE, route, STATUS_ROUTE);
+	if (!cfg->admin_token)
+		printf("\nNote: SYNC_ADMIN_TOKEN is not set, so these routes answer 401 until it is.\n");
+	fflush(stdout);
+}
+
+int cli_setup(const struct config *cfg, int argc, char **argv)
+{
+	static struct setup s; /* 2 KiB of message buffer, off the stack */
+	char problems[4096], id[256];
+	(void)argv;
+	if (argc > 0) {
+		fprintf(stderr, "syncfn setup: takes no arguments\nusage: syncfn setup\n");
+		return 2;
+	}
+	int n = config_check(cfg, NEED_SCHEDULE | NEED_KEYS | NEED_SYNC, "setup",
+	                     problems, sizeof problems);
+	if (n > 0) {
+		fputs(problems, stderr);
+		fprintf(stderr, "syncfn setup: %d problem%s to fix before setup can run\n",
+		        n, n == 1 ? "" : "s");
+		return 2;
+	}
+	memset(&s, 0, sizeof s);
+	s.cfg = cfg;
+	if (!(s.run = engines_schedule_run(s.err, sizeof s.err))) {
+		fprintf(stderr, "syncfn setup: %s\n", s.err);
+		return 1;
+	}
+	config_schedule_settings(cfg, &s.settings);
+	s.lg = log_fn_logger(NULL);
+	printf("Setting up the QStash schedule for %s\n", s.settings.destination);
+	int rc = check_keys(&s);
+	if (!rc)
+		rc = create(&s, id, sizeof id);
+	if (!rc)
+		rc = trigger(&s);
+	if (!rc)
+		print_management(cfg, id);
+	return rc;
+}

@@ -1,0 +1,3 @@
+-- Autovacuum never analyzes temporary tables: without this the merge
+-- would plan on guesses.
+ANALYZE {{stage}}

@@ -1,0 +1,2 @@
+-- One snapshot for every table read from the source.
+BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY

@@ -1,0 +1,46 @@
+-- The columns of table $1 (an oid) that rows can be read from or written
+-- to: no dropped and no generated ones (generated = false filters them on
+-- the target only, where $2 is true). text_cmp says the type has no
+-- equality that implies an identical value (json, xml, point, float: -0 = 0,
+-- numeric: 1.0 = 1.00, interval: 1 day = 24 hours, jsonb, non-deterministic
+-- collations ...): such columns are compared as text. seq is the sequence
+-- the column owns (serial or identity), only when it counts upwards.
+SELECT a.attname,
+       pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+       a.attidentity = 'a' AS identity_always,
+       NOT (
+         COALESCE(co.collisdeterministic, true)
+         AND (bt.typtype = 'e'
+              OR bt.oid::regtype = ANY (safe.types)
+              OR (bt.oid = 'numeric'::regtype AND t.typtype <> 'd'
+                  AND a.atttypmod <> -1)
+              OR (bt.typcategory = 'A'
+                  AND (et.typtype = 'e' OR et.oid::regtype = ANY (safe.types))))
+       ) AS text_cmp,
+       seq.name AS seq
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+LEFT JOIN pg_catalog.pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
+LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+CROSS JOIN (SELECT ARRAY['int2', 'int4', 'int8', 'oid', 'bool', 'text', 'varchar',
+                         'name', '"char"', 'bytea', 'date', 'time', 'timestamp',
+                         'timestamptz', 'uuid', 'inet', 'cidr', 'macaddr', 'money',
+                         'bit', 'varbit']::regtype[] AS types) safe
+LEFT JOIN LATERAL (
+  SELECT pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(s.relname) AS name
+  FROM pg_catalog.pg_depend d
+  JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+  JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace
+  JOIN pg_catalog.pg_sequence ps ON ps.seqrelid = s.oid AND ps.seqincrement > 0
+  WHERE d.classid = 'pg_catalog.pg_class'::regclass
+    AND d.refclassid = 'pg_catalog.pg_class'::regclass
+    AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
+    AND d.deptype IN ('a', 'i')
+  LIMIT 1
+) seq ON true
+WHERE a.attrelid = $1::oid
+  AND a.attnum > 0
+  AND NOT a.attisdropped
+  AND (NOT $2::bool OR a.attgenerated = '')
+ORDER BY a.attnum

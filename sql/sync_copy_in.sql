@@ -1,0 +1,1 @@
+COPY {{dst}} ({{cols}}) FROM STDIN

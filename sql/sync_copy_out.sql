@@ -1,0 +1,1 @@
+COPY (SELECT {{cols}} FROM {{src}}) TO STDOUT

@@ -1,0 +1,20 @@
+-- The run log in schema syncfn of the target. Idempotent; the advisory
+-- lock (key 'sync', 1) makes two first runs take turns instead of both
+-- creating the schema and one failing on the catalog's unique index.
+BEGIN;
+SELECT pg_catalog.pg_advisory_xact_lock(1937337955, 1);
+CREATE SCHEMA IF NOT EXISTS syncfn;
+CREATE TABLE IF NOT EXISTS syncfn.runs (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  started_at  timestamptz NOT NULL,
+  finished_at timestamptz,
+  type        text NOT NULL,
+  message_id  text,
+  status      text NOT NULL,
+  statistics  jsonb,
+  error       text
+);
+-- A QStash message id syncs once: at most one successful run per id.
+CREATE UNIQUE INDEX IF NOT EXISTS runs_message_id_ok
+  ON syncfn.runs (message_id) WHERE status = 'ok';
+COMMIT;

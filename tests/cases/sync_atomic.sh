@@ -1,0 +1,113 @@
+# All or nothing: a failure in the last table, a kill -9 in the middle of
+# a large COPY, or a cancel leave the target exactly as it was; one sync at
+# a time per target.
+# timeout: 300
+
+atomic_case() {
+	sync_mode "$1" "sync_atomic_$1"
+	both_q "CREATE TABLE a (id int PRIMARY KEY, v int); CREATE TABLE b (id int PRIMARY KEY, v int)"
+	src_q "CREATE TABLE c (id int PRIMARY KEY, v int); CREATE TABLE d (id int PRIMARY KEY, v text)"
+	dst_q "CREATE TABLE c (id int PRIMARY KEY, v int CHECK (v < 100)); CREATE TABLE d (id int PRIMARY KEY, v int)"
+	src_q "INSERT INTO a VALUES (1, 1); INSERT INTO b VALUES (1, 1); INSERT INTO c VALUES (1, 1), (2, 500);
+	       INSERT INTO d VALUES (1, '7'), (2, 'seven')"
+	dst_q "INSERT INTO a VALUES (1, 0)"
+	export SYNC_TABLES=a,b,c
+	run_sync
+	assert_eq 1 "$RC" "exit ($1): $OUT"
+	assert_contains "$OUT" "table $DST_PATH.c"
+	assert_contains "$OUT" "c_v_check"
+	assert_eq "1|0 0 0" "$(dst_q "SELECT * FROM a") $(dst_q "SELECT count(*) FROM b") $(dst_q "SELECT count(*) FROM c")" \
+		"tables before the failing one were applied ($1)"
+	assert_eq failed "$(dst_q "SELECT status FROM syncfn.runs ORDER BY id DESC LIMIT 1")"
+	# a value the target type cannot take: table, column and both types
+	export SYNC_TABLES=d
+	run_sync
+	assert_eq 1 "$RC" "exit ($1): $OUT"
+	assert_contains "$OUT" "column $DST_PATH.d.v is text on the source and integer on the target"
+	assert_contains "$OUT" "seven"
+	assert_eq 0 "$(dst_q "SELECT count(*) FROM d")"
+}
+test_failure_in_third_table_two() { source "$ROOT/tests/cases/sync_helpers.sh"; atomic_case two; }
+test_failure_in_third_table_same() { source "$ROOT/tests/cases/sync_helpers.sh"; atomic_case same; }
+
+# big_table ROWS: a source table large enough to catch the COPY in flight,
+# and a target that already holds one (different) row of it.
+big_table() {
+	sync_mode two "$2"
+	both_q "CREATE TABLE big (id int PRIMARY KEY, payload text)"
+	src_q "INSERT INTO big SELECT g, repeat('x', 40) || g FROM generate_series(1, $1) g"
+	dst_q "INSERT INTO big VALUES (1, 'prod')"
+}
+# wait_copy: until the target's backend is receiving COPY data
+wait_copy() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		[ "$(dst_q "SELECT count(*) FROM pg_stat_activity WHERE datname = '$DST_DB' AND state = 'active' AND query LIKE 'COPY%FROM STDIN%'")" = 1 ] && return 0
+		sleep 0.025
+	done
+	fail "no COPY seen on the target"
+}
+
+test_kill_9_during_copy_then_next_run_completes() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	big_table 2000000 sync_kill
+	"$SYNCFN" sync > "$TEST_TMP/killed.out" 2> "$TEST_TMP/killed.log" &
+	local pid=$!
+	wait_copy
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	assert_eq "1|1|prod" "$(dst_q "SELECT count(*), max(id), max(payload) FROM big")" "target changed by a killed run"
+	sync_ok
+	expect_counts 1999999 1 0
+	assert_eq 2000000 "$(dst_q "SELECT count(*) FROM big")"
+}
+
+test_cancel_during_copy_rolls_back() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	big_table 1000000 sync_cancel
+	"$SYNCFN" sync > "$TEST_TMP/cancel.out" 2> "$TEST_TMP/cancel.log" &
+	local pid=$!
+	wait_copy
+	kill -INT "$pid"
+	wait_rc "$pid"
+	assert_eq 1 "$WAIT_RC" "cancelled run exit: $(cat "$TEST_TMP/cancel.out")"
+	assert_contains "$(cat "$TEST_TMP/cancel.out")" "cancelled"
+	assert_eq "1|prod" "$(dst_q "SELECT count(*), max(payload) FROM big")"
+	assert_eq cancelled "$(dst_q "SELECT status FROM syncfn.runs ORDER BY id DESC LIMIT 1")"
+}
+
+test_busy_when_another_run_holds_the_lock() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode same sync_busy
+	both_q "CREATE TABLE t (id int PRIMARY KEY)"
+	src_q "INSERT INTO t VALUES (1)"
+	# another run, as the engine takes it: the transaction-level advisory lock
+	psql -X -q -d "$DST_DB" -c "BEGIN" -c "SELECT pg_advisory_xact_lock(1937337955, 2)" -c "SELECT pg_sleep(4)" -c "COMMIT" >/dev/null &
+	local holder=$! i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(dst_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1937337955 AND objid = 2 AND granted")" = 1 ] && break
+		sleep 0.02
+	done
+	run_sync
+	assert_eq 3 "$RC" "busy exit: $OUT"
+	assert_contains "$OUT" "another sync is running"
+	assert_eq 0 "$(dst_q "SELECT count(*) FROM t")"
+	wait "$holder"
+	sync_ok
+	expect_counts 1 0 0
+}
+
+test_two_runs_at_once_one_is_refused() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	big_table 1000000 sync_race
+	"$SYNCFN" sync > "$TEST_TMP/r1.out" 2> "$TEST_TMP/r1.log" &
+	local p1=$!
+	"$SYNCFN" sync > "$TEST_TMP/r2.out" 2> "$TEST_TMP/r2.log" &
+	local p2=$!
+	wait_rc "$p1"; local e1=$WAIT_RC
+	wait_rc "$p2"; local e2=$WAIT_RC
+	assert_eq "0 3" "$(printf '%s\n' "$e1" "$e2" | sort | tr '\n' ' ' | sed 's/ $//')" \
+		"exits: $(cat "$TEST_TMP/r1.out" "$TEST_TMP/r2.out")"
+	assert_eq 1000000 "$(dst_q "SELECT count(*) FROM big")"
+	assert_eq "busy ok" "$(dst_q "SELECT string_agg(status, ' ' ORDER BY status) FROM syncfn.runs")"
+}

@@ -1,0 +1,76 @@
+# Errors a person can act on: which database, which table, which
+# privilege; never a password.
+# timeout: 120
+
+test_wrong_password_names_the_database_not_the_secret() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_err_pw
+	export SOURCE_DATABASE_URL="postgresql://postgres:Wrong-Secret-123@127.0.0.1:$PGPORT/$SRC_DB"
+	run_sync
+	assert_eq 1 "$RC" "exit: $OUT"
+	assert_contains "$OUT" "could not connect to the source database (host 127.0.0.1:$PGPORT, database $SRC_DB)"
+	assert_contains "$OUT" "password authentication failed"
+	assert_not_contains "$OUT$ERR" "Wrong-Secret-123"
+	assert_not_contains "$OUT$ERR" "$PGPASSWORD_TEST"
+	# the failure is recorded in the (reachable) target
+	assert_eq unreachable "$(dst_q "SELECT status FROM syncfn.runs ORDER BY id DESC LIMIT 1")"
+}
+
+test_unreachable_host() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	local port; port=$(free_port)
+	export TARGET_DATABASE_URL="postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:$port/nowhere?connect_timeout=3"
+	run_sync
+	assert_eq 1 "$RC" "exit: $OUT"
+	assert_contains "$OUT" "could not connect to the target database (host 127.0.0.1:$port, database nowhere)"
+	assert_not_contains "$OUT$ERR" "$PGPASSWORD_TEST"
+}
+
+test_missing_schema_and_table_exit_2() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode same sync_err_schema
+	export SYNC_SOURCE_SCHEMA=nosuch
+	run_sync
+	assert_eq 2 "$RC" "exit: $OUT"
+	assert_contains "$OUT" 'schema \"nosuch\" does not exist in the source database'
+	export SYNC_SOURCE_SCHEMA=slave SYNC_TABLES=ghost
+	src_q "CREATE TABLE ghost (id int PRIMARY KEY)"
+	run_sync
+	assert_eq 2 "$RC" "exit: $OUT"
+	assert_contains "$OUT" "table prod.ghost does not exist in the target database"
+	export SYNC_TABLES=phantom
+	run_sync
+	assert_eq 2 "$RC"
+	assert_contains "$OUT" "table slave.phantom does not exist in the source database"
+}
+
+test_permission_denied_names_table_and_privilege() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_err_perm
+	both_q "CREATE TABLE secret (id int PRIMARY KEY, v text); CREATE TABLE open (id int PRIMARY KEY)"
+	src_q "INSERT INTO secret VALUES (1, 'x')"
+	q postgres "DROP ROLE IF EXISTS sync_reader; CREATE ROLE sync_reader LOGIN PASSWORD 'reader-pw-42'"
+	src_q "GRANT SELECT ON open TO sync_reader"
+	export SOURCE_DATABASE_URL="postgresql://sync_reader:reader-pw-42@127.0.0.1:$PGPORT/$SRC_DB"
+	run_sync
+	assert_eq 2 "$RC" "exit: $OUT"
+	assert_contains "$OUT" 'permission denied: role \"sync_reader\" lacks SELECT on table public.secret in the source database'
+	assert_not_contains "$OUT$ERR" "reader-pw-42"
+	assert_eq 0 "$(dst_q "SELECT count(*) FROM secret")"
+}
+
+test_rls_hiding_rows_is_warned_about() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_err_rls
+	both_q "CREATE TABLE notes (id int PRIMARY KEY, owner text)"
+	src_q "INSERT INTO notes VALUES (1, 'me'), (2, 'you');
+	       ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+	       CREATE POLICY mine ON notes USING (owner = 'me')"
+	q postgres "DROP ROLE IF EXISTS sync_rls; CREATE ROLE sync_rls LOGIN PASSWORD 'rls-pw-42'"
+	src_q "GRANT SELECT ON notes TO sync_rls"
+	export SOURCE_DATABASE_URL="postgresql://sync_rls:rls-pw-42@127.0.0.1:$PGPORT/$SRC_DB"
+	sync_ok
+	assert_contains "$OUT" 'source table public.notes has row level security and role \"sync_rls\" does not bypass it'
+	assert_contains "$ERR" "row level security"
+	expect_counts 1 0 0
+}

@@ -1,0 +1,116 @@
+/* fuzz_qstash_verify.c - libFuzzer harness for qstash_verify().
+ *
+ * Input: one flags byte, the token, a '\n', then the body (the rest).
+ *   bit 0  re-sign: replace the signature with a correct HMAC of the
+ *          input's first two segments (current key), so the fuzzer also
+ *          reaches the payload and claim checks that only signed tokens
+ *          get to; without it the token is verified as given.
+ *   bit 1  check sub against FUZZ_SUB.
+ *   bit 2  only the next key is configured; bit 3: tolerance 5 s.
+ * The clock is fixed at FUZZ_NOW, so seeds made for it stay valid
+ * (tests/fuzz/run.sh makes them with openssl).
+ *
+ * Beyond the sanitizers it checks: the error text is terminated, never
+ * empty on failure, empty on success, and never holds a key.
+ */
+#include <mbedtls/md.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qstash_verify.h"
+
+#define FUZZ_CUR "sig_3kTestCurrentSigningKey0001"
+#define FUZZ_NEXT "sig_5ZTestNextSigningKey000002"
+#define FUZZ_SUB "https://syncfn.example.test/api/background/sync/slave-to-prod"
+#define FUZZ_NOW 1700000000
+
+static size_t b64url(const unsigned char *in, size_t n, char *out)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                          "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t o = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned long v = (unsigned long)in[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned long)in[i + 1] << 8;
+		if (i + 2 < n)
+			v |= in[i + 2];
+		out[o++] = abc[v >> 18 & 63];
+		out[o++] = abc[v >> 12 & 63];
+		if (i + 1 < n)
+			out[o++] = abc[v >> 6 & 63];
+		if (i + 2 < n)
+			out[o++] = abc[v & 63];
+	}
+	return o;
+}
+
+/* token with its signature segment replaced by a correct one; the caller
+ * frees. NULL when the token has no second dot. */
+static char *resign(const char *tok, size_t len, size_t *outlen)
+{
+	const char *d1 = memchr(tok, '.', len);
+	const char *d2 = d1 ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - tok)) : NULL;
+	if (!d2)
+		return NULL;
+	size_t signed_len = (size_t)(d2 - tok);
+	unsigned char mac[32];
+	if (mbedtls_md_hmac(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256),
+	                    (const unsigned char *)FUZZ_CUR, strlen(FUZZ_CUR),
+	                    (const unsigned char *)tok, signed_len, mac) != 0)
+		return NULL;
+	char *out = malloc(signed_len + 1 + 44);
+	if (!out)
+		return NULL;
+	memcpy(out, tok, signed_len + 1);
+	*outlen = signed_len + 1 + b64url(mac, 32, out + signed_len + 1);
+	return out;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	unsigned flags = data[0];
+	const char *tok = (const char *)data + 1;
+	const char *nl = memchr(tok, '\n', size - 1);
+	size_t tlen = nl ? (size_t)(nl - tok) : size - 1;
+	const unsigned char *body = nl ? (const unsigned char *)nl + 1 : NULL;
+	size_t blen = nl ? size - 1 - tlen - 1 : 0;
+
+	char *signed_tok = NULL;
+	if (flags & 1) {
+		size_t n;
+		signed_tok = resign(tok, tlen, &n);
+		if (signed_tok) {
+			tok = signed_tok;
+			tlen = n;
+		}
+	}
+	/* A copy of exactly tlen bytes, so reading past it is caught. */
+	char *copy = malloc(tlen ? tlen : 1);
+	if (!copy)
+		abort();
+	memcpy(copy, tok, tlen);
+	struct qstash_verify_opts o = {
+		.current_key = flags & 4 ? NULL : FUZZ_CUR,
+		.next_key = FUZZ_NEXT,
+		.expected_sub = flags & 2 ? FUZZ_SUB : NULL,
+		.tolerance_s = flags & 8 ? 5 : 0,
+		.now = FUZZ_NOW,
+	};
+	char err[256];
+	memset(err, 'x', sizeof err);
+	err[0] = '\0';
+	int rc = qstash_verify(&o, copy, tlen, body, blen, err, sizeof err);
+	if (memchr(err, '\0', sizeof err) == NULL)
+		abort();
+	if ((rc == 0) != (err[0] == '\0') || (rc != 0 && rc != -1))
+		abort();
+	if (strstr(err, &FUZZ_CUR[4]) || strstr(err, &FUZZ_NEXT[4]))
+		abort();
+	free(copy);
+	free(signed_tok);
+	return 0;
+}
