@@ -86,8 +86,9 @@ def coldstart(sync_line, once_line, node_line, summary):
         rows.append(["exec -> first 200 /healthz, median", na(s, "syncfn serve"),
                      "<= %.0f ms" % COLD_GOALS["median_ms"], "n/a"])
     if have(n, "resp_median_ms"):
-        rows.append(["Node.js http, same route, median", "%.2f ms (p90 %.2f, %d runs)"
-                     % (n["resp_median_ms"], n["resp_p90_ms"], n["ok"]), "(baseline)", ""])
+        rows.append(["Node.js http, same route, median", "%.2f ms (p90 %.2f, %d runs, %.0f MB RSS)"
+                     % (n["resp_median_ms"], n["resp_p90_ms"], n["ok"], n["maxrss_kb"] / 1024),
+                     "(baseline)", ""])
     else:
         rows.append(["Node.js http, same route, median", na(n, "node"), "(baseline)", "n/a"])
     if have(s, "resp_median_ms") and have(n, "resp_median_ms"):
@@ -118,7 +119,7 @@ def coldstart(sync_line, once_line, node_line, summary):
 def load_results(path):
     """Rows of run.sh's results file, keyed by (rows, case)."""
     cols = ["rows", "case", "rep", "secs", "rss_kb", "d_ins", "d_upd",
-            "exp_ins", "exp_upd", "status", "note"]
+            "exp_ins", "exp_upd", "wal", "status", "note"]
     out = {}
     with open(path) as f:
         for line in f:
@@ -126,7 +127,7 @@ def load_results(path):
             if len(parts) != len(cols):
                 continue
             r = dict(zip(cols, parts))
-            for k in ("rows", "rep", "rss_kb", "d_ins", "d_upd", "exp_ins", "exp_upd"):
+            for k in ("rows", "rep", "rss_kb", "d_ins", "d_upd", "exp_ins", "exp_upd", "wal"):
                 r[k] = int(r[k]) if r[k] not in ("", "-") else None
             r["secs"] = float(r["secs"]) if r["secs"] not in ("", "-") else None
             out.setdefault((r["rows"], r["case"]), []).append(r)
@@ -159,23 +160,29 @@ def writes_check(runs):
     for r in runs:
         if r["exp_ins"] is None:
             continue
+        if r["d_ins"] is None or r["d_upd"] is None:
+            return "rep %d: could not read n_tup_ins/n_tup_upd of the target table" % r["rep"]
         if r["d_ins"] != r["exp_ins"] or r["d_upd"] != r["exp_upd"]:
             return ("rep %d wrote %s inserts / %s updates, expected %d / %d"
                     % (r["rep"], r["d_ins"], r["d_upd"], r["exp_ins"], r["exp_upd"]))
     return None
 
 
+PHASE_ORDER = ["count_ms", "copy_ms", "analyze_ms", "merge_ms", "duration_ms", "run duration_ms"]
+
+
 def phases(runs):
     """Median of every per-phase timing the engine reports (numeric fields
-    of statistics.tables[] whose name mentions ms, summed over tables)."""
-    acc = {}
+    of statistics.tables[] whose name ends in _ms, summed over tables),
+    and the methods it chose."""
+    acc, methods = {}, set()
     for r in runs:
         try:
             with open(r["note"]) as f:
                 j = json.load(f)
         except (OSError, ValueError):
             continue
-        tables = (j.get("statistics") or {}).get("tables") or []
+        stats = j.get("statistics") or {}
         sums = {}
 
         def walk(obj, prefix):
@@ -183,18 +190,36 @@ def phases(runs):
                 name = prefix + k
                 if isinstance(v, dict):
                     walk(v, name + ".")
-                elif isinstance(v, (int, float)) and not isinstance(v, bool) and "ms" in k:
+                elif isinstance(v, (int, float)) and not isinstance(v, bool) and k.endswith("_ms"):
                     sums[name] = sums.get(name, 0) + v
+                elif k == "method" and isinstance(v, str):
+                    methods.add(v)
 
-        for t in tables:
+        for t in stats.get("tables") or []:
             if isinstance(t, dict):
                 walk(t, "")
-        top = (j.get("statistics") or {}).get("duration_ms")
-        if isinstance(top, (int, float)):
-            sums["run duration_ms"] = top
+        if isinstance(stats.get("duration_ms"), (int, float)):
+            sums["run duration_ms"] = stats["duration_ms"]
         for k, v in sums.items():
             acc.setdefault(k, []).append(v)
-    return {k: statistics.median(v) for k, v in acc.items()}
+    order = [k for k in PHASE_ORDER if k in acc] + sorted(k for k in acc if k not in PHASE_ORDER)
+    return [(k, statistics.median(acc[k])) for k in order], sorted(methods)
+
+
+def phase_line(p, methods, wall):
+    names = {"duration_ms": "table total", "run duration_ms": "run total"}
+    parts = []
+    for k, v in p:
+        share = " (%.0f%%)" % (v / 10 / wall) if wall else ""
+        parts.append("%s %.0f%s" % (names.get(k, k[:-3] if k.endswith("_ms") else k), v, share))
+    if wall:
+        parts.append("wall %.0f" % (wall * 1000))
+    return ("[%s] " % ",".join(methods) if methods else "") + ", ".join(parts)
+
+
+def wal_mb(runs):
+    w = [r["wal"] for r in runs if r["status"] == "ok" and r["wal"] is not None]
+    return "%.1f" % (statistics.median(w) / MB) if w else "-"
 
 
 def secs_s(t):
@@ -226,7 +251,8 @@ def sync_size(rows, res, meta, summary):
         times[key] = t
         goal_s = "<= %.2fx" % goal
         row = [label, secs_s(t) if t is not None else na(why), "%d" % len(runs),
-               secs_s(b) if b is not None else na(bwhy), "", "", "", "", goal_s, "n/a"]
+               secs_s(b) if b is not None else na(bwhy), "", "", "", "",
+               "%s / %s" % (wal_mb(runs), wal_mb(base)), goal_s, "n/a"]
         if t is not None:
             row[5], row[6] = rate(rows, t), "%.1f" % (nbytes / MB / t)
             w = runs[0]
@@ -236,15 +262,15 @@ def sync_size(rows, res, meta, summary):
             bad = writes_check(runs)
             ratio = t / b
             row[4] = "%.2fx" % ratio
-            row[9] = verdict(ratio <= goal and bad is None)
+            row[10] = verdict(ratio <= goal and bad is None)
             if bad:
-                row[9] = "MISS: " + bad
+                row[10] = "MISS: " + bad
         table.append(row)
         if row[4]:
             measured = "%s (%s vs %s)" % (row[4], row[1], row[3])
         else:
             measured = "n/a: " + (why if t is None else bwhy)
-        add_summary(summary, "%d rows: %s" % (rows, label), measured, goal_s, row[9])
+        add_summary(summary, "%d rows: %s" % (rows, label), measured, goal_s, row[10])
     rss = [(r["rss_kb"], k[1]) for k, v in res.items()
            if k[0] == rows and k[1] in dict((c[0], 1) for c in SYNC_CASES)
            for r in v if r["rss_kb"] and r["status"] == "ok"]
@@ -252,27 +278,26 @@ def sync_size(rows, res, meta, summary):
         kb, where = max(rss)
         mb = kb / 1024
         row = ["peak RSS of syncfn sync", "%.1f MB" % mb, "", "", "", "", "", "(in %s)" % where,
-               "<= %d MB" % RSS_GOAL_MB, verdict(mb <= RSS_GOAL_MB)]
+               "", "<= %d MB" % RSS_GOAL_MB, verdict(mb <= RSS_GOAL_MB)]
     else:
-        row = ["peak RSS of syncfn sync", "n/a", "", "", "", "", "", "",
+        row = ["peak RSS of syncfn sync", "n/a", "", "", "", "", "", "", "",
                "<= %d MB" % RSS_GOAL_MB, "n/a"]
     table.append(row)
-    add_summary(summary, "%d rows: peak RSS of syncfn sync" % rows, row[1], row[8], row[9])
+    add_summary(summary, "%d rows: peak RSS of syncfn sync" % rows, row[1], row[9], row[10])
     print_table(["case", "syncfn", "reps", "baseline", "ratio", "rows/s", "MB/s",
-                 "written (rep 1)", "goal", "verdict"], table)
+                 "written (rep 1)", "WAL MB syncfn / base", "goal", "verdict"], table)
     for i, why in enumerate(notes):
         print("  [%d] %s" % (i + 1, why))
     print("baselines: two databases: psql COPY t TO STDOUT | psql COPY t FROM STDIN into an empty t;"
           " same database: INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE ... WHERE (...) IS DISTINCT FROM (...)")
     prof = []
     for key, label, _, _ in SYNC_CASES:
-        p = phases(res.get((rows, key), []))
-        wall = times.get(key)
+        p, methods = phases(res.get((rows, key), []))
         if p:
-            prof.append("  %-46s %s" % (label + ":", ", ".join(
-                "%s %.0f%s" % (k, v, " (%.0f%%)" % (v / 10 / wall) if wall else "")
-                for k, v in sorted(p.items()))))
-    print("where the time goes (the engine's own timings, ms, medians; % of the wall time):")
+            prof.append("  %-46s %s" % (label + ":", phase_line(p, methods, times.get(key))))
+    print("where the time goes (the engine's own timings in ms, medians, % of the wall time;"
+          " run total - table total = connect, plan, lock, run log; wall - run total = process"
+          " start and engine load):")
     print("\n".join(prof) if prof else "  n/a: the engine reported no per-phase timings")
     return times
 

@@ -8,7 +8,8 @@
 #   BUILD         build directory with syncfn and its engines (build)
 #   BENCH_ROWS    table sizes for the sync bench, space separated, each a
 #                 multiple of 100 (full: "100000 1000000", --quick: "100000")
-#   BENCH_REPS    repetitions of each sync case, the median is reported (3)
+#   BENCH_REPS    repetitions of each sync case, the median is reported
+#                 (full 5, --quick 3)
 #   COLD_RUNS     cold-start runs per server (full 200, --quick 50)
 #   BENCH_TIMEOUT seconds one timed command may take before it is killed (300)
 #   BENCH_KEEP=1  keep the work directory (server log, JSON results, logs)
@@ -19,6 +20,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 BUILD=${BUILD:-build}
+BUILD_ARG=$BUILD # as given, for make's targets
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 SYNCFN=$BUILD/syncfn
 
@@ -28,19 +30,20 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
 	--only) shift; ONLY+=("${1:-}") ;;
-	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench/run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
 done
 if [ $QUICK = 1 ]; then
 	BENCH_ROWS=${BENCH_ROWS:-100000}
+	BENCH_REPS=${BENCH_REPS:-3}
 	COLD_RUNS=${COLD_RUNS:-50}
 else
 	BENCH_ROWS=${BENCH_ROWS:-100000 1000000}
+	BENCH_REPS=${BENCH_REPS:-5}
 	COLD_RUNS=${COLD_RUNS:-200}
 fi
-BENCH_REPS=${BENCH_REPS:-3}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 
 wanted() {
@@ -113,9 +116,10 @@ bench_verify() {
 		na_summary "verify: verifications per second" "bench/verify_bench.c missing" "$goal"
 		return
 	fi
-	# The target that builds it belongs to the helper who wrote it.
-	bin=$BUILD/verify_bench
-	if ! make --no-print-directory -s BUILD="$BUILD" "$bin" >"$WORK/verify.build" 2>&1; then
+	# Built by the Makefile's $(BUILD)/verify-bench target (make bench
+	# builds it first; this catches a direct bench/run.sh).
+	bin=$BUILD/verify-bench
+	if ! make --no-print-directory -s BUILD="$BUILD_ARG" "$BUILD_ARG/verify-bench" >"$WORK/verify.build" 2>&1; then
 		echo "n/a: make $bin failed: $(tail -n 3 "$WORK/verify.build" | one_line)"
 		na_summary "verify: verifications per second" "does not build" "$goal"
 		return
@@ -166,7 +170,7 @@ tup() {
 delta() {
 	if [ $# = 4 ]; then echo "$(($3 - $1)) $(($4 - $2))"; else echo "- -"; fi
 }
-# record ROWS CASE REP SECS RSS_KB D_INS D_UPD EXP_INS EXP_UPD STATUS NOTE
+# record ROWS CASE REP SECS RSS_KB D_INS D_UPD EXP_INS EXP_UPD WAL_BYTES STATUS NOTE
 record() { local IFS=$'\t'; echo "$*" >>"$WORK/results.tsv"; }
 
 # Why a syncfn run failed, in one line: the JSON error, else its stderr.
@@ -184,9 +188,15 @@ sync_reason() {
 timed_sync() {
 	local rows=$1 case=$2 rep=$3 ei=$4 eu=$5 db=$6 rel=$7
 	shift 7
-	local tag=$WORK/sync.$rows.$case.$rep before after t0 t1 rc rss
+	local tag=$WORK/sync.$rows.$case.$rep before after t0 t1 rc rss lsn wal
+	if [ ! -x "$SYNCFN" ] || [ ! -f "$BUILD/syncfn-sync.so" ]; then
+		record "$rows" "$case" "$rep" - - - - "$ei" "$eu" - fail \
+			"${SYNCFN#"$ROOT"/} or syncfn-sync.so next to it is not built (make BUILD=$BUILD_ARG all)"
+		return 1
+	fi
 	adm "$db" -c CHECKPOINT
 	before=$(tup "$db" "$rel")
+	lsn=$(adm postgres -c "SELECT pg_current_wal_insert_lsn()")
 	t0=$EPOCHREALTIME
 	env -i PATH="$PATH" HOME="$WORK" LOG_FORMAT=json "$@" \
 		/usr/bin/time -f '%M' -o "$tag.rss" \
@@ -194,13 +204,14 @@ timed_sync() {
 	rc=$?
 	t1=$EPOCHREALTIME
 	after=$(tup "$db" "$rel")
+	wal=$(adm postgres -c "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$lsn')::bigint")
 	rss=$(tail -n 1 "$tag.rss" 2>/dev/null | grep -E '^[0-9]+$')
 	if [ $rc = 0 ]; then
 		# shellcheck disable=SC2046 # delta's two words are two fields
 		record "$rows" "$case" "$rep" "$(echo "$t1 - $t0" | bc)" "${rss:--}" \
-			$(delta $before $after) "$ei" "$eu" ok "$tag.json"
+			$(delta $before $after) "$ei" "$eu" "${wal:--}" ok "$tag.json"
 	else
-		record "$rows" "$case" "$rep" - "${rss:--}" - - "$ei" "$eu" fail "$(sync_reason "$tag" $rc)"
+		record "$rows" "$case" "$rep" - "${rss:--}" - - "$ei" "$eu" - fail "$(sync_reason "$tag" $rc)"
 	fi
 	return $rc
 }
@@ -209,20 +220,22 @@ timed_sync() {
 # the same way (wall clock around the whole command, connections included).
 timed_sh() {
 	local rows=$1 case=$2 rep=$3 ei=$4 eu=$5 db=$6 rel=$7 cmd=$8
-	local tag=$WORK/base.$rows.$case.$rep before after t0 t1 rc
+	local tag=$WORK/base.$rows.$case.$rep before after t0 t1 rc lsn wal
 	adm "$db" -c CHECKPOINT
 	before=$(tup "$db" "$rel")
+	lsn=$(adm postgres -c "SELECT pg_current_wal_insert_lsn()")
 	t0=$EPOCHREALTIME
 	timeout -k 5 "$BENCH_TIMEOUT" bash -c "set -o pipefail; $cmd" >/dev/null 2>"$tag.err"
 	rc=$?
 	t1=$EPOCHREALTIME
 	after=$(tup "$db" "$rel")
+	wal=$(adm postgres -c "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$lsn')::bigint")
 	if [ $rc = 0 ]; then
 		# shellcheck disable=SC2046 # delta's two words are two fields
 		record "$rows" "$case" "$rep" "$(echo "$t1 - $t0" | bc)" - \
-			$(delta $before $after) "$ei" "$eu" ok -
+			$(delta $before $after) "$ei" "$eu" "${wal:--}" ok -
 	else
-		record "$rows" "$case" "$rep" - - - - "$ei" "$eu" fail "exit $rc: $(tail -n 2 "$tag.err" | one_line)"
+		record "$rows" "$case" "$rep" - - - - "$ei" "$eu" - fail "exit $rc: $(tail -n 2 "$tag.err" | one_line)"
 	fi
 	return $rc
 }

@@ -59,9 +59,12 @@ enum schedule_status {
 /* Runs one action. id is needed for GET/PAUSE/RESUME/DELETE (NULL
  * otherwise: CREATE uses settings->schedule_id). On return *result is a
  * new cJSON object in the seed's style ({"success", "message",
- * "scheduleId" | "schedules" | "messageId" | "keys", "timestamp"}, or
- * success false, "error" and "details"), owned by the caller. err gets
- * the one-line reason when the status is not SCHEDULE_OK. */
+ * "scheduleId" | "schedules" | "schedule" | "messageId" | "keys",
+ * "timestamp"}, or success false, "message", "error" and, for
+ * SCHEDULE_REFUSED, "details": {"status", "message"} with QStash's own
+ * status and text), owned by the caller. err gets the one-line reason
+ * when the status is not SCHEDULE_OK. The KEYS result holds the signing
+ * keys: compare it, never print or answer it. */
 typedef enum schedule_status schedule_run_fn(
 	const struct schedule_settings *settings, enum schedule_action action,
 	const char *id, const struct fn_logger *log, struct cJSON **result,

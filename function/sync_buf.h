@@ -1,7 +1,7 @@
 /* sync_buf.h - growable strings and the SQL template expander.
  *
- * Every statement the engine runs lives in a file under sql/. Per-table statements
- * are templates with {{name}} placeholders; sync_tmpl() fills them with
+ * Every statement the engine runs lives in a file under sql/. Per-table
+ * statements are templates with {{name}} placeholders; sync_tmpl() fills them with
  * fragments the caller built from identifiers already quoted by
  * PQescapeIdentifier, never from values (values go as parameters).
  */

@@ -76,9 +76,10 @@ enum sync_status sync_db_connect(struct sync_db *db, const char *role,
 	char timeout[16];
 	snprintf(timeout, sizeof timeout, "%d",
 	         connect_timeout_s > 0 ? connect_timeout_s : 10);
-	const char *keys[] = { "dbname", "connect_timeout", "client_encoding",
-	                       "application_name", NULL };
-	const char *vals[] = { url, timeout, "UTF8", "syncfn", NULL };
+	/* defaults before the URL (its own values win), UTF8 after it */
+	const char *keys[] = { "connect_timeout", "application_name", "dbname",
+	                       "client_encoding", NULL };
+	const char *vals[] = { timeout, "syncfn", url, "UTF8", NULL };
 	db->conn = PQconnectdbParams(keys, vals, 1);
 	if (!db->conn) {
 		fn_err(err, errlen, "%s: out of memory", db->label);

@@ -187,8 +187,8 @@ static enum sync_status expand_star(struct sync_plan *plan, struct sync_db *src,
 	return SYNC_OK;
 }
 
-static enum sync_status parse_tables(struct sync_plan *plan, struct sync_db *src,
-                                     struct sync_db *tgt,
+static enum sync_status parse_tables(struct sync_plan *plan,
+                                     struct sync_db *src, struct sync_db *tgt,
                                      const struct sync_settings *s,
                                      const char *tables,
                                      const struct fn_logger *log, char *err,
@@ -430,6 +430,7 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 {
 	struct sync_frag *f = &t->f;
 	struct sync_buf cols = { 0 }, s_cols = { 0 }, key = { 0 }, join = { 0 };
+	struct sync_buf s_as = { 0 };
 	struct sync_buf missing = { 0 }, d = { 0 }, s = { 0 }, tc = { 0 };
 	struct sync_buf x = { 0 }, set = { 0 };
 	int ncmp = 0, oom = 0;
@@ -445,6 +446,9 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 		sync_buf_add(&cols, q);
 		list_sep(&s_cols, ", ");
 		src_expr(&s_cols, c, q, same);
+		list_sep(&s_as, ", ");
+		src_expr(&s_as, c, q, same);
+		sync_buf_addf(&s_as, " AS %s", q);
 		if (c->identity_always)
 			f->overriding = "OVERRIDING SYSTEM VALUE";
 		if (c->is_key) {
@@ -475,16 +479,19 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 		sync_buf_add(&s, "0");
 	}
 	f->src = quote_pair(src, t->src_schema, t->src_name, !t->src_partitioned);
+	f->src_table = quote_pair(src, t->src_schema, t->src_name, 0);
 	f->tgt = quote_pair(tgt, t->tgt_schema, t->tgt_name, 0);
 	f->tgt_only = quote_pair(tgt, t->tgt_schema, t->tgt_name,
 	                         !t->tgt_partitioned);
 	f->cols = cols.p, f->s_cols = s_cols.p, f->key = key.p;
+	f->s_cols_as = s_as.p;
 	f->join = join.p, f->missing = missing.p, f->d_cmp = d.p;
 	f->s_cmp = s.p;
 	f->t_cmp = tc.p, f->x_cmp = x.p, f->set = set.p;
-	oom |= cols.oom | s_cols.oom | key.oom | join.oom | missing.oom |
-	       d.oom | s.oom | tc.oom | x.oom | set.oom;
-	if (oom || !f->src || !f->tgt || !f->tgt_only || !f->cols || !f->key)
+	oom |= cols.oom | s_cols.oom | s_as.oom | key.oom | join.oom |
+	       missing.oom | d.oom | s.oom | tc.oom | x.oom | set.oom;
+	if (oom || !f->src || !f->src_table || !f->tgt || !f->tgt_only ||
+	    !f->cols || !f->key)
 		return SYNC_FAILED;
 	return SYNC_OK;
 }
@@ -633,8 +640,9 @@ static void free_table(struct sync_table *t)
 	}
 	free(t->cols);
 	struct sync_frag *f = &t->f;
-	free(f->src), free(f->tgt), free(f->tgt_only), free(f->cols);
-	free(f->s_cols), free(f->key), free(f->join), free(f->missing);
+	free(f->src), free(f->src_table), free(f->tgt), free(f->tgt_only);
+	free(f->cols), free(f->s_cols), free(f->s_cols_as), free(f->key);
+	free(f->join), free(f->missing);
 	free(f->d_cmp), free(f->s_cmp), free(f->t_cmp), free(f->x_cmp);
 	free(f->set);
 }

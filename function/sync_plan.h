@@ -23,10 +23,12 @@ struct sync_col {
 /* The fragments a table's templates are filled with. */
 struct sync_frag {
 	char *src;      /* ONLY "schema"."table" on the source */
+	char *src_table; /* "schema"."table" on the source */
 	char *tgt;      /* "schema"."table" on the target */
 	char *tgt_only; /* ONLY "schema"."table" (plain for partitioned) */
 	char *cols;     /* "a", "b" */
 	char *s_cols;   /* s."a", s."b" */
+	char *s_cols_as; /* s."a" AS "a", ... */
 	char *key;      /* "id" */
 	char *join;     /* d."id" = s."id" AND ... */
 	char *missing;  /* d."id" IS NULL */

@@ -9,20 +9,28 @@
 #include "fn_log.h"
 #include "sql_text.h"
 
+static enum sync_status migrated(struct sync_db *tgt, int *done, char *err,
+                                 size_t errlen)
+{
+	PGresult *r;
+	enum sync_status st = sync_db_exec(tgt, sql_sync_migrated, 0, NULL, &r,
+	                                   "reading the run log", err, errlen);
+	if (st == SYNC_OK) {
+		*done = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		PQclear(r);
+	}
+	return st;
+}
+
 enum sync_status sync_runlog_migrate(struct sync_db *tgt, char *err,
                                      size_t errlen)
 {
-	PGresult *r;
 	const char *what = "creating the run log (schema syncfn) in the target "
 	                   "database";
-	enum sync_status st = sync_db_exec(tgt, sql_sync_migrated, 0, NULL, &r,
-	                                   what, err, errlen);
-	if (st != SYNC_OK)
+	int done = 0;
+	enum sync_status st = migrated(tgt, &done, err, errlen);
+	if (st != SYNC_OK || done)
 		return st;
-	int done = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-	PQclear(r);
-	if (done)
-		return SYNC_OK;
 	st = sync_db_run(tgt, sql_sync_migrate, 0, NULL, what, err, errlen);
 	if (st != SYNC_OK && PQtransactionStatus(tgt->conn) != PQTRANS_IDLE)
 		sync_db_run(tgt, "ROLLBACK", 0, NULL, NULL, NULL, 0);
@@ -101,16 +109,18 @@ enum sync_status sync_status(const struct sync_settings *settings, int limit,
 		                     settings->connect_timeout_s, NULL, err,
 		                     errlen);
 	cJSON *runs = NULL;
+	int exists = 0;
 	if (st == SYNC_OK) {
-		st = sync_runlog_migrate(&tgt, err, errlen);
+		/* reading never creates the schema: no run log, no runs */
+		st = migrated(&tgt, &exists, err, errlen);
 		char lim[16];
 		snprintf(lim, sizeof lim, "%d", limit > 0 ? limit : 20);
 		const char *p[1] = { lim };
 		PGresult *r = NULL;
-		if (st == SYNC_OK)
+		if (st == SYNC_OK && exists)
 			st = sync_db_exec(&tgt, sql_sync_run_list, 1, p, &r,
 			                  "reading the run log", err, errlen);
-		if (st == SYNC_OK) {
+		if (st == SYNC_OK && exists) {
 			runs = cJSON_Parse(PQgetvalue(r, 0, 0));
 			PQclear(r);
 		}

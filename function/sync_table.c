@@ -20,8 +20,10 @@ static char *expand(const char *tmpl, const struct sync_table *t,
 	const struct sync_frag *f = &t->f;
 	const struct sync_kv kv[] = {
 		KV("src", src ? src : f->src), KV("tgt", f->tgt),
+		KV("src_table", f->src_table),
 		KV("tgt_only", f->tgt_only), KV("cols", f->cols),
 		KV("s_cols", f->s_cols), KV("key", f->key),
+		KV("s_cols_as", f->s_cols_as),
 		KV("join", f->join), KV("missing", f->missing),
 		KV("d_cmp", f->d_cmp), KV("s_cmp", f->s_cmp),
 		KV("t_cmp", f->t_cmp ? f->t_cmp : ""),
@@ -106,7 +108,9 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 		: strdup(sql_sync_merge_nothing);
 	if (!action)
 		return SYNC_FAILED;
-	char *sql = expand(sql_sync_merge, t, src, NULL, action, err, errlen);
+	char *sql = expand(t->tgt_partitioned ? sql_sync_merge_partitioned
+	                                      : sql_sync_merge,
+	                   t, src, NULL, action, err, errlen);
 	free(action);
 	if (!sql)
 		return SYNC_FAILED;
@@ -166,7 +170,9 @@ static enum sync_status stream(struct sync_table *t, struct sync_db *src,
                                const struct sync_request *req, char *err,
                                size_t errlen)
 {
-	char *out = expand(sql_sync_copy_out, t, NULL, NULL, NULL, err, errlen);
+	char *out = expand(t->src_partitioned ? sql_sync_copy_out_query
+	                                      : sql_sync_copy_out,
+	                   t, NULL, NULL, NULL, err, errlen);
 	char *in = expand(sql_sync_copy_in, t, NULL, stage, NULL, err, errlen);
 	enum sync_status st = SYNC_FAILED;
 	if (out && in) {

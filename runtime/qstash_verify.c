@@ -1,7 +1,8 @@
 /* qstash_verify.c - checks an Upstash-Signature the way the official QStash
- * SDKs do (research/qstash.md 1.7), strictly: HS256 only, every claim the
- * Python SDK requires, and a base64url decoder that accepts exactly one
- * spelling of each byte string (with or without '=' padding).
+ * SDKs do (research/qstash.md 1.7), strictly: HS256 only, the claims the
+ * Python SDK requires plus body, and a base64url decoder that refuses
+ * other alphabets, wrong padding and non-zero leftover bits ('=' padding
+ * itself is optional, as the SDKs' decoders allow it).
  *
  * Order of checks: shape and size, header, signature (current key, then
  * next), then the claims and the body. Nothing in the payload is believed
@@ -138,6 +139,16 @@ static cJSON *segment_json(const char *seg, size_t len, const char *what,
 	return j;
 }
 
+/* 1 if s is at most max printable ASCII characters. */
+static int plain_text(const char *s, size_t max)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (n == max || s[n] < 0x20 || s[n] > 0x7e)
+			return 0;
+	return 1;
+}
+
 /* The header QStash sends, {"alg":"HS256","typ":"JWT"}, needs no parse. */
 static const char qstash_header[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
 
@@ -153,10 +164,10 @@ static int check_header(const char *seg, size_t len, char *err, size_t errlen)
 	if (!alg)
 		rc = fail(err, errlen, "token header has no alg (want HS256)");
 	else if (!cJSON_IsString(alg) || strcmp(alg->valuestring, "HS256") != 0)
-		rc = fail(err, errlen, "token alg is %.20s%s, only HS256 is accepted",
-		          cJSON_IsString(alg) ? alg->valuestring : "not a string",
-		          cJSON_IsString(alg) && strlen(alg->valuestring) > 20
-		                  ? "..." : "");
+		/* Unsigned text: quoted only when short and printable. */
+		rc = fail(err, errlen, "token alg is %s, only HS256 is accepted",
+		          cJSON_IsString(alg) && plain_text(alg->valuestring, 16)
+		                  ? alg->valuestring : "not HS256");
 	else if (cJSON_GetObjectItemCaseSensitive(h, "crit"))
 		/* RFC 7515 4.1.11: extensions we do not know must not be
 		 * ignored. */
@@ -321,6 +332,8 @@ int qstash_verify(const struct qstash_verify_opts *opts, const char *token,
                   size_t token_len, const unsigned char *body,
                   size_t body_len, char *err, size_t errlen)
 {
+	if (err && errlen)
+		err[0] = '\0';
 	if (!opts || (!has_key(opts->current_key) && !has_key(opts->next_key)))
 		return fail(err, errlen, "no signing keys configured: set "
 		                         "QSTASH_CURRENT_SIGNING_KEY and "
@@ -332,9 +345,10 @@ int qstash_verify(const struct qstash_verify_opts *opts, const char *token,
 		            token_len, QSTASH_MAX_TOKEN);
 	if (!body && body_len)
 		return fail(err, errlen, "body is NULL but %zu bytes long", body_len);
-	const char *dot1 = memchr(token, '.', token_len);
-	const char *dot2 = dot1 ? memchr(dot1 + 1, '.', token_len - (size_t)(dot1 + 1 - token)) : NULL;
 	const char *end = token + token_len;
+	const char *dot1 = memchr(token, '.', token_len);
+	const char *dot2 = dot1 ? memchr(dot1 + 1, '.', (size_t)(end - dot1 - 1))
+	                        : NULL;
 	if (!dot1 || !dot2 || memchr(dot2 + 1, '.', (size_t)(end - dot2 - 1)))
 		return fail(err, errlen, "token must have 3 dot-separated segments "
 		                         "(header.payload.signature)");

@@ -29,7 +29,8 @@ struct qstash_verify_opts {
  * (which may be NULL) holds one line saying which check failed, e.g.
  * "signature matches neither the current nor the next signing key" or
  * "token expired at 1664713464 (now 1700000000, tolerance 5 s)" - never
- * any part of a key. body may be NULL when body_len is 0.
+ * any part of a key; on success err is "". body may be NULL when
+ * body_len is 0.
  *
  * Accepted exactly when: at least one key is set; 0 < token_len <=
  * QSTASH_MAX_TOKEN; the token is three non-empty base64url segments

@@ -1,1 +1,3 @@
-COPY (SELECT {{cols}} FROM {{src}}) TO STDOUT
+-- A plain table is read with COPY table TO (faster than a query, and like
+-- FROM ONLY it leaves out inheritance children).
+COPY {{src_table}} ({{cols}}) TO STDOUT

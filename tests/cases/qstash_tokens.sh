@@ -165,6 +165,7 @@ qv_case_alg_rs256() {
 	QV_TOKEN=$h.$p.$(printf '%s' "$h.$p" | openssl dgst -sha256 -sign "$DIR/rsa.pem" -binary | b64url)
 	QV_EXPECT="alg is RS256"
 }
+qv_case_alg_with_newline() { QV_HEADER='{"alg":"HS256\n","typ":"JWT"}'; QV_EXPECT="alg is not HS256"; qv_build; }
 qv_case_alg_missing() { QV_HEADER='{"typ":"JWT"}'; QV_EXPECT="no alg"; qv_build; }
 qv_case_alg_lowercase() { QV_HEADER='{"alg":"hs256","typ":"JWT"}'; QV_EXPECT="alg is hs256"; qv_build; }
 qv_case_header_crit() { QV_HEADER='{"alg":"HS256","crit":["exp"],"exp":1}'; QV_EXPECT="crit"; qv_build; }

@@ -43,21 +43,25 @@ test_direct_case_table() {
 	[ "$bad" -eq 0 ] || fail "$bad of $n cases wrong"
 }
 
-# The same table with the clock moved: every edge case flips at T +- 1.
-test_direct_edges_flip_one_second_later() {
-	local dir=$TEST_TMP/tokens T name got tool=$BUILD_DIR/unit/test_qstash_verify
+# Each tolerance edge case flips when the clock moves one second the other
+# way, so the boundaries are exact, not merely somewhere near.
+test_direct_edges_flip_one_second_away() {
+	local dir=$TEST_TMP/tokens T name at want got tool=$BUILD_DIR/unit/test_qstash_verify
 	mkdir -p "$dir"
 	T=$(date +%s)
-	for name in exp_edge_last_second exp_edge_boundary nbf_edge_boundary nbf_edge_one_past; do
+	while read -r name at want; do
 		qv_make "$name" "$T" "$dir"
-		case $name in
-		exp_*) got=$("$tool" --check "$QV_CFG_CUR" "$QV_CFG_NEXT" "$(qv_sub_arg)" "$QV_TOL" $((T - 1)) "$dir/$name.token" "$dir/$name.body")
-		       qv_judge "$name at T-1" ok "$got" || fail "exp edge" ;;
-		nbf_*) got=$("$tool" --check "$QV_CFG_CUR" "$QV_CFG_NEXT" "$(qv_sub_arg)" "$QV_TOL" $((T - 1)) "$dir/$name.token" "$dir/$name.body")
-		       qv_judge "$name at T-1" "not valid before" "$got" || fail "nbf edge" ;;
-		esac
-	done
-	# The valid delivery's own lifetime: exp is T+300.
+		got=$("$tool" --check "$QV_CFG_CUR" "$QV_CFG_NEXT" "$(qv_sub_arg)" "$QV_TOL" \
+			$((T + at)) "$dir/$name.token" "$dir/$name.body")
+		qv_judge "$name at T$at" "${want//_/ }" "$got" || fail "edge $name"
+	done <<-EOF
+		exp_edge_last_second +1 token_expired
+		exp_edge_boundary -1 ok
+		nbf_edge_boundary -1 not_valid_before
+		nbf_edge_one_past +1 ok
+	EOF
+	# Without tolerance a token QStash made at T (exp T+300) is good
+	# through second T+299.
 	qv_make valid "$T" "$dir"
 	got=$("$tool" --check "$QV_CUR" "$QV_NEXT" - 0 $((T + 299)) "$dir/valid.token" "$dir/valid.body")
 	qv_judge "valid at exp-1" ok "$got" || fail "exp-1"
@@ -211,7 +215,7 @@ test_http_valid_delivery_runs_sync() {
 		"SOURCE_DATABASE_URL=$(db_url "$src")" 'SYNC_TABLES=*'
 	msg=msg_qv_$$_$RANDOM
 	http POST "$SERVE_URL$QV_ROUTE" -H "Upstash-Signature: $(cat "$dir/valid.token")" \
-		-H "Upstash-Message-Id: $msg" -H 'Upstash-Retried: 0' \
+		-H "Upstash-Message-Id: $msg" -H 'Upstash-Retried: 2' \
 		-H 'Upstash-Schedule-Id: slave-to-prod-sync' --data-binary "@$dir/valid.body"
 	assert_eq 200 "$HTTP_STATUS" "valid delivery status ($HTTP_BODY)"
 	assert_json "$HTTP_BODY" 'j["success"]' true
@@ -222,7 +226,9 @@ test_http_valid_delivery_runs_sync() {
 	qv_send body_tampered_one_byte "$dir" Upstash-Signature
 	qv_judge tampered "body hash does not match" "$QV_GOT" || fail "tampered body was not refused"
 	qv_stop
-	assert_contains "$(cat "$SERVE_LOG")" "$msg" "message id in the log"
+	# The delivery's ids are logged on one line: message, retries, schedule.
+	grep "$msg" "$SERVE_LOG" | grep '"retried":"2"' | grep -q slave-to-prod-sync \
+		|| fail "no log line with the message id, Upstash-Retried and Upstash-Schedule-Id: $(cat "$SERVE_LOG")"
 }
 
 # A chunked upload is verified on its de-chunked bytes.

@@ -128,3 +128,18 @@ test_same_message_twice_syncs_once() {
 	assert_eq 1 "$(q "$DB" "SELECT count(*) FROM syncfn.runs WHERE message_id = '$MID' AND status = 'ok'")"
 	e2e_stop
 }
+
+test_non_retryable_answer_stops_the_retries() {
+	export SYNC_TABLES=no_such_table
+	e2e_start nonretry
+	sf schedule create
+	assert_eq 0 "$RC" "create ($ERR)"
+	F=$(curl -s -f -X POST "$QD_URL/__test/fire/slave-to-prod-sync") || fail "fire"
+	MID=$(msg_id "$F")
+	wait_deliveries
+	D=$(delivery "$MID")
+	assert_json "$D" 'j["state"]' non_retryable
+	assert_json "$D" '[a["status"] for a in j["attempts"]]' '[489]'
+	assert_eq 0 "$(q "$DB" 'SELECT count(*) FROM public.users')"
+	e2e_stop
+}

@@ -25,8 +25,8 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 say "Starting a throwaway PostgreSQL"
 pg_start "$DIR/pg"
 createdb demo_slave && createdb demo_prod
-psql -X -q -v ON_ERROR_STOP=1 -d demo_slave -f "$ROOT/tests/demo/slave.sql"
-psql -X -q -v ON_ERROR_STOP=1 -d demo_prod -f "$ROOT/tests/demo/prod.sql"
+psql -X -q -v ON_ERROR_STOP=1 -d demo_slave -f "$ROOT/tests/demo/slave.sql" >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -d demo_prod -f "$ROOT/tests/demo/prod.sql" >/dev/null
 url() { echo "postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:${PGPORT}/$1"; }
 counts() {
 	local db=$1 t out=""
@@ -51,10 +51,11 @@ trigger() {
 }
 say "Sync: POST /api/background/sync/slave-to-prod"
 trigger
+counts demo_prod
 say "Re-sync with no change in the slave: nothing is written"
 trigger
 say "Run log: GET /api/background/sync/status"
-curl -s "http://127.0.0.1:$PORT/api/background/sync/status?limit=2" -H "Authorization: Bearer $TOKEN" | python3 -m json.tool | head -40
+curl -s "http://127.0.0.1:$PORT/api/background/sync/status?limit=2" -H "Authorization: Bearer $TOKEN" | python3 -m json.tool | sed -n '1,40p'
 say "The function's log"
 cat "$DIR/serve.log"
 

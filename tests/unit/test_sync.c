@@ -222,6 +222,8 @@ TEST(status_lists_runs_newest_first)
 	CHECK_INT(sync_status(&s, 5, NULL, &res, err, sizeof err), SYNC_OK);
 	CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(res, "runs")), 0);
 	cJSON_Delete(res);
+	CHECK_INT(scalar("sync_u_status_new", "SELECT count(*) FROM "
+	                 "pg_namespace WHERE nspname = 'syncfn'"), 0);
 }
 
 TEST_MAIN(CASE(same_message_id_syncs_once) CASE(progress_and_log_events)
