@@ -41,7 +41,7 @@ BINS := $(BUILD)/syncfn $(BUILD)/syncfn-sync.so $(BUILD)/syncfn-schedule.so
 .PHONY: all asan deps test unit run bench fuzz clean install image-rootfs qstash-dev check-deps
 all: $(BINS) $(BUILD)/qstash-dev
 
-$(BUILD)/obj/%.o: %.c $(wildcard function/*.h runtime/*.h) | $(BUILD)/sql_text.h
+$(BUILD)/obj/%.o: %.c $(wildcard function/*.h runtime/*.h tests/qstash_server/*.h) | $(BUILD)/sql_text.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -I$(PG_INC) -c $< -o $@
 

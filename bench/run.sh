@@ -74,9 +74,17 @@ trap 'exit 130' INT TERM
 # --- cold start -------------------------------------------------------------
 
 # cold ARGS...: one coldstart line, with " error=..." appended on failure.
+# The servers get a clean environment configured as in production (no
+# database is ever contacted: /healthz and a refused status call need none).
 cold() {
 	local out err
-	out=$(env -i PATH=/usr/bin:/bin HOME="$WORK" LOG_FORMAT=json "$WORK/coldstart" -l "$WORK/serve.log" "$@" 2>"$WORK/cold.err")
+	out=$(env -i PATH=/usr/bin:/bin HOME="$WORK" LOG_FORMAT=json \
+		TARGET_DATABASE_URL=postgresql://syncfn:bench-password@127.0.0.1:1/prod \
+		SOURCE_DATABASE_URL=postgresql://syncfn:bench-password@127.0.0.1:1/slave \
+		QSTASH_CURRENT_SIGNING_KEY=sig_bench_current QSTASH_NEXT_SIGNING_KEY=sig_bench_next \
+		QSTASH_TOKEN=bench-qstash-token APP_URL=https://syncfn.example.test \
+		SYNC_ADMIN_TOKEN=bench-admin-token \
+		"$WORK/coldstart" -l "$WORK/serve.log" "$@" 2>"$WORK/cold.err")
 	err=$(one_line <"$WORK/cold.err")
 	echo "${out:-runs=0 ok=0}${err:+ error=$err}"
 }

@@ -253,105 +253,132 @@ static long backoff_ms(int attempt)
 	return ms > SCHEDULE_MAX_WAIT_MS ? SCHEDULE_MAX_WAIT_MS : ms;
 }
 
+/* One call in progress: the handle, what it captured, the budget. */
+struct call {
+	const struct schedule_settings *s;
+	const struct schedule_request *req;
+	const struct fn_logger *log;
+	CURL *h;
+	struct capture cap;
+	char errbuf[CURL_ERROR_SIZE];
+	long long deadline; /* monotonic ms */
+	long budget_ms;
+	int max_attempts;
+};
+
+/* Sends once with what is left of the budget; *status is set on CURLE_OK. */
+static CURLcode attempt(struct call *c, long *status)
+{
+	long long left = c->deadline - mono_ms();
+	c->errbuf[0] = '\0';
+	c->cap.len = 0;
+	c->cap.too_big = 0;
+	*status = 0;
+	if (left <= 0)
+		return CURLE_OPERATION_TIMEDOUT;
+	curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, (long)left);
+	CURLcode rc = curl_easy_perform(c->h);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, status);
+	return rc;
+}
+
+/* How long to wait before attempt number `attempt` + 1, or -1 when no
+ * further attempt is to be made (the last answer or error stands). */
+static long retry_wait(struct call *c, int attempt, CURLcode rc, long status)
+{
+	long wait;
+	if (attempt >= c->max_attempts || (rc == CURLE_OK && status != 429) ||
+	    (rc != CURLE_OK && (permanent(rc) || c->cap.too_big)))
+		return -1;
+	wait = rc == CURLE_OK
+		       ? schedule_http_retry_wait_ms(c->cap.retry_after,
+		                                     c->cap.burst_reset,
+		                                     (long long)time(NULL))
+		       : -1;
+	if (wait < 0)
+		wait = backoff_ms(attempt);
+	if (wait > SCHEDULE_MAX_WAIT_MS)
+		wait = SCHEDULE_MAX_WAIT_MS;
+	return mono_ms() + wait < c->deadline ? wait : -1;
+}
+
+static const char *curl_reason(const struct call *c, CURLcode rc)
+{
+	return c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+}
+
+/* Attempts until an answer that is not a 429, or the attempts or the
+ * budget run out; the caller owns the handle and the capture. */
+static enum schedule_status run_attempts(struct call *c,
+                                         struct schedule_reply *reply,
+                                         char *err, size_t errlen)
+{
+	for (int n = 1;; n++) {
+		long status;
+		CURLcode rc = attempt(c, &status);
+		reply->attempts = n;
+		long wait = retry_wait(c, n, rc, status);
+		if (wait < 0 && rc == CURLE_OK) {
+			reply->status = status;
+			return SCHEDULE_OK;
+		}
+		if (wait < 0 && c->cap.too_big) {
+			fn_err(err, errlen,
+			       "QStash answered more than %ld bytes to %s %s; check QSTASH_URL",
+			       SCHEDULE_MAX_BODY, c->req->method, c->req->path);
+			return SCHEDULE_UNREACHABLE;
+		}
+		if (wait < 0) {
+			unreachable(c->s, rc, c->errbuf, n, c->budget_ms, err,
+			            errlen);
+			return SCHEDULE_UNREACHABLE;
+		}
+		fn_log(c->log, FN_WARN, "Retrying QStash call", "method",
+		       FN_STR(c->req->method), "path", FN_STR(c->req->path),
+		       "attempt", FN_INT(n), "status", FN_INT(status), "error",
+		       FN_STR(rc == CURLE_OK ? NULL : curl_reason(c, rc)),
+		       "wait_ms", FN_INT(wait), NULL);
+		sleep_ms(wait);
+	}
+}
+
 enum schedule_status schedule_http_call(const struct schedule_settings *s,
                                         const struct schedule_request *req,
                                         const struct fn_logger *log,
                                         struct schedule_reply *reply,
                                         char *err, size_t errlen)
 {
+	struct call c = { .s = s, .req = req, .log = log };
 	memset(reply, 0, sizeof *reply);
+	c.budget_ms = s->total_timeout_ms > 0 ? s->total_timeout_ms : 30000;
+	c.max_attempts = s->max_attempts > 0 ? s->max_attempts : 1;
+	c.deadline = mono_ms() + c.budget_ms;
 	size_t ulen = strlen(s->qstash_url) + strlen(req->path) + 1;
 	char *url = malloc(ulen);
 	struct curl_slist *headers = build_headers(s, req);
-	struct capture cap = { 0 };
-	char errbuf[CURL_ERROR_SIZE];
-	CURL *h = NULL;
 	enum schedule_status st = SCHEDULE_UNREACHABLE;
-	long budget = s->total_timeout_ms > 0 ? s->total_timeout_ms : 30000;
-	int max = s->max_attempts > 0 ? s->max_attempts : 1;
-	long long deadline = mono_ms() + budget;
-
 	if (url)
 		snprintf(url, ulen, "%s%s", s->qstash_url, req->path);
 	if (!url || !headers ||
-	    !(h = make_handle(s, req, url, headers, &cap, errbuf))) {
+	    !(c.h = make_handle(s, req, url, headers, &c.cap, c.errbuf))) {
 		fn_err(err, errlen, "out of memory preparing the QStash call");
-		goto done;
-	}
-	for (int attempt = 1;; attempt++) {
-		long long left = deadline - mono_ms();
-		CURLcode rc = CURLE_OPERATION_TIMEDOUT;
-		errbuf[0] = '\0';
-		cap.len = 0;
-		cap.too_big = 0;
-		if (left > 0) {
-			curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
-			rc = curl_easy_perform(h);
-		}
-		reply->attempts = attempt;
-		long status = 0, wait;
-		if (rc == CURLE_OK)
-			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-		if (rc == CURLE_OK && (status != 429 || attempt >= max)) {
-			reply->status = status;
-			st = SCHEDULE_OK;
-			break;
-		}
-		if (rc == CURLE_OK) {
-			wait = schedule_http_retry_wait_ms(cap.retry_after,
-			                                   cap.burst_reset,
-			                                   (long long)time(NULL));
-			if (wait < 0)
-				wait = backoff_ms(attempt);
-		} else {
-			if (cap.too_big) {
-				fn_err(err, errlen,
-				       "QStash answered more than %ld bytes to %s %s; check QSTASH_URL",
-				       SCHEDULE_MAX_BODY, req->method, req->path);
-				goto done;
-			}
-			if (attempt >= max || permanent(rc) || left <= 0) {
-				unreachable(s, rc, errbuf, attempt, budget, err,
-				            errlen);
-				goto done;
-			}
-			wait = backoff_ms(attempt);
-		}
-		if (wait > SCHEDULE_MAX_WAIT_MS)
-			wait = SCHEDULE_MAX_WAIT_MS;
-		if (mono_ms() + wait >= deadline) {
-			if (rc == CURLE_OK) {
-				reply->status = status;
-				st = SCHEDULE_OK;
-			} else {
-				unreachable(s, rc, errbuf, attempt, budget, err,
-				            errlen);
-			}
-			break;
-		}
-		fn_log(log, FN_WARN, "Retrying QStash call", "method",
-		       FN_STR(req->method), "path", FN_STR(req->path), "attempt",
-		       FN_INT(attempt), "status", FN_INT(status), "error",
-		       FN_STR(rc == CURLE_OK ? NULL
-		                             : (errbuf[0] ? errbuf
-		                                          : curl_easy_strerror(rc))),
-		       "wait_ms", FN_INT(wait), NULL);
-		sleep_ms(wait);
+	} else {
+		st = run_attempts(&c, reply, err, errlen);
 	}
 	if (st == SCHEDULE_OK) {
-		reply->body = cap.buf ? cap.buf : calloc(1, 1);
-		reply->len = cap.len;
-		cap.buf = NULL;
+		reply->body = c.cap.buf ? c.cap.buf : calloc(1, 1);
+		reply->len = c.cap.len;
+		c.cap.buf = NULL;
 		if (!reply->body) {
 			fn_err(err, errlen, "out of memory reading QStash's answer");
 			st = SCHEDULE_UNREACHABLE;
 		}
 	}
-done:
-	if (h)
-		curl_easy_cleanup(h);
+	if (c.h)
+		curl_easy_cleanup(c.h);
 	curl_slist_free_all(headers);
-	free(cap.buf);
+	free(c.cap.buf);
 	free(url);
 	return st;
 }

@@ -291,6 +291,8 @@ static enum sync_status match_columns(struct sync_plan *plan,
 		c->text_cmp = is_true(rt, i, 3);
 		if (!PQgetisnull(rt, i, 4))
 			c->seq = strdup(PQgetvalue(rt, i, 4));
+		if (is_true(rs, j, 5))
+			t->src_generated = 1;
 		if (strcmp(c->src_type, c->tgt_type) != 0)
 			warn(plan, log, t->label, "column %s.%s is %s on the "
 			     "source and %s on the target; values are converted",

@@ -44,6 +44,7 @@ struct sync_table {
 	char src_label[300];
 	unsigned src_oid, tgt_oid;
 	int tgt_partitioned, src_partitioned;
+	int src_generated;   /* a synced column is generated on the source */
 	int tgt_rls;         /* target has row level security enabled */
 	long long estimate;  /* source reltuples, -1 unknown */
 	struct sync_col *cols;

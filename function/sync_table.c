@@ -72,7 +72,7 @@ static void explain_type_error(const struct sync_table *t,
 		if (differ != 1)
 			hit = NULL;
 	}
-	if (!hit)
+	if (!hit || strcmp(hit->src_type, hit->tgt_type) == 0)
 		return;
 	size_t len = strlen(err);
 	snprintf(err + len, errlen - len, "; column %s.%s is %s on the source "
@@ -128,24 +128,6 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 	return st;
 }
 
-static enum sync_status same_database(struct sync_table *t, struct sync_db *db,
-                                      const char *what, char *err,
-                                      size_t errlen)
-{
-	t->method = "insert_select";
-	char *count = expand(sql_sync_count, t, NULL, NULL, NULL, err, errlen);
-	if (!count)
-		return SYNC_FAILED;
-	double t0 = sync_now_ms();
-	enum sync_status st = run_counts(db, count, what, &t->source_rows, NULL,
-	                                 err, errlen);
-	t->count_ms = sync_now_ms() - t0;
-	free(count);
-	if (st == SYNC_OK)
-		st = merge(t, db, NULL, what, err, errlen);
-	return st;
-}
-
 static enum sync_status is_empty(struct sync_table *t, struct sync_db *tgt,
                                  const char *what, int *empty, char *err,
                                  size_t errlen)
@@ -164,13 +146,73 @@ static enum sync_status is_empty(struct sync_table *t, struct sync_db *tgt,
 	return st;
 }
 
+/* An empty target in the same database: one plain INSERT ... SELECT. */
+static enum sync_status insert_direct(struct sync_table *t, struct sync_db *db,
+                                      const struct sync_request *req,
+                                      const char *what, char *err,
+                                      size_t errlen)
+{
+	t->method = "insert_direct";
+	char *sql = expand(sql_sync_insert_direct, t, NULL, NULL, NULL, err,
+	                   errlen);
+	if (!sql)
+		return SYNC_FAILED;
+	double t0 = sync_now_ms();
+	PGresult *r;
+	enum sync_status st = sync_db_exec(db, sql, 0, NULL, &r, what, err,
+	                                   errlen);
+	t->merge_ms = sync_now_ms() - t0;
+	free(sql);
+	if (st != SYNC_OK)
+		return st;
+	t->inserted = t->source_rows = strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	if (req->progress)
+		req->progress(req->progress_ctx, t->label, t->source_rows,
+		              t->estimate);
+	return SYNC_OK;
+}
+
+static enum sync_status same_database(struct sync_table *t, struct sync_db *db,
+                                      const struct sync_request *req,
+                                      const char *what, char *err,
+                                      size_t errlen)
+{
+	int empty = 0;
+	enum sync_status st = SYNC_OK;
+	/* row level security could hide rows from the emptiness check */
+	if (!t->tgt_rls)
+		st = is_empty(t, db, what, &empty, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	if (empty)
+		return insert_direct(t, db, req, what, err, errlen);
+	t->method = "insert_select";
+	char *count = expand(sql_sync_count, t, NULL, NULL, NULL, err, errlen);
+	if (!count)
+		return SYNC_FAILED;
+	double t0 = sync_now_ms();
+	st = run_counts(db, count, what, &t->source_rows, NULL, err, errlen);
+	t->count_ms = sync_now_ms() - t0;
+	free(count);
+	if (st == SYNC_OK)
+		st = merge(t, db, NULL, what, err, errlen);
+	/* no rows stream here: one report when the table is done */
+	if (st == SYNC_OK && req->progress)
+		req->progress(req->progress_ctx, t->label, t->source_rows,
+		              t->estimate);
+	return st;
+}
+
 /* COPY from the source into dst (the stage or the target itself). */
 static enum sync_status stream(struct sync_table *t, struct sync_db *src,
                                struct sync_db *tgt, const char *stage,
                                const struct sync_request *req, char *err,
                                size_t errlen)
 {
-	char *out = expand(t->src_partitioned ? sql_sync_copy_out_query
+	/* COPY table TO refuses generated columns and partitioned tables */
+	int query = t->src_partitioned || t->src_generated;
+	char *out = expand(query ? sql_sync_copy_out_query
 	                                      : sql_sync_copy_out,
 	                   t, NULL, NULL, NULL, err, errlen);
 	char *in = expand(sql_sync_copy_in, t, NULL, stage, NULL, err, errlen);
@@ -246,7 +288,7 @@ enum sync_status sync_table_run(struct sync_table *t, int index,
 	snprintf(what, sizeof what, "table %s", t->label);
 	double t0 = sync_now_ms();
 	enum sync_status st = same
-		? same_database(t, tgt, what, err, errlen)
+		? same_database(t, tgt, req, what, err, errlen)
 		: two_databases(t, index, src, tgt, req, what, err, errlen);
 	t->total_ms = sync_now_ms() - t0;
 	if (st != SYNC_OK)

@@ -133,9 +133,19 @@ static void print_management(const struct config *cfg, const char *id)
 	fflush(stdout);
 }
 
+/* 1 when url's host is this machine: QStash, on the internet, can never
+ * deliver there, while a local qstash-dev can. */
+static int is_local(const char *url)
+{
+	const char *h = strstr(url, "://");
+	h = h ? h + 3 : url;
+	return strncmp(h, "localhost", 9) == 0 || strncmp(h, "127.", 4) == 0 ||
+	       strncmp(h, "[::1]", 5) == 0 || strncmp(h, "0.0.0.0", 7) == 0;
+}
+
 int cli_setup(const struct config *cfg, int argc, char **argv)
 {
-	static struct setup s; /* 2 KiB of message buffer, off the stack */
+	struct setup s;
 	char problems[4096], id[256];
 	(void)argv;
 	if (argc > 0) {
@@ -159,6 +169,9 @@ int cli_setup(const struct config *cfg, int argc, char **argv)
 	config_schedule_settings(cfg, &s.settings);
 	s.lg = log_fn_logger(NULL);
 	printf("Setting up the QStash schedule for %s\n", s.settings.destination);
+	if (is_local(cfg->app_url) && !is_local(cfg->qstash_url))
+		printf("Warning: %s is a local address, which QStash cannot reach: "
+		       "set it to the function's public URL\n", cfg->app_url_var);
 	int rc = check_keys(&s);
 	if (!rc)
 		rc = create(&s, id, sizeof id);

@@ -17,7 +17,8 @@ SELECT a.attname,
               OR (bt.typcategory = 'A'
                   AND (et.typtype = 'e' OR et.oid::regtype = ANY (safe.types))))
        ) AS text_cmp,
-       seq.name AS seq
+       seq.name AS seq,
+       a.attgenerated <> '' AS generated
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END

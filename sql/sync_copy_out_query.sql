@@ -1,2 +1,3 @@
--- A partitioned table can only be read through a query.
+-- A partitioned table, or one whose synced columns include a generated
+-- one, can only be read through a query.
 COPY (SELECT {{cols}} FROM {{src}}) TO STDOUT

@@ -143,3 +143,18 @@ test_non_retryable_answer_stops_the_retries() {
 	assert_eq 0 "$(q "$DB" 'SELECT count(*) FROM public.users')"
 	e2e_stop
 }
+
+test_retries_end_after_the_schedules_retries() {
+	export SYNC_RETRIES=2
+	e2e_start exhaust
+	sf schedule create
+	qd_knob 'tamper?count=10'
+	F=$(curl -s -f -X POST "$QD_URL/__test/fire/slave-to-prod-sync") || fail "fire"
+	MID=$(msg_id "$F")
+	wait_deliveries
+	D=$(delivery "$MID")
+	assert_json "$D" '[a["status"] for a in j["attempts"]]' '[401, 401, 401]'
+	assert_json "$D" 'j["state"]' failed
+	assert_eq 0 "$(q "$DB" 'SELECT count(*) FROM public.users')"
+	e2e_stop
+}

@@ -74,3 +74,23 @@ test_rls_hiding_rows_is_warned_about() {
 	assert_contains "$ERR" "row level security"
 	expect_counts 1 0 0
 }
+
+test_lock_timeout_instead_of_queueing_forever() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_err_lock
+	both_q "CREATE TABLE busy (id int PRIMARY KEY)"
+	src_q "INSERT INTO busy VALUES (1)"
+	psql -X -q -d "$DST_DB" -c "BEGIN" -c "LOCK TABLE busy IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(6)" -c "COMMIT" >/dev/null &
+	local holder=$! i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(dst_q "SELECT count(*) FROM pg_locks WHERE relation = 'busy'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break
+		sleep 0.02
+	done
+	local t0=$SECONDS
+	SYNC_LOCK_TIMEOUT=1s run_sync
+	assert_eq 1 "$RC" "exit: $OUT"
+	assert_contains "$OUT" "lock timeout"
+	assert_contains "$OUT" "SYNC_LOCK_TIMEOUT"
+	[ $((SECONDS - t0)) -lt 5 ] || fail "the run waited for the lock $((SECONDS - t0))s"
+	wait "$holder" || true
+}

@@ -41,11 +41,6 @@ sync_ok() {
 	[ "$RC" = 0 ] || fail "sync exit $RC: $OUT $(printf '%.1500s' "$ERR")"
 	assert_json "$OUT" 'j["success"]' true
 }
-# stat EXPR: a value from the last OUT's statistics, e.g. stat inserted
-stat() { assert_json_get "$OUT" "j['statistics']['$1']"; }
-assert_json_get() {
-	printf '%s' "$1" | python3 -c 'import json,sys; j=json.load(sys.stdin); v=eval(sys.argv[1]); print(json.dumps(v) if not isinstance(v,str) else v)' "$2"
-}
 # expect_counts INSERTED UPDATED UNCHANGED: totals of the last sync
 expect_counts() {
 	assert_json "$OUT" '[j["statistics"][k] for k in ("inserted","updated","unchanged")]' "[$1, $2, $3]" "counts ($SYNC_MODE)"

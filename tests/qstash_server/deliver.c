@@ -17,6 +17,7 @@ struct job {
 	struct qdev *q;
 	struct qdev_message *m;
 	int redelivery;
+	unsigned generation; /* of the journal its entry is in */
 };
 
 void qdev_message_free(struct qdev_message *m)
@@ -192,11 +193,13 @@ static long attempt(struct qdev *q, const struct qdev_message *m,
 	return status;
 }
 
-/* The journal entry of this delivery, created on first use; lock held. */
-static cJSON *journal(struct qdev *q, const struct job *j, int *index)
+/* The journal entry of this delivery, created on first use and again
+ * after a reset of the journal; lock held. */
+static cJSON *journal(struct qdev *q, struct job *j, int *index)
 {
-	if (*index >= 0)
+	if (*index >= 0 && j->generation == q->journal_generation)
 		return cJSON_GetArrayItem(q->deliveries, *index);
+	j->generation = q->journal_generation;
 	cJSON *d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "messageId", j->m->id);
 	if (j->m->schedule_id)
@@ -212,7 +215,7 @@ static cJSON *journal(struct qdev *q, const struct job *j, int *index)
 	return d;
 }
 
-static void note(struct qdev *q, const struct job *j, int *index, int retried,
+static void note(struct qdev *q, struct job *j, int *index, int retried,
                  long status, const char *err, const char *answer,
                  const char *state)
 {

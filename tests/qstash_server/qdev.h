@@ -13,6 +13,7 @@
 #define QDEV_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -94,11 +95,12 @@ struct qdev {
 	size_t nschedules, capschedules;
 	struct cJSON *requests;    /* array of recorded API requests */
 	struct cJSON *deliveries;  /* array of delivery records */
+	unsigned journal_generation; /* bumped when the journals are reset */
 	struct qdev_message **messages; /* every message, for redelivery */
 	size_t nmessages, capmessages;
 	struct qdev_fault fault;
 	int active_deliveries;
-	volatile int stopping;
+	atomic_int stopping;
 };
 
 /* A request, read once. */

@@ -74,6 +74,7 @@ static void reset(struct qdev *q)
 	cJSON_Delete(q->deliveries);
 	q->requests = cJSON_CreateArray();
 	q->deliveries = cJSON_CreateArray();
+	q->journal_generation++;
 	memset(&q->fault, 0, sizeof q->fault);
 	pthread_mutex_unlock(&q->lock);
 }
