@@ -252,9 +252,7 @@ static void record_failure(struct run *r, enum sync_status st)
 	rollback(r->tgt);
 	if (!r->tgt || !r->tgt->conn || PQstatus(r->tgt->conn) != CONNECTION_OK)
 		return;
-	const char *p[1] = { NULL };
-	(void)p;
-	char ignore[64];
+	char ignore[64]; /* the run's own error is the one to report */
 	sync_runlog_record(r->tgt, r->started,
 	                   r->req->type ? r->req->type : "manual",
 	                   r->req->message_id, sync_status_name(st), NULL,
@@ -341,7 +339,15 @@ enum sync_status sync_run(const struct sync_settings *settings,
                           const struct fn_logger *log, struct cJSON **result,
                           char *err, size_t errlen)
 {
-	struct run r = { .s = settings, .req = request, .log = log, .err = err,
+	/* the contract's defaults for whatever the caller left unset */
+	struct sync_settings s = *settings;
+	if (!s.source_schema || !*s.source_schema)
+		s.source_schema = "public";
+	if (!s.target_schema || !*s.target_schema)
+		s.target_schema = "public";
+	if (!s.exclude)
+		s.exclude = "";
+	struct run r = { .s = &s, .req = request, .log = log, .err = err,
 	                 .errlen = errlen, .t0 = sync_now_ms() };
 	fn_iso_time(r.started);
 	if (err && errlen)

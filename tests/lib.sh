@@ -72,7 +72,7 @@ wait_exit() {
 	local pid=$1 i n=$(( ${2:-10} * 50 ))
 	for ((i = 0; i < n; i++)); do
 		if ! kill -0 "$pid" 2>/dev/null; then
-			wait "$pid"; EXIT_CODE=$?; return 0
+			EXIT_CODE=0; wait "$pid" || EXIT_CODE=$?; return 0
 		fi
 		sleep 0.02
 	done

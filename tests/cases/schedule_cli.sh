@@ -250,3 +250,26 @@ test_json_logs_hold_no_token() {
 	if grep -q -- "$QD_TOKEN" "$TEST_TMP/syncfn.all.log"; then fail "token in the log"; fi
 	stop_qdev
 }
+
+test_proxy_variables_are_honoured() {
+	# A stand-in HTTP proxy: records each request line, answers [].
+	local port; port=$(free_port)
+	python3 - "$port" "$TEST_TMP/proxy.req" >"$TEST_TMP/proxy.log" 2>&1 <<'PY' &
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        with open(sys.argv[2], "a") as f:
+            f.write(self.requestline + "\n")
+        self.send_response(200); self.send_header("Content-Length", "2"); self.end_headers()
+        self.wfile.write(b"[]")
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+	local proxy=$!
+	trap "kill $proxy 2>/dev/null || true" EXIT
+	wait_http "http://127.0.0.1:$port/"
+	http_proxy=http://127.0.0.1:$port QSTASH_URL=http://qstash.example.invalid \
+		QSTASH_TOKEN=$QD_TOKEN APP_URL=https://app.example.test sf schedule list
+	assert_eq 0 "$RC" "list through the proxy ($ERR)"
+	assert_contains "$(cat "$TEST_TMP/proxy.req")" "GET http://qstash.example.invalid/v2/schedules HTTP/1.1"
+	kill "$proxy"
+}

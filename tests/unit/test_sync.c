@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "sync.h"
+#include "sync_buf.h"
 
 static char url_buf[4][512];
 
@@ -226,5 +227,23 @@ TEST(status_lists_runs_newest_first)
 	                 "pg_namespace WHERE nspname = 'syncfn'"), 0);
 }
 
-TEST_MAIN(CASE(same_message_id_syncs_once) CASE(progress_and_log_events)
+TEST(template_fills_placeholders)
+{
+	const struct sync_kv kv[] = { { "tgt", "\"public\".\"t\"" },
+	                              { "cols", "\"a\", \"b\"" } };
+	struct sync_buf b = { 0 };
+	char err[128] = "";
+	CHECK_INT(sync_tmpl(&b, "INSERT INTO {{tgt}} ({{cols}}) -- {{tgt}}\n", kv,
+	                    2, err, sizeof err), 0);
+	CHECK_STR(sync_buf_str(&b),
+	          "INSERT INTO \"public\".\"t\" (\"a\", \"b\") -- \"public\".\"t\"\n");
+	sync_buf_free(&b);
+	CHECK_INT(sync_tmpl(&b, "SELECT {{nope}}", kv, 2, err, sizeof err), -1);
+	CHECK_CONTAINS(err, "{{nope}}");
+	sync_buf_free(&b);
+	CHECK_INT(sync_tmpl(&b, "SELECT {{tgt", kv, 2, err, sizeof err), -1);
+	sync_buf_free(&b);
+}
+
+TEST_MAIN(CASE(template_fills_placeholders) CASE(same_message_id_syncs_once) CASE(progress_and_log_events)
           CASE(cancel_flag_rolls_back) CASE(status_lists_runs_newest_first))
