@@ -13,6 +13,7 @@
 #include "sync_table.h"
 
 #define PROGRESS_EVERY 65536
+#define PUT_PIECE 65536
 
 /* Ends the target's COPY (with an error message to abort it, or NULL to
  * finish) and returns its final status. */
@@ -69,6 +70,41 @@ static void progress(const struct sync_request *req, const struct sync_table *t,
 {
 	if (req->progress)
 		req->progress(req->progress_ctx, t->label, rows, t->estimate);
+}
+
+/* Sends buf to the target's COPY in pieces: libpq would otherwise copy
+ * all of it into its own buffer at once. */
+static enum sync_status put_buffer(struct sync_db *tgt, const char *buf,
+                                   size_t len, const char *what, char *err,
+                                   size_t errlen)
+{
+	for (size_t off = 0; off < len; off += PUT_PIECE) {
+		size_t n = len - off < PUT_PIECE ? len - off : PUT_PIECE;
+		if (PQputCopyData(tgt->conn, buf + off, (int)n) != 1)
+			return sync_db_error(tgt, NULL, what, err, errlen);
+	}
+	return SYNC_OK;
+}
+
+enum sync_status sync_copy_rows(struct sync_db *tgt, const char *copy_in,
+                                const char *rows, size_t len,
+                                const struct sync_table *t, char *err,
+                                size_t errlen)
+{
+	char what_tgt[800];
+	snprintf(what_tgt, sizeof what_tgt, "copying into table %s on %s",
+	         t->label, tgt->label);
+	PGresult *r;
+	enum sync_status st = sync_db_exec(tgt, copy_in, 0, NULL, &r, what_tgt,
+	                                   err, errlen);
+	PQclear(r);
+	if (st == SYNC_OK)
+		st = put_buffer(tgt, rows, len, what_tgt, err, errlen);
+	if (st != SYNC_OK) {
+		end_copy_in(tgt, "failed", what_tgt, NULL, 0);
+		return st;
+	}
+	return end_copy_in(tgt, NULL, what_tgt, err, errlen);
 }
 
 enum sync_status sync_copy_stream(struct sync_db *src, struct sync_db *tgt,

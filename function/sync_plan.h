@@ -52,8 +52,10 @@ struct sync_table {
 	struct sync_frag f;
 	/* filled by the run */
 	long long source_rows, inserted, updated;
-	double copy_ms, analyze_ms, merge_ms, count_ms, total_ms;
-	const char *method; /* "insert_select", "copy_stage", "copy_direct" */
+	double copy_ms, analyze_ms, merge_ms, count_ms, diff_ms, total_ms;
+	/* "insert_select", "insert_direct", "copy_direct", "copy_stage",
+	 * "copy_diff" */
+	const char *method;
 	int sequences_advanced;
 };
 

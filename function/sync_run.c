@@ -172,6 +172,7 @@ static cJSON *table_stats(const struct sync_table *t)
 	cJSON_AddNumberToObject(o, "duration_ms", (long long)t->total_ms);
 	cJSON_AddStringToObject(o, "method", t->method ? t->method : "");
 	cJSON_AddNumberToObject(o, "count_ms", (long long)t->count_ms);
+	cJSON_AddNumberToObject(o, "diff_ms", (long long)t->diff_ms);
 	cJSON_AddNumberToObject(o, "copy_ms", (long long)t->copy_ms);
 	cJSON_AddNumberToObject(o, "analyze_ms", (long long)t->analyze_ms);
 	cJSON_AddNumberToObject(o, "merge_ms", (long long)t->merge_ms);

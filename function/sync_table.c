@@ -7,6 +7,7 @@
 #include "fn_log.h"
 #include "sql_text.h"
 #include "sync_buf.h"
+#include "sync_diff.h"
 #include "sync_table.h"
 
 #define KV(n, v) { n, v }
@@ -98,10 +99,11 @@ static enum sync_status run_counts(struct sync_db *db, const char *sql,
 	return SYNC_OK;
 }
 
-/* The merge from src (the source table or the stage). */
+/* The merge from src (the source table or the stage); few: src holds
+ * only rows the diff found new or different. */
 static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
-                              const char *src, const char *what, char *err,
-                              size_t errlen)
+                              const char *src, int few, const char *what,
+                              char *err, size_t errlen)
 {
 	char *action = t->f.set
 		? expand(sql_sync_merge_update, t, NULL, NULL, NULL, err, errlen)
@@ -109,6 +111,7 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 	if (!action)
 		return SYNC_FAILED;
 	char *sql = expand(t->tgt_partitioned ? sql_sync_merge_partitioned
+	                   : few              ? sql_sync_merge_diff
 	                                      : sql_sync_merge,
 	                   t, src, NULL, action, err, errlen);
 	free(action);
@@ -196,7 +199,7 @@ static enum sync_status same_database(struct sync_table *t, struct sync_db *db,
 	t->count_ms = sync_now_ms() - t0;
 	free(count);
 	if (st == SYNC_OK)
-		st = merge(t, db, NULL, what, err, errlen);
+		st = merge(t, db, NULL, 0, what, err, errlen);
 	/* no rows stream here: one report when the table is done */
 	if (st == SYNC_OK && req->progress)
 		req->progress(req->progress_ctx, t->label, t->source_rows,
@@ -240,6 +243,65 @@ static enum sync_status run_tmpl(struct sync_table *t, struct sync_db *db,
 	return st;
 }
 
+/* Where the diff's rows go: the stage, created with the first of them. */
+struct stage_sink {
+	struct sync_table *t;
+	struct sync_db *tgt;
+	const char *stage, *what;
+	int created;
+};
+
+static enum sync_status to_stage(void *ctx, struct sync_buf *rows, char *err,
+                                 size_t errlen)
+{
+	struct stage_sink *k = ctx;
+	double t0 = sync_now_ms();
+	enum sync_status st = SYNC_OK;
+	if (!k->created)
+		st = run_tmpl(k->t, k->tgt, sql_sync_stage, k->stage, k->what,
+		              err, errlen);
+	k->created = st == SYNC_OK;
+	char *in = st == SYNC_OK ? expand(sql_sync_copy_in, k->t, NULL,
+	                                  k->stage, NULL, err, errlen)
+	                         : NULL;
+	if (in)
+		st = sync_copy_rows(k->tgt, in, sync_buf_str(rows), rows->len,
+		                    k->t, err, errlen);
+	else
+		st = SYNC_FAILED;
+	free(in);
+	rows->len = 0;
+	k->t->copy_ms += sync_now_ms() - t0;
+	return st;
+}
+
+/* Reads both sides in key order and stages the source rows that differ;
+ * *staged: how many. */
+static enum sync_status diff(struct sync_table *t, struct sync_db *src,
+                             struct sync_db *tgt, const char *stage,
+                             const char *what, long long *staged,
+                             const struct sync_request *req, char *err,
+                             size_t errlen)
+{
+	char *out = expand(sql_sync_copy_out_ordered, t, NULL, NULL, NULL, err,
+	                   errlen);
+	if (!out)
+		return SYNC_FAILED;
+	struct stage_sink sink = { .t = t, .tgt = tgt, .stage = stage,
+	                           .what = what };
+	struct sync_diff d = { .flush = to_stage, .ctx = &sink };
+	double t0 = sync_now_ms();
+	enum sync_status st = sync_diff_stream(src, tgt, out, t, req, &d, err,
+	                                       errlen);
+	/* the diff's own time: reading and comparing, not staging */
+	t->diff_ms = sync_now_ms() - t0 - t->copy_ms;
+	t->source_rows = d.read;
+	*staged = d.staged;
+	sync_buf_free(&d.rows);
+	free(out);
+	return st;
+}
+
 static enum sync_status two_databases(struct sync_table *t, int index,
                                       struct sync_db *src, struct sync_db *tgt,
                                       const struct sync_request *req,
@@ -260,18 +322,29 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 		t->inserted = t->source_rows;
 		return st;
 	}
-	t->method = "copy_stage";
 	char stage[32];
 	snprintf(stage, sizeof stage, "syncfn_stage_%d", index);
-	st = run_tmpl(t, tgt, sql_sync_stage, stage, what, err, errlen);
-	if (st == SYNC_OK)
-		st = stream(t, src, tgt, stage, req, err, errlen);
+	int few = 0;
+	if (!t->tgt_rls && sync_diff_possible(t)) {
+		t->method = "copy_diff";
+		long long staged = 0;
+		st = diff(t, src, tgt, stage, what, &staged, req, err, errlen);
+		if (st != SYNC_OK || staged == 0)
+			return st; /* nothing differs: nothing to write */
+		/* a stage of a few changed rows is merged by key lookups */
+		few = staged <= t->source_rows / 4;
+	} else {
+		t->method = "copy_stage";
+		st = run_tmpl(t, tgt, sql_sync_stage, stage, what, err, errlen);
+		if (st == SYNC_OK)
+			st = stream(t, src, tgt, stage, req, err, errlen);
+	}
 	double t0 = sync_now_ms();
-	if (st == SYNC_OK)
+	if (st == SYNC_OK && !few)
 		st = run_tmpl(t, tgt, sql_sync_analyze, stage, what, err, errlen);
 	t->analyze_ms = sync_now_ms() - t0;
 	if (st == SYNC_OK)
-		st = merge(t, tgt, stage, what, err, errlen);
+		st = merge(t, tgt, stage, few, what, err, errlen);
 	/* free the temp buffers now rather than at commit */
 	if (st == SYNC_OK)
 		st = run_tmpl(t, tgt, sql_sync_stage_drop, stage, what, err,

@@ -29,4 +29,11 @@ enum sync_status sync_copy_stream(struct sync_db *src, struct sync_db *tgt,
                                   const struct sync_request *req,
                                   long long *rows, char *err, size_t errlen);
 
+/* Runs copy_in (a COPY ... FROM STDIN) on tgt with rows (len bytes of
+ * COPY text, whole rows) as its data. */
+enum sync_status sync_copy_rows(struct sync_db *tgt, const char *copy_in,
+                                const char *rows, size_t len,
+                                const struct sync_table *t, char *err,
+                                size_t errlen);
+
 #endif

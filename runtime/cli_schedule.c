@@ -22,19 +22,11 @@ static int needs_id(int action)
 /* The result, scrubbed of every configured secret like any log line. */
 static void print_json(const cJSON *j)
 {
-	char *text = cJSON_Print(j);
-	if (!text)
-		return;
-	size_t cap = strlen(text) * 2 + 64;
-	char *out = malloc(cap);
-	if (out) {
-		snprintf(out, cap, "%s", text);
-		log_redact(out, cap);
+	char *out = log_json_text(j, 1);
+	if (out)
 		printf("%s\n", out);
-	}
 	fflush(stdout);
 	free(out);
-	free(text);
 }
 
 static int exit_code(enum schedule_status st)

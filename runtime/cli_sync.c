@@ -57,19 +57,11 @@ static int exit_status(enum sync_status st)
 
 static void print_result(cJSON *result)
 {
-	char *text = cJSON_Print(result);
-	if (!text)
-		return;
-	size_t cap = strlen(text) * 2 + 64;
-	char *out = malloc(cap);
-	if (out) {
-		snprintf(out, cap, "%s", text);
-		log_redact(out, cap);
+	char *out = log_json_text(result, 1);
+	if (out)
 		printf("%s\n", out);
-	}
 	fflush(stdout);
 	free(out);
-	free(text);
 }
 
 int cli_sync(const struct config *cfg, const struct cli_args *args)

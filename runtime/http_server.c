@@ -106,15 +106,7 @@ static int read_body(struct mg_connection *conn, unsigned char *buf,
 static void send_response(struct mg_connection *conn, const char *request_id,
                           const struct http_response *res)
 {
-	char *text = res->body ? cJSON_PrintUnformatted(res->body) : NULL;
-	size_t cap = (text ? strlen(text) : 0) * 2 + 64;
-	char *out = malloc(cap);
-	if (out) {
-		snprintf(out, cap, "%s", text ? text : "{}");
-		/* A response is as public as a log line: scrub it the same way. */
-		log_redact(out, cap);
-	}
-	free(text);
+	char *out = res->body ? log_json_text(res->body, 0) : NULL;
 	const char *body = out ? out : "{\"success\":false,\"error\":\"out of memory\"}";
 	size_t len = strlen(body);
 	char clen[32];

@@ -83,6 +83,22 @@ void log_redact(char *s, size_t cap)
 	redact_url_passwords(s, cap);
 }
 
+char *log_json_text(const struct cJSON *j, int pretty)
+{
+	char *text = pretty ? cJSON_Print(j) : cJSON_PrintUnformatted(j);
+	if (!text)
+		return NULL;
+	/* Room for every secret to grow into the longer "[REDACTED]". */
+	size_t cap = strlen(text) * 2 + 64;
+	char *out = malloc(cap);
+	if (out) {
+		snprintf(out, cap, "%s", text);
+		log_redact(out, cap);
+	}
+	cJSON_free(text);
+	return out;
+}
+
 static const char *level_name(enum fn_level level)
 {
 	switch (level) {

@@ -33,6 +33,11 @@ void log_line(const char *request_id, enum fn_level level, const char *event,
  * (which must outlive the logger). */
 struct fn_logger log_fn_logger(const char *request_id);
 
+/* j serialised (indented when pretty) and scrubbed like a log line, for
+ * everything syncfn prints or answers: a response is as public as a log.
+ * malloc'd, the caller frees; NULL when out of memory. */
+char *log_json_text(const struct cJSON *j, int pretty);
+
 /* Replaces, in place, each occurrence of every secret and every password
  * inside "scheme://user:password@" with "[REDACTED]"; the result never
  * grows beyond cap - 1 bytes. Exposed for tests. */

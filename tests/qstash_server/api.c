@@ -74,7 +74,6 @@ static int faulted(struct qdev *q, const struct qdev_req *req)
 	cJSON_AddStringToObject(o, "error", msg);
 	qdev_send_json(req->conn, f.status, o, h);
 	cJSON_Delete(o);
-	(void)req;
 	return 1;
 }
 

@@ -1,0 +1,368 @@
+/* sync_diff.c - compares the source's and the target's rows of one table
+ * in the client, in key order, and stages only the source rows that are
+ * new or different.
+ *
+ * Both servers only read (COPY out in index order, one core each) while
+ * the target writes nothing, so a re-sync that changed little costs about
+ * one COPY out instead of a COPY into a stage plus a join of the whole
+ * table. Memory stays at one row per side plus the rows not yet staged. */
+#include "sync_diff.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fn_log.h"
+#include "sql_text.h"
+
+#define KEY_MAX 8
+#define PROGRESS_EVERY 65536
+
+/* One side's COPY out, read one row at a time. */
+struct side {
+	struct sync_db *db;
+	const char *what;
+	const int *keyof;      /* 1 + key position of each column, or 0 */
+	int ncols, nkey;
+	char *row;             /* the current row, or NULL */
+	int len;
+	int done;              /* the COPY ended and its result was read */
+	int has_key;           /* key parsed (no NULL, all integers) */
+	long long key[KEY_MAX];
+};
+
+/* The target: chunks of its rows, seen as one stream. */
+struct target {
+	struct side io;
+	const struct sync_table *t;
+	long long chunk_rows;  /* rows read in the current chunk */
+	long long passed[KEY_MAX]; /* key of the last row moved past */
+	int have_passed;
+	int eof;               /* the last chunk ended */
+};
+
+int sync_diff_possible(const struct sync_table *t)
+{
+	static const char *const ints[] = { "smallint", "integer", "bigint" };
+	int nkey = 0;
+	for (int i = 0; i < t->ncols; i++) {
+		const struct sync_col *c = &t->cols[i];
+		if (!c->is_key)
+			continue;
+		int src = 0, tgt = 0;
+		for (size_t j = 0; j < sizeof ints / sizeof ints[0]; j++) {
+			src |= strcmp(c->src_type, ints[j]) == 0;
+			tgt |= strcmp(c->tgt_type, ints[j]) == 0;
+		}
+		if (!src || !tgt || c->is_key > KEY_MAX)
+			return 0;
+		nkey++;
+	}
+	return nkey > 0 && nkey <= KEY_MAX;
+}
+
+static void parse_key(struct side *s)
+{
+	const char *p = s->row, *end = s->row + s->len;
+	int found = 0;
+	s->has_key = 0;
+	for (int f = 0; f < s->ncols && p < end; f++) {
+		if (s->keyof[f]) {
+			char *e;
+			errno = 0;
+			long long v = strtoll(p, &e, 10);
+			if (e == p || errno || e >= end || (*e != '\t' && *e != '\n'))
+				return; /* \N or not an integer */
+			s->key[s->keyof[f] - 1] = v;
+			if (++found == s->nkey) {
+				s->has_key = 1;
+				return;
+			}
+		}
+		const char *tab = memchr(p, '\t', (size_t)(end - p));
+		if (!tab)
+			return;
+		p = tab + 1;
+	}
+}
+
+static int key_cmp(const long long *a, const long long *b, int nkey)
+{
+	for (int i = 0; i < nkey; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+/* The final result of a finished COPY out. */
+static enum sync_status finish(struct side *s, char *err, size_t errlen)
+{
+	enum sync_status st = SYNC_OK;
+	PGresult *r;
+	s->done = 1;
+	while ((r = PQgetResult(s->db->conn))) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK && st == SYNC_OK)
+			st = sync_db_error(s->db, r, s->what, err, errlen);
+		PQclear(r);
+	}
+	return st;
+}
+
+static enum sync_status start(struct side *s, const char *sql, char *err,
+                              size_t errlen)
+{
+	PGresult *r;
+	s->done = 0;
+	enum sync_status st = sync_db_exec(s->db, sql, 0, NULL, &r, s->what,
+	                                   err, errlen);
+	PQclear(r);
+	if (st != SYNC_OK)
+		s->done = 1;
+	return st;
+}
+
+/* Reads the next row into s (s->done at the end). */
+static enum sync_status next_row(struct side *s, char *err, size_t errlen)
+{
+	PQfreemem(s->row);
+	s->row = NULL;
+	for (;;) {
+		int n = PQgetCopyData(s->db->conn, &s->row, 1);
+		if (n > 0) {
+			s->len = n;
+			parse_key(s);
+			return SYNC_OK;
+		}
+		if (n == 0) {
+			if (sync_db_cancelled(s->db))
+				return SYNC_CANCELLED;
+			if (sync_db_wait(s->db) == 0 &&
+			    PQconsumeInput(s->db->conn))
+				continue;
+		}
+		enum sync_status st = finish(s, err, errlen);
+		if (n != -1 && st == SYNC_OK)
+			st = sync_db_error(s->db, NULL, s->what, err, errlen);
+		return st;
+	}
+}
+
+/* Ends a side's COPY out early: asks the server to stop when abort is
+ * set (the run fails anyway), else reads what is left. */
+static void stop(struct side *s, int abort)
+{
+	PQfreemem(s->row);
+	s->row = NULL;
+	if (s->done || !s->db->conn)
+		return;
+	if (abort) {
+		char msg[256];
+		PGcancel *c = PQgetCancel(s->db->conn);
+		if (c) {
+			PQcancel(c, msg, sizeof msg);
+			PQfreeCancel(c);
+		}
+	}
+	char *buf;
+	while (PQgetCopyData(s->db->conn, &buf, 0) > 0)
+		PQfreemem(buf);
+	finish(s, NULL, 0);
+}
+
+/* Starts the target's next chunk and reads its first row. */
+static enum sync_status open_chunk(struct target *g, char *err, size_t errlen)
+{
+	const struct sync_table *t = g->t;
+	struct sync_buf after = { 0 }, sql = { 0 };
+	for (int i = 0; i < g->io.nkey; i++)
+		sync_buf_addf(&after, "%s%lld", i ? ", " : "",
+		              g->have_passed ? g->passed[i] : 0);
+	char limit[24];
+	snprintf(limit, sizeof limit, "%d", SYNC_DIFF_CHUNK_ROWS);
+	const struct sync_kv kv[] = {
+		{ "cols", t->f.cols }, { "tgt_only", t->f.tgt_only },
+		{ "key", t->f.key }, { "limit", limit },
+		{ "first", g->have_passed ? "false" : "true" },
+		{ "after", sync_buf_str(&after) },
+	};
+	enum sync_status st = SYNC_FAILED;
+	if (sync_tmpl(&sql, sql_sync_copy_target_ordered, kv,
+	              sizeof kv / sizeof kv[0], err, errlen) == 0) {
+		if (after.oom || sql.oom)
+			fn_err(err, errlen, "table %s: out of memory", t->label);
+		else
+			st = start(&g->io, sql.p, err, errlen);
+	}
+	sync_buf_free(&after);
+	sync_buf_free(&sql);
+	g->chunk_rows = 0;
+	if (st == SYNC_OK)
+		st = next_row(&g->io, err, errlen);
+	if (st == SYNC_OK && !g->io.done)
+		g->chunk_rows++;
+	else if (st == SYNC_OK)
+		g->eof = 1;
+	return st;
+}
+
+/* Stages the rows kept so far; the target's connection must be idle. */
+static enum sync_status flush(struct sync_diff *d, char *err, size_t errlen)
+{
+	if (d->rows.len == 0)
+		return SYNC_OK;
+	return d->flush(d->ctx, &d->rows, err, errlen);
+}
+
+/* Moves the target past its current row, into the next chunk if need be
+ * (staging what was kept while its connection is idle). */
+static enum sync_status advance(struct target *g, struct sync_diff *d,
+                                char *err, size_t errlen)
+{
+	if (g->io.has_key) {
+		memcpy(g->passed, g->io.key, sizeof g->passed);
+		g->have_passed = 1;
+	}
+	enum sync_status st = next_row(&g->io, err, errlen);
+	if (st != SYNC_OK || !g->io.done) {
+		g->chunk_rows += st == SYNC_OK;
+		return st;
+	}
+	if (g->chunk_rows < SYNC_DIFF_CHUNK_ROWS || !g->have_passed) {
+		g->eof = 1;
+		return SYNC_OK;
+	}
+	if (d->rows.len >= SYNC_DIFF_FLUSH_BYTES)
+		st = flush(d, err, errlen);
+	return st == SYNC_OK ? open_chunk(g, err, errlen) : st;
+}
+
+/* Too many rows kept: cuts the target's chunk short, stages them, and
+ * reopens the target at its current row. */
+static enum sync_status make_room(struct target *g, struct sync_diff *d,
+                                  char *err, size_t errlen)
+{
+	if (g->eof)
+		return flush(d, err, errlen);
+	stop(&g->io, 0);
+	enum sync_status st = flush(d, err, errlen);
+	return st == SYNC_OK ? open_chunk(g, err, errlen) : st;
+}
+
+static void progress(const struct sync_request *req, const struct sync_table *t,
+                     long long rows)
+{
+	if (req->progress)
+		req->progress(req->progress_ctx, t->label, rows, t->estimate);
+}
+
+/* Whether source row s has a target row with the same text; moves the
+ * target up to s's key. */
+static enum sync_status same_on_target(struct side *s, struct target *g,
+                                       struct sync_diff *d, int *same,
+                                       char *err, size_t errlen)
+{
+	enum sync_status st = SYNC_OK;
+	*same = 0;
+	while (st == SYNC_OK && !g->eof &&
+	       (!g->io.has_key || key_cmp(g->io.key, s->key, s->nkey) < 0))
+		st = advance(g, d, err, errlen);
+	if (st == SYNC_OK && !g->eof && g->io.len == s->len &&
+	    memcmp(g->io.row, s->row, (size_t)s->len) == 0)
+		*same = 1;
+	return st;
+}
+
+/* The loop over the source rows. */
+static enum sync_status compare(struct side *s, struct target *g,
+                                const struct sync_table *t,
+                                const struct sync_request *req,
+                                struct sync_diff *d, char *err, size_t errlen)
+{
+	long long prev[KEY_MAX];
+	int have_prev = 0;
+	enum sync_status st = open_chunk(g, err, errlen);
+	while (st == SYNC_OK) {
+		st = next_row(s, err, errlen);
+		if (st != SYNC_OK || s->done)
+			break;
+		/* rows may never keep us waiting: look at the flag here too */
+		if (++d->read % PROGRESS_EVERY == 0) {
+			progress(req, t, d->read);
+			if (sync_db_cancelled(s->db))
+				return SYNC_CANCELLED;
+		}
+		int same = 0;
+		if (s->has_key) {
+			if (have_prev && key_cmp(prev, s->key, s->nkey) == 0) {
+				fn_err(err, errlen, "table %s: the source has more "
+				       "than one row with the same key (%s); the "
+				       "key must be unique on the source too",
+				       t->label, t->f.key);
+				return SYNC_FAILED;
+			}
+			memcpy(prev, s->key, sizeof prev);
+			have_prev = 1;
+			st = same_on_target(s, g, d, &same, err, errlen);
+		}
+		if (same || st != SYNC_OK)
+			continue;
+		sync_buf_addn(&d->rows, s->row, (size_t)s->len);
+		if (d->rows.oom) {
+			fn_err(err, errlen, "table %s: out of memory", t->label);
+			return SYNC_FAILED;
+		}
+		d->staged++;
+		if (d->rows.len >= SYNC_DIFF_MAX_BYTES)
+			st = make_room(g, d, err, errlen);
+	}
+	return st;
+}
+
+enum sync_status sync_diff_stream(struct sync_db *src, struct sync_db *tgt,
+                                  const char *src_out,
+                                  const struct sync_table *t,
+                                  const struct sync_request *req,
+                                  struct sync_diff *d, char *err,
+                                  size_t errlen)
+{
+	char what_src[800], what_tgt[800];
+	snprintf(what_src, sizeof what_src, "reading table %s from %s",
+	         t->src_label, src->label);
+	snprintf(what_tgt, sizeof what_tgt, "reading table %s from %s",
+	         t->label, tgt->label);
+	d->staged = d->read = 0;
+	int *keyof = calloc((size_t)t->ncols + 1, sizeof *keyof);
+	if (!keyof) {
+		fn_err(err, errlen, "table %s: out of memory", t->label);
+		return SYNC_FAILED;
+	}
+	int nkey = 0;
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].is_key) {
+			keyof[i] = t->cols[i].is_key;
+			nkey++;
+		}
+	struct side s = { .db = src, .what = what_src, .keyof = keyof,
+	                  .ncols = t->ncols, .nkey = nkey, .done = 1 };
+	struct target g = { .io = s, .t = t };
+	g.io.db = tgt;
+	g.io.what = what_tgt;
+	progress(req, t, 0);
+	enum sync_status st = start(&s, src_out, err, errlen);
+	if (st == SYNC_OK)
+		st = compare(&s, &g, t, req, d, err, errlen);
+	if (st == SYNC_CANCELLED) {
+		fn_err(err, errlen, "cancelled; nothing was applied");
+		sync_db_cancelled(src);
+		sync_db_cancelled(tgt);
+	}
+	stop(&g.io, st != SYNC_OK);
+	stop(&s, st != SYNC_OK);
+	free(keyof);
+	if (st == SYNC_OK)
+		st = flush(d, err, errlen);
+	if (st == SYNC_OK)
+		progress(req, t, d->read);
+	return st;
+}
