@@ -168,7 +168,7 @@ def writes_check(runs):
     return None
 
 
-PHASE_ORDER = ["count_ms", "copy_ms", "analyze_ms", "merge_ms", "duration_ms", "run duration_ms"]
+PHASE_ORDER = ["count_ms", "diff_ms", "copy_ms", "analyze_ms", "merge_ms", "duration_ms", "run duration_ms"]
 
 
 def phases(runs):
