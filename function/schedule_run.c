@@ -137,15 +137,24 @@ static enum schedule_status do_list(struct schedule_op *op, cJSON **out)
 	return SCHEDULE_OK;
 }
 
-static enum schedule_status do_get(struct schedule_op *op, cJSON **out)
+/* One call on /v2/schedules/<id><suffix>. */
+static enum schedule_status call_on_id(struct schedule_op *op,
+                                       const char *method, const char *suffix,
+                                       struct schedule_reply *r)
 {
-	struct schedule_reply r;
-	char *path = join("/v2/schedules/", op->id, "");
+	char *path = join("/v2/schedules/", op->id, suffix);
 	if (!path)
 		return fn_err(op->err, op->errlen, "out of memory"),
 		       SCHEDULE_UNREACHABLE;
-	enum schedule_status st = call(op, "GET", path, NULL, NULL, &r);
+	enum schedule_status st = call(op, method, path, NULL, NULL, r);
 	free(path);
+	return st;
+}
+
+static enum schedule_status do_get(struct schedule_op *op, cJSON **out)
+{
+	struct schedule_reply r;
+	enum schedule_status st = call_on_id(op, "GET", "", &r);
 	if (st != SCHEDULE_OK)
 		return st;
 	cJSON *j = parse(&r);
@@ -164,17 +173,13 @@ static enum schedule_status do_pause_resume(struct schedule_op *op, cJSON **out)
 {
 	int pause = op->action == SCHEDULE_PAUSE;
 	struct schedule_reply r;
-	char *path = join("/v2/schedules/", op->id, pause ? "/pause" : "/resume");
-	if (!path)
-		return fn_err(op->err, op->errlen, "out of memory"),
-		       SCHEDULE_UNREACHABLE;
-	enum schedule_status st = call(op, "PATCH", path, NULL, NULL, &r);
+	const char *suffix = pause ? "/pause" : "/resume";
+	enum schedule_status st = call_on_id(op, "PATCH", suffix, &r);
 	if (st == SCHEDULE_REFUSED &&
 	    (op->qstash_status == 404 || op->qstash_status == 405)) {
 		op->qstash_status = 0;
-		st = call(op, "POST", path, NULL, NULL, &r);
+		st = call_on_id(op, "POST", suffix, &r);
 	}
-	free(path);
 	if (st != SCHEDULE_OK)
 		return st;
 	char msg[300];
@@ -189,12 +194,7 @@ static enum schedule_status do_pause_resume(struct schedule_op *op, cJSON **out)
 static enum schedule_status do_delete(struct schedule_op *op, cJSON **out)
 {
 	struct schedule_reply r;
-	char *path = join("/v2/schedules/", op->id, "");
-	if (!path)
-		return fn_err(op->err, op->errlen, "out of memory"),
-		       SCHEDULE_UNREACHABLE;
-	enum schedule_status st = call(op, "DELETE", path, NULL, NULL, &r);
-	free(path);
+	enum schedule_status st = call_on_id(op, "DELETE", "", &r);
 	if (st != SCHEDULE_OK)
 		return st;
 	char msg[300];
