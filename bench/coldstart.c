@@ -1,6 +1,6 @@
 /* coldstart.c - exec -> first HTTP response, measured from outside.
  *
- *   coldstart [-n RUNS] [-p PATH] [-s STATUS] [-x] [-l LOG] -- PROGRAM ARGS...
+ *   coldstart [-n RUNS] [-p PATH] [-s STATUS] [-x] [-l LOG] [-a TOKEN] -- PROGRAM ARGS...
  *
  * Each run picks a free loopback port, forks and execs PROGRAM with PORT
  * set in its environment (and every argument "{PORT}" replaced by it),
@@ -44,6 +44,7 @@ struct opts {
 	int status;
 	int wait_exit;
 	const char *log;
+	const char *token; /* -a: sent as Authorization: Bearer */
 	char **argv;
 };
 
@@ -164,16 +165,19 @@ static size_t response_complete(const char *buf, size_t n)
 }
 
 /* Sends GET path and reads the response; returns its status code or -1. */
-static int request(int fd, const char *path, char *err, size_t errlen)
+static int request(int fd, const char *path, const char *token, char *err,
+                   size_t errlen)
 {
-	char req[512], buf[RESP_MAX + 1];
+	char req[1024], buf[RESP_MAX + 1];
 	struct timeval tv = { 5, 0 };
 	size_t n = 0;
 	ssize_t r;
 	int len, status;
 
 	len = snprintf(req, sizeof(req),
-	               "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
+	               "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s%sConnection: close\r\n\r\n",
+	               path, token ? "Authorization: Bearer " : "", token ? token : "",
+	               token ? "\r\n" : "");
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (write(fd, req, (size_t)len) != len) {
 		snprintf(err, errlen, "send: %s", strerror(errno));
@@ -253,7 +257,7 @@ static int one_run(const struct opts *o, struct run *res, char *err, size_t errl
 	fd = connect_poll(port, pid, t0 + START_TIMEOUT_S * 1e3, err, errlen);
 	if (fd == -2)
 		return -1; /* already reaped */
-	status = fd < 0 ? -1 : request(fd, o->path, err, errlen);
+	status = fd < 0 ? -1 : request(fd, o->path, o->token, err, errlen);
 	t_resp = now_ms();
 	rc = reap(pid, o->wait_exit && status == o->status, &res->maxrss_kb, &t_exit);
 	if (fd >= 0)
@@ -298,7 +302,7 @@ static double quantile(double *v, int n, double q)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: coldstart [-n RUNS] [-p PATH] [-s STATUS] [-x] [-l LOG] -- PROGRAM ARGS...\n");
+	fprintf(stderr, "usage: coldstart [-n RUNS] [-p PATH] [-s STATUS] [-x] [-l LOG] [-a TOKEN] -- PROGRAM ARGS...\n");
 	exit(2);
 }
 
@@ -307,13 +311,14 @@ static void parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	*o = (struct opts){ .runs = 50, .path = "/healthz", .status = 200 };
-	while ((c = getopt(argc, argv, "n:p:s:xl:")) != -1) {
+	while ((c = getopt(argc, argv, "n:p:s:xl:a:")) != -1) {
 		switch (c) {
 		case 'n': o->runs = atoi(optarg); break;
 		case 'p': o->path = optarg; break;
 		case 's': o->status = atoi(optarg); break;
 		case 'x': o->wait_exit = 1; break;
 		case 'l': o->log = optarg; break;
+		case 'a': o->token = optarg; break;
 		default: usage();
 		}
 	}

@@ -75,14 +75,14 @@ trap 'exit 130' INT TERM
 
 # cold ARGS...: one coldstart line, with " error=..." appended on failure.
 # The servers get a clean environment configured as in production (no
-# database is ever contacted: /healthz and a refused status call need none).
+# database is ever contacted: /healthz and an unconfigured schedule call need none).
 cold() {
 	local out err
 	out=$(env -i PATH=/usr/bin:/bin HOME="$WORK" LOG_FORMAT=json \
 		TARGET_DATABASE_URL=postgresql://syncfn:bench-password@127.0.0.1:1/prod \
 		SOURCE_DATABASE_URL=postgresql://syncfn:bench-password@127.0.0.1:1/slave \
 		QSTASH_CURRENT_SIGNING_KEY=sig_bench_current QSTASH_NEXT_SIGNING_KEY=sig_bench_next \
-		QSTASH_TOKEN=bench-qstash-token APP_URL=https://syncfn.example.test \
+		QSTASH_TOKEN=${COLD_QSTASH_TOKEN-bench-qstash-token} APP_URL=https://syncfn.example.test \
 		SYNC_ADMIN_TOKEN=bench-admin-token \
 		"$WORK/coldstart" -l "$WORK/serve.log" "$@" 2>"$WORK/cold.err")
 	err=$(one_line <"$WORK/cold.err")
@@ -102,10 +102,12 @@ bench_coldstart() {
 	if [ -x "$SYNCFN" ]; then
 		s=$(cold -n "$COLD_RUNS" -- "$SYNCFN" serve --port '{PORT}')
 		# --once exits after the first invocation has been answered; an
-		# unauthorised status request is one (it never touches a database).
-		o=$(cold -n "$COLD_RUNS" -x -p /api/background/sync/status -s 401 \
+		# authorised schedule call without QSTASH_TOKEN is one that loads
+		# no engine and contacts nothing (503 "schedule not configured").
+		o=$(COLD_QSTASH_TOKEN= cold -n "$COLD_RUNS" -x -a bench-admin-token \
+			-p /api/background/sync/schedule -s 503 \
 			-- "$SYNCFN" serve --port '{PORT}' --once)
-		o="$o status=401"
+		o="$o status=503"
 	else
 		s="runs=0 ok=0 error=$SYNCFN is not built (make BUILD=${BUILD#"$ROOT"/} all)"
 		o=$s

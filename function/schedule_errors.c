@@ -14,15 +14,19 @@ static void redact(char *msg, const char *token)
 	size_t tl = token ? strlen(token) : 0;
 	if (tl < 4)
 		return;
-	char *p;
-	while ((p = strstr(msg, token))) {
+	char *p, *from = msg;
+	/* Searching on after each replacement: a token that looks like the
+	 * mark itself must not loop for ever. */
+	while ((p = strstr(from, token))) {
 		static const char mark[] = "[redacted]";
 		size_t tail = strlen(p + tl);
 		if (tl >= sizeof mark - 1) {
 			memcpy(p, mark, sizeof mark - 1);
 			memmove(p + sizeof mark - 1, p + tl, tail + 1);
+			from = p + sizeof mark - 1;
 		} else {
 			memset(p, '*', tl);
+			from = p + tl;
 		}
 	}
 }

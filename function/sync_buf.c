@@ -77,16 +77,45 @@ static const char *lookup(const struct sync_kv *kv, size_t nkv,
 	return NULL;
 }
 
+/* Length of the template text at p before the next placeholder or
+ * comment; *quote carries the quote (' or ") open in the template text,
+ * inside which neither is recognised. */
+static size_t plain_len(const char *p, char *quote)
+{
+	size_t i = 0;
+	for (; p[i]; i++) {
+		if (*quote) {
+			if (p[i] == *quote)
+				*quote = 0;
+		} else if (p[i] == '\'' || p[i] == '"') {
+			*quote = p[i];
+		} else if ((p[i] == '-' && p[i + 1] == '-') ||
+		           (p[i] == '{' && p[i + 1] == '{')) {
+			break;
+		}
+	}
+	return i;
+}
+
+/* Comments are left out of the statement: a value expanded inside one
+ * could end it with a newline (PQescapeIdentifier keeps them) and turn
+ * the rest of an identifier into SQL. */
 int sync_tmpl(struct sync_buf *out, const char *tmpl, const struct sync_kv *kv,
               size_t nkv, char *err, size_t errlen)
 {
 	const char *p = tmpl;
+	char quote = 0;
 	for (;;) {
-		const char *open = strstr(p, "{{");
-		if (!open) {
-			sync_buf_add(out, p);
+		size_t n = plain_len(p, &quote);
+		sync_buf_addn(out, p, n);
+		p += n;
+		if (!*p)
 			return 0;
+		if (p[0] == '-') {
+			p += strcspn(p, "\n");
+			continue;
 		}
+		const char *open = p;
 		const char *close = strstr(open + 2, "}}");
 		if (!close) {
 			fn_err(err, errlen, "SQL template has an unclosed {{");
@@ -100,7 +129,6 @@ int sync_tmpl(struct sync_buf *out, const char *tmpl, const struct sync_kv *kv,
 			       (int)(close - open - 2), open + 2);
 			return -1;
 		}
-		sync_buf_addn(out, p, (size_t)(open - p));
 		sync_buf_add(out, v);
 		p = close + 2;
 	}

@@ -31,7 +31,8 @@ struct sync_kv {
 	const char *value;
 };
 
-/* Appends tmpl to out with every {{name}} replaced by its value. Returns
+/* Appends tmpl to out with every {{name}} replaced by its value and its
+ * `--` comments left out (with any placeholder in them). Returns
  * 0, or -1 when tmpl names a placeholder not in kv (a bug in a template,
  * reported with its name in err). */
 int sync_tmpl(struct sync_buf *out, const char *tmpl, const struct sync_kv *kv,

@@ -183,21 +183,24 @@ enum sync_status sync_db_error(struct sync_db *db, const PGresult *res,
 	return SYNC_FAILED;
 }
 
+/* The extended protocol runs one statement only, so a quoted identifier
+ * that somehow ended its statement could not run SQL of its own. */
 static int send_query(struct sync_db *db, const char *sql, int nparams,
-                      const char *const *params)
+                      const char *const *params, int script)
 {
-	if (nparams == 0 && !params)
+	if (script)
 		return PQsendQuery(db->conn, sql);
 	return PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL,
 	                         NULL, 0);
 }
 
-enum sync_status sync_db_exec(struct sync_db *db, const char *sql, int nparams,
-                              const char *const *params, PGresult **res,
-                              const char *what, char *err, size_t errlen)
+static enum sync_status exec(struct sync_db *db, const char *sql, int nparams,
+                             const char *const *params, int script,
+                             PGresult **res, const char *what, char *err,
+                             size_t errlen)
 {
 	*res = NULL;
-	if (!send_query(db, sql, nparams, params))
+	if (!send_query(db, sql, nparams, params, script))
 		return sync_db_error(db, NULL, what, err, errlen);
 	PGresult *last = NULL, *bad = NULL;
 	for (;;) {
@@ -237,6 +240,23 @@ enum sync_status sync_db_exec(struct sync_db *db, const char *sql, int nparams,
 	}
 	*res = last;
 	return SYNC_OK;
+}
+
+enum sync_status sync_db_exec(struct sync_db *db, const char *sql, int nparams,
+                              const char *const *params, PGresult **res,
+                              const char *what, char *err, size_t errlen)
+{
+	return exec(db, sql, nparams, params, 0, res, what, err, errlen);
+}
+
+enum sync_status sync_db_script(struct sync_db *db, const char *sql,
+                                const char *what, char *err, size_t errlen)
+{
+	PGresult *res;
+	enum sync_status st = exec(db, sql, 0, NULL, 1, &res, what, err,
+	                           errlen);
+	PQclear(res);
+	return st;
 }
 
 enum sync_status sync_db_run(struct sync_db *db, const char *sql, int nparams,

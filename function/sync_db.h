@@ -2,7 +2,8 @@
  * while watching the cancel flag, and turn server errors into one line a
  * person can act on.
  *
- * Statements go through PQsendQuery / PQsendQueryParams only (the unnamed
+ * Statements go through PQsendQueryParams (PQsendQuery only for fixed
+ * multi-statement texts) and nothing else (the unnamed
  * statement: no prepared statements, no pipeline mode), so the engine
  * works through a transaction-mode pooler such as Supavisor or PgBouncer.
  */
@@ -40,8 +41,9 @@ void sync_db_close(struct sync_db *db);
  * the running statement, once). */
 int sync_db_cancelled(struct sync_db *db);
 
-/* Runs one statement (params may be NULL when nparams is 0; then sql may
- * hold several statements) and waits for it, polling the cancel flag. On
+/* Runs one statement (params may be NULL when nparams is 0) and waits for
+ * it, polling the cancel flag; sql holding more than one statement is an
+ * error (the extended protocol), so nothing expanded into it can add one. On
  * success *res is the last result (PGRES_COMMAND_OK, TUPLES_OK, COPY_IN
  * or COPY_OUT), owned by the caller. On failure *res is NULL and err says
  * what failed, prefixed by `what` (e.g. "table public.orders") or the
@@ -54,6 +56,11 @@ enum sync_status sync_db_exec(struct sync_db *db, const char *sql, int nparams,
 enum sync_status sync_db_run(struct sync_db *db, const char *sql, int nparams,
                              const char *const *params, const char *what,
                              char *err, size_t errlen);
+
+/* Runs sql, a fixed text that may hold several statements (simple query
+ * protocol): never one with anything expanded into it. */
+enum sync_status sync_db_script(struct sync_db *db, const char *sql,
+                                const char *what, char *err, size_t errlen);
 
 /* Formats a failed result (or the connection's error when res is NULL)
  * into err and returns the status it means. */

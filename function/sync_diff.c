@@ -15,6 +15,7 @@
 
 #include "fn_log.h"
 #include "sql_text.h"
+#include "sync_dupkey.h"
 
 #define KEY_MAX 8
 #define PROGRESS_EVERY 65536
@@ -203,6 +204,14 @@ static enum sync_status open_chunk(struct target *g, char *err, size_t errlen)
 		g->chunk_rows++;
 	else if (st == SYNC_OK)
 		g->eof = 1;
+	/* a chunk that does not move forward would be read again forever */
+	if (st == SYNC_OK && !g->eof && g->have_passed &&
+	    (!g->io.has_key || key_cmp(g->io.key, g->passed, g->io.nkey) <= 0)) {
+		fn_err(err, errlen, "table %s: reading the target in key order "
+		       "(%s) did not move past the last key read; nothing was "
+		       "applied", t->label, t->f.key);
+		st = SYNC_FAILED;
+	}
 	return st;
 }
 
@@ -294,13 +303,8 @@ static enum sync_status compare(struct side *s, struct target *g,
 		}
 		int same = 0;
 		if (s->has_key) {
-			if (have_prev && key_cmp(prev, s->key, s->nkey) == 0) {
-				fn_err(err, errlen, "table %s: the source has more "
-				       "than one row with the same key (%s); the "
-				       "key must be unique on the source too",
-				       t->label, t->f.key);
-				return SYNC_FAILED;
-			}
+			if (have_prev && key_cmp(prev, s->key, s->nkey) == 0)
+				return sync_dupkey_error(t, err, errlen);
 			memcpy(prev, s->key, sizeof prev);
 			have_prev = 1;
 			st = same_on_target(s, g, d, &same, err, errlen);

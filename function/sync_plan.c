@@ -427,6 +427,26 @@ static void src_cmp(struct sync_buf *b, const struct sync_col *c,
 	}
 }
 
+/* The key columns in the index's order, not the table's: the diff reads
+ * both sides ORDER BY this list and compares keys position by position
+ * (is_key), so any other order would make its chunks restart forever. */
+static int key_list(struct sync_buf *key, const struct sync_table *t,
+                    struct sync_db *tgt)
+{
+	for (int k = 1; k <= t->ncols; k++)
+		for (int i = 0; i < t->ncols; i++) {
+			if (t->cols[i].is_key != k)
+				continue;
+			char *q = sync_db_ident(tgt, t->cols[i].name);
+			if (!q)
+				return -1;
+			list_sep(key, ", ");
+			sync_buf_add(key, q);
+			free(q);
+		}
+	return key->oom ? -1 : 0;
+}
+
 static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
                                    struct sync_db *tgt, int same)
 {
@@ -454,8 +474,6 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 		if (c->identity_always)
 			f->overriding = "OVERRIDING SYSTEM VALUE";
 		if (c->is_key) {
-			list_sep(&key, ", ");
-			sync_buf_add(&key, q);
 			list_sep(&join, " AND ");
 			sync_buf_addf(&join, "d.%s = ", q);
 			src_expr(&join, c, q, same);
@@ -476,6 +494,7 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 		}
 		free(q);
 	}
+	oom |= key_list(&key, t, tgt) != 0;
 	if (ncmp == 0) { /* nothing to compare: only missing rows matter */
 		sync_buf_add(&d, "0");
 		sync_buf_add(&s, "0");

@@ -31,7 +31,7 @@ enum sync_status sync_runlog_migrate(struct sync_db *tgt, char *err,
 	enum sync_status st = migrated(tgt, &done, err, errlen);
 	if (st != SYNC_OK || done)
 		return st;
-	st = sync_db_run(tgt, sql_sync_migrate, 0, NULL, what, err, errlen);
+	st = sync_db_script(tgt, sql_sync_migrate, what, err, errlen);
 	if (st != SYNC_OK && PQtransactionStatus(tgt->conn) != PQTRANS_IDLE)
 		sync_db_run(tgt, "ROLLBACK", 0, NULL, NULL, NULL, 0);
 	return st;

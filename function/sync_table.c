@@ -8,6 +8,7 @@
 #include "sql_text.h"
 #include "sync_buf.h"
 #include "sync_diff.h"
+#include "sync_dupkey.h"
 #include "sync_table.h"
 
 #define KV(n, v) { n, v }
@@ -122,12 +123,8 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 	                                 &t->updated, err, errlen);
 	t->merge_ms += sync_now_ms() - t0;
 	free(sql);
-	if (st != SYNC_OK && strcmp(tgt->sqlstate, "21000") == 0) {
-		fn_err(err, errlen, "table %s: the source has more than one row "
-		       "with the same key (%s); the key must be unique on the "
-		       "source too", t->label, t->f.key);
-		return SYNC_FAILED;
-	}
+	if (st != SYNC_OK && strcmp(tgt->sqlstate, "21000") == 0)
+		return sync_dupkey_error(t, err, errlen);
 	return st;
 }
 
@@ -182,9 +179,10 @@ static enum sync_status same_database(struct sync_table *t, struct sync_db *db,
                                       size_t errlen)
 {
 	int empty = 0;
-	enum sync_status st = SYNC_OK;
+	enum sync_status st = sync_dupkey_check_source(t, db, what, err,
+	                                               errlen);
 	/* row level security could hide rows from the emptiness check */
-	if (!t->tgt_rls)
+	if (st == SYNC_OK && !t->tgt_rls)
 		st = is_empty(t, db, what, &empty, err, errlen);
 	if (st != SYNC_OK)
 		return st;
@@ -338,6 +336,9 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 		st = run_tmpl(t, tgt, sql_sync_stage, stage, what, err, errlen);
 		if (st == SYNC_OK)
 			st = stream(t, src, tgt, stage, req, err, errlen);
+		if (st == SYNC_OK)
+			st = sync_dupkey_index_stage(t, tgt, stage, what, err,
+			                             errlen);
 	}
 	double t0 = sync_now_ms();
 	if (st == SYNC_OK && !few)

@@ -93,8 +93,9 @@ static int get_duration(struct config *cfg,
 	return (int)ms;
 }
 
-/* Signing keys are pasted from a dashboard; surrounding blanks and a
- * newline are never part of them (research/qstash.md 5.6). */
+/* Signing keys and tokens are pasted from a dashboard; surrounding
+ * blanks and a newline are never part of them (research/qstash.md 5.6).
+ * NULL when empty or too long for buf. */
 static const char *trim_key(char *buf, size_t len, const char *v)
 {
 	if (!v)
@@ -104,13 +105,23 @@ static const char *trim_key(char *buf, size_t len, const char *v)
 	size_t n = strlen(v);
 	while (n && isspace((unsigned char)v[n - 1]))
 		n--;
-	if (n == 0)
+	if (n == 0 || n >= len)
 		return NULL;
-	if (n >= len)
-		n = len - 1;
 	memcpy(buf, v, n);
 	buf[n] = '\0';
 	return buf;
+}
+
+static const char *load_secret(struct config *cfg,
+                               const char *(*getenv_fn)(const char *),
+                               const char *name, char *buf, size_t len,
+                               unsigned need)
+{
+	const char *v = get(getenv_fn, name);
+	const char *t = trim_key(buf, len, v);
+	if (v && !t && strspn(v, " \t\r\n") != strlen(v))
+		problem(cfg, need, "%s is longer than %zu characters", name, len - 1);
+	return t;
 }
 
 /* Finds the password of a libpq URI (scheme://user:pass@host) or of a
@@ -209,11 +220,14 @@ static void load_qstash(struct config *cfg,
 	while (n && qstash_url[n - 1] == '/')
 		qstash_url[--n] = '\0';
 	cfg->qstash_url = qstash_url;
-	cfg->qstash_token = get(getenv_fn, "QSTASH_TOKEN");
-	cfg->current_key = trim_key(cfg->current_key_buf, sizeof cfg->current_key_buf,
-	                            get(getenv_fn, "QSTASH_CURRENT_SIGNING_KEY"));
-	cfg->next_key = trim_key(cfg->next_key_buf, sizeof cfg->next_key_buf,
-	                         get(getenv_fn, "QSTASH_NEXT_SIGNING_KEY"));
+	cfg->qstash_token = load_secret(cfg, getenv_fn, "QSTASH_TOKEN", cfg->token_buf,
+	                                sizeof cfg->token_buf, NEED_SCHEDULE);
+	cfg->current_key = load_secret(cfg, getenv_fn, "QSTASH_CURRENT_SIGNING_KEY",
+	                               cfg->current_key_buf,
+	                               sizeof cfg->current_key_buf, NEED_KEYS);
+	cfg->next_key = load_secret(cfg, getenv_fn, "QSTASH_NEXT_SIGNING_KEY",
+	                            cfg->next_key_buf, sizeof cfg->next_key_buf,
+	                            NEED_KEYS);
 	cfg->clock_tolerance_s = get_int(cfg, getenv_fn, "QSTASH_CLOCK_TOLERANCE",
 	                                 0, 3600, 5, NEED_SERVE);
 	cfg->cron = get(getenv_fn, "SYNC_CRON");
@@ -245,6 +259,22 @@ static void load_qstash(struct config *cfg,
 	load_app_url(cfg, getenv_fn);
 }
 
+/* libpq splits a URI's userinfo at the first '@': the rest of a password
+ * with an unencoded '@' would be taken for the host, and printed in every
+ * connection error. */
+static void check_userinfo(struct config *cfg, const char *name, const char *url)
+{
+	const char *p = url ? strstr(url, "://") : NULL;
+	if (!p)
+		return;
+	p += 3;
+	size_t auth = strcspn(p, "/?#");
+	const char *at = memchr(p, '@', auth);
+	if (at && memchr(at + 1, '@', auth - (size_t)(at + 1 - p)))
+		problem(cfg, NEED_SYNC, "%s has an '@' inside its user or password: "
+		        "write it as %%40", name);
+}
+
 void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
                  int stderr_is_tty)
 {
@@ -253,6 +283,8 @@ void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
 	cfg->source_url = get(getenv_fn, "SOURCE_DATABASE_URL");
 	url_password(cfg->target_url, cfg->target_password,
 	             sizeof cfg->target_password);
+	check_userinfo(cfg, "TARGET_DATABASE_URL", cfg->target_url);
+	check_userinfo(cfg, "SOURCE_DATABASE_URL", cfg->source_url);
 	url_password(cfg->source_url, cfg->source_password,
 	             sizeof cfg->source_password);
 	cfg->source_schema = get(getenv_fn, "SYNC_SOURCE_SCHEMA");

@@ -73,6 +73,7 @@ struct config {
 	char qstash_url_buf[CONFIG_URL_LEN];
 	char current_key_buf[512];
 	char next_key_buf[512];
+	char token_buf[1024];
 
 	/* Values that were set but malformed, each naming its variable. */
 	int nproblems;

@@ -22,6 +22,7 @@
 #define WORKERS 2
 #define WORKERS_OPTION "2"
 #define DRAIN_LIMIT (1024 * 1024)
+#define BODY_DEADLINE_S 15
 
 struct server {
 	const struct config *cfg;
@@ -32,6 +33,9 @@ struct server {
 	pthread_cond_t cv;
 	int started;        /* invocations begun */
 	int inflight;       /* begun, connection not yet closed */
+	int receiving;      /* invocation requests still reading their body:
+	                       a signal lets them finish (bounded by
+	                       BODY_DEADLINE_S) and answers them 503 */
 	int answered;       /* connection closed after the answer */
 	int stopping;       /* a signal asked us to stop */
 	/* Connections now carrying an invocation. civetweb clears a
@@ -67,40 +71,46 @@ static const char *header_of(const void *conn, const char *name)
 	return mg_get_header((const struct mg_connection *)conn, name);
 }
 
-/* Reads the whole body into buf (cap = limit + 1). Returns 0, 413 when it
- * is over the limit (after draining a bounded amount so the client sees
- * the answer), or -1 when the client went away. */
+/* Reads and drops what is left of a body, within bounds, so the client
+ * sees the answer instead of a connection reset. */
+static void drain(struct mg_connection *conn)
+{
+	char sink[8192];
+	long long drained = 0;
+	int n;
+	while (drained < DRAIN_LIMIT && (n = mg_read(conn, sink, sizeof sink)) > 0)
+		drained += n;
+}
+
+/* Reads the whole body into buf (cap = limit + 1). Returns 0; 413 when it
+ * is over the limit; 408 when it has not arrived within BODY_DEADLINE_S;
+ * -1 when the client went away.
+ * civetweb's request_timeout_ms bounds each wait for data, not the whole
+ * body, and mg_read() waits until it has every byte it was asked for, so
+ * a client trickling bytes could hold a worker for good. Asking for one
+ * byte at a time (a copy from civetweb's buffer while data is there)
+ * bounds a body by the deadline plus one read timeout. */
 static int read_body(struct mg_connection *conn, unsigned char *buf,
                      size_t cap, size_t *len)
 {
-	const struct mg_request_info *ri = mg_get_request_info(conn);
 	*len = 0;
-	if (ri->content_length > (long long)(cap - 1)) {
-		char sink[8192];
-		long long drained = 0;
-		int n;
-		while (drained < DRAIN_LIMIT && (n = mg_read(conn, sink, sizeof sink)) > 0)
-			drained += n;
+	if (mg_get_request_info(conn)->content_length > (long long)(cap - 1)) {
+		drain(conn);
 		return 413;
 	}
-	for (;;) {
-		if (*len == cap) {
-			char sink[8192];
-			long long drained = 0;
-			int n;
-			while (drained < DRAIN_LIMIT &&
-			       (n = mg_read(conn, sink, sizeof sink)) > 0)
-				drained += n;
-			return 413;
-		}
-		int n = mg_read(conn, buf + *len, cap - *len);
+	struct timespec deadline = plus(now_mono(), BODY_DEADLINE_S);
+	while (*len < cap) {
+		if (reached(deadline))
+			return 408;
+		int n = mg_read(conn, buf + *len, 1);
 		if (n == 0)
-			break;
+			return 0;
 		if (n < 0)
 			return -1;
 		*len += (size_t)n;
 	}
-	return *len == cap ? 413 : 0;
+	drain(conn);
+	return 413;
 }
 
 static void send_response(struct mg_connection *conn, const char *request_id,
@@ -124,10 +134,17 @@ static void send_response(struct mg_connection *conn, const char *request_id,
 	free(out);
 }
 
-/* Counts an invocation in, or refuses it while the process is stopping
+static void count_receiving(struct server *s, int delta)
+{
+	pthread_mutex_lock(&s->mu);
+	s->receiving += delta;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Reserves the invocation slot, or refuses while the process is stopping
  * or has already served its one invocation. */
-static int admit(struct server *s, struct mg_connection *conn,
-                 struct http_response *res)
+static int admit(struct server *s, struct http_response *res)
 {
 	int ok = 1;
 	pthread_mutex_lock(&s->mu);
@@ -140,7 +157,23 @@ static int admit(struct server *s, struct mg_connection *conn,
 	} else {
 		s->started++;
 		s->inflight++;
-		s->last_activity = now_mono();
+	}
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+/* After the route answered: a refused caller (401, 405) was no
+ * invocation, so its slot is given back and it neither ends a --once
+ * process nor keeps an idle one alive; anything else is counted when its
+ * connection closes. */
+static void settle(struct server *s, struct mg_connection *conn, int status)
+{
+	pthread_mutex_lock(&s->mu);
+	if (status == 401 || status == 405) {
+		s->started--;
+		s->inflight--;
+		pthread_cond_broadcast(&s->cv);
+	} else {
 		for (int i = 0; i < WORKERS; i++)
 			if (!s->invocation_conn[i]) {
 				s->invocation_conn[i] = conn;
@@ -148,33 +181,45 @@ static int admit(struct server *s, struct mg_connection *conn,
 			}
 	}
 	pthread_mutex_unlock(&s->mu);
-	return ok;
 }
 
 static void handle(struct server *s, struct mg_connection *conn,
-                   const char *rid, struct http_response *res)
+                   const char *rid, int invocation, struct http_response *res)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	unsigned char *body = malloc(HTTP_MAX_BODY + 1);
 	size_t len = 0;
-	int rb = body ? read_body(conn, body, HTTP_MAX_BODY + 1, &len) : -1;
-	if (rb == 413) {
+	if (invocation)
+		count_receiving(s, 1);
+	int rb = body ? read_body(conn, body, HTTP_MAX_BODY + 1, &len) : 500;
+	if (invocation)
+		count_receiving(s, -1);
+	if (rb == 500)
+		http_reply_error(res, 500, "out of memory");
+	else if (rb == 413)
 		http_reply_error(res, 413, "request body over %d KiB", HTTP_MAX_BODY / 1024);
-	} else if (rb < 0) {
+	else if (rb == 408)
+		http_reply_error(res, 408, "the request body did not arrive within %d s",
+		                 BODY_DEADLINE_S);
+	else if (rb < 0)
 		http_reply_error(res, 400, "could not read the request body");
-	} else {
-		struct http_request req = {
-			.method = ri->request_method,
-			.path = ri->local_uri,
-			.query = ri->query_string,
-			.request_id = rid,
-			.body = body,
-			.body_len = len,
-			.get_header = header_of,
-			.header_src = conn,
-		};
-		routes_dispatch(&s->rctx, &req, res);
+	if (rb != 0 || (invocation && !admit(s, res))) {
+		free(body);
+		return;
 	}
+	struct http_request req = {
+		.method = ri->request_method,
+		.path = ri->local_uri,
+		.query = ri->query_string,
+		.request_id = rid,
+		.body = body,
+		.body_len = len,
+		.get_header = header_of,
+		.header_src = conn,
+	};
+	routes_dispatch(&s->rctx, &req, res);
+	if (invocation)
+		settle(s, conn, res->status);
 	free(body);
 }
 
@@ -188,8 +233,7 @@ static int begin_request(struct mg_connection *conn)
 	struct timespec t0 = now_mono();
 	struct http_response res = { 0 };
 	const char *path = ri->local_uri ? ri->local_uri : "";
-	if (!routes_is_invocation(path) || admit(s, conn, &res))
-		handle(s, conn, rid, &res);
+	handle(s, conn, rid, routes_is_invocation(path), &res);
 	send_response(conn, rid, &res);
 	struct timespec t1 = now_mono();
 	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
@@ -244,7 +288,7 @@ static int wait_for_end(struct server *s)
 	for (;;) {
 		if (s->opts.once && s->answered > 0 && s->inflight == 0)
 			return 0;
-		if (s->stopping && s->inflight == 0)
+		if (s->stopping && s->inflight == 0 && s->receiving == 0)
 			return 0;
 		if (s->stopping && reached(s->stop_deadline) && !s->cancel) {
 			s->cancel = 1;

@@ -129,6 +129,14 @@ static void format_json(char *line, size_t cap, const char *time,
 	cJSON_Delete(o);
 }
 
+static int is_plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == '"' || *s == '\\' || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
 static void format_text(char *line, size_t cap, const char *time,
                         const char *request_id, enum fn_level level,
                         const char *event, const cJSON *fields)
@@ -139,7 +147,11 @@ static void format_text(char *line, size_t cap, const char *time,
 	                            request_id ? request_id : "",
 	                            request_id && *request_id ? "] " : "", event);
 	for (const cJSON *f = fields ? fields->child : NULL; f && n < cap; f = f->next) {
-		char *v = cJSON_IsString(f) ? NULL : cJSON_PrintUnformatted(f);
+		/* A string with blanks, quotes or control characters is written
+		 * JSON-quoted, so no value (a URL-decoded path, say) can break the
+		 * line or forge another one. */
+		int plain = cJSON_IsString(f) && is_plain(f->valuestring);
+		char *v = plain ? NULL : cJSON_PrintUnformatted(f);
 		n += (size_t)snprintf(line + n, cap - n, " %s=%s", f->string,
 		                      v ? v : f->valuestring);
 		free(v);

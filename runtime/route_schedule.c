@@ -33,7 +33,12 @@ static int parse_body(const struct http_request *req, struct http_response *res,
 		return -1;
 	}
 	id[0] = '\0';
-	if (cJSON_IsString(s) && strlen(s->valuestring) < idlen)
+	if (cJSON_IsString(s) && strlen(s->valuestring) >= idlen) {
+		cJSON_Delete(j);
+		http_reply_error(res, 400, "\"scheduleId\" is over %zu characters", idlen - 1);
+		return -1;
+	}
+	if (cJSON_IsString(s))
 		strcpy(id, s->valuestring);
 	cJSON_Delete(j);
 	int needs_id = *action == SCHEDULE_PAUSE || *action == SCHEDULE_RESUME ||

@@ -22,6 +22,17 @@ static enum caller authorize(const struct route_ctx *ctx,
 	const struct config *cfg = ctx->cfg;
 	const char *sig = http_header(req, "Upstash-Signature");
 	if (sig && strcmp(req->method, "POST") == 0) {
+		/* A set but malformed APP_URL must not quietly turn the sub
+		 * check off: fail closed until it is fixed. */
+		if (cfg->app_url_var && !cfg->app_url) {
+			log_line(req->request_id, FN_ERROR, "QStash delivery refused",
+			         "reason", FN_STR("APP_URL is malformed; see the start-up log"),
+			         NULL);
+			http_reply_error(res, 401, "%s on this function is malformed, so "
+			                 "deliveries cannot be checked against it",
+			                 cfg->app_url_var);
+			return CALLER_NONE;
+		}
 		if (!cfg->current_key && !cfg->next_key) {
 			log_line(req->request_id, FN_ERROR, "QStash delivery refused",
 			         "reason", FN_STR("no signing keys configured: set "

@@ -27,7 +27,7 @@ static const struct route {
 	{ "/healthz", "GET", 0, route_health },
 	{ SYNC_ROUTE, "GET, POST", 1, route_sync },
 	{ SCHEDULE_ROUTE, "GET, POST", 1, route_schedule },
-	{ STATUS_ROUTE, "GET", 1, route_status },
+	{ STATUS_ROUTE, "GET", 0, route_status },
 };
 
 static const struct route *find(const char *path)

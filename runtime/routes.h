@@ -8,9 +8,9 @@
 
 #include "http.h"
 
-/* 1 when a request for this path is an invocation (a sync, schedule or
- * status call) for --once and --idle-exit; /healthz and unknown paths
- * are not. */
+/* 1 when a request for this path is an invocation (a sync or schedule
+ * call, as the contract says) for --once and --idle-exit; /healthz, the
+ * status route and unknown paths are not. */
 int routes_is_invocation(const char *path);
 
 void routes_dispatch(const struct route_ctx *ctx,

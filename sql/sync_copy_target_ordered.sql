@@ -1,5 +1,5 @@
--- The target's rows in key order, one chunk of at most {{limit}} rows
--- after key ({{after}}) (the first chunk: {{first}} is true), read by
+-- The target's rows in key order, one chunk of at most "limit" rows
+-- after key "after" (the first chunk: "first" is true), read by
 -- the key's index. Chunks free the connection now and then, so the rows
 -- found different can go into the stage before they pile up in memory.
 COPY (SELECT {{cols}} FROM {{tgt_only}}

@@ -1,4 +1,4 @@
--- One table's merge: inserts the rows of {{src}} that {{tgt}} lacks and
+-- One table's merge: inserts the source rows that the target lacks and
 -- updates the ones whose compared columns differ, in one statement. The
 -- LEFT JOIN (a hash join after ANALYZE) keeps unchanged rows out of the
 -- INSERT entirely; the ON CONFLICT guard repeats the comparison on the

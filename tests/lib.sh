@@ -62,8 +62,8 @@ http() {
 	local m=$1 u=$2; shift 2
 	local hf=$TEST_TMP/.h.$$ bf=$TEST_TMP/.b.$$
 	HTTP_STATUS=$(curl -s -X "$m" -D "$hf" -o "$bf" -w '%{http_code}' --max-time "${HTTP_TIMEOUT:-60}" "$@" "$u")  || true
-	HTTP_BODY=$(cat "$bf" 2>/dev/null)
-	HTTP_HEADERS=$(cat "$hf" 2>/dev/null)
+	HTTP_BODY=$(cat "$bf" 2>/dev/null || true)
+	HTTP_HEADERS=$(cat "$hf" 2>/dev/null || true)
 	rm -f "$hf" "$bf"
 }
 

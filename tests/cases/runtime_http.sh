@@ -83,13 +83,56 @@ test_chunked_body_is_dechunked() {
 }
 
 test_once_exits_after_first_invocation_not_after_health() {
-	start_serve --once
+	SYNC_ADMIN_TOKEN=adm-token-1 start_serve --once
 	http GET "$SERVE_URL/healthz"
-	sleep 0.2
-	kill -0 "$SERVE_PID" 2>/dev/null || fail "exited after a health check"
 	http GET "$SERVE_URL/api/background/sync/status"
 	assert_eq 401 "$HTTP_STATUS"
+	http POST "$SERVE_URL/api/background/sync/schedule" -H 'Authorization: Bearer wrong'
+	assert_eq 401 "$HTTP_STATUS"
+	sleep 0.2
+	kill -0 "$SERVE_PID" 2>/dev/null || fail "exited after a health check or a refused caller"
+	http POST "$SERVE_URL/api/background/sync/schedule" -H 'Authorization: Bearer adm-token-1' --data-binary '{"action":"x"}'
+	assert_eq 400 "$HTTP_STATUS"
 	wait_exit "$SERVE_PID" 2
+	assert_eq 0 "$EXIT_CODE"
+}
+
+test_refused_callers_do_not_keep_an_idle_instance_alive() {
+	start_serve --idle-exit 2
+	local t0=$SECONDS
+	while kill -0 "$SERVE_PID" 2>/dev/null && [ $((SECONDS - t0)) -lt 8 ]; do
+		http GET "$SERVE_URL/api/background/sync/slave-to-prod"
+		sleep 0.3
+	done
+	wait_exit "$SERVE_PID" 1
+	assert_eq 0 "$EXIT_CODE"
+	[ $((SECONDS - t0)) -le 4 ] || fail "401s kept it alive for $((SECONDS - t0)) s"
+}
+
+# A client trickling its body cannot hold a worker (or the one invocation)
+# beyond the body deadline.
+test_trickled_body_gets_408() {
+	SYNC_ADMIN_TOKEN=adm-token-1 start_serve
+	python3 - "$SERVE_PORT" > "$TEST_TMP/trickle.out" 2>&1 <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"POST /api/background/sync/schedule HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\n\r\n")
+try:
+    for _ in range(60):
+        s.sendall(b"a")
+        time.sleep(0.5)
+except OSError:
+    pass
+PY
+	local trickler=$!
+	sleep 0.5
+	http POST "$SERVE_URL/api/background/sync/schedule" -H 'Authorization: Bearer adm-token-1' --data-binary '{"action":"x"}'
+	assert_eq 400 "$HTTP_STATUS" "the real caller is served while a body trickles"
+	local i
+	for i in $(seq 1 100); do grep -q '"status":408' "$SERVE_LOG" && break; sleep 0.2; done
+	grep -q '"status":408' "$SERVE_LOG" || fail "no 408 for the trickled body: $(cat "$SERVE_LOG")"
+	kill "$trickler" 2>/dev/null || true
+	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 3
 	assert_eq 0 "$EXIT_CODE"
 }
 
@@ -112,8 +155,9 @@ test_sigterm_when_idle_exits_at_once() {
 	assert_eq 0 "$EXIT_CODE"
 }
 
-# A request still uploading its body when SIGTERM arrives is answered,
-# new invocations are refused with 503, then the process exits 0.
+# A request still uploading its body when SIGTERM arrives is not cut off:
+# it is answered (503, nothing started), new invocations are refused with
+# 503 too, then the process exits 0.
 test_sigterm_lets_the_inflight_request_finish() {
 	SYNC_ADMIN_TOKEN=adm-token-1 start_serve
 	python3 - "$SERVE_PORT" "$SERVE_PID" > "$TEST_TMP/slow.out" 2>&1 <<'PY' &
@@ -127,7 +171,8 @@ time.sleep(0.3)
 os.kill(pid, signal.SIGTERM)
 time.sleep(0.3)
 try:
-    urllib.request.urlopen("http://127.0.0.1:%d/api/background/sync/status" % port, timeout=2)
+    urllib.request.urlopen(urllib.request.Request("http://127.0.0.1:%d/api/background/sync/schedule" % port,
+                           headers={"Authorization": "Bearer adm-token-1"}), timeout=2)
 except urllib.error.HTTPError as e:
     print("second:", e.code)
 s.sendall(body[5:])
@@ -143,13 +188,13 @@ PY
 	wait "$py" || fail "client failed: $(cat "$TEST_TMP/slow.out")"
 	local out; out=$(cat "$TEST_TMP/slow.out")
 	assert_contains "$out" "second: 503"
-	assert_contains "$out" "first: HTTP/1.1 400"
+	assert_contains "$out" "first: HTTP/1.1 503"
 	wait_exit "$SERVE_PID" 3
 	assert_eq 0 "$EXIT_CODE"
 }
 
 test_silent_half_request_does_not_block_others() {
-	start_serve --once
+	SYNC_ADMIN_TOKEN=adm-token-1 start_serve --once
 	python3 - "$SERVE_PORT" > "$TEST_TMP/half.out" 2>&1 <<'PY' &
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
@@ -160,8 +205,8 @@ PY
 	sleep 0.2
 	http GET "$SERVE_URL/healthz"
 	assert_eq 200 "$HTTP_STATUS" "health answered beside a silent half request"
-	http GET "$SERVE_URL/api/background/sync/status"
-	assert_eq 401 "$HTTP_STATUS"
+	http POST "$SERVE_URL/api/background/sync/schedule" -H 'Authorization: Bearer adm-token-1' --data-binary '{}'
+	assert_eq 400 "$HTTP_STATUS"
 	wait_exit "$SERVE_PID" 3
 	kill "$half" 2>/dev/null || true
 }
@@ -183,5 +228,29 @@ test_port_in_use_exits_1() {
 	start_serve
 	PORT=$SERVE_PORT "$SYNCFN" serve > "$TEST_TMP/second.log" 2>&1 && fail "second server started"
 	grep -q "cannot listen" "$TEST_TMP/second.log" || fail "no reason given: $(cat "$TEST_TMP/second.log")"
+	kill "$SERVE_PID"
+}
+
+test_text_log_cannot_be_forged_through_the_path() {
+	LOG_FORMAT=text start_serve
+	http GET "$SERVE_URL/x%0aFORGED%20line"
+	assert_eq 404 "$HTTP_STATUS"
+	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 3
+	! grep -q '^FORGED' "$SERVE_LOG" || fail "a forged line: $(cat "$SERVE_LOG")"
+	grep -q 'path="/x\\nFORGED line"' "$SERVE_LOG" || fail "path not quoted: $(cat "$SERVE_LOG")"
+}
+
+# A malformed APP_URL must not switch the sub check off: deliveries are
+# refused until it is fixed.
+test_malformed_app_url_fails_closed() {
+	local key=sig_MALFORMEDTEST1
+	QSTASH_CURRENT_SIGNING_KEY=$key QSTASH_NEXT_SIGNING_KEY=sig_other APP_URL=syncfn.fly.dev start_serve
+	printf '' > "$TEST_TMP/body"
+	local now; now=$(date +%s)
+	local tok; tok=$(jwt_hs256 "$key" '{"alg":"HS256","typ":"JWT"}' \
+		"{\"iss\":\"Upstash\",\"sub\":\"https://attacker.example/hook\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"body\":\"$(body_hash "$TEST_TMP/body")\"}")
+	http POST "$SERVE_URL/api/background/sync/slave-to-prod" -H "Upstash-Signature: $tok"
+	assert_eq 401 "$HTTP_STATUS"
+	assert_contains "$HTTP_BODY" "APP_URL on this function is malformed"
 	kill "$SERVE_PID"
 }

@@ -106,6 +106,13 @@ static void wait_for_signal(void)
 	sigwait(&set, &sig);
 }
 
+/* Only the built-in development credentials are printed: values that
+ * came from the environment may be real ones from a loaded .env. */
+static const char *shown(const char *value, const char *dev)
+{
+	return strcmp(value, dev) == 0 ? value : "(as set in the environment, not shown)";
+}
+
 static void banner(const struct qdev_options *o)
 {
 	printf("qstash-dev listening on http://%s:%d\n"
@@ -114,8 +121,8 @@ static void banner(const struct qdev_options *o)
 	       "  QSTASH_CURRENT_SIGNING_KEY=%s\n"
 	       "  QSTASH_NEXT_SIGNING_KEY=%s\n"
 	       "(development credentials; test routes under /__test/)\n",
-	       o->bind, o->port, o->bind, o->port, o->token, o->current_key,
-	       o->next_key);
+	       o->bind, o->port, o->bind, o->port, shown(o->token, DEV_TOKEN),
+	       shown(o->current_key, DEV_CURRENT), shown(o->next_key, DEV_NEXT));
 	fflush(stdout);
 }
 

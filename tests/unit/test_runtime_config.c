@@ -129,6 +129,34 @@ TEST(schedule_id_charset)
 	CHECK_CONTAINS(out, "SYNC_SCHEDULE_ID may hold only");
 }
 
-TEST_MAIN(CASE(defaults) CASE(next_public_app_url_is_a_fallback) CASE(malformed_values_are_named)
+TEST(at_sign_in_password_and_trimmed_token)
+{
+	static const char *const env[] = {
+		"TARGET_DATABASE_URL", "postgresql://app:S3cr3t@Pass@db.example/prod",
+		"SOURCE_DATABASE_URL", "postgresql://app:ok%40pw@db.example/slave",
+		"QSTASH_TOKEN", "tok-123\r\n", NULL
+	};
+	static struct config c;
+	load(&c, env);
+	char out[2048];
+	CHECK_INT(config_check(&c, NEED_SYNC, "sync", out, sizeof out), 1);
+	CHECK_CONTAINS(out, "TARGET_DATABASE_URL has an '@' inside its user or password");
+	CHECK_STR(c.qstash_token, "tok-123");
+}
+
+TEST(overlong_key_is_named)
+{
+	static char key[700];
+	memset(key, 'k', sizeof key - 1);
+	static const char *env[] = { "QSTASH_CURRENT_SIGNING_KEY", key, NULL };
+	static struct config c;
+	load(&c, env);
+	char out[2048];
+	config_check(&c, NEED_KEYS, "serve", out, sizeof out);
+	CHECK_CONTAINS(out, "QSTASH_CURRENT_SIGNING_KEY is longer than 511 characters");
+}
+
+TEST_MAIN(CASE(at_sign_in_password_and_trimmed_token) CASE(overlong_key_is_named)
+          CASE(defaults) CASE(next_public_app_url_is_a_fallback) CASE(malformed_values_are_named)
           CASE(check_names_what_each_command_needs) CASE(durations_and_keys)
           CASE(secrets_include_url_passwords) CASE(schedule_id_charset))
