@@ -74,6 +74,8 @@ static int excluded(const char *exclude, const char *schema, const char *name)
 		return 0;
 	char *copy = strdup(exclude), *save = NULL;
 	int hit = 0;
+	if (!copy)
+		return 1; /* out of memory: rather skip a table than sync one excluded */
 	char qualified[520];
 	snprintf(qualified, sizeof qualified, "%s.%s", schema, name);
 	for (char *tok = strtok_r(copy, ",", &save); tok && !hit;
@@ -85,12 +87,18 @@ static int excluded(const char *exclude, const char *schema, const char *name)
 	return hit;
 }
 
+/* Takes the four names (malloc'd, any may be NULL after a failed strdup):
+ * the plan owns them, or they are freed and NULL is returned. */
 static struct sync_table *add_table(struct sync_plan *plan, char *ss, char *sn,
                                     char *ts, char *tn)
 {
-	struct sync_table *t = realloc(plan->t, sizeof *t * (size_t)(plan->n + 1));
-	if (!t)
+	struct sync_table *t = NULL;
+	if (ss && sn && ts && tn)
+		t = realloc(plan->t, sizeof *t * (size_t)(plan->n + 1));
+	if (!t) {
+		free(ss), free(sn), free(ts), free(tn);
 		return NULL;
+	}
 	plan->t = t;
 	t = &plan->t[plan->n++];
 	*t = (struct sync_table){ .src_schema = ss, .src_name = sn,
@@ -179,12 +187,16 @@ static enum sync_status expand_star(struct sync_plan *plan, struct sync_db *src,
 			     s->target_schema);
 			continue;
 		}
-		add_table(plan, strdup(s->source_schema), strdup(name),
-		          strdup(s->target_schema), strdup(name));
+		if (!add_table(plan, strdup(s->source_schema), strdup(name),
+		               strdup(s->target_schema), strdup(name))) {
+			fn_err(err, errlen, "out of memory");
+			st = SYNC_FAILED;
+			break;
+		}
 	}
 	PQclear(rs);
 	PQclear(rt);
-	return SYNC_OK;
+	return st;
 }
 
 static enum sync_status parse_tables(struct sync_plan *plan,
@@ -197,6 +209,10 @@ static enum sync_status parse_tables(struct sync_plan *plan,
 	char *copy = strdup(tables), *save = NULL;
 	enum sync_status st = SYNC_OK;
 	int items = 0;
+	if (!copy) {
+		fn_err(err, errlen, "out of memory");
+		return SYNC_FAILED;
+	}
 	for (char *tok = strtok_r(copy, ",", &save); tok && st == SYNC_OK;
 	     tok = strtok_r(NULL, ",", &save)) {
 		tok = trim(tok);
@@ -223,6 +239,12 @@ static enum sync_status parse_tables(struct sync_plan *plan,
 			ts = strdup(s->target_schema);
 			tn = strdup(tok);
 		}
+		if (!ss || !sn || !ts || !tn) {
+			free(ss), free(sn), free(ts), free(tn);
+			fn_err(err, errlen, "out of memory");
+			st = SYNC_FAILED;
+			continue;
+		}
 		if (!*sn || !*tn) {
 			fn_err(err, errlen, "SYNC_TABLES entry \"%s\" has an "
 			       "empty table name", tok);
@@ -233,7 +255,6 @@ static enum sync_status parse_tables(struct sync_plan *plan,
 			continue;
 		}
 		if (!add_table(plan, ss, sn, ts, tn)) {
-			free(ss), free(sn), free(ts), free(tn);
 			fn_err(err, errlen, "out of memory");
 			st = SYNC_FAILED;
 		}
@@ -291,6 +312,9 @@ static enum sync_status match_columns(struct sync_plan *plan,
 		c->text_cmp = is_true(rt, i, 3);
 		if (!PQgetisnull(rt, i, 4))
 			c->seq = strdup(PQgetvalue(rt, i, 4));
+		if (!c->name || !c->tgt_type || !c->src_type ||
+		    (!c->seq && !PQgetisnull(rt, i, 4)))
+			return SYNC_FAILED;
 		if (is_true(rs, j, 5))
 			t->src_generated = 1;
 		if (strcmp(c->src_type, c->tgt_type) != 0)
@@ -570,6 +594,8 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 	st = match_columns(plan, t, rs, rt, log);
 	PQclear(rs);
 	PQclear(rt);
+	if (st != SYNC_OK)
+		fn_err(err, errlen, "out of memory planning table %s", t->label);
 	if (st == SYNC_OK)
 		st = read_key(tgt, t, err, errlen);
 	if (st == SYNC_OK && build_frag(t, src, tgt, same) != SYNC_OK) {

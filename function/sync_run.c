@@ -217,6 +217,26 @@ static void rollback(struct sync_db *db)
 		sync_db_run(db, "ROLLBACK", 0, NULL, NULL, NULL, 0);
 }
 
+/* COMMIT of a transaction that failed meanwhile succeeds as a ROLLBACK:
+ * only the command tag tells. */
+static enum sync_status commit(struct run *r)
+{
+	PGresult *res;
+	enum sync_status st = sync_db_exec(r->tgt, "COMMIT", 0, NULL, &res,
+	                                   "committing on the target database",
+	                                   r->err, r->errlen);
+	if (st != SYNC_OK)
+		return st;
+	if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		fn_err(r->err, r->errlen, "committing on the target database: "
+		       "the server rolled the transaction back (%s); nothing "
+		       "was applied", PQcmdStatus(res));
+		st = SYNC_FAILED;
+	}
+	PQclear(res);
+	return st;
+}
+
 /* Records the run (in the data's transaction for a success) and commits,
  * or rolls back for a dry run and records it on its own. */
 static enum sync_status finish(struct run *r, const char *stats)
@@ -240,9 +260,7 @@ static enum sync_status finish(struct run *r, const char *stats)
 		return find_earlier(r);
 	}
 	if (st == SYNC_OK)
-		st = sync_db_run(r->tgt, "COMMIT", 0, NULL,
-		                 "committing on the target database", r->err,
-		                 r->errlen);
+		st = commit(r);
 	rollback(r->src);
 	return st;
 }
