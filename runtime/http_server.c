@@ -33,8 +33,8 @@ struct server {
 	pthread_cond_t cv;
 	int started;        /* invocations begun */
 	int inflight;       /* begun, connection not yet closed */
-	int receiving;      /* invocation requests still reading their body:
-	                       a signal lets them finish (bounded by
+	int receiving;      /* invocation requests not yet answered: a signal
+	                       lets them finish reading (bounded by
 	                       BODY_DEADLINE_S) and answers them 503 */
 	int answered;       /* connection closed after the answer */
 	int stopping;       /* a signal asked us to stop */
@@ -189,11 +189,7 @@ static void handle(struct server *s, struct mg_connection *conn,
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	unsigned char *body = malloc(HTTP_MAX_BODY + 1);
 	size_t len = 0;
-	if (invocation)
-		count_receiving(s, 1);
 	int rb = body ? read_body(conn, body, HTTP_MAX_BODY + 1, &len) : 500;
-	if (invocation)
-		count_receiving(s, -1);
 	if (rb == 500)
 		http_reply_error(res, 500, "out of memory");
 	else if (rb == 413)
@@ -233,8 +229,15 @@ static int begin_request(struct mg_connection *conn)
 	struct timespec t0 = now_mono();
 	struct http_response res = { 0 };
 	const char *path = ri->local_uri ? ri->local_uri : "";
-	handle(s, conn, rid, routes_is_invocation(path), &res);
+	int invocation = routes_is_invocation(path);
+	/* Counted from the first byte to the answer, so that a signal never
+	 * ends the process between reading a body and answering it. */
+	if (invocation)
+		count_receiving(s, 1);
+	handle(s, conn, rid, invocation, &res);
 	send_response(conn, rid, &res);
+	if (invocation)
+		count_receiving(s, -1);
 	struct timespec t1 = now_mono();
 	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	log_line(rid, res.status >= 500 ? FN_ERROR : FN_INFO, "HTTP request",
