@@ -26,8 +26,9 @@ SCHEDULE_LIBS := -lcurl -lcjson
 RUNTIME_SRCS  := $(sort $(wildcard runtime/*.c))
 FN_COMMON     := function/fn_log.c function/names.c
 MAIN_SRCS     := $(RUNTIME_SRCS) $(FN_COMMON)
-SYNC_SRCS     := $(sort $(wildcard function/sync_*.c)) $(FN_COMMON)
-SCHEDULE_SRCS := $(sort $(wildcard function/schedule_*.c)) $(FN_COMMON)
+ENGINE_COMMON := $(FN_COMMON) function/engine_abi.c
+SYNC_SRCS     := $(sort $(wildcard function/sync_*.c)) $(ENGINE_COMMON)
+SCHEDULE_SRCS := $(sort $(wildcard function/schedule_*.c)) $(ENGINE_COMMON)
 SQL_FILES     := $(sort $(wildcard sql/*.sql))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -38,12 +39,24 @@ SCHEDULE_OBJS := $(call obj,$(SCHEDULE_SRCS))
 
 BINS := $(BUILD)/syncfn $(BUILD)/syncfn-sync.so $(BUILD)/syncfn-schedule.so
 
-.PHONY: all asan deps test unit run bench fuzz clean install image-rootfs qstash-dev check-deps
-all: $(BINS) $(BUILD)/qstash-dev
+.PHONY: all asan deps test unit qstash-dev-bin run bench fuzz clean install image-rootfs qstash-dev
+all: $(BINS)
 
-$(BUILD)/obj/%.o: %.c $(wildcard function/*.h runtime/*.h tests/qstash_server/*.h) | $(BUILD)/sql_text.h
+# Before the first compile: every library header is there, or one line that
+# says what to install (instead of "fatal error: cjson/cJSON.h").
+DEP_HEADERS := civetweb.h cjson/cJSON.h mbedtls/md.h curl/curl.h libpq-fe.h
+$(BUILD)/.headers-ok:
+	@for h in $(DEP_HEADERS); do \
+	  printf '#include <%s>\n' $$h | $(CC) -E -x c -I$(PG_INC) - >/dev/null 2>&1 || { \
+	    echo "missing <$$h>: run \`make deps\` (it installs libcivetweb-dev libcjson-dev libmbedtls-dev libcurl4-openssl-dev libpq-dev and the test tools)" >&2; \
+	    exit 1; }; \
+	done; mkdir -p $(dir $@); touch $@
+
+# -MMD -MP: each object depends on exactly the headers it includes.
+$(BUILD)/obj/%.o: %.c | $(BUILD)/sql_text.h $(BUILD)/.headers-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -I$(PG_INC) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) -MMD -MP -I$(PG_INC) -c $< -o $@
+-include $(shell find $(BUILD)/obj $(BUILD)/unit -name '*.d' 2>/dev/null)
 
 # Every SQL file becomes a NUL-terminated string named sql_<file>, so the
 # SQL lives in sql/ and the binary still needs no files at run time.
@@ -82,17 +95,17 @@ $(BUILD)/qstash-dev: $(call obj,$(QDEV_SRCS))
 
 # QStash signature verifications per second (bench/run.sh runs it).
 $(BUILD)/verify-bench: bench/verify_bench.c $(BUILD)/obj/runtime/qstash_verify.o
-	$(CC) $(CFLAGS_ALL) -o $@ $^ -lmbedcrypto -lcjson
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ -lmbedcrypto -lcjson
 
 # Unit tests: each tests/unit/test_*.c is its own program, linked with every
 # object it may exercise (runtime without main, the engines' sources).
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 UNIT_LINK := $(filter-out $(BUILD)/obj/runtime/main.o,$(MAIN_OBJS)) \
-             $(filter-out $(call obj,$(FN_COMMON)),$(SYNC_OBJS) $(SCHEDULE_OBJS))
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_LINK) tests/unit/harness.h
+             $(filter-out $(call obj,$(ENGINE_COMMON)),$(SYNC_OBJS) $(SCHEDULE_OBJS))
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_LINK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -I$(PG_INC) -Itests/unit -o $@ $< $(UNIT_LINK) \
+	$(CC) $(CFLAGS_ALL) -MMD -MP -I$(PG_INC) -Itests/unit -o $@ $< $(UNIT_LINK) \
 	  -lcivetweb -lmbedcrypto -lcjson -lpq -lcurl -ldl -lpthread
 unit: $(UNIT_BINS)
 
@@ -100,7 +113,7 @@ unit: $(UNIT_BINS)
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT='-O1 -g -fno-omit-frame-pointer' \
 	  EXTRA_CFLAGS='-fsanitize=address,undefined -fno-sanitize-recover=undefined' \
-	  all unit
+	  all unit qstash-dev-bin
 
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEB_PKGS := build-essential libcivetweb-dev libpq-dev libcurl4-openssl-dev \
@@ -119,8 +132,11 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+# The test server, without starting it (`make qstash-dev` runs it).
+qstash-dev-bin: $(BUILD)/qstash-dev
+
 test: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit qstash-dev-bin
 	@$(MAKE) --no-print-directory asan
 	@bash tests/run
 
@@ -147,4 +163,4 @@ install: $(BINS)
 	install -m 0644 $(BUILD)/syncfn-sync.so $(BUILD)/syncfn-schedule.so $(DESTDIR)$(PREFIX)/lib/syncfn/
 
 clean:
-	rm -rf build
+	rm -rf $(BUILD)

@@ -12,34 +12,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "b64url.h"
 #include "qstash_verify.h"
 
 #define KEY "sig_3kTestCurrentSigningKey0001"
 #define NEXT "sig_5ZTestNextSigningKey000002"
 #define SUB "https://syncfn.example.test/api/background/sync/slave-to-prod"
 #define NOW 1700000000L
-
-static size_t b64url(const unsigned char *in, size_t n, char *out)
-{
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                          "abcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned long v = (unsigned long)in[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		out[o++] = abc[v >> 18 & 63];
-		out[o++] = abc[v >> 12 & 63];
-		if (i + 1 < n)
-			out[o++] = abc[v >> 6 & 63];
-		if (i + 2 < n)
-			out[o++] = abc[v & 63];
-	}
-	out[o] = '\0';
-	return o;
-}
 
 /* CPU time of this thread: the rate is per second of one core's time,
  * even when other processes share the core. */

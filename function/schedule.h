@@ -78,5 +78,16 @@ schedule_run_fn schedule_run;
  * answered 400 without loading libcurl. */
 const char *schedule_action_name(enum schedule_action a);
 int schedule_action_parse(const char *name);
+/* Whether an action acts on one schedule named by its id (get, pause,
+ * resume, delete), and whether it needs the destination (APP_URL). */
+int schedule_action_needs_id(enum schedule_action a);
+int schedule_action_needs_destination(enum schedule_action a);
+
+/* A schedule id goes raw into QStash's URL path: 1 when id keeps to the
+ * alphabet below and SCHEDULE_ID_MAX characters. */
+#define SCHEDULE_ID_MAX 200
+#define SCHEDULE_ID_RULE \
+	"may hold only letters, digits, '-', '_' and '.' (at most 200 characters)"
+int schedule_id_valid(const char *id);
 
 #endif

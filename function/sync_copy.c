@@ -94,10 +94,7 @@ enum sync_status sync_copy_rows(struct sync_db *tgt, const char *copy_in,
 	char what_tgt[800];
 	snprintf(what_tgt, sizeof what_tgt, "copying into table %s on %s",
 	         t->label, tgt->label);
-	PGresult *r;
-	enum sync_status st = sync_db_exec(tgt, copy_in, 0, NULL, &r, what_tgt,
-	                                   err, errlen);
-	PQclear(r);
+	enum sync_status st = sync_db_run(tgt, copy_in, 0, NULL, what_tgt, err, errlen);
 	if (st == SYNC_OK)
 		st = put_buffer(tgt, rows, len, what_tgt, err, errlen);
 	if (st != SYNC_OK) {
@@ -119,14 +116,10 @@ enum sync_status sync_copy_stream(struct sync_db *src, struct sync_db *tgt,
 	snprintf(what_tgt, sizeof what_tgt, "copying into table %s on %s",
 	         t->label, tgt->label);
 	*rows = 0;
-	PGresult *r;
-	enum sync_status st = sync_db_exec(tgt, copy_in, 0, NULL, &r, what_tgt,
-	                                   err, errlen);
-	PQclear(r);
+	enum sync_status st = sync_db_run(tgt, copy_in, 0, NULL, what_tgt, err, errlen);
 	if (st != SYNC_OK)
 		return st;
-	st = sync_db_exec(src, copy_out, 0, NULL, &r, what_src, err, errlen);
-	PQclear(r);
+	st = sync_db_run(src, copy_out, 0, NULL, what_src, err, errlen);
 	if (st != SYNC_OK) {
 		end_copy_in(tgt, "source failed", what_tgt, NULL, 0);
 		return st;

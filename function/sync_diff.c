@@ -113,11 +113,9 @@ static enum sync_status finish(struct side *s, char *err, size_t errlen)
 static enum sync_status start(struct side *s, const char *sql, char *err,
                               size_t errlen)
 {
-	PGresult *r;
 	s->done = 0;
-	enum sync_status st = sync_db_exec(s->db, sql, 0, NULL, &r, s->what,
-	                                   err, errlen);
-	PQclear(r);
+	enum sync_status st = sync_db_run(s->db, sql, 0, NULL, s->what, err,
+	                                  errlen);
 	if (st != SYNC_OK)
 		s->done = 1;
 	return st;

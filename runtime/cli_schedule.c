@@ -13,12 +13,6 @@
 static const char usage[] =
 	"usage: syncfn schedule create|list|get ID|pause ID|resume ID|delete ID|trigger\n";
 
-static int needs_id(int action)
-{
-	return action == SCHEDULE_GET || action == SCHEDULE_PAUSE ||
-	       action == SCHEDULE_RESUME || action == SCHEDULE_DELETE;
-}
-
 /* The result, scrubbed of every configured secret like any log line. */
 static void print_json(const cJSON *j)
 {
@@ -51,7 +45,7 @@ int cli_schedule(const struct config *cfg, int argc, char **argv)
 		        argc > 0 ? argv[0] : "", argc > 0 ? "\"" : "", usage);
 		return 2;
 	}
-	int want = needs_id(action) ? 2 : 1;
+	int want = schedule_action_needs_id(action) ? 2 : 1;
 	if (argc != want) {
 		fprintf(stderr, "syncfn schedule %s: %s\n%s", argv[0],
 		        argc < want ? "needs a schedule id (see `syncfn schedule list`)"

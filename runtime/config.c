@@ -250,12 +250,8 @@ static void load_qstash(struct config *cfg,
 	cfg->schedule_id = get(getenv_fn, "SYNC_SCHEDULE_ID");
 	if (!cfg->schedule_id)
 		cfg->schedule_id = "slave-to-prod-sync";
-	for (const char *c = cfg->schedule_id; *c; c++)
-		if (!isalnum((unsigned char)*c) && !strchr("-_.", *c)) {
-			problem(cfg, NEED_SCHEDULE,
-			        "SYNC_SCHEDULE_ID may hold only letters, digits, '-', '_' and '.'");
-			break;
-		}
+	if (!schedule_id_valid(cfg->schedule_id))
+		problem(cfg, NEED_SCHEDULE, "SYNC_SCHEDULE_ID %s", SCHEDULE_ID_RULE);
 	load_app_url(cfg, getenv_fn);
 }
 

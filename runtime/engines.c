@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine_abi.h"
 #include "fn_log.h"
 
 /* dlopen() is idempotent and thread-safe: a second call returns the same
@@ -48,11 +49,34 @@ static void *open_engine(const char *file, char *err, size_t errlen)
 	return NULL;
 }
 
+/* 0 when the engine h was built for this runtime's interface. */
+static int check_abi(void *h, const char *file, char *err, size_t errlen)
+{
+	static const struct engine_abi want = ENGINE_ABI_INIT;
+	const struct engine_abi *got = dlsym(h, "syncfn_engine_abi");
+	if (!got) {
+		fn_err(err, errlen,
+		       "%s was built for an older syncfn (it has no interface "
+		       "version): reinstall syncfn and its engines together",
+		       file);
+		return -1;
+	}
+	if (memcmp(got, &want, sizeof want) != 0) {
+		fn_err(err, errlen,
+		       "%s was built for engine interface %u, this syncfn needs %u "
+		       "(or the same version with other struct sizes): reinstall "
+		       "syncfn and its engines together (`make install`)",
+		       file, got->version, want.version);
+		return -1;
+	}
+	return 0;
+}
+
 static void *engine_symbol(const char *file, const char *name, char *err,
                            size_t errlen)
 {
 	void *h = open_engine(file, err, errlen);
-	if (!h)
+	if (!h || check_abi(h, file, err, errlen) != 0)
 		return NULL;
 	void *sym = dlsym(h, name);
 	if (!sym)

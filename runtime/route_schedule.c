@@ -41,9 +41,7 @@ static int parse_body(const struct http_request *req, struct http_response *res,
 	if (cJSON_IsString(s))
 		strcpy(id, s->valuestring);
 	cJSON_Delete(j);
-	int needs_id = *action == SCHEDULE_PAUSE || *action == SCHEDULE_RESUME ||
-	               *action == SCHEDULE_DELETE || *action == SCHEDULE_GET;
-	if (needs_id && !id[0]) {
+	if (schedule_action_needs_id(*action) && !id[0]) {
 		http_reply_error(res, 400, "action %s needs \"scheduleId\"",
 		                 schedule_action_name(*action));
 		return -1;

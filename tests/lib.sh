@@ -9,6 +9,8 @@
 
 # --- assertions: each prints what differs and fails the test -----------------
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# skip WHY: the case does not apply here; counted as skipped, not passed
+skip() { echo "skipped: $*"; exit 77; }
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: expected [$1], got [$2]"; }
 assert_contains() { case "$1" in *"$2"*) ;; *) fail "${3:-missing text}: [$2] not in [$(printf '%.2000s' "$1")]";; esac; }
 assert_not_contains() { case "$1" in *"$2"*) fail "${3:-unexpected text}: [$2] found";; esac; }
@@ -28,10 +30,17 @@ new_db() {
 }
 # db_url NAME: a URL with the real password, over TCP
 db_url() { echo "postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:${PGPORT}/$1"; }
-# q DB SQL: run SQL, print unaligned tuples
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+# q DB SQL: run SQL, print unaligned tuples. A failed query fails the case
+# even inside $(...), where `set -e` cannot see it (assert_eq "$(q a)" "$(q b)"
+# must not pass because both failed): tests/run fails a case that left
+# the marker file behind.
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" || query_failed "$1" "$2"; }
 # qf DB FILE
-qf() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -f "$2"; }
+qf() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -f "$2" || query_failed "$1" "$2"; }
+query_failed() {
+	printf 'query failed on database %s: %.300s\n' "$1" "$2" | tee -a "$TEST_TMP/.query_failed" >&2
+	return 1
+}
 
 # --- processes and HTTP ------------------------------------------------------
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }

@@ -28,9 +28,9 @@ pg_free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# pg_start DIR [extra postgres -c settings...]
-pg_start() {
-	local dir=$1; shift
+# pg_init_template DIR: a fresh cluster in DIR/data, not started
+pg_init_template() {
+	local dir=$1
 	local bin; bin=$(pg_bindir) || return 1
 	mkdir -p "$dir"
 	[ "$(id -u)" = 0 ] && chown postgres: "$dir"
@@ -40,14 +40,42 @@ pg_start() {
 	pg_as_owner "$bin/initdb" -D "$dir/data" -U postgres --pwfile="$dir/pwfile" \
 		--auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
 		|| { cat "$dir/initdb.log" >&2; return 1; }
-	local port; port=$(pg_free_port)
-	local opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir"
-	opts="$opts -c fsync=off -c full_page_writes=off -c max_connections=100 -c shared_buffers=256MB"
-	for o in "$@"; do opts="$opts -c $o"; done
-	pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$opts" start >/dev/null \
-		|| { cat "$dir/server.log" >&2; return 1; }
-	export PGHOST=$dir PGPORT=$port PGUSER=postgres PGDATABASE=postgres
-	echo "$port" > "$dir/port"
+}
+
+# pg_serve DIR [extra postgres -c settings...]: starts the cluster in
+# DIR/data on a free port and exports PGHOST PGPORT PGUSER PGDATABASE
+pg_serve() {
+	local dir=$1; shift
+	local bin; bin=$(pg_bindir) || return 1
+	local port try opts
+	for try in 1 2 3; do  # a free port can be taken by someone else before we bind it
+		port=$(pg_free_port)
+		opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir"
+		opts="$opts -c fsync=off -c full_page_writes=off -c max_connections=100 -c shared_buffers=256MB"
+		for o in "$@"; do opts="$opts -c $o"; done
+		if pg_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$opts" start >/dev/null; then
+			export PGHOST=$dir PGPORT=$port PGUSER=postgres PGDATABASE=postgres
+			echo "$port" > "$dir/port"
+			return 0
+		fi
+	done
+	cat "$dir/server.log" >&2
+	return 1
+}
+
+# pg_start DIR [extra postgres -c settings...]: a new cluster, started
+pg_start() {
+	local dir=$1; shift
+	pg_init_template "$dir" && pg_serve "$dir" "$@"
+}
+
+# pg_start_copy TEMPLATE DIR: a copy of the (stopped) cluster TEMPLATE,
+# started: cheaper than initdb for each of several servers
+pg_start_copy() {
+	mkdir -p "$2"
+	cp -a "$1/data" "$2/data" || return 1
+	[ "$(id -u)" = 0 ] && chown postgres: "$2"
+	pg_serve "$2"
 }
 
 pg_stop() {

@@ -1,4 +1,5 @@
 # timeout: 300
+# builds: first
 # image_dockerfile.sh - the Dockerfile is lint clean (dockerlinter: hadolint's
 # rules plus ShellCheck on every RUN, pinned in tests/image/lint) and says
 # what the issue asks: a digest-pinned Debian 12 build stage installing the

@@ -94,7 +94,7 @@ qv_case_signed_with_base64_decoded_key() {
 qv_case_expired() { C_iat=$((T - 900)) C_exp=$((T - 600)); QV_EXPECT="token expired"; qv_build; }
 qv_case_exp_edge_last_second() { QV_EDGE=1 C_exp=$((T - QV_TOL + 1)); qv_build; }
 qv_case_exp_edge_boundary() { QV_EDGE=1 C_exp=$((T - QV_TOL)); QV_EXPECT="token expired at $((T - QV_TOL))"; qv_build; }
-qv_case_nbf_future() { C_nbf=$((T + 60)); QV_EXPECT="not valid before"; qv_build; }
+qv_case_nbf_future() { C_nbf=$((T + 3600)); QV_EXPECT="not valid before"; qv_build; }
 qv_case_nbf_edge_boundary() { QV_EDGE=1 C_nbf=$((T + QV_TOL)); qv_build; }
 qv_case_nbf_edge_one_past() { QV_EDGE=1 C_nbf=$((T + QV_TOL + 1)); QV_EXPECT="not valid before $((T + QV_TOL + 1))"; qv_build; }
 qv_case_iat_future() { C_iat=$((T + 3600)); qv_build; }

@@ -226,7 +226,9 @@ test_absurd_headers_do_not_crash() {
 
 test_port_in_use_exits_1() {
 	start_serve
-	PORT=$SERVE_PORT "$SYNCFN" serve > "$TEST_TMP/second.log" 2>&1 && fail "second server started"
+	local rc=0
+	PORT=$SERVE_PORT "$SYNCFN" serve > "$TEST_TMP/second.log" 2>&1 || rc=$?
+	assert_eq 1 "$rc" "exit status of a server that could not start"
 	grep -q "cannot listen" "$TEST_TMP/second.log" || fail "no reason given: $(cat "$TEST_TMP/second.log")"
 	kill "$SERVE_PID"
 }

@@ -18,33 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64url.h"
 #include "qstash_verify.h"
 
 #define FUZZ_CUR "sig_3kTestCurrentSigningKey0001"
 #define FUZZ_NEXT "sig_5ZTestNextSigningKey000002"
 #define FUZZ_SUB "https://syncfn.example.test/api/background/sync/slave-to-prod"
 #define FUZZ_NOW 1700000000
-
-static size_t b64url(const unsigned char *in, size_t n, char *out)
-{
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                          "abcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned long v = (unsigned long)in[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned long)in[i + 1] << 8;
-		if (i + 2 < n)
-			v |= in[i + 2];
-		out[o++] = abc[v >> 18 & 63];
-		out[o++] = abc[v >> 12 & 63];
-		if (i + 1 < n)
-			out[o++] = abc[v >> 6 & 63];
-		if (i + 2 < n)
-			out[o++] = abc[v & 63];
-	}
-	return o;
-}
 
 /* token with its signature segment replaced by a correct one; the caller
  * frees. NULL when the token has no second dot. */

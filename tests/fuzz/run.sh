@@ -17,7 +17,7 @@ mkdir -p "$out/corpus" "$out/seeds"
 
 "$cc" -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-Iruntime -o "$out/fuzz_qstash_verify" \
+	-Iruntime -Itests/unit -o "$out/fuzz_qstash_verify" \
 	tests/fuzz/fuzz_qstash_verify.c runtime/qstash_verify.c -lmbedcrypto -lcjson
 
 # Seeds: flags 0x0b (re-sign, check sub, 5 s tolerance) and 0x0a (as
