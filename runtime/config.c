@@ -308,6 +308,8 @@ void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
 	cfg->port = get_int(cfg, getenv_fn, "PORT", 1, 65535, 8080, NEED_SERVE);
 	cfg->shutdown_grace_s = get_int(cfg, getenv_fn, "SHUTDOWN_GRACE_SECONDS",
 	                                0, 3600, 25, NEED_SERVE);
+	cfg->test_body_deadline_ms = get_int(cfg, getenv_fn, "SYNCFN_TEST_BODY_DEADLINE_MS",
+	                                     0, 15000, 0, NEED_SERVE);
 	const char *lf = get(getenv_fn, "LOG_FORMAT");
 	cfg->log_format = stderr_is_tty ? LOG_TEXT : LOG_JSON;
 	if (lf && strcmp(lf, "text") == 0)

@@ -62,6 +62,10 @@ struct config {
 	int port;                   /* PORT */
 	enum log_format log_format; /* LOG_FORMAT, else by isatty(stderr) */
 	int shutdown_grace_s;       /* SHUTDOWN_GRACE_SECONDS */
+	int test_body_deadline_ms;  /* SYNCFN_TEST_BODY_DEADLINE_MS, tests
+	                               only: the body deadline (15 s) and the
+	                               header deadline (a third of it) shrunk
+	                               so that tests need not wait; 0 = unset */
 
 	/* Passwords found inside the two database URLs (URI userinfo or a
 	 * password= keyword), kept only so logs can redact them. */
