@@ -94,7 +94,7 @@ $(BUILD)/qstash-dev: $(call obj,$(QDEV_SRCS))
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -lcivetweb -lcurl -lmbedcrypto -lcjson -lpthread
 
 # QStash signature verifications per second (bench/run.sh runs it).
-$(BUILD)/verify-bench: bench/verify_bench.c $(BUILD)/obj/runtime/qstash_verify.o
+$(BUILD)/verify-bench: bench/verify_bench.c $(BUILD)/obj/runtime/qstash_verify.o $(BUILD)/obj/runtime/json_guard.o
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ -lmbedcrypto -lcjson
 
 # Unit tests: each tests/unit/test_*.c is its own program, linked with every

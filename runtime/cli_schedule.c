@@ -18,7 +18,7 @@ static void print_json(const cJSON *j)
 {
 	char *out = log_json_text(j, 1);
 	if (out)
-		printf("%s\n", out);
+		log_printf(stdout, "%s\n", out);
 	fflush(stdout);
 	free(out);
 }
@@ -40,26 +40,26 @@ int cli_schedule(const struct config *cfg, int argc, char **argv)
 	int action = argc > 0 ? schedule_action_parse(argv[0]) : -1;
 	/* "keys" is internal to setup: its answer holds the signing keys. */
 	if (action < 0 || action == SCHEDULE_KEYS) {
-		fprintf(stderr, "syncfn schedule: %s%s%s\n%s",
+		log_printf(stderr, "syncfn schedule: %s%s%s\n%s",
 		        argc > 0 ? "unknown action \"" : "an action is needed",
 		        argc > 0 ? argv[0] : "", argc > 0 ? "\"" : "", usage);
 		return 2;
 	}
 	int want = schedule_action_needs_id(action) ? 2 : 1;
 	if (argc != want) {
-		fprintf(stderr, "syncfn schedule %s: %s\n%s", argv[0],
+		log_printf(stderr, "syncfn schedule %s: %s\n%s", argv[0],
 		        argc < want ? "needs a schedule id (see `syncfn schedule list`)"
 		                    : "takes no further arguments",
 		        usage);
 		return 2;
 	}
 	if (config_check(cfg, NEED_SCHEDULE, "schedule", err, sizeof err) > 0) {
-		fputs(err, stderr);
+		log_printf(stderr, "%s", err);
 		return 2;
 	}
 	schedule_run_fn *run = engines_schedule_run(err, sizeof err);
 	if (!run) {
-		fprintf(stderr, "syncfn schedule: %s\n", err);
+		log_printf(stderr, "syncfn schedule: %s\n", err);
 		return 1;
 	}
 	struct schedule_settings settings;
@@ -73,7 +73,7 @@ int cli_schedule(const struct config *cfg, int argc, char **argv)
 		print_json(result);
 	if (st != SCHEDULE_OK) {
 		log_redact(err, sizeof err);
-		fprintf(stderr, "syncfn schedule %s: %s\n", argv[0],
+		log_printf(stderr, "syncfn schedule %s: %s\n", argv[0],
 		        *err ? err : "failed");
 	}
 	cJSON_Delete(result);

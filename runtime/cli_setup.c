@@ -24,9 +24,9 @@ struct setup {
 static int fail(struct setup *s, enum schedule_status st, const char *step)
 {
 	log_redact(s->err, sizeof s->err);
-	printf("failed\n");
+	log_printf(stdout, "failed\n");
 	fflush(stdout);
-	fprintf(stderr, "syncfn setup: %s: %s\n", step,
+	log_printf(stderr, "syncfn setup: %s: %s\n", step,
 	        *s->err ? s->err : "failed");
 	return st == SCHEDULE_BAD_REQUEST ? 2 : 1;
 }
@@ -42,7 +42,7 @@ static const char *str(const cJSON *o, const char *key)
 static int check_keys(struct setup *s)
 {
 	cJSON *result = NULL;
-	printf("Checking QSTASH_TOKEN and the signing keys... ");
+	log_printf(stdout, "Checking QSTASH_TOKEN and the signing keys... ");
 	fflush(stdout);
 	enum schedule_status st = s->run(&s->settings, SCHEDULE_KEYS, NULL,
 	                                 &s->lg, &result, s->err, sizeof s->err);
@@ -55,21 +55,21 @@ static int check_keys(struct setup *s)
 	int next = admin_auth_equal(str(keys, "next"), s->cfg->next_key);
 	cJSON_Delete(result);
 	if (cur && next) {
-		printf("ok\n");
+		log_printf(stdout, "ok\n");
 		return 0;
 	}
-	printf("failed\n");
+	log_printf(stdout, "failed\n");
 	if (!cur)
-		fprintf(stderr, "syncfn setup: QSTASH_CURRENT_SIGNING_KEY is not the current signing key QStash reports for this token: copy it again from the Upstash console (QStash, Signing keys)\n");
+		log_printf(stderr, "syncfn setup: QSTASH_CURRENT_SIGNING_KEY is not the current signing key QStash reports for this token: copy it again from the Upstash console (QStash, Signing keys)\n");
 	if (!next)
-		fprintf(stderr, "syncfn setup: QSTASH_NEXT_SIGNING_KEY is not the next signing key QStash reports for this token: copy it again from the Upstash console (QStash, Signing keys)\n");
+		log_printf(stderr, "syncfn setup: QSTASH_NEXT_SIGNING_KEY is not the next signing key QStash reports for this token: copy it again from the Upstash console (QStash, Signing keys)\n");
 	return 2;
 }
 
 static int create(struct setup *s, char *id, size_t idlen)
 {
 	cJSON *result = NULL;
-	printf("Creating or updating the schedule... ");
+	log_printf(stdout, "Creating or updating the schedule... ");
 	fflush(stdout);
 	enum schedule_status st = s->run(&s->settings, SCHEDULE_CREATE, NULL,
 	                                 &s->lg, &result, s->err, sizeof s->err);
@@ -78,7 +78,7 @@ static int create(struct setup *s, char *id, size_t idlen)
 		return fail(s, st, "creating the schedule");
 	}
 	snprintf(id, idlen, "%s", str(result, "scheduleId"));
-	printf("ok\n  schedule %s: \"%s\" -> %s (retries %d, timeout %s)\n", id,
+	log_printf(stdout, "ok\n  schedule %s: \"%s\" -> %s (retries %d, timeout %s)\n", id,
 	       s->settings.cron, s->settings.destination, s->settings.retries,
 	       s->settings.timeout);
 	cJSON_Delete(result);
@@ -88,7 +88,7 @@ static int create(struct setup *s, char *id, size_t idlen)
 static int trigger(struct setup *s)
 {
 	cJSON *result = NULL;
-	printf("Triggering one sync through QStash... ");
+	log_printf(stdout, "Triggering one sync through QStash... ");
 	fflush(stdout);
 	enum schedule_status st = s->run(&s->settings, SCHEDULE_TRIGGER, NULL,
 	                                 &s->lg, &result, s->err, sizeof s->err);
@@ -96,7 +96,7 @@ static int trigger(struct setup *s)
 		cJSON_Delete(result);
 		return fail(s, st, "triggering a sync");
 	}
-	printf("ok\n  message %s: QStash delivers it to %s now\n",
+	log_printf(stdout, "ok\n  message %s: QStash delivers it to %s now\n",
 	       str(result, "messageId"), s->settings.destination);
 	cJSON_Delete(result);
 	return 0;
@@ -105,7 +105,7 @@ static int trigger(struct setup *s)
 static void print_management(const struct config *cfg, const char *id)
 {
 	const char *route = cfg->app_url;
-	printf("\nSchedule id: %s\n"
+	log_printf(stdout, "\nSchedule id: %s\n"
 	       "\nManage it from a shell (same environment):\n"
 	       "  syncfn schedule list\n"
 	       "  syncfn schedule get %s\n"
@@ -114,22 +114,22 @@ static void print_management(const struct config *cfg, const char *id)
 	       "  syncfn schedule delete %s\n"
 	       "  syncfn schedule trigger\n",
 	       id, id, id, id, id);
-	printf("\nOr over HTTP, with the admin token:\n"
+	log_printf(stdout, "\nOr over HTTP, with the admin token:\n"
 	       "  curl -H \"Authorization: Bearer $SYNC_ADMIN_TOKEN\" %s%s\n",
 	       route, SCHEDULE_ROUTE);
 	static const char *const actions[] = { "pause", "resume", "delete" };
 	for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
-		printf("  curl -X POST -H \"Authorization: Bearer $SYNC_ADMIN_TOKEN\" "
+		log_printf(stdout, "  curl -X POST -H \"Authorization: Bearer $SYNC_ADMIN_TOKEN\" "
 		       "-H 'Content-Type: application/json' "
 		       "-d '{\"action\":\"%s\",\"scheduleId\":\"%s\"}' %s%s\n",
 		       actions[i], id, route, SCHEDULE_ROUTE);
-	printf("  curl -X POST -H \"Authorization: Bearer $SYNC_ADMIN_TOKEN\" "
+	log_printf(stdout, "  curl -X POST -H \"Authorization: Bearer $SYNC_ADMIN_TOKEN\" "
 	       "-H 'Content-Type: application/json' "
 	       "-d '{\"action\":\"trigger-manual\"}' %s%s\n"
 	       "  curl -H \"Authorization: Bearer $SYNC_ADMIN_TOKEN\" %s%s\n",
 	       route, SCHEDULE_ROUTE, route, STATUS_ROUTE);
 	if (!cfg->admin_token)
-		printf("\nNote: SYNC_ADMIN_TOKEN is not set, so these routes answer 401 until it is.\n");
+		log_printf(stdout, "\nNote: SYNC_ADMIN_TOKEN is not set, so these routes answer 401 until it is.\n");
 	fflush(stdout);
 }
 
@@ -149,28 +149,28 @@ int cli_setup(const struct config *cfg, int argc, char **argv)
 	char problems[4096], id[256];
 	(void)argv;
 	if (argc > 0) {
-		fprintf(stderr, "syncfn setup: takes no arguments\nusage: syncfn setup\n");
+		log_printf(stderr, "syncfn setup: takes no arguments\nusage: syncfn setup\n");
 		return 2;
 	}
 	int n = config_check(cfg, NEED_SCHEDULE | NEED_KEYS | NEED_SYNC, "setup",
 	                     problems, sizeof problems);
 	if (n > 0) {
-		fputs(problems, stderr);
-		fprintf(stderr, "syncfn setup: %d problem%s to fix before setup can run\n",
+		log_printf(stderr, "%s", problems);
+		log_printf(stderr, "syncfn setup: %d problem%s to fix before setup can run\n",
 		        n, n == 1 ? "" : "s");
 		return 2;
 	}
 	memset(&s, 0, sizeof s);
 	s.cfg = cfg;
 	if (!(s.run = engines_schedule_run(s.err, sizeof s.err))) {
-		fprintf(stderr, "syncfn setup: %s\n", s.err);
+		log_printf(stderr, "syncfn setup: %s\n", s.err);
 		return 1;
 	}
 	config_schedule_settings(cfg, &s.settings);
 	s.lg = log_fn_logger(NULL);
-	printf("Setting up the QStash schedule for %s\n", s.settings.destination);
+	log_printf(stdout, "Setting up the QStash schedule for %s\n", s.settings.destination);
 	if (is_local(cfg->app_url) && !is_local(cfg->qstash_url))
-		printf("Warning: %s is a local address, which QStash cannot reach: "
+		log_printf(stdout, "Warning: %s is a local address, which QStash cannot reach: "
 		       "set it to the function's public URL\n", cfg->app_url_var);
 	int rc = check_keys(&s);
 	if (!rc)

@@ -31,10 +31,10 @@ static void progress(void *ctx, const char *table, long long rows,
 	struct cli_sync_state *st = ctx;
 	st->progress_shown = 1;
 	if (estimate > 0)
-		fprintf(stderr, "\r\033[K  %s: %lld of ~%lld rows (%lld%%)", table, rows,
+		log_printf(stderr, "\r\033[K  %s: %lld of ~%lld rows (%lld%%)", table, rows,
 		        estimate, rows >= estimate ? 100 : rows * 100 / estimate);
 	else
-		fprintf(stderr, "\r\033[K  %s: %lld rows", table, rows);
+		log_printf(stderr, "\r\033[K  %s: %lld rows", table, rows);
 }
 
 static int exit_status(enum sync_status st)
@@ -59,7 +59,7 @@ static void print_result(cJSON *result)
 {
 	char *out = log_json_text(result, 1);
 	if (out)
-		printf("%s\n", out);
+		log_printf(stdout, "%s\n", out);
 	fflush(stdout);
 	free(out);
 }
@@ -68,17 +68,17 @@ int cli_sync(const struct config *cfg, const struct cli_args *args)
 {
 	char err[2048];
 	if (config_check(cfg, NEED_SYNC, "sync", err, sizeof err) > 0) {
-		fputs(err, stderr);
+		log_printf(stderr, "%s", err);
 		return 2;
 	}
 	sync_run_fn *sync = engines_sync_run(err, sizeof err);
 	if (!sync) {
-		fprintf(stderr, "syncfn sync: %s\n", err);
+		log_printf(stderr, "syncfn sync: %s\n", err);
 		return 1;
 	}
 	struct cli_sync_state *st = calloc(1, sizeof *st);
 	if (!st || signals_start(on_signal, st, err, sizeof err) != 0) {
-		fprintf(stderr, "syncfn sync: %s\n", st ? err : "out of memory");
+		log_printf(stderr, "syncfn sync: %s\n", st ? err : "out of memory");
 		return 1;
 	}
 	struct sync_settings settings;
@@ -95,11 +95,11 @@ int cli_sync(const struct config *cfg, const struct cli_args *args)
 	cJSON *result = NULL;
 	enum sync_status s = sync(&settings, &req, &lg, &result, err, sizeof err);
 	if (st->progress_shown)
-		fputs("\r\033[K", stderr);
+		log_printf(stderr, "%s", "\r\033[K");
 	if (result)
 		print_result(result);
 	if (s != SYNC_OK && s != SYNC_DEDUPLICATED)
-		fprintf(stderr, "syncfn sync: %s\n", *err ? err : sync_status_name(s));
+		log_printf(stderr, "syncfn sync: %s\n", *err ? err : sync_status_name(s));
 	cJSON_Delete(result);
 	/* The signal thread still runs: leave without tearing it down. */
 	return exit_status(s);

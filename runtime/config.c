@@ -1,6 +1,8 @@
 /* config.c - reads and checks the environment (see config.h). */
 #include "config.h"
 
+#include "conninfo.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -124,56 +126,6 @@ static const char *load_secret(struct config *cfg,
 	return t;
 }
 
-/* Finds the password of a libpq URI (scheme://user:pass@host) or of a
- * keyword string (password=...), so the log redactor can hide it. */
-static void url_password(const char *url, char *out, size_t outlen)
-{
-	out[0] = '\0';
-	if (!url)
-		return;
-	const char *p = strstr(url, "://");
-	if (p) {
-		p += 3;
-		const char *at = strchr(p, '@');
-		const char *colon = strchr(p, ':');
-		if (at && colon && colon < at) {
-			size_t n = (size_t)(at - colon - 1);
-			if (n >= outlen)
-				n = outlen - 1;
-			memcpy(out, colon + 1, n);
-			out[n] = '\0';
-		}
-		const char *q = strstr(p, "password=");
-		if (!out[0] && q) {
-			q += 9;
-			size_t n = strcspn(q, "&");
-			if (n >= outlen)
-				n = outlen - 1;
-			memcpy(out, q, n);
-			out[n] = '\0';
-		}
-		return;
-	}
-	const char *q = strstr(url, "password");
-	if (!q)
-		return;
-	q += 8;
-	while (*q == ' ')
-		q++;
-	if (*q++ != '=')
-		return;
-	while (*q == ' ')
-		q++;
-	char quote = (*q == '\'') ? *q++ : 0;
-	size_t n = 0;
-	while (q[n] && (quote ? q[n] != quote : !isspace((unsigned char)q[n])))
-		n++;
-	if (n >= outlen)
-		n = outlen - 1;
-	memcpy(out, q, n);
-	out[n] = '\0';
-}
-
 static void load_app_url(struct config *cfg,
                          const char *(*getenv_fn)(const char *))
 {
@@ -255,20 +207,17 @@ static void load_qstash(struct config *cfg,
 	load_app_url(cfg, getenv_fn);
 }
 
-/* libpq splits a URI's userinfo at the first '@': the rest of a password
- * with an unencoded '@' would be taken for the host, and printed in every
- * connection error. */
-static void check_userinfo(struct config *cfg, const char *name, const char *url)
+/* A connection string that libpq would read other than as written is an
+ * error before anything connects: libpq's errors would print the part of
+ * the password it took for a host or a database name. */
+static void load_database_url(struct config *cfg, const char *name,
+                              const char *url, char *raw, char *decoded,
+                              size_t len)
 {
-	const char *p = url ? strstr(url, "://") : NULL;
-	if (!p)
-		return;
-	p += 3;
-	size_t auth = strcspn(p, "/?#");
-	const char *at = memchr(p, '@', auth);
-	if (at && memchr(at + 1, '@', auth - (size_t)(at + 1 - p)))
-		problem(cfg, NEED_SYNC, "%s has an '@' inside its user or password: "
-		        "write it as %%40", name);
+	char why[CONFIG_PROBLEM_LEN];
+	conninfo_password(url, raw, decoded, len);
+	if (conninfo_check(url, why, sizeof why) != 0)
+		problem(cfg, NEED_SYNC, "%s %s", name, why);
 }
 
 void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
@@ -277,12 +226,12 @@ void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
 	memset(cfg, 0, sizeof *cfg);
 	cfg->target_url = get(getenv_fn, "TARGET_DATABASE_URL");
 	cfg->source_url = get(getenv_fn, "SOURCE_DATABASE_URL");
-	url_password(cfg->target_url, cfg->target_password,
-	             sizeof cfg->target_password);
-	check_userinfo(cfg, "TARGET_DATABASE_URL", cfg->target_url);
-	check_userinfo(cfg, "SOURCE_DATABASE_URL", cfg->source_url);
-	url_password(cfg->source_url, cfg->source_password,
-	             sizeof cfg->source_password);
+	load_database_url(cfg, "TARGET_DATABASE_URL", cfg->target_url,
+	                  cfg->target_password, cfg->target_password_decoded,
+	                  sizeof cfg->target_password);
+	load_database_url(cfg, "SOURCE_DATABASE_URL", cfg->source_url,
+	                  cfg->source_password, cfg->source_password_decoded,
+	                  sizeof cfg->source_password);
 	cfg->source_schema = get(getenv_fn, "SYNC_SOURCE_SCHEMA");
 	if (!cfg->source_schema)
 		cfg->source_schema = "public";
@@ -300,10 +249,14 @@ void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
 	cfg->lock_timeout_ms = get_duration(cfg, getenv_fn, "SYNC_LOCK_TIMEOUT",
 	                                    10000);
 	load_qstash(cfg, getenv_fn);
-	cfg->admin_token = get(getenv_fn, "SYNC_ADMIN_TOKEN");
+	cfg->admin_token = load_secret(cfg, getenv_fn, "SYNC_ADMIN_TOKEN",
+	                               cfg->admin_token_buf,
+	                               sizeof cfg->admin_token_buf, NEED_SERVE);
 	cfg->port = get_int(cfg, getenv_fn, "PORT", 1, 65535, 8080, NEED_SERVE);
 	cfg->shutdown_grace_s = get_int(cfg, getenv_fn, "SHUTDOWN_GRACE_SECONDS",
 	                                0, 3600, 25, NEED_SERVE);
+	cfg->test_body_deadline_ms = get_int(cfg, getenv_fn, "SYNCFN_TEST_BODY_DEADLINE_MS",
+	                                     0, 15000, 0, NEED_SERVE);
 	const char *lf = get(getenv_fn, "LOG_FORMAT");
 	cfg->log_format = stderr_is_tty ? LOG_TEXT : LOG_JSON;
 	if (lf && strcmp(lf, "text") == 0)
@@ -396,7 +349,8 @@ int config_secrets(const struct config *cfg, const char **out, int max)
 {
 	const char *all[] = { cfg->qstash_token, cfg->current_key, cfg->next_key,
 	                      cfg->admin_token, cfg->target_password,
-	                      cfg->source_password };
+	                      cfg->source_password, cfg->target_password_decoded,
+	                      cfg->source_password_decoded };
 	int n = 0;
 	for (size_t i = 0; i < sizeof all / sizeof all[0] && n < max; i++)
 		if (all[i] && all[i][0])

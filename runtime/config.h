@@ -15,7 +15,7 @@
 #include "sync.h"
 
 #define CONFIG_MAX_PROBLEMS 24
-#define CONFIG_PROBLEM_LEN 200
+#define CONFIG_PROBLEM_LEN 320
 #define CONFIG_URL_LEN 2048
 
 enum log_format { LOG_TEXT, LOG_JSON };
@@ -58,15 +58,22 @@ struct config {
 	                               call, its retries included */
 
 	/* HTTP and process */
-	const char *admin_token;    /* SYNC_ADMIN_TOKEN, NULL = admin routes 401 */
+	const char *admin_token;    /* SYNC_ADMIN_TOKEN, trimmed; NULL = admin
+	                               routes 401 */
 	int port;                   /* PORT */
 	enum log_format log_format; /* LOG_FORMAT, else by isatty(stderr) */
 	int shutdown_grace_s;       /* SHUTDOWN_GRACE_SECONDS */
+	int test_body_deadline_ms;  /* SYNCFN_TEST_BODY_DEADLINE_MS, tests
+	                               only: the body deadline (15 s) and the
+	                               header deadline (a third of it) shrunk
+	                               so that tests need not wait; 0 = unset */
 
 	/* Passwords found inside the two database URLs (URI userinfo or a
 	 * password= keyword), kept only so logs can redact them. */
-	char target_password[256];
+	char target_password[256];         /* as written */
 	char source_password[256];
+	char target_password_decoded[256]; /* as libpq uses it (%XX, quotes) */
+	char source_password_decoded[256];
 
 	/* Storage behind the normalised strings above. */
 	char app_url_buf[CONFIG_URL_LEN];
@@ -74,6 +81,7 @@ struct config {
 	char current_key_buf[512];
 	char next_key_buf[512];
 	char token_buf[1024];
+	char admin_token_buf[1024];
 
 	/* Values that were set but malformed, each naming its variable. */
 	int nproblems;

@@ -6,9 +6,11 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,10 +21,24 @@
 #include "signals.h"
 
 #define HARD_STOP_AFTER_CANCEL_S 10
-#define WORKERS 2
-#define WORKERS_OPTION "2"
+/* Enough workers that 50 connections trickling their headers or bodies
+ * leave room for QStash and /healthz. Each costs civetweb's 100 KiB
+ * stack (Debian builds it with USE_STACK_SIZE=102400) and its 16 KiB
+ * request buffer: 64 bound the memory to about 8 MB. */
+#define WORKERS 64
+#define WORKERS_OPTION "64"
+/* civetweb's request_timeout_ms: the whole request line and headers must
+ * arrive within it (civetweb measures from the first byte), and each
+ * wait for body bytes is bounded by it. */
+#define READ_WAIT_MS 5000
 #define DRAIN_LIMIT (1024 * 1024)
-#define BODY_DEADLINE_S 15
+#define DRAIN_MAX_MS 2000
+#define BODY_DEADLINE_MS 15000
+/* How far into a body read a failing mg_read() must have waited to count
+ * as a stall (408) rather than a malformed or cut body (400). */
+#define STALL_FRACTION 2
+/* How much of a request path a log line keeps. */
+#define LOGGED_PATH_MAX 200
 
 struct server {
 	const struct config *cfg;
@@ -43,6 +59,8 @@ struct server {
 	 * worker keeps its connection object, so the pointer identifies it. */
 	const struct mg_connection *invocation_conn[WORKERS];
 	struct timespec stop_deadline; /* when an in-flight sync is cancelled */
+	int body_deadline_ms; /* BODY_DEADLINE_MS, or the test override */
+	int read_wait_ms;     /* READ_WAIT_MS, shorter with the test override */
 	struct timespec last_activity;
 };
 
@@ -57,6 +75,12 @@ static struct timespec plus(struct timespec t, int seconds)
 {
 	t.tv_sec += seconds;
 	return t;
+}
+
+static long ms_since(struct timespec t0)
+{
+	struct timespec t1 = now_mono();
+	return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 }
 
 static int reached(struct timespec deadline)
@@ -75,62 +99,125 @@ static const char *header_of(const void *conn, const char *name)
  * sees the answer instead of a connection reset. */
 static void drain(struct mg_connection *conn)
 {
+	/* A client that waits for 100 Continue sends nothing to drain. */
+	if (mg_get_header(conn, "Expect"))
+		return;
 	char sink[8192];
 	long long drained = 0;
+	struct timespec start = now_mono();
 	int n;
-	while (drained < DRAIN_LIMIT && (n = mg_read(conn, sink, sizeof sink)) > 0)
+	while (drained < DRAIN_LIMIT && ms_since(start) < DRAIN_MAX_MS &&
+	       (n = mg_read(conn, sink, sizeof sink)) > 0)
 		drained += n;
 }
 
 /* Reads the whole body into buf (cap = limit + 1). Returns 0; 413 when it
- * is over the limit; 408 when it has not arrived within BODY_DEADLINE_S;
- * -1 when the client went away.
- * civetweb's request_timeout_ms bounds each wait for data, not the whole
- * body, and mg_read() waits until it has every byte it was asked for, so
- * a client trickling bytes could hold a worker for good. Asking for one
- * byte at a time (a copy from civetweb's buffer while data is there)
- * bounds a body by the deadline plus one read timeout. */
-static int read_body(struct mg_connection *conn, unsigned char *buf,
-                     size_t cap, size_t *len)
+ * is over the limit; 408 when it has not arrived by the deadline; 400
+ * when it ended short of its Content-Length or its chunks are malformed.
+ * mg_read() waits until it has every byte it was asked for, up to
+ * request_timeout_ms per wait, and then returns what it has (0 once a
+ * Content-Length body stalls, -1 once a chunked one does): one byte at a
+ * time (a copy from civetweb's buffer while data is there), and no new
+ * read once less than one wait is left, bound the whole body by the
+ * deadline whether or not bytes keep arriving. */
+static int read_body(const struct server *s, struct mg_connection *conn,
+                     unsigned char *buf, size_t cap, size_t *len)
 {
 	*len = 0;
-	if (mg_get_request_info(conn)->content_length > (long long)(cap - 1)) {
+	long long declared = mg_get_request_info(conn)->content_length;
+	if (declared > (long long)(cap - 1)) {
 		drain(conn);
 		return 413;
 	}
-	struct timespec deadline = plus(now_mono(), BODY_DEADLINE_S);
+	struct timespec start = now_mono();
 	while (*len < cap) {
-		if (reached(deadline))
+		if (ms_since(start) > s->body_deadline_ms - s->read_wait_ms)
 			return 408;
+		struct timespec t0 = now_mono();
 		int n = mg_read(conn, buf + *len, 1);
-		if (n == 0)
+		if (n > 0) {
+			*len += (size_t)n;
+			continue;
+		}
+		int waited = ms_since(t0) >= s->read_wait_ms / STALL_FRACTION;
+		if (n == 0 && (declared < 0 || (long long)*len == declared))
 			return 0;
-		if (n < 0)
-			return -1;
-		*len += (size_t)n;
+		return waited ? 408 : 400;
 	}
 	drain(conn);
 	return 413;
 }
 
+/* Content-Length must be one unambiguous number: two differing values,
+ * or one beside Transfer-Encoding, are how request smuggling behind a
+ * proxy starts. 0 when fine, else fills res with 400. */
+static int check_framing(const struct mg_request_info *ri,
+                         struct http_response *res)
+{
+	const char *first = NULL;
+	int te = 0;
+	for (int i = 0; i < ri->num_headers && i < MG_MAX_HEADERS; i++) {
+		const char *name = ri->http_headers[i].name;
+		const char *value = ri->http_headers[i].value;
+		if (!name || !value)
+			continue;
+		if (strcasecmp(name, "Transfer-Encoding") == 0)
+			te = 1;
+		if (strcasecmp(name, "Content-Length") != 0)
+			continue;
+		if (!*value || strspn(value, "0123456789") != strlen(value) ||
+		    (first && strcmp(first, value) != 0)) {
+			http_reply_error(res, 400, "Content-Length must be given once, as a number");
+			return -1;
+		}
+		first = value;
+	}
+	if (first && te) {
+		http_reply_error(res, 400, "a request may carry Content-Length or "
+		                           "Transfer-Encoding, not both");
+		return -1;
+	}
+	return 0;
+}
+
+/* curl and others send Expect: 100-continue and wait for the go-ahead
+ * before the body; civetweb leaves it to begin_request. */
+static void continue_if_expected(struct mg_connection *conn,
+                                 const struct mg_request_info *ri)
+{
+	const char *expect = mg_get_header(conn, "Expect");
+	if (expect && strcasecmp(expect, "100-continue") == 0 &&
+	    ri->http_version && strcmp(ri->http_version, "1.1") == 0 &&
+	    ri->content_length != 0)
+		mg_write(conn, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+}
+
+/* The header block is written by hand, not with mg_response_header_*():
+ * civetweb refuses those once anything (a 100 Continue) was written. */
 static void send_response(struct mg_connection *conn, const char *request_id,
                           const struct http_response *res)
 {
 	char *out = res->body ? log_json_text(res->body, 0) : NULL;
 	const char *body = out ? out : "{\"success\":false,\"error\":\"out of memory\"}";
 	size_t len = strlen(body);
-	char clen[32];
-	snprintf(clen, sizeof clen, "%zu", len + 1);
-	mg_response_header_start(conn, res->status);
-	mg_response_header_add(conn, "Content-Type", "application/json", -1);
-	mg_response_header_add(conn, "Content-Length", clen, -1);
-	mg_response_header_add(conn, "X-Request-Id", request_id, -1);
-	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
-	for (int i = 0; i < res->nheaders; i++)
-		mg_response_header_add(conn, res->header_name[i], res->header_value[i], -1);
-	mg_response_header_send(conn);
-	mg_write(conn, body, len);
-	mg_write(conn, "\n", 1);
+	char date[64], extra[512] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&now, &tm));
+	size_t used = 0;
+	for (int i = 0; i < res->nheaders && used < sizeof extra; i++)
+		used += (size_t)snprintf(extra + used, sizeof extra - used, "%s: %s\r\n",
+		                         res->header_name[i], res->header_value[i]);
+	mg_printf(conn, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+	                "Content-Length: %zu\r\nX-Request-Id: %s\r\n"
+	                "Cache-Control: no-store\r\n%sDate: %s\r\n"
+	                "Connection: close\r\n\r\n",
+	          res->status, mg_get_response_code_text(conn, res->status), len + 1,
+	          request_id, extra, date);
+	if (strcmp(mg_get_request_info(conn)->request_method, "HEAD") != 0) {
+		mg_write(conn, body, len);
+		mg_write(conn, "\n", 1);
+	}
 	free(out);
 }
 
@@ -187,18 +274,22 @@ static void handle(struct server *s, struct mg_connection *conn,
                    const char *rid, int invocation, struct http_response *res)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
+	if (check_framing(ri, res) != 0)
+		return;
 	unsigned char *body = malloc(HTTP_MAX_BODY + 1);
 	size_t len = 0;
-	int rb = body ? read_body(conn, body, HTTP_MAX_BODY + 1, &len) : 500;
+	if (body && ri->content_length <= HTTP_MAX_BODY)
+		continue_if_expected(conn, ri);
+	int rb = body ? read_body(s, conn, body, HTTP_MAX_BODY + 1, &len) : 500;
 	if (rb == 500)
 		http_reply_error(res, 500, "out of memory");
 	else if (rb == 413)
 		http_reply_error(res, 413, "request body over %d KiB", HTTP_MAX_BODY / 1024);
 	else if (rb == 408)
-		http_reply_error(res, 408, "the request body did not arrive within %d s",
-		                 BODY_DEADLINE_S);
-	else if (rb < 0)
-		http_reply_error(res, 400, "could not read the request body");
+		http_reply_error(res, 408, "the request body did not arrive in time");
+	else if (rb == 400)
+		http_reply_error(res, 400, "the request body ended before its declared "
+		                           "length, or its chunks are malformed");
 	if (rb != 0 || (invocation && !admit(s, res))) {
 		free(body);
 		return;
@@ -238,13 +329,54 @@ static int begin_request(struct mg_connection *conn)
 	send_response(conn, rid, &res);
 	if (invocation)
 		count_receiving(s, -1);
-	struct timespec t1 = now_mono();
-	long ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	long ms = ms_since(t0);
+	char logged_path[LOGGED_PATH_MAX + 1];
+	snprintf(logged_path, sizeof logged_path, "%s", path);
 	log_line(rid, res.status >= 500 ? FN_ERROR : FN_INFO, "HTTP request",
-	         "method", FN_STR(ri->request_method), "path", FN_STR(path),
+	         "method", FN_STR(ri->request_method), "path", FN_STR(logged_path),
 	         "status", FN_INT(res.status), "duration_ms", FN_INT(ms), NULL);
 	http_response_free(&res);
 	return res.status > 0 && res.status < 1000 ? res.status : 500;
+}
+
+/* civetweb 1.15 never calls begin_request for a request line whose
+ * target is "*" (OPTIONS *) or an absolute URL: it parses it and closes
+ * the connection. Its socket is still open when connection_close runs
+ * (connection_closed comes after the close),
+ * so the answer (and the log line) is given here. */
+static void answer_unrouted(struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	if (!ri->request_method || !ri->request_uri || ri->local_uri ||
+	    ri->request_uri[0] == '/')
+		return;
+	char rid[REQUEST_ID_MAX];
+	request_id_make(NULL, rid);
+	int options = strcmp(ri->request_method, "OPTIONS") == 0 &&
+	              strcmp(ri->request_uri, "*") == 0;
+	const char *msg = options
+	        ? ""
+	        : "{\"success\":false,\"error\":\"send the path only (origin-form), "
+	          "not an absolute URL or *\"}\n";
+	mg_printf(conn, "HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
+	                "Content-Length: %zu\r\nX-Request-Id: %s\r\n%s"
+	                "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+	          options ? "200 OK" : "400 Bad Request", strlen(msg), rid,
+	          options ? "Allow: GET, HEAD, POST\r\n" : "");
+	if (strcmp(ri->request_method, "HEAD") != 0)
+		mg_write(conn, msg, strlen(msg));
+	char target[LOGGED_PATH_MAX + 1];
+	snprintf(target, sizeof target, "%s", ri->request_uri);
+	log_line(rid, FN_INFO, "HTTP request", "method", FN_STR(ri->request_method),
+	         "target", FN_STR(target), "status", FN_INT(options ? 200 : 400),
+	         "duration_ms", FN_INT(0), NULL);
+}
+
+static void connection_close(const struct mg_connection *conn)
+{
+	/* The callback is handed a const pointer, but the connection is
+	 * civetweb's worker's own and its socket still open. */
+	answer_unrouted((struct mg_connection *)(uintptr_t)conn);
 }
 
 static void connection_closed(const struct mg_connection *conn)
@@ -315,19 +447,22 @@ static int wait_for_end(struct server *s)
 
 static struct mg_context *start_civetweb(struct server *s, int port)
 {
-	char listen[32];
+	char listen[32], read_wait[16];
 	snprintf(listen, sizeof listen, "0.0.0.0:%d", port);
+	snprintf(read_wait, sizeof read_wait, "%d", s->read_wait_ms);
 	const char *options[] = {
 		"listening_ports", listen,
-		/* Two workers: an idle TCP connection (a proxy's pre-connect, a
-		 * TCP check) must not hold the only one. */
+		/* Many workers: idle or trickling connections (a proxy's
+		 * pre-connect, a TCP check, a slowloris) must not hold them
+		 * all. */
 		"num_threads", WORKERS_OPTION,
-		"request_timeout_ms", "10000",
+		"request_timeout_ms", read_wait,
 		"enable_keep_alive", "no",
 		NULL,
 	};
 	struct mg_callbacks cb = { 0 };
 	cb.begin_request = begin_request;
+	cb.connection_close = connection_close;
 	cb.connection_closed = connection_closed;
 	cb.log_message = log_message;
 	return mg_start(&cb, s, options);
@@ -348,6 +483,14 @@ int http_server_run(const struct config *cfg, const struct serve_opts *opts)
 	pthread_cond_init(&s->cv, &ca);
 	pthread_mutex_init(&s->mu, NULL);
 	s->last_activity = now_mono();
+	s->body_deadline_ms = BODY_DEADLINE_MS;
+	s->read_wait_ms = READ_WAIT_MS;
+	if (cfg->test_body_deadline_ms > 0) {
+		/* Tests only: the same rules, on a shorter clock. */
+		s->body_deadline_ms = cfg->test_body_deadline_ms;
+		s->read_wait_ms = cfg->test_body_deadline_ms / 3 > 0
+		                          ? cfg->test_body_deadline_ms / 3 : 1;
+	}
 	char err[256];
 	if (signals_start(on_signal, s, err, sizeof err) != 0) {
 		log_line(NULL, FN_ERROR, "Could not start", "error", FN_STR(err), NULL);

@@ -10,8 +10,10 @@
 #define SYNCFN_LOG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config.h"
+
 #include "fn_log.h"
 
 #define LOG_REQUEST_ID_LEN 64
@@ -42,5 +44,10 @@ char *log_json_text(const struct cJSON *j, int pretty);
  * inside "scheme://user:password@" with "[REDACTED]"; the result never
  * grows beyond cap - 1 bytes. Exposed for tests. */
 void log_redact(char *s, size_t cap);
+
+/* printf to f, scrubbed like a log line: every line a command prints
+ * (results, errors of the engines, hints) goes through it. */
+void log_printf(FILE *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

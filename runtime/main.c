@@ -1,6 +1,7 @@
 /* main.c - reads the configuration once, then runs one command. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -8,6 +9,8 @@
 #include "config.h"
 #include "http_server.h"
 #include "log.h"
+
+#define ADMIN_TOKEN_MIN 16
 
 static const char *env(const char *name)
 {
@@ -21,7 +24,7 @@ static int serve(const struct cli_args *args)
 {
 	char problems[4096];
 	if (config_check(&cfg, NEED_SERVE, "serve", problems, sizeof problems) > 0) {
-		fputs(problems, stderr);
+		log_printf(stderr, "%s", problems);
 		return 1;
 	}
 	/* Not fatal: health checks and the other routes still work, and
@@ -29,6 +32,11 @@ static int serve(const struct cli_args *args)
 	if (config_check(&cfg, NEED_SYNC | NEED_KEYS, NULL, problems, sizeof problems) > 0)
 		log_line(NULL, FN_WARN, "Not fully configured", "problems",
 		         FN_STR(problems), NULL);
+	if (cfg.admin_token && strlen(cfg.admin_token) < ADMIN_TOKEN_MIN)
+		log_line(NULL, FN_WARN, "SYNC_ADMIN_TOKEN is short", "error",
+		         FN_STR("SYNC_ADMIN_TOKEN has fewer than 16 characters, so it can "
+		                "be guessed: use a long random one (openssl rand -hex 32)"),
+		         NULL);
 	return http_server_run(&cfg, &args->serve);
 }
 
@@ -38,7 +46,9 @@ int main(int argc, char **argv)
 	char err[256];
 	if (cli_parse(argc, argv, &args, err, sizeof err) == CLI_BAD) {
 		fprintf(stderr, "syncfn: %s\n\n%s", err, cli_usage);
-		return 2;
+		/* The contract gives serve two exit statuses: 0, and 1 for
+		 * "could not start", which bad usage is. */
+		return argc > 1 && strcmp(argv[1], "serve") == 0 ? 1 : 2;
 	}
 	if (args.command == CLI_HELP) {
 		fputs(cli_usage, stdout);
@@ -49,8 +59,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	config_load(&cfg, env, isatty(STDERR_FILENO));
-	const char *secrets[8];
-	log_setup(cfg.log_format, secrets, config_secrets(&cfg, secrets, 8));
+	const char *secrets[12];
+	log_setup(cfg.log_format, secrets, config_secrets(&cfg, secrets, 12));
 	switch (args.command) {
 	case CLI_SERVE:
 		return serve(&args);

@@ -10,13 +10,17 @@
  */
 #include "qstash_verify.h"
 
+#include "json_guard.h"
+
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <mbedtls/constant_time.h>
 #include <mbedtls/md.h>
 #include <mbedtls/sha256.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #define HS256_LEN 32
 /* Unpadded base64url of a SHA-256 digest. */
@@ -25,6 +29,9 @@
 #define SEGMENT_CAP (QSTASH_MAX_TOKEN / 4 * 3 + 1)
 /* How much of a signed claim value an error message may quote. */
 #define QUOTE_MAX 90
+/* QStash tokens live 5 minutes; an exp further away than this is not
+ * QStash's and would make a leaked token valid for good. */
+#define MAX_EXP_AHEAD_S 86400
 
 __attribute__((format(printf, 3, 4))) static int
 fail(char *err, size_t errlen, const char *fmt, ...)
@@ -116,7 +123,10 @@ static void b64url_digest(const unsigned char d[32],
 	out[o] = '\0';
 }
 
-/* Decodes one segment as a JSON object. NULL (and err) on any flaw. */
+/* Decodes one segment as a JSON object. NULL (and err) on any flaw: the
+ * parse is bounded in depth (json_guard.h), and a repeated key or a
+ * \u0000 escape is refused, since other JWT libraries (jose takes the
+ * last of two "sub") would read such a token differently. */
 static cJSON *segment_json(const char *seg, size_t len, const char *what,
                            char *err, size_t errlen)
 {
@@ -126,11 +136,12 @@ static cJSON *segment_json(const char *seg, size_t len, const char *what,
 		fail(err, errlen, "token %s is not valid base64url", what);
 		return NULL;
 	}
-	buf[n] = '\0';
-	/* An embedded NUL would end the parse early and hide what follows. */
-	cJSON *j = memchr(buf, '\0', (size_t)n)
-	                   ? NULL
-	                   : cJSON_ParseWithOpts(buf, NULL, 1);
+	const char *why = NULL;
+	cJSON *j = json_guard_parse(buf, (size_t)n, &why);
+	if (!j && why && strcmp(why, "is not valid JSON") != 0) {
+		fail(err, errlen, "token %s %s", what, why);
+		return NULL;
+	}
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		fail(err, errlen, "token %s is not a JSON object", what);
@@ -139,14 +150,17 @@ static cJSON *segment_json(const char *seg, size_t len, const char *what,
 	return j;
 }
 
-/* 1 if s is at most max printable ASCII characters. */
-static int plain_text(const char *s, size_t max)
+/* 1 if s is a JOSE algorithm name (RFC 7518 3.1), in any case. */
+static int known_alg(const char *s)
 {
-	size_t n = 0;
-	for (; s[n]; n++)
-		if (n == max || s[n] < 0x20 || s[n] > 0x7e)
-			return 0;
-	return 1;
+	static const char *const algs[] = {
+		"none", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512",
+		"ES256", "ES384", "ES512", "PS256", "PS384", "PS512", "EdDSA",
+	};
+	for (size_t i = 0; i < sizeof algs / sizeof algs[0]; i++)
+		if (strcasecmp(s, algs[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* The header QStash sends, {"alg":"HS256","typ":"JWT"}, needs no parse. */
@@ -164,9 +178,11 @@ static int check_header(const char *seg, size_t len, char *err, size_t errlen)
 	if (!alg)
 		rc = fail(err, errlen, "token header has no alg (want HS256)");
 	else if (!cJSON_IsString(alg) || strcmp(alg->valuestring, "HS256") != 0)
-		/* Unsigned text: quoted only when short and printable. */
+		/* Unsigned text: quoted only when it names a JWT algorithm, so
+		 * that the answer (redacted on its way out) never tells a
+		 * caller whether a guess was one of our secrets. */
 		rc = fail(err, errlen, "token alg is %s, only HS256 is accepted",
-		          cJSON_IsString(alg) && plain_text(alg->valuestring, 16)
+		          cJSON_IsString(alg) && known_alg(alg->valuestring)
 		                  ? alg->valuestring : "not HS256");
 	else if (cJSON_GetObjectItemCaseSensitive(h, "crit"))
 		/* RFC 7515 4.1.11: extensions we do not know must not be
@@ -264,6 +280,11 @@ static int check_times(const cJSON *p, const struct qstash_verify_opts *o,
 		return -1;
 	double now = (double)o->now;
 	double tol = o->tolerance_s > 0 ? (double)o->tolerance_s : 0;
+	if (!isfinite(exp->valuedouble) || !isfinite(nbf->valuedouble))
+		return fail(err, errlen, "token exp or nbf is not a finite number");
+	if (exp->valuedouble > now + tol + MAX_EXP_AHEAD_S)
+		return fail(err, errlen, "token exp is more than %d s ahead (QStash "
+		                         "tokens live 5 minutes)", MAX_EXP_AHEAD_S);
 	if (!(now < exp->valuedouble + tol))
 		return fail(err, errlen, "token expired at %.0f (now %.0f, "
 		                         "tolerance %.0f s)",
@@ -316,8 +337,11 @@ static int check_claims(const char *seg, size_t len,
 	}
 	if (check_times(p, o, err, errlen) != 0)
 		goto out;
+	/* Lengths too: a sub with a hidden NUL is refused by the parse, and
+	 * must stay refused here. */
 	if (o->expected_sub && *o->expected_sub &&
-	    strcmp(sub, o->expected_sub) != 0) {
+	    (strlen(sub) != strlen(o->expected_sub) ||
+	     memcmp(sub, o->expected_sub, strlen(sub)) != 0)) {
 		fail(err, errlen, "token sub %.*s does not match the destination %.*s",
 		     QUOTE_MAX, sub, QUOTE_MAX, o->expected_sub);
 		goto out;

@@ -5,6 +5,7 @@
 
 #include "admin_auth.h"
 #include "engines.h"
+#include "json_guard.h"
 #include "log.h"
 #include "routes.h"
 
@@ -13,11 +14,14 @@
 static int parse_body(const struct http_request *req, struct http_response *res,
                       int *action, char *id, size_t idlen)
 {
-	cJSON *j = cJSON_ParseWithLength((const char *)req->body, req->body_len);
+	const char *why = NULL;
+	cJSON *j = json_guard_parse((const char *)req->body, req->body_len, &why);
 	if (!j || !cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		http_reply_error(res, 400, "the body must be a JSON object like "
-		                           "{\"action\": \"create\"}");
+		                           "{\"action\": \"create\"}%s%s",
+		                 why && strcmp(why, "is not valid JSON") ? "; this one " : "",
+		                 why && strcmp(why, "is not valid JSON") ? why : "");
 		return -1;
 	}
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "action");

@@ -34,6 +34,11 @@ void route_status(const struct route_ctx *ctx, const struct http_request *req,
 		return;
 	}
 	char err[1024] = "";
+	if (config_check(ctx->cfg, NEED_SYNC, NULL, err, sizeof err) > 0) {
+		err[strcspn(err, "\n")] = '\0';
+		http_reply_error(res, 500, "sync not configured: %s", err);
+		return;
+	}
 	sync_status_fn *status = engines_sync_status(err, sizeof err);
 	if (!status) {
 		http_reply_error(res, 500, "%s", err);

@@ -165,5 +165,16 @@ void route_sync(const struct route_ctx *ctx, const struct http_request *req,
 		http_reply_error(res, 503, "sync not configured: TARGET_DATABASE_URL is not set");
 		return;
 	}
+	/* A malformed database URL is refused before anything connects:
+	 * libpq's errors would print the parts of it that it misread. */
+	char problem[CONFIG_PROBLEM_LEN + 64];
+	if (config_check(ctx->cfg, NEED_SYNC, NULL, problem, sizeof problem) > 0) {
+		problem[strcspn(problem, "\n")] = '\0';
+		log_line(req->request_id, FN_ERROR, "Sync not configured", "error",
+		         FN_STR(problem), NULL);
+		http_reply_error(res, status_for(SYNC_CONFIG, who, res),
+		                 "sync not configured: %s", problem);
+		return;
+	}
 	run(ctx, req, res, who);
 }

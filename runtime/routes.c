@@ -24,7 +24,7 @@ static const struct route {
 	int invocation;
 	route_fn *fn;
 } routes[] = {
-	{ "/healthz", "GET", 0, route_health },
+	{ "/healthz", "GET, HEAD", 0, route_health },
 	{ SYNC_ROUTE, "GET, POST", 1, route_sync },
 	{ SCHEDULE_ROUTE, "GET, POST", 1, route_schedule },
 	{ STATUS_ROUTE, "GET", 0, route_status },
@@ -58,14 +58,14 @@ void routes_dispatch(const struct route_ctx *ctx,
                      struct http_response *res)
 {
 	const struct route *r = find(req->path);
+	/* Never echo the path or the method: an answer quoting request input
+	 * (even redacted) lets anyone test guesses of a secret. */
 	if (!r) {
-		http_reply_error(res, 404, "no route %.200s; see the routes in the README",
-		                 req->path);
+		http_reply_error(res, 404, "no such route; see the routes in the README");
 		return;
 	}
 	if (!method_allowed(r->allow, req->method)) {
-		http_reply_error(res, 405, "%.200s answers %s, not %.20s", r->path,
-		                 r->allow, req->method);
+		http_reply_error(res, 405, "%s answers %s only", r->path, r->allow);
 		http_add_header(res, "Allow", r->allow);
 		return;
 	}

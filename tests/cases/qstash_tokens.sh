@@ -248,6 +248,19 @@ qv_case_token_4096_bytes() { qv_sized 4096; }
 qv_case_token_4097_bytes() { qv_sized 4097; QV_EXPECT="over the 4096-byte limit"; }
 qv_case_token_5k() { qv_sized 5120; QV_EXPECT="token is 5120 bytes, over the 4096-byte limit"; }
 
+# Issue 11: nesting that would overflow a worker's stack, and claims that
+# other JWT libraries would read differently.
+qv_deep() { printf '%*s' "$1" '' | tr ' ' '['; printf '%*s' "$1" '' | tr ' ' ']'; }
+qv_case_header_nested_800() { QV_HEADER="{\"a\":$(qv_deep 800)}"; QV_EXPECT="header nests deeper than 8 levels"; qv_build; }
+qv_case_payload_nested_800_signed() { C_aud=$(qv_deep 800); QV_EXPECT="payload nests deeper than 8 levels"; qv_build; }
+qv_case_payload_nested_8_ok() { C_aud='[[[[[[["x"]]]]]]]'; qv_build; }
+qv_case_header_duplicate_alg() { QV_HEADER='{"alg":"none","alg":"HS256","typ":"JWT"}'; QV_EXPECT="header repeats a key"; qv_build; }
+qv_case_payload_duplicate_sub() { C_sub="\"$QV_DEST\",\"sub\":\"https://evil.example/\""; QV_EXPECT="payload repeats a key"; qv_build; }
+qv_case_sub_with_nul_escape() { C_sub="\"$QV_DEST\\u0000evil\""; QV_EXPECT="payload holds a"; qv_build; }
+qv_case_exp_infinite() { C_exp=1e309; QV_EXPECT="not a finite number"; qv_build; }
+qv_case_exp_1e20() { C_exp=1e20; QV_EXPECT="s ahead"; qv_build; }
+qv_case_nbf_minus_infinite() { C_nbf=-1e309; QV_EXPECT="not a finite number"; qv_build; }
+
 # qv_make NAME T DIR
 qv_make() {
 	NAME=$1 DIR=$3 BODY=$3/$1.body

@@ -60,3 +60,48 @@ test_full_run_leaks_no_secret() {
 	"$SYNCFN" setup > "$TEST_TMP/cli-setup.log" 2>&1 && fail "setup against nothing succeeded"
 	assert_no_secrets "$TEST_TMP"/*.log
 }
+
+# Issue 11: connection strings that libpq would read other than as written
+# are configuration errors before anything connects, on every command,
+# and name the variable and the fix; the password never shows.
+test_misread_database_urls_are_config_errors() {
+	local var url secret hint rc out
+	while IFS='|' read -r var url secret hint; do
+		url=${url//PGPORT/$PGPORT}
+		rc=0; out=$(env "TARGET_DATABASE_URL=$(db_url postgres)" "$var=$url" "$SYNCFN" sync 2>&1) || rc=$?
+		assert_eq 2 "$rc" "syncfn sync with $var=$url: $out"
+		assert_contains "$out" "syncfn sync: $var "
+		assert_contains "$out" "$hint"
+		assert_not_contains "$out" "$secret" "the password in syncfn sync's output"
+		unset SOURCE_DATABASE_URL
+		export TARGET_DATABASE_URL=$(db_url postgres) SYNC_ADMIN_TOKEN=adm-token-secrets-11
+		export "$var=$url"
+		start_serve
+		http POST "$SERVE_URL/api/background/sync/slave-to-prod" -H 'Authorization: Bearer adm-token-secrets-11' -H 'x-manual-trigger: true'
+		assert_eq 500 "$HTTP_STATUS" "manual sync with $var=$url"
+		assert_contains "$HTTP_BODY" "sync not configured: $var "
+		assert_not_contains "$HTTP_BODY" "$secret"
+		http GET "$SERVE_URL/api/background/sync/status" -H 'Authorization: Bearer adm-token-secrets-11'
+		assert_eq 500 "$HTTP_STATUS" "status with $var=$url"
+		kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
+		grep -q "\"Not fully configured\".*$var " "$SERVE_LOG" || fail "no start-up warning for $var: $(head -3 "$SERVE_LOG")"
+		! grep -qF -- "$secret" "$SERVE_LOG" || fail "$secret in the log: $(grep -F -- "$secret" "$SERVE_LOG")"
+		! grep -q '"Sync failed"\|could not connect' "$SERVE_LOG" || fail "it tried to connect"
+	done <<-EOF
+		TARGET_DATABASE_URL|postgresql://app:pass/word-Secret@db.example:5432/prod|word-Secret|'/' as %2F
+		TARGET_DATABASE_URL|postgresql://postgres:p@ss-Secret@127.0.0.1:PGPORT/postgres|ss-Secret|'@' as %40
+		SOURCE_DATABASE_URL|dbname=postgresql://postgres:S3cret-Embedded@127.0.0.1:1/slave|S3cret-Embedded|the URI itself
+		SOURCE_DATABASE_URL|host=127.0.0.1 password=Two Words-Secret|Words-Secret|single quotes
+	EOF
+}
+
+# Engine errors printed by `syncfn sync` go through the redactor too: here
+# the database name carries the password, and libpq's error quotes it.
+test_sync_stderr_is_redacted() {
+	local rc=0 out
+	out=$(TARGET_DATABASE_URL="host=127.0.0.1 port=$PGPORT user=postgres password=$PGPASSWORD_TEST dbname=no-$PGPASSWORD_TEST" \
+		"$SYNCFN" sync 2>&1) || rc=$?
+	[ "$rc" -ne 0 ] || fail "synced into a database that does not exist"
+	assert_contains "$out" "[REDACTED]"
+	assert_not_contains "$out" "$PGPASSWORD_TEST" "the password on stderr"
+}

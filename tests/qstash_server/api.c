@@ -45,8 +45,9 @@ static int faulted(struct qdev *q, const struct qdev_req *req)
 	if (q->fault.count > 0)
 		q->fault.count--;
 	pthread_mutex_unlock(&q->lock);
-	if (stall > 0) {
-		struct timespec ts = { stall / 1000, (stall % 1000) * 1000000L };
+	/* In slices, so that SIGTERM (q->stopping) ends a stall at once. */
+	for (long slept = 0; slept < stall && !q->stopping; slept += 20) {
+		struct timespec ts = { 0, 20 * 1000000L };
 		nanosleep(&ts, NULL);
 	}
 	if (f.count <= 0)

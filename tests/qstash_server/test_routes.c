@@ -7,6 +7,8 @@
  *   POST /__test/fail?status=S&count=N[&retry_after=SEC][&burst_reset_in=SEC]
  *                                      the next N API answers are S
  *   POST /__test/stall?ms=M&count=N    the next N API answers wait M ms
+ *                                      (M at most STALL_MAX_MS; SIGTERM
+ *                                      ends a stall)
  *   POST /__test/tamper?count=N        the next N delivery attempts carry a
  *                                      signature made with a wrong key
  *   GET  /__test/idle?timeout_ms=T     waits until no delivery is running
@@ -20,6 +22,8 @@
 #include <time.h>
 
 #include "qdev.h"
+
+#define STALL_MAX_MS 120000
 
 static void send_copy(struct qdev *q, struct mg_connection *conn,
                       const cJSON *a)
@@ -117,11 +121,18 @@ int qdev_test_handler(struct mg_connection *conn, void *cbdata)
 		pthread_mutex_unlock(&q->lock);
 		qdev_send_json(conn, 200, NULL, NULL);
 	} else if (strcmp(p, "/__test/stall") == 0) {
-		pthread_mutex_lock(&q->lock);
-		q->fault.stall_ms = qdev_query_long(&req, "ms", 5000);
-		q->fault.stall_count = (int)qdev_query_long(&req, "count", 1);
-		pthread_mutex_unlock(&q->lock);
-		qdev_send_json(conn, 200, NULL, NULL);
+		long ms = qdev_query_long(&req, "ms", 5000);
+		long count = qdev_query_long(&req, "count", 1);
+		if (ms < 0 || ms > STALL_MAX_MS || count < 0 || count > 1000) {
+			qdev_send_error(conn, 400, "stall takes ms from 0 to 120000 and "
+			                           "count from 0 to 1000");
+		} else {
+			pthread_mutex_lock(&q->lock);
+			q->fault.stall_ms = ms;
+			q->fault.stall_count = (int)count;
+			pthread_mutex_unlock(&q->lock);
+			qdev_send_json(conn, 200, NULL, NULL);
+		}
 	} else if (strcmp(p, "/__test/tamper") == 0) {
 		pthread_mutex_lock(&q->lock);
 		q->fault.tamper_count = (int)qdev_query_long(&req, "count", 1);

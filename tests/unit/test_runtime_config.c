@@ -112,11 +112,14 @@ TEST(secrets_include_url_passwords)
 	};
 	static struct config c;
 	load(&c, env);
-	const char *s[8];
-	int n = config_secrets(&c, s, 8);
-	CHECK_INT(n, 4);
+	const char *s[12];
+	int n = config_secrets(&c, s, 12);
+	/* Each password as written and as libpq uses it. */
+	CHECK_INT(n, 6);
 	CHECK_STR(c.target_password, "s3cr%40t");
-	CHECK_STR(c.source_password, "kw pass");
+	CHECK_STR(c.target_password_decoded, "s3cr@t");
+	CHECK_STR(c.source_password, "'kw pass'");
+	CHECK_STR(c.source_password_decoded, "kw pass");
 }
 
 TEST(schedule_id_charset)
@@ -140,7 +143,7 @@ TEST(at_sign_in_password_and_trimmed_token)
 	load(&c, env);
 	char out[2048];
 	CHECK_INT(config_check(&c, NEED_SYNC, "sync", out, sizeof out), 1);
-	CHECK_CONTAINS(out, "TARGET_DATABASE_URL has an '@' inside its user or password");
+	CHECK_CONTAINS(out, "TARGET_DATABASE_URL has an '@' inside its user name or password");
 	CHECK_STR(c.qstash_token, "tok-123");
 }
 
