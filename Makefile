@@ -2,7 +2,8 @@
 #
 # build/syncfn              the program (runtime/: CLI, HTTP, auth, config, logs)
 # build/syncfn-sync.so      the sync engine (function/sync_*.c + sql/), libpq
-# build/syncfn-schedule.so  the QStash schedule client (function/schedule_*.c), libcurl
+# build/syncfn-schedule.so  the QStash schedule client (function/schedule_*.c) and
+#                           the failure alerts (function/alert_*.c), libcurl
 #
 # The two engines are loaded by the program only when an invocation needs
 # them, so a cold start that answers /healthz never maps libpq or libcurl.
@@ -27,7 +28,7 @@ RUNTIME_SRCS  := $(sort $(wildcard runtime/*.c))
 FN_COMMON     := function/fn_log.c function/names.c
 MAIN_SRCS     := $(RUNTIME_SRCS) $(FN_COMMON)
 SYNC_SRCS     := $(sort $(wildcard function/sync_*.c)) $(FN_COMMON)
-SCHEDULE_SRCS := $(sort $(wildcard function/schedule_*.c)) $(FN_COMMON)
+SCHEDULE_SRCS := $(sort $(wildcard function/schedule_*.c function/alert_*.c)) $(FN_COMMON)
 SQL_FILES     := $(sort $(wildcard sql/*.sql))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
