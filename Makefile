@@ -79,7 +79,7 @@ $(BUILD)/syncfn-schedule.so: $(SCHEDULE_OBJS)
 # The QStash-compatible development server (tests/qstash_server/).
 QDEV_SRCS := $(sort $(wildcard tests/qstash_server/*.c))
 $(BUILD)/qstash-dev: $(call obj,$(QDEV_SRCS))
-	$(CC) $(CFLAGS_ALL) -o $@ $^ -lcivetweb -lcurl -lmbedcrypto -lcjson -lpthread
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lcivetweb -lcurl -lmbedcrypto -lcjson -lpthread -lm
 
 # QStash signature verifications per second (bench/run.sh runs it).
 $(BUILD)/verify-bench: bench/verify_bench.c $(BUILD)/obj/runtime/qstash_verify.o
