@@ -53,6 +53,16 @@ print(json.dumps(d[-1] if d else {}))' "$1"
 
 runs() { q "$DB" "SELECT string_agg(status, ' ' ORDER BY id) FROM syncfn.runs WHERE status <> 'busy'"; }
 
+# start_serve_on PORT: `syncfn serve` on a given port (APP_URL names it)
+start_serve_on() {
+	SERVE_PORT=$1
+	SERVE_LOG=$TEST_TMP/serve.$SERVE_PORT.log
+	PORT=$SERVE_PORT "$SYNCFN" serve >"$SERVE_LOG" 2>&1 &
+	SERVE_PID=$!
+	SERVE_URL=http://127.0.0.1:$SERVE_PORT
+	wait_http "$SERVE_URL/healthz"
+}
+
 start_sink() {
 	SINK_PORT=$(free_port)
 	SINK_FILE=$TEST_TMP/sink.jsonl
@@ -136,4 +146,119 @@ test_caller_hangs_up_sync_commits() {
 	assert_eq "ok" "$(runs)"
 	assert_eq 3 "$(q "$DB" 'SELECT count(*) FROM public.items')"
 	kill "$SERVE_PID"
+}
+
+# kill -9 of `syncfn sync` in the middle of a slow merge: the orphaned
+# backends stop within seconds (client_connection_check_interval), the
+# lock is free, and the next run marks the dead one abandoned and syncs.
+test_killed_client_leaves_nothing_behind() {
+	long_db kill 20 1
+	"$SYNCFN" sync >"$TEST_TMP/killed.out" 2>"$TEST_TMP/killed.log" &
+	local pid=$! i
+	for ((i = 0; i < 400; i++)); do
+		[ "$(q "$DB" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'syncfn' AND wait_event = 'PgSleep'")" = 1 ] && break
+		sleep 0.02
+	done
+	[ "$i" -lt 400 ] || fail "the sync never reached the slow merge"
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null || true
+	local gone=0
+	for ((i = 0; i < 50; i++)); do
+		if [ "$(q "$DB" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'syncfn'")" = 0 ]; then gone=1; break; fi
+		sleep 0.1
+	done
+	[ "$gone" = 1 ] || fail "a backend of the killed sync still runs after 5 s: $(q "$DB" "SELECT pid, state, wait_event, query FROM pg_stat_activity WHERE application_name = 'syncfn'")"
+	assert_eq running "$(q "$DB" "SELECT string_agg(status, ' ') FROM syncfn.runs")"
+	q "$DB" "CREATE OR REPLACE FUNCTION public.slow() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN RETURN NEW; END\$\$" >/dev/null
+	"$SYNCFN" sync >"$TEST_TMP/next.out" 2>"$TEST_TMP/next.log" || fail "the next run failed: $(cat "$TEST_TMP/next.out")"
+	assert_eq "abandoned ok" "$(runs)"
+	assert_eq 20 "$(q "$DB" 'SELECT count(*) FROM public.items')"
+	assert_contains "$(cat "$TEST_TMP/next.log")" "abandoned"
+}
+
+# A sync that fails on every attempt: the message ends failed, QStash's
+# failure callback is recorded once as delivery_failed, one alert goes to
+# the webhook, and no answer carries the row data of PostgreSQL's DETAIL.
+test_failing_sync_ends_in_failure_callback_and_one_alert() {
+	long_db fail 2 0
+	q "$DB" "CREATE OR REPLACE FUNCTION public.slow() RETURNS trigger LANGUAGE plpgsql AS
+		\$\$BEGIN RAISE EXCEPTION 'audit refused the row' USING DETAIL = 'row-data-' || NEW.v || '-PRIVATE'; END\$\$" >/dev/null
+	start_sink
+	SERVE_PORT=$(free_port)
+	export APP_URL=http://127.0.0.1:$SERVE_PORT
+	long_qdev
+	start_serve_on "$SERVE_PORT"
+	publish -H 'Upstash-Retries: 1' -H "Upstash-Failure-Callback: $APP_URL/api/background/sync/failure"
+	wait_idle 30000
+	local j; j=$(journal "$MID")
+	assert_json "$j" 'j["state"]' failed
+	assert_json "$j" '[a["status"] for a in j["attempts"]]' '[500, 500]'
+	assert_not_contains "$j" "PRIVATE" "row data in an answer to QStash"
+	assert_contains "$(q "$DB" "SELECT string_agg(error, ' ') FROM syncfn.runs WHERE status = 'failed'")" "row-data-v1-PRIVATE"
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(q "$DB" "SELECT count(*) FROM syncfn.runs WHERE status = 'delivery_failed'")" = 1 ] && break
+		sleep 0.05
+	done
+	assert_eq "$MID" "$(q "$DB" "SELECT message_id FROM syncfn.runs WHERE status = 'delivery_failed'")"
+	assert_contains "$(q "$DB" "SELECT statistics->>'retried' || ' ' || (statistics->>'last_status') FROM syncfn.runs WHERE status = 'delivery_failed'")" "1 500"
+	for ((i = 0; i < 100; i++)); do
+		[ "$(wc -l <"$SINK_FILE")" -ge 1 ] && break
+		sleep 0.05
+	done
+	assert_eq 1 "$(wc -l <"$SINK_FILE" | tr -d ' ')" "alerts posted"
+	local alert; alert=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["body"])' "$SINK_FILE")
+	assert_json "$alert" 'j["event"]' delivery_failed
+	assert_json "$alert" 'j["message_id"]' "$MID"
+	assert_json "$alert" 'j["text"] == j["content"]' true
+	assert_contains "$alert" "$MID"
+	assert_not_contains "$alert" "PRIVATE"
+	# QStash may call back again: nothing more is recorded or posted
+	local body='{"sourceMessageId":"'$MID'","status":500,"retried":1,"maxRetries":1,"body":""}'
+	printf '%s' "$body" >"$TEST_TMP/cb.json"
+	local now sig
+	now=$(date +%s)
+	sig=$(jwt_hs256 "$QD_CURRENT" '{"alg":"HS256","typ":"JWT"}' \
+		"{\"iss\":\"Upstash\",\"sub\":\"$APP_URL/api/background/sync/failure\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"jti\":\"jwt_x\",\"body\":\"$(body_hash "$TEST_TMP/cb.json")\"}")
+	http POST "$APP_URL/api/background/sync/failure" -H "Upstash-Signature: $sig" --data-binary @"$TEST_TMP/cb.json"
+	assert_eq 200 "$HTTP_STATUS" "$HTTP_BODY"
+	assert_eq 1 "$(q "$DB" "SELECT count(*) FROM syncfn.runs WHERE status = 'delivery_failed'")"
+	# a token for the sync route (another sub) is refused here
+	sig=$(jwt_hs256 "$QD_CURRENT" '{"alg":"HS256","typ":"JWT"}' \
+		"{\"iss\":\"Upstash\",\"sub\":\"$DEST\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"jti\":\"jwt_y\",\"body\":\"$(body_hash "$TEST_TMP/cb.json")\"}")
+	http POST "$APP_URL/api/background/sync/failure" -H "Upstash-Signature: $sig" --data-binary @"$TEST_TMP/cb.json"
+	assert_eq 401 "$HTTP_STATUS"
+	sleep 0.3
+	assert_eq 1 "$(wc -l <"$SINK_FILE" | tr -d ' ')" "alerts after a repeated callback"
+}
+
+# A failed `syncfn sync` from a shell posts one alert; a webhook that does
+# not answer changes nothing about the exit status.
+test_failed_cli_sync_posts_one_alert() {
+	long_db clialert 2 0
+	q "$DB" "CREATE OR REPLACE FUNCTION public.slow() RETURNS trigger LANGUAGE plpgsql AS
+		\$\$BEGIN RAISE EXCEPTION 'audit refused the row' USING DETAIL = 'row-data-PRIVATE'; END\$\$" >/dev/null
+	start_sink
+	local rc=0
+	"$SYNCFN" sync >"$TEST_TMP/a.out" 2>"$TEST_TMP/a.log" || rc=$?
+	assert_eq 1 "$rc" "exit of a failed sync"
+	assert_not_contains "$(cat "$TEST_TMP/a.out")" "PRIVATE" "row data in the JSON result"
+	assert_eq 1 "$(wc -l <"$SINK_FILE" | tr -d ' ')" "alerts posted"
+	local alert; alert=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["body"])' "$SINK_FILE")
+	assert_json "$alert" 'j["event"]' sync_failed
+	assert_json "$alert" 'j["run_id"]' "$(q "$DB" "SELECT id FROM syncfn.runs WHERE status = 'failed'")"
+	assert_contains "$alert" "audit refused the row"
+	assert_not_contains "$alert" "PRIVATE"
+	assert_not_contains "$(cat "$TEST_TMP/a.log")" "alert-SECRET-path" "the webhook URL in the log"
+	# unreachable webhook: same exit status, a warning
+	export SYNC_ALERT_WEBHOOK_URL=http://127.0.0.1:$(free_port)/hook
+	rc=0
+	"$SYNCFN" sync >"$TEST_TMP/b.out" 2>"$TEST_TMP/b.log" || rc=$?
+	assert_eq 1 "$rc" "exit with an unreachable webhook"
+	assert_contains "$(cat "$TEST_TMP/b.log")" "alert not sent"
+	# a successful run posts nothing
+	q "$DB" "DROP TRIGGER slow ON public.items" >/dev/null
+	export SYNC_ALERT_WEBHOOK_URL=http://127.0.0.1:$SINK_PORT/hooks/alert-SECRET-path
+	"$SYNCFN" sync >/dev/null 2>&1 || fail "sync after the fix"
+	assert_eq 1 "$(wc -l <"$SINK_FILE" | tr -d ' ')" "alerts after a good run"
 }
