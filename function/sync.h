@@ -124,6 +124,11 @@ typedef enum sync_status sync_delivery_failed_fn(
 	char *err, size_t errlen);
 
 sync_delivery_failed_fn sync_delivery_failed;
+/* The duration in seconds of the slowest of the last successful runs in
+ * the run log; -1 when there are none or it cannot be read. */
+typedef double sync_slowest_fn(const struct sync_settings *settings);
+
+sync_slowest_fn sync_slowest;
 sync_run_fn sync_run;
 sync_status_fn sync_status;
 sync_retry_after_fn sync_retry_after;

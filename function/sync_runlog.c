@@ -264,6 +264,27 @@ enum sync_status sync_delivery_failed(const struct sync_settings *settings,
 	return st;
 }
 
+double sync_slowest(const struct sync_settings *settings)
+{
+	char err[256];
+	struct sync_db tgt;
+	double slowest = -1;
+	if (!settings->target_url || sync_db_connect(&tgt, "target",
+	    settings->target_url, settings->connect_timeout_s, NULL, err,
+	    sizeof err) != SYNC_OK)
+		return slowest;
+	int exists = 0;
+	PGresult *r;
+	if (migrated(&tgt, &exists, err, sizeof err) == SYNC_OK && exists &&
+	    sync_db_exec(&tgt, sql_sync_retry_estimate, 0, NULL, &r, NULL, err,
+	                 sizeof err) == SYNC_OK) {
+		slowest = number_or(r, 0, -1);
+		PQclear(r);
+	}
+	sync_db_close(&tgt);
+	return slowest;
+}
+
 int sync_retry_after(const struct sync_settings *settings)
 {
 	char err[256];

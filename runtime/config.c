@@ -433,6 +433,8 @@ void config_schedule_settings(const struct config *cfg,
 	s->connect_timeout_ms = cfg->qstash_timeout_ms < 10000
 	                                ? cfg->qstash_timeout_ms : 10000;
 	s->max_attempts = 4;
+	s->failure_callback = cfg->failure_callback && cfg->failure_url[0]
+	                              ? cfg->failure_url : NULL;
 }
 
 int config_secrets(const struct config *cfg, const char **out, int max)

@@ -262,3 +262,31 @@ test_failed_cli_sync_posts_one_alert() {
 	"$SYNCFN" sync >/dev/null 2>&1 || fail "sync after the fix"
 	assert_eq 1 "$(wc -l <"$SINK_FILE" | tr -d ' ')" "alerts after a good run"
 }
+
+# schedule create sends Upstash-Failure-Callback (unless
+# SYNC_FAILURE_CALLBACK=off) and warns when SYNC_TIMEOUT is below twice
+# the slowest recent sync.
+test_schedule_create_failure_callback_and_timeout_warning() {
+	long_db warn 2 0
+	"$SYNCFN" sync >/dev/null 2>&1 || fail "first sync"
+	q "$DB" "UPDATE syncfn.runs SET started_at = finished_at - interval '40 seconds' WHERE status = 'ok'" >/dev/null
+	unset APP_URL
+	long_qdev
+	export SYNC_TIMEOUT=30s
+	sf schedule create
+	assert_eq 0 "$RC" "$ERR"
+	assert_contains "$ERR" "SYNC_TIMEOUT=30s is less than twice the slowest recent sync (40 s"
+	assert_contains "$ERR" "Set SYNC_TIMEOUT=80s"
+	assert_json "$(last_req 1)" 'j["h"]["upstash-failure-callback"]' "$APP_URL/api/background/sync/failure"
+	assert_json "$(schedule_state slave-to-prod-sync)" 'j["failureCallback"]' "$APP_URL/api/background/sync/failure"
+	export SYNC_FAILURE_CALLBACK=off SYNC_TIMEOUT=2m
+	sf schedule create
+	assert_eq 0 "$RC" "$ERR"
+	assert_not_contains "$ERR" "Warning"
+	assert_json "$(last_req 1)" '"upstash-failure-callback" in j["h"]' false
+	sf schedule trigger
+	assert_json "$(last_req 1)" '"upstash-failure-callback" in j["h"]' false
+	unset SYNC_FAILURE_CALLBACK
+	sf schedule trigger
+	assert_json "$(last_req 1)" 'j["h"]["upstash-failure-callback"]' "$APP_URL/api/background/sync/failure"
+}
