@@ -12,10 +12,11 @@ fly_json() { python3 -c 'import json, sys, tomllib; print(json.dumps(tomllib.loa
 CONTRACT_VARS=(TARGET_DATABASE_URL SOURCE_DATABASE_URL SYNC_SOURCE_SCHEMA SYNC_TARGET_SCHEMA
 	SYNC_TABLES SYNC_EXCLUDE QSTASH_URL QSTASH_TOKEN QSTASH_CURRENT_SIGNING_KEY QSTASH_NEXT_SIGNING_KEY
 	APP_URL SYNC_ADMIN_TOKEN SYNC_CRON SYNC_RETRIES SYNC_TIMEOUT SYNC_SCHEDULE_ID QSTASH_CLOCK_TOLERANCE
-	PORT LOG_FORMAT)
+	PORT LOG_FORMAT SYNC_STATEMENT_TIMEOUT SYNC_LOCK_TIMEOUT SHUTDOWN_GRACE_SECONDS QSTASH_HTTP_TIMEOUT
+	SYNC_FAILURE_CALLBACK SYNC_ALERT_WEBHOOK_URL)
 # Variables whose values are credentials: never in [env], always a secret.
 SECRET_VARS=(TARGET_DATABASE_URL SOURCE_DATABASE_URL QSTASH_TOKEN QSTASH_CURRENT_SIGNING_KEY
-	QSTASH_NEXT_SIGNING_KEY SYNC_ADMIN_TOKEN)
+	QSTASH_NEXT_SIGNING_KEY SYNC_ADMIN_TOKEN SYNC_ALERT_WEBHOOK_URL)
 
 test_fly_service_is_one_request_per_machine_on_the_image_port() {
 	local j; j=$(fly_json) || fail "fly.toml is not valid TOML"
@@ -32,6 +33,8 @@ test_fly_service_is_one_request_per_machine_on_the_image_port() {
 	assert_json "$j" '"checks" in j["http_service"] or "checks" in j or "services" in j' false "health checks"
 	assert_json "$j" '[v["size"] for v in j["vm"]]' '["shared-cpu-1x"]'
 	assert_json "$j" '[v["memory"] for v in j["vm"]]' '["256mb"]'
+	# the proxy must not cut a sync that QStash still waits for
+	assert_json "$j" 'j["http_service"]["http_options"]["idle_timeout"] >= int(j["env"]["SYNC_TIMEOUT"].rstrip("m")) * 60' true "idle_timeout vs SYNC_TIMEOUT"
 }
 
 # Fly sends kill_signal, waits kill_timeout, then kills: the wait must cover
