@@ -2,10 +2,11 @@
 #include "http_peer.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 static int port_of(const struct sockaddr_storage *ss)
@@ -54,11 +55,22 @@ static int closed_by_peer(int fd)
 
 int http_peer_gone(const char *remote_addr, int remote_port, int server_port)
 {
-	struct rlimit rl;
-	int max = 1024;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-		max = rl.rlim_cur < 65536 ? (int)rl.rlim_cur : 65536;
-	for (int fd = 3; fd < max; fd++)
+	/* the open descriptors only: a handful, where the limit may be 1M */
+	DIR *d = opendir("/proc/self/fd");
+	if (d) {
+		int found = -1;
+		struct dirent *e;
+		while (found < 0 && (e = readdir(d)) != NULL) {
+			int fd = atoi(e->d_name);
+			if (fd > 2 && fd != dirfd(d) &&
+			    is_the_socket(fd, remote_addr, remote_port, server_port))
+				found = fd;
+		}
+		int gone = found >= 0 && closed_by_peer(found);
+		closedir(d);
+		return gone;
+	}
+	for (int fd = 3; fd < 1024; fd++)
 		if (is_the_socket(fd, remote_addr, remote_port, server_port))
 			return closed_by_peer(fd);
 	return 0;
