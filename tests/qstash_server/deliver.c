@@ -291,8 +291,12 @@ static char *base64(const char *data, size_t len)
 	size_t n = 0;
 	mbedtls_base64_encode(NULL, 0, &n, (const unsigned char *)data, len);
 	char *out = malloc(n + 1);
-	if (out && mbedtls_base64_encode((unsigned char *)out, n + 1, &n,
-	                                 (const unsigned char *)data, len) != 0)
+	if (!out)
+		return NULL;
+	/* an empty input writes nothing, not even the terminator */
+	out[0] = '\0';
+	if (mbedtls_base64_encode((unsigned char *)out, n + 1, &n,
+	                          (const unsigned char *)data, len) != 0)
 		out[0] = '\0';
 	return out;
 }
