@@ -290,3 +290,42 @@ test_schedule_create_failure_callback_and_timeout_warning() {
 	sf schedule trigger
 	assert_json "$(last_req 1)" 'j["h"]["upstash-failure-callback"]' "$APP_URL/api/background/sync/failure"
 }
+
+# The 503 of a busy --once instance and of a stopping one say when to
+# come back (Retry-After), as QStash honours it.
+test_busy_once_and_shutdown_503_carry_retry_after() {
+	long_db retry 3 1
+	start_serve --once
+	curl -s -o "$TEST_TMP/first.out" --max-time 30 -H "Authorization: Bearer $SYNC_ADMIN_TOKEN" \
+		"$SERVE_URL/api/background/sync/slave-to-prod" &
+	local first=$! i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(q "$DB" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'syncfn' AND wait_event = 'PgSleep'")" = 1 ] && break
+		sleep 0.02
+	done
+	http GET "$SERVE_URL/api/background/sync/slave-to-prod" -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"
+	assert_eq 503 "$HTTP_STATUS" "$HTTP_BODY"
+	assert_contains "$HTTP_HEADERS" "Retry-After: "
+	local ra; ra=$(printf '%s' "$HTTP_HEADERS" | tr -d '\r' | sed -n 's/^Retry-After: //p')
+	[ "$ra" -ge 5 ] && [ "$ra" -le 900 ] || fail "Retry-After $ra not in 5..900"
+	wait "$first"
+	assert_json "$(cat "$TEST_TMP/first.out")" 'j["success"]' true
+	wait_exit "$SERVE_PID" 5
+
+	SHUTDOWN_GRACE_SECONDS=7 start_serve
+	q "$DB" "UPDATE slave.items SET v = v || 'x'" >/dev/null
+	curl -s -o /dev/null --max-time 30 -H "Authorization: Bearer $SYNC_ADMIN_TOKEN" \
+		"$SERVE_URL/api/background/sync/slave-to-prod" &
+	first=$!
+	for ((i = 0; i < 200; i++)); do
+		[ "$(q "$DB" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'syncfn' AND wait_event = 'PgSleep'")" = 1 ] && break
+		sleep 0.02
+	done
+	kill -TERM "$SERVE_PID"
+	sleep 0.2
+	http GET "$SERVE_URL/api/background/sync/slave-to-prod" -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"
+	assert_eq 503 "$HTTP_STATUS" "$HTTP_BODY"
+	assert_contains "$HTTP_HEADERS" "Retry-After: 7"
+	wait "$first" || true
+	wait_exit "$SERVE_PID" 15
+}
