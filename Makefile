@@ -2,7 +2,8 @@
 #
 # build/syncfn              the program (runtime/: CLI, HTTP, auth, config, logs)
 # build/syncfn-sync.so      the sync engine (function/sync_*.c + sql/), libpq
-# build/syncfn-schedule.so  the QStash schedule client (function/schedule_*.c), libcurl
+# build/syncfn-schedule.so  the QStash schedule client (function/schedule_*.c) and
+#                           the failure alerts (function/alert_*.c), libcurl
 #
 # The two engines are loaded by the program only when an invocation needs
 # them, so a cold start that answers /healthz never maps libpq or libcurl.
@@ -28,7 +29,7 @@ FN_COMMON     := function/fn_log.c function/names.c
 MAIN_SRCS     := $(RUNTIME_SRCS) $(FN_COMMON)
 ENGINE_COMMON := $(FN_COMMON) function/engine_abi.c
 SYNC_SRCS     := $(sort $(wildcard function/sync_*.c)) $(ENGINE_COMMON)
-SCHEDULE_SRCS := $(sort $(wildcard function/schedule_*.c)) $(ENGINE_COMMON)
+SCHEDULE_SRCS := $(sort $(wildcard function/schedule_*.c function/alert_*.c)) $(ENGINE_COMMON)
 SQL_FILES     := $(sort $(wildcard sql/*.sql))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -91,7 +92,7 @@ $(BUILD)/syncfn-schedule.so: $(SCHEDULE_OBJS)
 # The QStash-compatible development server (tests/qstash_server/).
 QDEV_SRCS := $(sort $(wildcard tests/qstash_server/*.c))
 $(BUILD)/qstash-dev: $(call obj,$(QDEV_SRCS))
-	$(CC) $(CFLAGS_ALL) -o $@ $^ -lcivetweb -lcurl -lmbedcrypto -lcjson -lpthread
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -lcivetweb -lcurl -lmbedcrypto -lcjson -lpthread -lm
 
 # QStash signature verifications per second (bench/run.sh runs it).
 $(BUILD)/verify-bench: bench/verify_bench.c $(BUILD)/obj/runtime/qstash_verify.o $(BUILD)/obj/runtime/json_guard.o

@@ -34,6 +34,9 @@ struct schedule_settings {
 	long total_timeout_ms;   /* one QStash call, its retries and waits
 	                            included (QSTASH_HTTP_TIMEOUT) */
 	int max_attempts;        /* 1 + retries on network errors and 429 */
+	const char *failure_callback; /* Upstash-Failure-Callback on create and
+	                            trigger (APP_URL + the failure route);
+	                            NULL: none (SYNC_FAILURE_CALLBACK=off) */
 };
 
 enum schedule_action {

@@ -60,17 +60,28 @@ static cJSON *parse(const struct schedule_reply *r)
 	return cJSON_ParseWithLength(r->body, r->len);
 }
 
+/* QStash calls this URL once a delivery's retries are exhausted. */
+static void failure_header(const struct schedule_settings *s, char *out,
+                           size_t outlen)
+{
+	out[0] = '\0';
+	if (s->failure_callback && *s->failure_callback)
+		snprintf(out, outlen, "Upstash-Failure-Callback: %s",
+		         s->failure_callback);
+}
+
 static enum schedule_status do_create(struct schedule_op *op, cJSON **out)
 {
 	const struct schedule_settings *s = op->s;
-	char cron[512], retries[48], timeout[128], id[256];
+	char cron[512], retries[48], timeout[128], id[256], fc[2200];
 	snprintf(cron, sizeof cron, "Upstash-Cron: %s", s->cron);
 	snprintf(retries, sizeof retries, "Upstash-Retries: %d", s->retries);
 	snprintf(timeout, sizeof timeout, "Upstash-Timeout: %s", s->timeout);
 	snprintf(id, sizeof id, "Upstash-Schedule-Id: %s", s->schedule_id);
+	failure_header(s, fc, sizeof fc);
 	const char *headers[] = { "Content-Type: application/json", cron,
 		                  retries, timeout, "Upstash-Method: POST", id,
-		                  NULL };
+		                  fc[0] ? fc : NULL, NULL };
 	char *path = join("/v2/schedules/", s->destination, "");
 	struct schedule_reply r;
 	if (!path)
@@ -91,6 +102,8 @@ static enum schedule_status do_create(struct schedule_op *op, cJSON **out)
 	cJSON_AddStringToObject(*out, "cron", s->cron);
 	cJSON_AddNumberToObject(*out, "retries", s->retries);
 	cJSON_AddStringToObject(*out, "timeout", s->timeout);
+	if (s->failure_callback)
+		cJSON_AddStringToObject(*out, "failureCallback", s->failure_callback);
 	cJSON_Delete(j);
 	schedule_reply_free(&r);
 	return SCHEDULE_OK;
@@ -208,12 +221,13 @@ static enum schedule_status do_delete(struct schedule_op *op, cJSON **out)
 static enum schedule_status do_trigger(struct schedule_op *op, cJSON **out)
 {
 	const struct schedule_settings *s = op->s;
-	char retries[48], timeout[128];
+	char retries[48], timeout[128], fc[2200];
 	snprintf(retries, sizeof retries, "Upstash-Retries: %d", s->retries);
 	snprintf(timeout, sizeof timeout, "Upstash-Timeout: %s", s->timeout);
+	failure_header(s, fc, sizeof fc);
 	const char *headers[] = { "Content-Type: application/json",
 		                  "Upstash-Method: POST", retries, timeout,
-		                  NULL };
+		                  fc[0] ? fc : NULL, NULL };
 	char *path = join("/v2/publish/", s->destination, "");
 	struct schedule_reply r;
 	if (!path)

@@ -62,13 +62,20 @@ struct sync_request {
 	 * the running statement is cancelled on the server and the run rolls
 	 * back. May be NULL. */
 	const volatile sig_atomic_t *cancel;
+	/* Which process runs it ("host/pid"), recorded with a running run so
+	 * that a busy answer can name it. May be NULL. */
+	const char *instance;
+	/* If not NULL, receives the run log id of this run (0: none). */
+	long long *run_id;
 };
 
 enum sync_status {
 	SYNC_OK = 0,      /* synced (or dry-run computed); result is set */
 	SYNC_DEDUPLICATED, /* this message id already synced; result holds the
 	                     earlier statistics and "deduplicated": true */
-	SYNC_BUSY,        /* another sync holds the lock on this target */
+	SYNC_BUSY,        /* another sync holds the lock on this target; the
+	                     result carries "retry_after": the expected
+	                     remaining seconds of that sync (5..900) */
 	SYNC_CONFIG,      /* can never succeed as configured: missing table,
 	                     no usable key, non-deferrable FK cycle, bad
 	                     SYNC_TABLES ... (HTTP 489 for QStash, exit 2) */
@@ -96,8 +103,35 @@ typedef enum sync_status sync_status_fn(const struct sync_settings *settings,
                                         struct cJSON **result,
                                         char *err, size_t errlen);
 
+/* The expected remaining seconds of the sync running on the target, from
+ * the run log (5..900; 30 when it cannot tell), for a busy answer given
+ * without running a sync (a --once instance already at work). */
+typedef int sync_retry_after_fn(const struct sync_settings *settings);
+
+/* QStash's failure callback for a message whose retries ran out. */
+struct sync_delivery_failure {
+	const char *message_id; /* sourceMessageId, required */
+	const char *created_ms; /* the message's createdAt (unix ms), or NULL */
+	const char *details;    /* JSON text: last status, retries, dlqId ... */
+	const char *error;      /* one line: what the last answer said */
+};
+
+/* Records the failure in the run log once per message id: *run_id is
+ * the new row, 0 when that message was recorded before. */
+typedef enum sync_status sync_delivery_failed_fn(
+	const struct sync_settings *settings,
+	const struct sync_delivery_failure *failure, long long *run_id,
+	char *err, size_t errlen);
+
+sync_delivery_failed_fn sync_delivery_failed;
+/* The duration in seconds of the slowest of the last successful runs in
+ * the run log; -1 when there are none or it cannot be read. */
+typedef double sync_slowest_fn(const struct sync_settings *settings);
+
+sync_slowest_fn sync_slowest;
 sync_run_fn sync_run;
 sync_status_fn sync_status;
+sync_retry_after_fn sync_retry_after;
 
 /* Name of a status for logs, e.g. "busy". Defined in names.c, which is
  * linked into the main binary so the runtime can use it unloaded. */

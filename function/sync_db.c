@@ -140,7 +140,7 @@ enum sync_status sync_db_error(struct sync_db *db, const PGresult *res,
                                const char *what, char *err, size_t errlen)
 {
 	const char *who = what ? what : db->label;
-	db->sqlstate[0] = db->context[0] = '\0';
+	db->sqlstate[0] = db->context[0] = db->detail[0] = '\0';
 	if (!res || !PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) {
 		char why[300];
 		first_line(PQerrorMessage(db->conn), why, sizeof why);
@@ -176,10 +176,8 @@ enum sync_status sync_db_error(struct sync_db *db, const PGresult *res,
 		fn_err(err, errlen, "%s: %s", db->label, msg);
 		return SYNC_CONFIG;
 	}
-	if (*detail)
-		fn_err(err, errlen, "%s: %s (%s)", who, msg, detail);
-	else
-		fn_err(err, errlen, "%s: %s", who, msg);
+	snprintf(db->detail, sizeof db->detail, "%s", detail);
+	fn_err(err, errlen, "%s: %s", who, msg);
 	return SYNC_FAILED;
 }
 

@@ -26,6 +26,10 @@ struct sync_db {
 	/* of the last server error, for callers that explain it further */
 	char sqlstate[6];
 	char context[256];
+	/* PostgreSQL's DETAIL (it may quote row data: "Key (email)=(...)"):
+	 * for the run log and the local log, never for err, which becomes
+	 * the HTTP answer. */
+	char detail[512];
 };
 
 /* Parses url and connects. On failure names the database by host and

@@ -26,6 +26,8 @@ struct run {
 	char started[32];
 	double t0;
 	long long run_id;
+	long long claim_id; /* this run's row, committed as 'running' */
+	int retry_after_s;  /* for SYNC_BUSY */
 	cJSON *earlier;  /* statistics of the run a duplicate message repeats */
 	char *err;
 	size_t errlen;
@@ -81,6 +83,20 @@ static enum sync_status session(struct run *r, struct sync_db *db)
 	return sync_db_run(db, sql_sync_session, 2, p, NULL, r->err, r->errlen);
 }
 
+/* A backend whose client died stops at its next check instead of running
+ * its statement to the end while holding the run lock. */
+static enum sync_status watch_client(struct run *r, struct sync_db *db)
+{
+	if (PQserverVersion(db->conn) >= 140000)
+		return sync_db_run(db, sql_sync_check_interval, 0, NULL, NULL,
+		                   r->err, r->errlen);
+	fn_log(r->log, FN_WARN, "PostgreSQL before 14: a killed syncfn leaves "
+	       "its statement running on the server until it ends (no "
+	       "client_connection_check_interval); upgrade the server for "
+	       "that protection", "database", FN_STR(db->label), NULL);
+	return SYNC_OK;
+}
+
 /* Opens the target transaction and takes the run lock first, so that the
  * snapshot of a same-database run starts as close to it as possible. */
 static enum sync_status begin_target(struct run *r)
@@ -95,6 +111,8 @@ static enum sync_status begin_target(struct run *r)
 	if (st == SYNC_OK)
 		st = sync_db_run(r->tgt, sql_sync_session_target, 0, NULL, NULL,
 		                 r->err, r->errlen);
+	if (st == SYNC_OK)
+		st = watch_client(r, r->tgt);
 	return st;
 }
 
@@ -106,6 +124,8 @@ static enum sync_status begin_source(struct run *r)
 	                                  NULL, NULL, r->err, r->errlen);
 	if (st == SYNC_OK)
 		st = session(r, r->src);
+	if (st == SYNC_OK)
+		st = watch_client(r, r->src);
 	return st;
 }
 
@@ -237,32 +257,42 @@ static enum sync_status commit(struct run *r)
 	return st;
 }
 
-/* Records the run (in the data's transaction for a success) and commits,
- * or rolls back for a dry run and records it on its own. */
+/* Closes the claimed run (in the data's transaction for a success) and
+ * commits, or rolls back for a dry run and closes it on its own. */
 static enum sync_status finish(struct run *r, const char *stats)
 {
-	const char *type = r->req->type ? r->req->type : "manual";
+	r->run_id = r->claim_id;
 	if (r->req->dry_run) {
 		rollback(r->src);
 		rollback(r->tgt);
-		return sync_runlog_record(r->tgt, r->started, type, NULL,
-		                          "dry_run", stats, NULL, &r->run_id,
-		                          r->err, r->errlen);
+		return sync_runlog_finish(r->tgt, r->claim_id, "dry_run", stats,
+		                          NULL, r->err, r->errlen);
 	}
-	enum sync_status st = sync_runlog_record(r->tgt, r->started, type,
-	                                         r->req->message_id, "ok",
-	                                         stats, NULL, &r->run_id,
-	                                         r->err, r->errlen);
+	enum sync_status st = sync_runlog_finish(r->tgt, r->claim_id, "ok",
+	                                         stats, NULL, r->err,
+	                                         r->errlen);
 	if (st != SYNC_OK && strcmp(r->tgt->sqlstate, "23505") == 0 &&
 	    r->req->message_id) {
 		/* the same message completed meanwhile in another run */
 		rollback(r->tgt);
+		sync_runlog_unclaim(r->tgt, r->claim_id);
+		r->claim_id = 0;
 		return find_earlier(r);
 	}
 	if (st == SYNC_OK)
 		st = commit(r);
 	rollback(r->src);
 	return st;
+}
+
+/* The server's DETAIL of the failure, if any (row data: local only). */
+static const char *failure_detail(const struct run *r)
+{
+	if (r->tgt && r->tgt->detail[0])
+		return r->tgt->detail;
+	if (r->src && r->src->detail[0])
+		return r->src->detail;
+	return NULL;
 }
 
 static void record_failure(struct run *r, enum sync_status st)
@@ -272,10 +302,20 @@ static void record_failure(struct run *r, enum sync_status st)
 	if (!r->tgt || !r->tgt->conn || PQstatus(r->tgt->conn) != CONNECTION_OK)
 		return;
 	char ignore[64]; /* the run's own error is the one to report */
+	char error[1600];
+	const char *detail = failure_detail(r);
+	snprintf(error, sizeof error, detail ? "%s (%s)" : "%s", r->err,
+	         detail ? detail : "");
+	if (r->claim_id > 0) {
+		sync_runlog_finish(r->tgt, r->claim_id, sync_status_name(st),
+		                   NULL, error, ignore, sizeof ignore);
+		r->run_id = r->claim_id;
+		return;
+	}
 	sync_runlog_record(r->tgt, r->started,
 	                   r->req->type ? r->req->type : "manual",
 	                   r->req->message_id, sync_status_name(st), NULL,
-	                   r->err, &r->run_id, ignore, sizeof ignore);
+	                   error, &r->run_id, ignore, sizeof ignore);
 }
 
 static cJSON *answer(struct run *r, enum sync_status st, cJSON *stats)
@@ -289,6 +329,9 @@ static cJSON *answer(struct run *r, enum sync_status st, cJSON *stats)
 		cJSON_AddBoolToObject(o, "success", 0);
 		cJSON_AddStringToObject(o, "error", r->err);
 		cJSON_AddStringToObject(o, "timestamp", ts);
+		if (st == SYNC_BUSY)
+			cJSON_AddNumberToObject(o, "retry_after",
+			                        r->retry_after_s);
 		return o;
 	}
 	cJSON_AddBoolToObject(o, "success", 1);
@@ -312,18 +355,33 @@ static cJSON *answer(struct run *r, enum sync_status st, cJSON *stats)
 	return o;
 }
 
+static enum sync_status claim(struct run *r)
+{
+	const struct sync_claim c = {
+		.started = r->started,
+		.type = r->req->type ? r->req->type : "manual",
+		.message_id = r->req->message_id,
+		.instance = r->req->instance,
+	};
+	enum sync_status st = sync_runlog_claim(r->tgt, &c, r->log,
+	                                        &r->claim_id, r->err,
+	                                        r->errlen);
+	return st == SYNC_DEDUPLICATED ? find_earlier(r) : st;
+}
+
 static enum sync_status run_steps(struct run *r, cJSON **stats)
 {
 	enum sync_status st = connect_all(r);
-	if (st == SYNC_OK)
-		st = begin_target(r);
+	/* a message that synced before needs no lock to say so */
 	if (st == SYNC_OK && r->req->message_id && *r->req->message_id) {
 		st = find_earlier(r);
-		if (st == SYNC_DEDUPLICATED) {
-			rollback(r->tgt);
+		if (st == SYNC_DEDUPLICATED)
 			return st;
-		}
 	}
+	if (st == SYNC_OK)
+		st = claim(r);
+	if (st == SYNC_OK)
+		st = begin_target(r);
 	if (st == SYNC_OK)
 		st = begin_source(r);
 	const char *tables = r->req->tables ? r->req->tables : r->s->tables;
@@ -383,12 +441,18 @@ enum sync_status sync_run(const struct sync_settings *settings,
 		       FN_STR(request->message_id), "run_id", FN_INT(r.run_id),
 		       NULL);
 	} else {
+		if (st == SYNC_BUSY && r.tgt)
+			sync_runlog_busy(r.tgt, &r.retry_after_s, err, errlen);
 		record_failure(&r, st);
 		fn_log(log, st == SYNC_BUSY ? FN_WARN : FN_ERROR, "Sync failed",
 		       "status", FN_STR(sync_status_name(st)), "error",
-		       FN_STR(err), NULL);
+		       FN_STR(err), "detail", FN_STR(failure_detail(&r)),
+		       "run_id", FN_INT(r.run_id), "message_id",
+		       FN_STR(request->message_id), NULL);
 	}
 	*result = answer(&r, st, stats);
+	if (request->run_id)
+		*request->run_id = r.run_id;
 	cJSON_Delete(stats);
 	cJSON_Delete(r.earlier);
 	sync_plan_free(&r.plan);

@@ -22,13 +22,27 @@ static enum sync_status migrated(struct sync_db *tgt, int *done, char *err,
 	return st;
 }
 
+static enum sync_status latest(struct sync_db *tgt, int *done, char *err,
+                               size_t errlen)
+{
+	PGresult *r;
+	enum sync_status st = sync_db_exec(tgt, sql_sync_migrated_latest, 0,
+	                                   NULL, &r, "reading the run log", err,
+	                                   errlen);
+	if (st == SYNC_OK) {
+		*done = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		PQclear(r);
+	}
+	return st;
+}
+
 enum sync_status sync_runlog_migrate(struct sync_db *tgt, char *err,
                                      size_t errlen)
 {
 	const char *what = "creating the run log (schema syncfn) in the target "
 	                   "database";
 	int done = 0;
-	enum sync_status st = migrated(tgt, &done, err, errlen);
+	enum sync_status st = latest(tgt, &done, err, errlen);
 	if (st != SYNC_OK || done)
 		return st;
 	st = sync_db_script(tgt, sql_sync_migrate, what, err, errlen);
@@ -92,6 +106,219 @@ enum sync_status sync_runlog_record(struct sync_db *tgt, const char *started,
 		*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return SYNC_OK;
+}
+
+static void rollback_quietly(struct sync_db *tgt)
+{
+	if (tgt->conn && PQtransactionStatus(tgt->conn) != PQTRANS_IDLE)
+		sync_db_run(tgt, "ROLLBACK", 0, NULL, NULL, NULL, 0);
+}
+
+static enum sync_status abandon_stale(struct sync_db *tgt,
+                                      const struct fn_logger *log, char *err,
+                                      size_t errlen)
+{
+	PGresult *r;
+	enum sync_status st = sync_db_exec(tgt, sql_sync_run_abandon, 0, NULL,
+	                                   &r, "marking abandoned runs in "
+	                                   "syncfn.runs", err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	for (int i = 0; i < PQntuples(r); i++)
+		fn_log(log, FN_WARN, "Earlier run abandoned: its process ended "
+		       "before it finished, and nothing of it was applied",
+		       "abandoned_run_id", FN_INT(strtoll(PQgetvalue(r, i, 0),
+		                                          NULL, 10)),
+		       "message_id", FN_STR(PQgetvalue(r, i, 1)), "instance",
+		       FN_STR(PQgetvalue(r, i, 2)), NULL);
+	PQclear(r);
+	return SYNC_OK;
+}
+
+static enum sync_status claim_locked(struct sync_db *tgt,
+                                     const struct sync_claim *c,
+                                     const struct fn_logger *log,
+                                     long long *id, char *err, size_t errlen)
+{
+	enum sync_status st = sync_runlog_lock(tgt, err, errlen);
+	if (st == SYNC_OK && c->message_id && *c->message_id) {
+		char *stats = NULL;
+		long long earlier = 0;
+		st = sync_runlog_find(tgt, c->message_id, &earlier, &stats, err,
+		                      errlen);
+		free(stats);
+		if (st == SYNC_OK && earlier > 0)
+			return SYNC_DEDUPLICATED;
+	}
+	if (st == SYNC_OK)
+		st = abandon_stale(tgt, log, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	const char *p[4] = { c->started, c->type, c->message_id, c->instance };
+	PGresult *r;
+	st = sync_db_exec(tgt, sql_sync_run_claim, 4, p, &r,
+	                  "recording the run in syncfn.runs", err, errlen);
+	if (st == SYNC_OK) {
+		*id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+	}
+	return st;
+}
+
+enum sync_status sync_runlog_claim(struct sync_db *tgt,
+                                   const struct sync_claim *c,
+                                   const struct fn_logger *log, long long *id,
+                                   char *err, size_t errlen)
+{
+	*id = 0;
+	enum sync_status st = sync_db_run(tgt, "BEGIN", 0, NULL, NULL, err,
+	                                  errlen);
+	if (st == SYNC_OK)
+		st = claim_locked(tgt, c, log, id, err, errlen);
+	if (st == SYNC_OK) {
+		st = sync_db_run(tgt, "COMMIT", 0, NULL, "recording the run in "
+		                 "syncfn.runs", err, errlen);
+		if (st != SYNC_OK)
+			*id = 0;
+	}
+	if (st != SYNC_OK)
+		rollback_quietly(tgt);
+	return st;
+}
+
+/* Seconds until the running sync is likely done: what the slowest of the
+ * recent successful runs has left, or, without history or past it, half
+ * as long again as it has run; clamped to 5..900. */
+static int expected_remaining(double slowest, double elapsed)
+{
+	double rem = slowest > 0 ? slowest - (elapsed > 0 ? elapsed : 0) : -1;
+	if (rem < 5)
+		rem = elapsed > 0 ? elapsed / 2 : 30;
+	if (rem < 5)
+		rem = 5;
+	if (rem > 900)
+		rem = 900;
+	return (int)(rem + 0.999);
+}
+
+static double number_or(const PGresult *r, int col, double def)
+{
+	return PQgetisnull(r, 0, col) ? def : strtod(PQgetvalue(r, 0, col), NULL);
+}
+
+void sync_runlog_busy(struct sync_db *tgt, int *retry_after_s, char *err,
+                      size_t errlen)
+{
+	char ignore[256];
+	PGresult *r;
+	*retry_after_s = 30;
+	rollback_quietly(tgt);
+	if (sync_db_exec(tgt, sql_sync_retry_estimate, 0, NULL, &r, NULL,
+	                 ignore, sizeof ignore) == SYNC_OK) {
+		*retry_after_s = expected_remaining(number_or(r, 0, -1),
+		                                    number_or(r, 1, -1));
+		PQclear(r);
+	}
+	if (sync_db_exec(tgt, sql_sync_lock_holder, 0, NULL, &r, NULL, ignore,
+	                 sizeof ignore) != SYNC_OK)
+		return;
+	if (PQntuples(r) == 1)
+		fn_err(err, errlen, "another sync is running on %s (held by "
+		       "server process %s, application_name \"%.64s\", since "
+		       "%s); try again when it is done", tgt->label,
+		       PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1),
+		       PQgetvalue(r, 0, 2));
+	PQclear(r);
+}
+
+enum sync_status sync_delivery_failed(const struct sync_settings *settings,
+                                      const struct sync_delivery_failure *f,
+                                      long long *run_id, char *err,
+                                      size_t errlen)
+{
+	struct sync_db tgt;
+	*run_id = 0;
+	if (!settings->target_url || !*settings->target_url) {
+		fn_err(err, errlen, "TARGET_DATABASE_URL is not set, so the "
+		       "failure cannot be recorded in the run log");
+		return SYNC_CONFIG;
+	}
+	enum sync_status st = sync_db_connect(&tgt, "target",
+	                                      settings->target_url,
+	                                      settings->connect_timeout_s, NULL,
+	                                      err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	st = sync_runlog_migrate(&tgt, err, errlen);
+	const char *p[4] = { f->created_ms, f->message_id, f->details,
+	                     f->error };
+	PGresult *r = NULL;
+	if (st == SYNC_OK)
+		st = sync_db_exec(&tgt, sql_sync_run_delivery_failed, 4, p, &r,
+		                  "recording the failed delivery in syncfn.runs",
+		                  err, errlen);
+	if (st == SYNC_OK && PQntuples(r) == 1)
+		*run_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	sync_db_close(&tgt);
+	return st;
+}
+
+double sync_slowest(const struct sync_settings *settings)
+{
+	char err[256];
+	struct sync_db tgt;
+	double slowest = -1;
+	if (!settings->target_url || sync_db_connect(&tgt, "target",
+	    settings->target_url, settings->connect_timeout_s, NULL, err,
+	    sizeof err) != SYNC_OK)
+		return slowest;
+	int exists = 0;
+	PGresult *r;
+	if (migrated(&tgt, &exists, err, sizeof err) == SYNC_OK && exists &&
+	    sync_db_exec(&tgt, sql_sync_retry_estimate, 0, NULL, &r, NULL, err,
+	                 sizeof err) == SYNC_OK) {
+		slowest = number_or(r, 0, -1);
+		PQclear(r);
+	}
+	sync_db_close(&tgt);
+	return slowest;
+}
+
+int sync_retry_after(const struct sync_settings *settings)
+{
+	char err[256];
+	struct sync_db tgt;
+	int seconds = 30;
+	if (!settings->target_url || sync_db_connect(&tgt, "target",
+	    settings->target_url, settings->connect_timeout_s, NULL, err,
+	    sizeof err) != SYNC_OK)
+		return seconds;
+	int exists = 0;
+	if (migrated(&tgt, &exists, err, sizeof err) == SYNC_OK && exists)
+		sync_runlog_busy(&tgt, &seconds, err, sizeof err);
+	sync_db_close(&tgt);
+	return seconds;
+}
+
+enum sync_status sync_runlog_finish(struct sync_db *tgt, long long id,
+                                    const char *status, const char *statistics,
+                                    const char *error, char *err,
+                                    size_t errlen)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", id);
+	const char *p[4] = { ids, status, statistics, error };
+	return sync_db_run(tgt, sql_sync_run_finish, 4, p,
+	                   "recording the run in syncfn.runs", err, errlen);
+}
+
+void sync_runlog_unclaim(struct sync_db *tgt, long long id)
+{
+	char ids[24];
+	snprintf(ids, sizeof ids, "%lld", id);
+	const char *p[1] = { ids };
+	sync_db_run(tgt, sql_sync_run_unclaim, 1, p, NULL, NULL, 0);
 }
 
 enum sync_status sync_status(const struct sync_settings *settings, int limit,

@@ -30,4 +30,38 @@ enum sync_status sync_runlog_record(struct sync_db *tgt, const char *started,
                                     const char *error, long long *id,
                                     char *err, size_t errlen);
 
+/* What a claim writes: the run's start, type, message id (may be NULL)
+ * and the process that runs it (may be NULL). */
+struct sync_claim {
+	const char *started;
+	const char *type;
+	const char *message_id;
+	const char *instance;
+};
+
+/* Before the work, in its own committed transaction under the run lock:
+ * marks 'running' rows left by dead processes 'abandoned' (logged) and
+ * inserts this run as 'running' (*id). SYNC_BUSY when another run holds
+ * the lock; SYNC_DEDUPLICATED when message_id has synced meanwhile. */
+enum sync_status sync_runlog_claim(struct sync_db *tgt,
+                                   const struct sync_claim *c,
+                                   const struct fn_logger *log, long long *id,
+                                   char *err, size_t errlen);
+
+/* After SYNC_BUSY: rewrites err to name the lock's holder (pid,
+ * application_name, since when) and sets *retry_after_s to the expected
+ * remaining seconds of the running sync, from the durations of the last
+ * successful runs (5..900). Outside a transaction. */
+void sync_runlog_busy(struct sync_db *tgt, int *retry_after_s, char *err,
+                      size_t errlen);
+
+/* Closes claimed run id with status, statistics and error (may be NULL). */
+enum sync_status sync_runlog_finish(struct sync_db *tgt, long long id,
+                                    const char *status, const char *statistics,
+                                    const char *error, char *err,
+                                    size_t errlen);
+
+/* Removes claimed run id that turned out to repeat a synced message. */
+void sync_runlog_unclaim(struct sync_db *tgt, long long id);
+
 #endif

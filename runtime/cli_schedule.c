@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli_schedule.h"
+#include "cli_timeout.h"
 #include "config.h"
 #include "engines.h"
 #include "log.h"
@@ -62,6 +63,8 @@ int cli_schedule(const struct config *cfg, int argc, char **argv)
 		log_printf(stderr, "syncfn schedule: %s\n", err);
 		return 1;
 	}
+	if (action == SCHEDULE_CREATE)
+		cli_warn_sync_timeout(cfg);
 	struct schedule_settings settings;
 	config_schedule_settings(cfg, &settings);
 	struct fn_logger lg = log_fn_logger(NULL);

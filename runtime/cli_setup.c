@@ -9,6 +9,7 @@
 
 #include "admin_auth.h"
 #include "cli_schedule.h"
+#include "cli_timeout.h"
 #include "config.h"
 #include "engines.h"
 #include "log.h"
@@ -172,6 +173,7 @@ int cli_setup(const struct config *cfg, int argc, char **argv)
 	if (is_local(cfg->app_url) && !is_local(cfg->qstash_url))
 		log_printf(stdout, "Warning: %s is a local address, which QStash cannot reach: "
 		       "set it to the function's public URL\n", cfg->app_url_var);
+	cli_warn_sync_timeout(cfg);
 	int rc = check_keys(&s);
 	if (!rc)
 		rc = create(&s, id, sizeof id);

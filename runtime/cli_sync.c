@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "alerts.h"
 #include "config.h"
 #include "engines.h"
 #include "log.h"
@@ -64,6 +65,24 @@ static void print_result(cJSON *result)
 	free(out);
 }
 
+/* A run from a shell or cron has no QStash to notice its failure. */
+static void alert_failure(const struct config *cfg, enum sync_status s,
+                          long long run_id, const char *err)
+{
+	if (s == SYNC_OK || s == SYNC_DEDUPLICATED || s == SYNC_BUSY)
+		return;
+	char summary[1400];
+	snprintf(summary, sizeof summary, "syncfn: `syncfn sync` failed (%s, run %lld): %.1200s",
+	         sync_status_name(s), run_id, *err ? err : sync_status_name(s));
+	const struct alert_event e = {
+		.event = "sync_failed",
+		.summary = summary,
+		.run_id = run_id,
+		.error = *err ? err : sync_status_name(s),
+	};
+	alerts_post(cfg, NULL, &e);
+}
+
 int cli_sync(const struct config *cfg, const struct cli_args *args)
 {
 	char err[2048];
@@ -83,6 +102,7 @@ int cli_sync(const struct config *cfg, const struct cli_args *args)
 	}
 	struct sync_settings settings;
 	config_sync_settings(cfg, &settings);
+	long long run_id = 0;
 	struct sync_request req = {
 		.type = "manual",
 		.dry_run = args->dry_run,
@@ -90,6 +110,8 @@ int cli_sync(const struct config *cfg, const struct cli_args *args)
 		.progress = isatty(STDERR_FILENO) ? progress : NULL,
 		.progress_ctx = st,
 		.cancel = &st->cancel,
+		.instance = cfg->instance,
+		.run_id = &run_id,
 	};
 	struct fn_logger lg = log_fn_logger(NULL);
 	cJSON *result = NULL;
@@ -100,6 +122,7 @@ int cli_sync(const struct config *cfg, const struct cli_args *args)
 		print_result(result);
 	if (s != SYNC_OK && s != SYNC_DEDUPLICATED)
 		log_printf(stderr, "syncfn sync: %s\n", *err ? err : sync_status_name(s));
+	alert_failure(cfg, s, run_id, err);
 	cJSON_Delete(result);
 	/* The signal thread still runs: leave without tearing it down. */
 	return exit_status(s);

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 static void problem(struct config *cfg, unsigned need, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -158,6 +160,41 @@ static void load_app_url(struct config *cfg,
 	cfg->app_url = app_url;
 	snprintf(cfg->destination, sizeof cfg->destination, "%s%s", app_url,
 	         SYNC_ROUTE);
+	snprintf(cfg->failure_url, sizeof cfg->failure_url, "%s%s", app_url,
+	         FAILURE_ROUTE);
+}
+
+/* Failure notifications: QStash's failure callback and the webhook. */
+static void load_alerts(struct config *cfg,
+                        const char *(*getenv_fn)(const char *))
+{
+	const char *fc = get(getenv_fn, "SYNC_FAILURE_CALLBACK");
+	cfg->failure_callback = 1;
+	if (fc && (strcasecmp(fc, "off") == 0 || strcasecmp(fc, "false") == 0 ||
+	           strcmp(fc, "0") == 0 || strcasecmp(fc, "no") == 0))
+		cfg->failure_callback = 0;
+	else if (fc && strcasecmp(fc, "on") != 0 && strcasecmp(fc, "true") != 0 &&
+	         strcmp(fc, "1") != 0 && strcasecmp(fc, "yes") != 0)
+		problem(cfg, NEED_SCHEDULE, "SYNC_FAILURE_CALLBACK must be on or off, "
+		        "not \"%.20s\"", fc);
+	const char *w = get(getenv_fn, "SYNC_ALERT_WEBHOOK_URL");
+	if (w && strncmp(w, "https://", 8) != 0 && strncmp(w, "http://", 7) != 0) {
+		problem(cfg, NEED_SERVE | NEED_SYNC, "SYNC_ALERT_WEBHOOK_URL must "
+		        "start with https:// (or http://)");
+		w = NULL;
+	}
+	cfg->alert_webhook_url = w;
+}
+
+static void load_instance(struct config *cfg,
+                          const char *(*getenv_fn)(const char *))
+{
+	char host[64] = "";
+	const char *machine = get(getenv_fn, "FLY_MACHINE_ID");
+	if (!machine && gethostname(host, sizeof host - 1) == 0)
+		machine = host;
+	snprintf(cfg->instance, sizeof cfg->instance, "%.100s/%ld",
+	         machine && *machine ? machine : "unknown", (long)getpid());
 }
 
 static void load_qstash(struct config *cfg,
@@ -249,6 +286,8 @@ void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
 	cfg->lock_timeout_ms = get_duration(cfg, getenv_fn, "SYNC_LOCK_TIMEOUT",
 	                                    10000);
 	load_qstash(cfg, getenv_fn);
+	load_alerts(cfg, getenv_fn);
+	load_instance(cfg, getenv_fn);
 	cfg->admin_token = load_secret(cfg, getenv_fn, "SYNC_ADMIN_TOKEN",
 	                               cfg->admin_token_buf,
 	                               sizeof cfg->admin_token_buf, NEED_SERVE);
@@ -343,6 +382,8 @@ void config_schedule_settings(const struct config *cfg,
 	s->connect_timeout_ms = cfg->qstash_timeout_ms < 10000
 	                                ? cfg->qstash_timeout_ms : 10000;
 	s->max_attempts = 4;
+	s->failure_callback = cfg->failure_callback && cfg->failure_url[0]
+	                              ? cfg->failure_url : NULL;
 }
 
 int config_secrets(const struct config *cfg, const char **out, int max)
@@ -350,7 +391,7 @@ int config_secrets(const struct config *cfg, const char **out, int max)
 	const char *all[] = { cfg->qstash_token, cfg->current_key, cfg->next_key,
 	                      cfg->admin_token, cfg->target_password,
 	                      cfg->source_password, cfg->target_password_decoded,
-	                      cfg->source_password_decoded };
+	                      cfg->source_password_decoded, cfg->alert_webhook_url };
 	int n = 0;
 	for (size_t i = 0; i < sizeof all / sizeof all[0] && n < max; i++)
 		if (all[i] && all[i][0])

@@ -50,6 +50,10 @@ struct config {
 	const char *app_url_var;    /* which of the two it came from; NULL
 	                               when neither is set */
 	char destination[CONFIG_URL_LEN + 64]; /* app_url + the sync route, or "" */
+	char failure_url[CONFIG_URL_LEN + 64]; /* app_url + the failure route, or "" */
+	int failure_callback;       /* SYNC_FAILURE_CALLBACK: 0 when "off" */
+	const char *alert_webhook_url; /* SYNC_ALERT_WEBHOOK_URL, NULL = no
+	                               alerts; a secret (its path is the key) */
 	const char *cron;           /* SYNC_CRON */
 	int retries;                /* SYNC_RETRIES */
 	const char *timeout;        /* SYNC_TIMEOUT */
@@ -67,6 +71,8 @@ struct config {
 	                               only: the body deadline (15 s) and the
 	                               header deadline (a third of it) shrunk
 	                               so that tests need not wait; 0 = unset */
+	char instance[160];         /* "host/pid" (FLY_MACHINE_ID when set),
+	                               recorded with the run it runs */
 
 	/* Passwords found inside the two database URLs (URI userinfo or a
 	 * password= keyword), kept only so logs can redact them. */
@@ -92,6 +98,7 @@ struct config {
 #define SYNC_ROUTE "/api/background/sync/slave-to-prod"
 #define SCHEDULE_ROUTE "/api/background/sync/schedule"
 #define STATUS_ROUTE "/api/background/sync/status"
+#define FAILURE_ROUTE "/api/background/sync/failure"
 
 /* Reads the environment through getenv_fn (getenv in the program, a table
  * in tests). stderr_is_tty picks the default LOG_FORMAT. Never fails:

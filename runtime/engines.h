@@ -12,11 +12,16 @@
 
 #include <stddef.h>
 
+#include "alert.h"
 #include "schedule.h"
 #include "sync.h"
 
 sync_run_fn *engines_sync_run(char *err, size_t errlen);
 sync_status_fn *engines_sync_status(char *err, size_t errlen);
+sync_retry_after_fn *engines_sync_retry_after(char *err, size_t errlen);
+sync_slowest_fn *engines_sync_slowest(char *err, size_t errlen);
+sync_delivery_failed_fn *engines_sync_delivery_failed(char *err, size_t errlen);
 schedule_run_fn *engines_schedule_run(char *err, size_t errlen);
+alert_send_fn *engines_alert_send(char *err, size_t errlen);
 
 #endif

@@ -35,6 +35,7 @@ struct http_response {
 	int nheaders;
 	const char *header_name[HTTP_MAX_HEADERS_OUT]; /* static strings */
 	const char *header_value[HTTP_MAX_HEADERS_OUT];
+	char retry_after[16]; /* storage for the Retry-After value */
 };
 
 /* What a route may use besides the request. */
@@ -56,6 +57,9 @@ void http_reply_error(struct http_response *res, int status, const char *fmt,
 /* Adds a response header; name and value must be static strings. */
 void http_add_header(struct http_response *res, const char *name,
                      const char *value);
+
+/* Adds Retry-After: seconds (clamped to 1..86400), as QStash honours it. */
+void http_set_retry_after(struct http_response *res, int seconds);
 
 void http_response_free(struct http_response *res);
 

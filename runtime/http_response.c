@@ -45,6 +45,18 @@ void http_add_header(struct http_response *res, const char *name,
 	res->header_value[res->nheaders++] = value;
 }
 
+void http_set_retry_after(struct http_response *res, int seconds)
+{
+	if (res->retry_after[0])
+		return;
+	if (seconds < 1)
+		seconds = 1;
+	if (seconds > 86400)
+		seconds = 86400;
+	snprintf(res->retry_after, sizeof res->retry_after, "%d", seconds);
+	http_add_header(res, "Retry-After", res->retry_after);
+}
+
 void http_response_free(struct http_response *res)
 {
 	cJSON_Delete(res->body);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "http_peer.h"
 #include "log.h"
 #include "request_id.h"
 #include "routes.h"
@@ -193,9 +194,10 @@ static void continue_if_expected(struct mg_connection *conn,
 }
 
 /* The header block is written by hand, not with mg_response_header_*():
- * civetweb refuses those once anything (a 100 Continue) was written. */
-static void send_response(struct mg_connection *conn, const char *request_id,
-                          const struct http_response *res)
+ * civetweb refuses those once anything (a 100 Continue) was written.
+ * Returns 0 when every byte went out, -1 when the caller was gone. */
+static int send_response(struct mg_connection *conn, const char *request_id,
+                         const struct http_response *res)
 {
 	char *out = res->body ? log_json_text(res->body, 0) : NULL;
 	const char *body = out ? out : "{\"success\":false,\"error\":\"out of memory\"}";
@@ -208,17 +210,30 @@ static void send_response(struct mg_connection *conn, const char *request_id,
 	for (int i = 0; i < res->nheaders && used < sizeof extra; i++)
 		used += (size_t)snprintf(extra + used, sizeof extra - used, "%s: %s\r\n",
 		                         res->header_name[i], res->header_value[i]);
-	mg_printf(conn, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+	int ok = mg_printf(conn, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
 	                "Content-Length: %zu\r\nX-Request-Id: %s\r\n"
 	                "Cache-Control: no-store\r\n%sDate: %s\r\n"
 	                "Connection: close\r\n\r\n",
 	          res->status, mg_get_response_code_text(conn, res->status), len + 1,
-	          request_id, extra, date);
+	          request_id, extra, date) > 0;
 	if (strcmp(mg_get_request_info(conn)->request_method, "HEAD") != 0) {
-		mg_write(conn, body, len);
-		mg_write(conn, "\n", 1);
+		ok = mg_write(conn, body, len) == (int)len && ok;
+		ok = mg_write(conn, "\n", 1) == 1 && ok;
 	}
 	free(out);
+	return ok ? 0 : -1;
+}
+
+/* The outcome of an answer nobody received, for the log. */
+static const char *outcome(const struct http_response *res)
+{
+	const cJSON *ok = cJSON_GetObjectItemCaseSensitive(res->body, "success");
+	const cJSON *dedup = cJSON_GetObjectItemCaseSensitive(res->body, "deduplicated");
+	if (cJSON_IsTrue(dedup))
+		return "already synced earlier (deduplicated)";
+	if (cJSON_IsTrue(ok))
+		return "synced and committed";
+	return res->status == 503 ? "not run: busy or unavailable" : "failed; nothing applied";
 }
 
 static void count_receiving(struct server *s, int delta)
@@ -237,16 +252,20 @@ static int admit(struct server *s, struct http_response *res)
 	pthread_mutex_lock(&s->mu);
 	if (s->stopping) {
 		http_reply_error(res, 503, "this instance is shutting down; retry");
+		http_set_retry_after(res, s->cfg->shutdown_grace_s < 5 ? 5
+		                          : s->cfg->shutdown_grace_s);
 		ok = 0;
 	} else if (s->opts.once && s->started > 0) {
 		http_reply_error(res, 503, "this instance serves one invocation and is busy; retry");
-		ok = 0;
+		ok = -1;
 	} else {
 		s->started++;
 		s->inflight++;
 	}
 	pthread_mutex_unlock(&s->mu);
-	return ok;
+	if (ok < 0) /* outside the lock: the estimate reads the run log */
+		http_set_retry_after(res, route_sync_retry_after(&s->rctx));
+	return ok > 0;
 }
 
 /* After the route answered: a refused caller (401, 405) was no
@@ -326,15 +345,23 @@ static int begin_request(struct mg_connection *conn)
 	if (invocation)
 		count_receiving(s, 1);
 	handle(s, conn, rid, invocation, &res);
-	send_response(conn, rid, &res);
+	int gone = invocation && http_peer_gone(ri->remote_addr, ri->remote_port,
+	                                        ri->server_port);
+	gone = send_response(conn, rid, &res) != 0 || gone;
 	if (invocation)
 		count_receiving(s, -1);
 	long ms = ms_since(t0);
 	char logged_path[LOGGED_PATH_MAX + 1];
 	snprintf(logged_path, sizeof logged_path, "%s", path);
-	log_line(rid, res.status >= 500 ? FN_ERROR : FN_INFO, "HTTP request",
-	         "method", FN_STR(ri->request_method), "path", FN_STR(logged_path),
-	         "status", FN_INT(res.status), "duration_ms", FN_INT(ms), NULL);
+	if (gone)
+		log_line(rid, FN_WARN, "HTTP answer not delivered: the caller hung up before it",
+		         "method", FN_STR(ri->request_method), "path", FN_STR(logged_path),
+		         "delivered", FN_BOOL(0), "status_not_delivered", FN_INT(res.status),
+		         "outcome", FN_STR(outcome(&res)), "duration_ms", FN_INT(ms), NULL);
+	else
+		log_line(rid, res.status >= 500 ? FN_ERROR : FN_INFO, "HTTP request",
+		         "method", FN_STR(ri->request_method), "path", FN_STR(logged_path),
+		         "status", FN_INT(res.status), "duration_ms", FN_INT(ms), NULL);
 	http_response_free(&res);
 	return res.status > 0 && res.status < 1000 ? res.status : 500;
 }

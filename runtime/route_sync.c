@@ -87,7 +87,9 @@ static int status_for(enum sync_status st, enum caller who,
 	case SYNC_DEDUPLICATED:
 		return 200;
 	case SYNC_BUSY:
-		return who == CALLER_QSTASH ? 200 : 409;
+		/* A delivery is done only when its sync committed: QStash
+		 * must come back once the running one is done. */
+		return who == CALLER_QSTASH ? 503 : 409;
 	case SYNC_CONFIG:
 		if (who != CALLER_QSTASH)
 			return 500;
@@ -102,16 +104,16 @@ static int status_for(enum sync_status st, enum caller who,
 	return 500;
 }
 
-/* A QStash delivery that finds another sync running is not an error:
- * the running sync does the work, so QStash must not retry. */
-static void mark_skipped(cJSON *body)
+/* Retry-After for a 503: the engine's estimate for a busy target, else
+ * a pause long enough for a database or an instance to come back. */
+static void retry_after(struct http_response *res, const cJSON *result,
+                        const struct config *cfg)
 {
-	cJSON_DeleteItemFromObject(body, "success");
-	cJSON_DeleteItemFromObject(body, "error");
-	cJSON_AddBoolToObject(body, "success", 1);
-	cJSON_AddBoolToObject(body, "skipped", 1);
-	cJSON_AddStringToObject(body, "message",
-	                        "Another sync is running on this target; this delivery was skipped");
+	if (res->status != 503)
+		return;
+	const cJSON *ra = cJSON_GetObjectItemCaseSensitive(result, "retry_after");
+	int s = cJSON_IsNumber(ra) ? ra->valueint : cfg->shutdown_grace_s;
+	http_set_retry_after(res, s < 5 ? 5 : s > 900 ? 900 : s);
 }
 
 static void run(const struct route_ctx *ctx, const struct http_request *req,
@@ -132,18 +134,28 @@ static void run(const struct route_ctx *ctx, const struct http_request *req,
 		.message_id = who == CALLER_QSTASH ? http_header(req, "Upstash-Message-Id")
 		                                   : NULL,
 		.cancel = ctx->cancel,
+		.instance = ctx->cfg->instance,
 	};
 	struct fn_logger lg = log_fn_logger(req->request_id);
 	cJSON *result = NULL;
 	enum sync_status st = sync(&settings, &sreq, &lg, &result, err, sizeof err);
 	int code = status_for(st, who, res);
-	if (!result) {
+	if (!result)
 		http_reply_error(res, code, "%s", *err ? err : "out of memory");
-		return;
-	}
-	if (st == SYNC_BUSY && who == CALLER_QSTASH)
-		mark_skipped(result);
-	http_reply(res, code, result);
+	else
+		http_reply(res, code, result);
+	retry_after(res, res->body, ctx->cfg);
+}
+
+int route_sync_retry_after(const struct route_ctx *ctx)
+{
+	char err[512];
+	sync_retry_after_fn *estimate = engines_sync_retry_after(err, sizeof err);
+	if (!estimate || !ctx->cfg->target_url)
+		return 30;
+	struct sync_settings settings;
+	config_sync_settings(ctx->cfg, &settings);
+	return estimate(&settings);
 }
 
 void route_sync(const struct route_ctx *ctx, const struct http_request *req,
@@ -163,6 +175,7 @@ void route_sync(const struct route_ctx *ctx, const struct http_request *req,
 		log_line(req->request_id, FN_ERROR, "Sync not configured", "missing",
 		         FN_STR("TARGET_DATABASE_URL"), NULL);
 		http_reply_error(res, 503, "sync not configured: TARGET_DATABASE_URL is not set");
+		http_set_retry_after(res, 60);
 		return;
 	}
 	/* A malformed database URL is refused before anything connects:

@@ -20,6 +20,12 @@ void routes_dispatch(const struct route_ctx *ctx,
 /* The routes, each in its own file. */
 void route_sync(const struct route_ctx *ctx, const struct http_request *req,
                 struct http_response *res);
+/* Retry-After seconds for a delivery refused while this instance's own
+ * sync runs (a --once instance): the run log's estimate, 30 if unknown. */
+int route_sync_retry_after(const struct route_ctx *ctx);
+/* QStash's failure callback (POST /api/background/sync/failure). */
+void route_failure(const struct route_ctx *ctx, const struct http_request *req,
+                   struct http_response *res);
 void route_schedule(const struct route_ctx *ctx,
                     const struct http_request *req, struct http_response *res);
 void route_status(const struct route_ctx *ctx, const struct http_request *req,

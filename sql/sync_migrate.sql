@@ -17,4 +17,10 @@ CREATE TABLE IF NOT EXISTS syncfn.runs (
 -- A QStash message id syncs once: at most one successful run per id.
 CREATE UNIQUE INDEX IF NOT EXISTS runs_message_id_ok
   ON syncfn.runs (message_id) WHERE status = 'ok';
+-- Which process runs a 'running' row (host/pid), for the busy answer.
+ALTER TABLE syncfn.runs ADD COLUMN IF NOT EXISTS instance text;
+-- QStash's failure callback may come more than once: one row per message.
+-- Created last: sync_migrated_latest.sql looks for it.
+CREATE UNIQUE INDEX IF NOT EXISTS runs_message_id_delivery_failed
+  ON syncfn.runs (message_id) WHERE status = 'delivery_failed';
 COMMIT;

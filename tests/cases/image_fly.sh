@@ -34,6 +34,8 @@ test_fly_service_is_one_request_per_machine_on_the_image_port() {
 	assert_json "$j" '"checks" in j["http_service"] or "checks" in j or "services" in j' false "health checks"
 	assert_json "$j" '[v["size"] for v in j["vm"]]' '["shared-cpu-1x"]'
 	assert_json "$j" '[v["memory"] for v in j["vm"]]' '["256mb"]'
+	# the proxy must not cut a sync that QStash still waits for
+	assert_json "$j" 'j["http_service"]["http_options"]["idle_timeout"] >= int(j["env"]["SYNC_TIMEOUT"].rstrip("m")) * 60' true "idle_timeout vs SYNC_TIMEOUT"
 }
 
 # Fly sends kill_signal, waits kill_timeout, then kills: the wait must cover

@@ -200,6 +200,8 @@ static void create_schedule(struct qdev *q, const struct qdev_req *req,
 	s->body_len = req->body_len;
 	s->created_ms = qdev_now_ms();
 	s->caller_ip = strdup(req->remote_addr);
+	const char *fc = qdev_header(req, "Upstash-Failure-Callback");
+	s->failure_callback = fc ? strdup(fc) : NULL;
 	if (!s->id || !s->destination || !s->cron_text || !s->body) {
 		qdev_send_error(req->conn, 500, "out of memory");
 		goto fail;
@@ -237,6 +239,10 @@ static void publish(struct qdev *q, const struct qdev_req *req,
 		m->body[req->body_len] = '\0';
 	}
 	m->body_len = req->body_len;
+	const char *fc = qdev_header(req, "Upstash-Failure-Callback");
+	m->failure_callback = fc ? strdup(fc) : NULL;
+	m->created_ms = qdev_now_ms();
+	m->caller_ip = strdup(req->remote_addr);
 	if (!m->destination || !m->body) {
 		qdev_message_free(m);
 		return qdev_send_error(req->conn, 500, "out of memory");

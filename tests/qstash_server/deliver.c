@@ -1,10 +1,16 @@
 /* deliver.c - delivering a message to its destination the way QStash does
  * (research/qstash.md 2.1-2.2): signed, with Upstash-Message-Id and
- * Upstash-Retried, retried on anything but a 2xx up to the message's
- * retries, stopped by 489 + Upstash-NonRetryable-Error: true. Every
- * attempt is written to the delivery journal. */
+ * Upstash-Retried, each attempt cut at the message's Upstash-Timeout,
+ * retried (the same message id) on anything but a 2xx up to the message's
+ * retries, after the answer's Retry-After when it gives one, stopped by
+ * 489 + Upstash-NonRetryable-Error: true; once it has failed for good, the
+ * Upstash-Failure-Callback is called with QStash's documented body,
+ * signed like any delivery (sub = the callback URL). Every attempt is
+ * written to the delivery journal. */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <math.h>
+#include <mbedtls/base64.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +36,8 @@ void qdev_message_free(struct qdev_message *m)
 	free(m->content_type);
 	cJSON_Delete(m->forward);
 	free(m->body);
+	free(m->failure_callback);
+	free(m->caller_ip);
 	free(m);
 }
 
@@ -52,6 +60,9 @@ static struct qdev_message *copy(const struct qdev_message *m)
 	c->body_len = m->body_len;
 	c->retries = m->retries;
 	c->timeout_s = m->timeout_s;
+	c->failure_callback = m->failure_callback ? strdup(m->failure_callback) : NULL;
+	c->created_ms = m->created_ms;
+	c->caller_ip = m->caller_ip ? strdup(m->caller_ip) : NULL;
 	if (!c->destination || !c->method || !c->body) {
 		qdev_message_free(c);
 		return NULL;
@@ -87,17 +98,32 @@ static size_t keep(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
+/* What an answer's headers say about the next attempt. */
+struct answer_headers {
+	int nonretryable;
+	long retry_after_s; /* -1: none */
+};
+
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
-	int *nonretryable = ud;
+	struct answer_headers *ah = ud;
 	size_t len = size * n;
 	static const char name[] = "Upstash-NonRetryable-Error:";
+	static const char ra[] = "Retry-After:";
 	if (len > sizeof name - 1 && strncasecmp(p, name, sizeof name - 1) == 0) {
 		const char *v = p + sizeof name - 1;
 		while (*v == ' ')
 			v++;
 		if (strncasecmp(v, "true", 4) == 0)
-			*nonretryable = 1;
+			ah->nonretryable = 1;
+	}
+	/* seconds only: syncfn sends no date form */
+	if (len > sizeof ra - 1 && strncasecmp(p, ra, sizeof ra - 1) == 0) {
+		char v[32];
+		snprintf(v, sizeof v, "%.*s", (int)(len - (sizeof ra - 1)), p + sizeof ra - 1);
+		long s = strtol(v, NULL, 10);
+		if (s >= 0)
+			ah->retry_after_s = s > 86400 ? 86400 : s;
 	}
 	return len;
 }
@@ -153,7 +179,7 @@ static struct curl_slist *headers_for(struct qdev *q,
 
 /* One attempt; returns the HTTP status, or 0 with err on no answer. */
 static long attempt(struct qdev *q, const struct qdev_message *m,
-                    int retried, int *nonretryable, struct answer *ans,
+                    int retried, struct answer_headers *ah, struct answer *ans,
                     char *err, size_t errlen)
 {
 	struct curl_slist *headers = headers_for(q, m, retried);
@@ -178,7 +204,7 @@ static long attempt(struct qdev *q, const struct qdev_message *m,
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, ans);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, nonretryable);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, ah);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT,
@@ -237,21 +263,117 @@ static void note(struct qdev *q, struct job *j, int *index, int retried,
 	pthread_mutex_unlock(&q->lock);
 }
 
+/* Milliseconds before attempt retried + 1. */
+static long delay_ms(const struct qdev *q, int retried, long retry_after_s)
+{
+	if (retry_after_s >= 0)
+		return retry_after_s * 1000;
+	if (q->opt.backoff_exp) {
+		double s = exp(2.5 * (retried + 1));
+		return (long)((s > 86400 ? 86400 : s) * 1000);
+	}
+	return q->opt.retry_delay_ms;
+}
+
+static void sleep_ms(const struct qdev *q, long ms)
+{
+	/* in slices, so that a stopping server does not wait for hours */
+	while (ms > 0 && !q->stopping) {
+		long slice = ms < 200 ? ms : 200;
+		struct timespec ts = { slice / 1000, (slice % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+		ms -= slice;
+	}
+}
+
+static char *base64(const char *data, size_t len)
+{
+	size_t n = 0;
+	mbedtls_base64_encode(NULL, 0, &n, (const unsigned char *)data, len);
+	char *out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	/* an empty input writes nothing, not even the terminator */
+	out[0] = '\0';
+	if (mbedtls_base64_encode((unsigned char *)out, n + 1, &n,
+	                          (const unsigned char *)data, len) != 0)
+		out[0] = '\0';
+	return out;
+}
+
+/* QStash's failure callback body (docs: qstash/features/callbacks). */
+static char *callback_body(const struct qdev_message *m, int retried,
+                           long status, const struct answer *ans,
+                           const char *dlq_id)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *b = base64(ans->text, ans->len), *sb = base64(m->body, m->body_len);
+	cJSON_AddNumberToObject(o, "status", (double)status);
+	cJSON_AddItemToObject(o, "header", cJSON_CreateObject());
+	cJSON_AddStringToObject(o, "body", b ? b : "");
+	cJSON_AddNumberToObject(o, "retried", retried);
+	cJSON_AddNumberToObject(o, "maxRetries", m->retries);
+	cJSON_AddStringToObject(o, "dlqId", dlq_id);
+	cJSON_AddStringToObject(o, "sourceMessageId", m->id);
+	cJSON_AddStringToObject(o, "topicName", "");
+	cJSON_AddStringToObject(o, "endpointName", "");
+	cJSON_AddStringToObject(o, "url", m->destination);
+	cJSON_AddStringToObject(o, "method", m->method);
+	cJSON *sh = m->forward ? cJSON_Duplicate(m->forward, 1) : cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "sourceHeader", sh);
+	cJSON_AddStringToObject(o, "sourceBody", sb ? sb : "");
+	cJSON_AddNumberToObject(o, "notBefore", (double)m->created_ms);
+	cJSON_AddNumberToObject(o, "createdAt", (double)m->created_ms);
+	cJSON_AddStringToObject(o, "scheduleId", m->schedule_id ? m->schedule_id : "");
+	cJSON_AddStringToObject(o, "callerIP", m->caller_ip ? m->caller_ip : "");
+	char *text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	free(b);
+	free(sb);
+	return text;
+}
+
+/* Delivers the failure callback of m as a message of its own. */
+static void call_back(struct qdev *q, const struct qdev_message *m,
+                      int retried, long status, const struct answer *ans)
+{
+	struct qdev_message *c = calloc(1, sizeof *c);
+	char dlq[64];
+	if (!c)
+		return;
+	qdev_random_id("msg_", c->id, sizeof c->id);
+	qdev_random_id("dlq_", dlq, sizeof dlq);
+	c->destination = strdup(m->failure_callback);
+	c->method = strdup("POST");
+	c->content_type = strdup("application/json");
+	c->body = callback_body(m, retried, status, ans, dlq);
+	c->body_len = c->body ? strlen(c->body) : 0;
+	c->retries = 3;
+	c->created_ms = qdev_now_ms();
+	if (!c->destination || !c->method || !c->content_type || !c->body) {
+		qdev_message_free(c);
+		return;
+	}
+	qdev_deliver_async(q, c);
+}
+
 static void *deliver(void *arg)
 {
 	struct job *j = arg;
 	struct qdev *q = j->q;
 	int index = -1;
 	const char *state = "failed";
+	int retried = 0;
+	long last_status = 0;
+	struct answer ans = { .len = 0 };
 	note(q, j, &index, -1, 0, NULL, NULL, NULL);
-	for (int retried = 0; retried <= j->m->retries && !q->stopping;
-	     retried++) {
+	for (; retried <= j->m->retries && !q->stopping; retried++) {
 		char err[CURL_ERROR_SIZE] = "";
-		struct answer ans = { .len = 0 };
-		int nonretryable = 0;
+		struct answer_headers ah = { .retry_after_s = -1 };
+		ans.len = 0;
 		ans.text[0] = '\0';
-		long st = attempt(q, j->m, retried, &nonretryable, &ans, err,
-		                  sizeof err);
+		long st = attempt(q, j->m, retried, &ah, &ans, err, sizeof err);
+		last_status = st;
 		fprintf(stderr, "qstash-dev: delivery %s to %s (retried %d): %ld%s%s\n",
 		        j->m->id, j->m->destination, retried, st, err[0] ? " " : "",
 		        err);
@@ -260,21 +382,20 @@ static void *deliver(void *arg)
 			state = NULL;
 			break;
 		}
-		if (st == 489 && nonretryable) {
+		if (st == 489 && ah.nonretryable) {
 			note(q, j, &index, retried, st, err, ans.text, "non_retryable");
-			state = NULL;
+			state = "non_retryable";
 			break;
 		}
 		note(q, j, &index, retried, st, err, ans.text, NULL);
-		if (retried < j->m->retries) {
-			struct timespec ts = { q->opt.retry_delay_ms / 1000,
-				               (q->opt.retry_delay_ms % 1000) *
-				                       1000000L };
-			nanosleep(&ts, NULL);
-		}
+		if (retried < j->m->retries)
+			sleep_ms(q, delay_ms(q, retried, ah.retry_after_s));
 	}
-	if (state)
+	if (state && strcmp(state, "failed") == 0)
 		note(q, j, &index, -1, 0, NULL, NULL, state);
+	if (state && j->m->failure_callback && !q->stopping)
+		call_back(q, j->m, retried > j->m->retries ? j->m->retries : retried,
+		          last_status, &ans);
 	qdev_message_free(j->m);
 	free(j);
 	pthread_mutex_lock(&q->lock);

@@ -1,11 +1,13 @@
 /* main.c - qstash-dev: options, the server, the cron ticker, shutdown.
  *
  *   qstash-dev [--port N] [--bind ADDR] [--token T] [--current-key K]
- *              [--next-key K] [--retry-delay-ms N] [--no-cron]
+ *              [--next-key K] [--retry-delay-ms N] [--backoff fixed|exp]
+ *              [--no-cron]
  *
  * Each option falls back to an environment variable (QSTASH_DEV_PORT,
  * QSTASH_DEV_BIND, QSTASH_TOKEN, QSTASH_CURRENT_SIGNING_KEY,
- * QSTASH_NEXT_SIGNING_KEY, QSTASH_DEV_RETRY_DELAY_MS), then to the
+ * QSTASH_NEXT_SIGNING_KEY, QSTASH_DEV_RETRY_DELAY_MS, QSTASH_DEV_BACKOFF),
+ * then to the
  * values of Upstash's own `qstash dev` server (research/qstash.md 4.1).
  */
 #include <civetweb.h>
@@ -33,7 +35,10 @@ static int usage(void)
 {
 	fprintf(stderr,
 	        "usage: qstash-dev [--port N] [--bind ADDR] [--token T] [--current-key K]\n"
-	        "                  [--next-key K] [--retry-delay-ms N] [--no-cron]\n");
+	        "                  [--next-key K] [--retry-delay-ms N] [--backoff fixed|exp]\n"
+	        "                  [--no-cron]\n"
+	        "  --backoff exp waits like QStash, min(86400, e^(2.5 n)) s (12 s, 2.5 min...);\n"
+	        "  fixed (the default) waits --retry-delay-ms. A Retry-After answer wins.\n");
 	return 2;
 }
 
@@ -46,6 +51,7 @@ static int parse_options(int argc, char **argv, struct qdev_options *o)
 	o->next_key = env_or("QSTASH_NEXT_SIGNING_KEY", DEV_NEXT);
 	o->retry_delay_ms = atol(env_or("QSTASH_DEV_RETRY_DELAY_MS", "200"));
 	o->cron_enabled = 1;
+	const char *backoff = env_or("QSTASH_DEV_BACKOFF", "fixed");
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--no-cron") == 0) {
@@ -66,10 +72,15 @@ static int parse_options(int argc, char **argv, struct qdev_options *o)
 			o->next_key = v;
 		else if (strcmp(a, "--retry-delay-ms") == 0)
 			o->retry_delay_ms = atol(v);
+		else if (strcmp(a, "--backoff") == 0)
+			backoff = v;
 		else
 			return usage();
 		i++;
 	}
+	o->backoff_exp = strcmp(backoff, "exp") == 0;
+	if (!o->backoff_exp && strcmp(backoff, "fixed") != 0)
+		return usage();
 	if (o->port < 1 || o->port > 65535 || o->retry_delay_ms < 0 ||
 	    !*o->token) {
 		fprintf(stderr, "qstash-dev: bad --port, --retry-delay-ms or --token\n");

@@ -30,6 +30,8 @@ struct qdev_options {
 	const char *current_key;
 	const char *next_key;
 	long retry_delay_ms;       /* between delivery attempts */
+	int backoff_exp;           /* QStash's own min(86400, e^(2.5 n)) s
+	                              between attempts instead */
 	int cron_enabled;          /* fire schedules by their cron */
 };
 
@@ -55,6 +57,7 @@ struct qdev_schedule {
 	size_t body_len;
 	int retries;
 	long timeout_s;            /* 0: none given */
+	char *failure_callback;    /* Upstash-Failure-Callback, or NULL */
 	int paused;
 	long long created_ms;
 	long long last_fired_ms;
@@ -74,6 +77,9 @@ struct qdev_message {
 	size_t body_len;
 	int retries;
 	long timeout_s;
+	char *failure_callback;    /* called once retries are exhausted */
+	long long created_ms;
+	char *caller_ip;
 };
 
 /* Test knobs: the next `count` API answers get `status` (or stall). */

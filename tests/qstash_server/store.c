@@ -36,6 +36,7 @@ void qdev_schedule_free(struct qdev_schedule *s)
 	free(s->id);
 	free(s->destination);
 	free(s->cron_text);
+	free(s->failure_callback);
 	free(s->method);
 	free(s->content_type);
 	cJSON_Delete(s->forward);
@@ -65,6 +66,8 @@ struct cJSON *qdev_schedule_json(const struct qdev_schedule *s)
 	cJSON_AddNumberToObject(o, "retries", s->retries);
 	if (s->timeout_s)
 		cJSON_AddNumberToObject(o, "timeout", (double)s->timeout_s);
+	if (s->failure_callback)
+		cJSON_AddStringToObject(o, "failureCallback", s->failure_callback);
 	cJSON_AddStringToObject(o, "callerIp", s->caller_ip ? s->caller_ip : "");
 	cJSON_AddBoolToObject(o, "isPaused", s->paused);
 	if (s->last_fired_ms)
@@ -137,6 +140,9 @@ static struct qdev_message *message_for(const struct qdev_schedule *s)
 	m->body_len = s->body_len;
 	m->retries = s->retries;
 	m->timeout_s = s->timeout_s;
+	m->failure_callback = dup_or_null(s->failure_callback);
+	m->created_ms = qdev_now_ms();
+	m->caller_ip = dup_or_null(s->caller_ip);
 	if (!m->schedule_id || !m->destination || !m->method || !m->body) {
 		qdev_message_free(m);
 		return NULL;

@@ -1,0 +1,16 @@
+/* alerts.h - posts a final failure to SYNC_ALERT_WEBHOOK_URL, if set.
+ *
+ * Loads the alert code (in the schedule engine, with libcurl) only when
+ * there is something to post. Never fails its caller: a webhook that
+ * does not answer is logged as a warning and that is all.
+ */
+#ifndef SYNCFN_ALERTS_H
+#define SYNCFN_ALERTS_H
+
+#include "alert.h"
+#include "config.h"
+
+void alerts_post(const struct config *cfg, const char *request_id,
+                 const struct alert_event *event);
+
+#endif
