@@ -26,6 +26,7 @@ struct sync_db {
 	/* of the last server error, for callers that explain it further */
 	char sqlstate[6];
 	char context[256];
+	char constraint[128]; /* PG_DIAG_CONSTRAINT_NAME, or "" */
 };
 
 /* Parses url and connects. On failure names the database by host and

@@ -151,9 +151,9 @@ static enum sync_status move_all(struct run *r)
 		if (st == SYNC_OK)
 			log_table(r, t);
 	}
-	for (int i = 0; i < r->plan.n && st == SYNC_OK && !r->req->dry_run; i++)
-		st = sync_table_sequences(&r->plan.t[i], r->tgt, r->err,
-		                          r->errlen);
+	for (int i = 0; i < r->plan.n && st == SYNC_OK; i++)
+		st = sync_table_sequences(&r->plan.t[i], r->tgt,
+		                          r->req->dry_run, r->err, r->errlen);
 	return st;
 }
 
@@ -237,6 +237,35 @@ static enum sync_status commit(struct run *r)
 	return st;
 }
 
+/* Records the run in a transaction of its own (after a rollback),
+ * bounded by the run's timeouts like every other statement: a session
+ * that holds a lock on the run log cannot hang the run. */
+static enum sync_status record_alone(struct run *r, const char *status,
+                                     const char *message_id,
+                                     const char *stats, const char *error,
+                                     char *err, size_t errlen)
+{
+	char *keep = r->err;
+	size_t keeplen = r->errlen;
+	r->err = err, r->errlen = errlen;
+	enum sync_status st = sync_db_run(r->tgt, "BEGIN", 0, NULL, NULL, err,
+	                                  errlen);
+	if (st == SYNC_OK)
+		st = session(r, r->tgt);
+	r->err = keep, r->errlen = keeplen;
+	if (st == SYNC_OK)
+		st = sync_runlog_record(r->tgt, r->started,
+		                        r->req->type ? r->req->type : "manual",
+		                        message_id, status, stats, error,
+		                        &r->run_id, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_db_run(r->tgt, "COMMIT", 0, NULL,
+		                 "recording the run in syncfn.runs", err, errlen);
+	if (st != SYNC_OK)
+		rollback(r->tgt);
+	return st;
+}
+
 /* Records the run (in the data's transaction for a success) and commits,
  * or rolls back for a dry run and records it on its own. */
 static enum sync_status finish(struct run *r, const char *stats)
@@ -245,9 +274,8 @@ static enum sync_status finish(struct run *r, const char *stats)
 	if (r->req->dry_run) {
 		rollback(r->src);
 		rollback(r->tgt);
-		return sync_runlog_record(r->tgt, r->started, type, NULL,
-		                          "dry_run", stats, NULL, &r->run_id,
-		                          r->err, r->errlen);
+		return record_alone(r, "dry_run", NULL, stats, NULL, r->err,
+		                    r->errlen);
 	}
 	enum sync_status st = sync_runlog_record(r->tgt, r->started, type,
 	                                         r->req->message_id, "ok",
@@ -272,10 +300,8 @@ static void record_failure(struct run *r, enum sync_status st)
 	if (!r->tgt || !r->tgt->conn || PQstatus(r->tgt->conn) != CONNECTION_OK)
 		return;
 	char ignore[64]; /* the run's own error is the one to report */
-	sync_runlog_record(r->tgt, r->started,
-	                   r->req->type ? r->req->type : "manual",
-	                   r->req->message_id, sync_status_name(st), NULL,
-	                   r->err, &r->run_id, ignore, sizeof ignore);
+	record_alone(r, sync_status_name(st), r->req->message_id, NULL,
+	             r->err, ignore, sizeof ignore);
 }
 
 static cJSON *answer(struct run *r, enum sync_status st, cJSON *stats)

@@ -15,10 +15,12 @@ enum sync_status sync_table_run(struct sync_table *t, int index,
                                 char *err, size_t errlen);
 
 /* Moves every owned sequence of t's synced columns forward to the
- * column's maximum (never backwards). setval is not transactional, so
- * the run calls this last, and never on a dry run. */
+ * column's maximum (never backwards), after checking that the sequence's
+ * MAXVALUE allows it. setval is not transactional, so the run calls this
+ * last; a dry run (dry_run) only checks, so that it fails where the real
+ * run would. */
 enum sync_status sync_table_sequences(struct sync_table *t, struct sync_db *tgt,
-                                      char *err, size_t errlen);
+                                      int dry_run, char *err, size_t errlen);
 
 /* Forwards COPY data from src (copy_out, a COPY ... TO STDOUT) into tgt
  * (copy_in, a COPY ... FROM STDIN) buffer by buffer, untouched; reports
