@@ -5,6 +5,17 @@
 
 #include "sync_plan.h"
 
+/* The most one row may take as COPY text between two databases. Memory
+ * is flat in the number of rows but not in the size of a value: a row is
+ * held whole, about three times over (libpq's buffer, its copy, the
+ * stage's batch), so a bound gives a clear error where a huge value would
+ * otherwise get the process killed on a small machine. */
+#define SYNC_ROW_MAX_BYTES (32 * 1024 * 1024)
+
+/* The error for a row over SYNC_ROW_MAX_BYTES; SYNC_FAILED. */
+enum sync_status sync_row_too_large(const struct sync_table *t, long long n,
+                                    char *err, size_t errlen);
+
 /* Syncs table t (the index-th of the plan; it names the stage table).
  * same: src and tgt are one connection (server-side INSERT ... SELECT);
  * otherwise the rows stream by COPY into a stage (or straight into an
