@@ -52,7 +52,7 @@ settings_case() {
 	sync_ok
 	expect_counts 0 8 0
 	local next='["insert_select", "insert_select"]'
-	[ "$1" = two ] && next='["copy_diff", "copy_stage"]'
+	[ "$1" = two ] && next='["copy_stage", "copy_diff"]'
 	assert_json "$OUT" '[t["method"] for t in j["statistics"]["tables"]]' "$next"
 	sync_ok
 	expect_counts 0 0 8
