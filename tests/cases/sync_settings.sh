@@ -7,11 +7,11 @@
 
 # hostile DB: the defaults a careless or malicious owner could have set
 hostile() {
-	local db=$1 style=$2 istyle=$3 tz=$4
+	local db=$1 style=$2 istyle=$3 tz=$4 path=${5:-'evil, pg_catalog, public'}
 	q "$db" "ALTER DATABASE $db SET array_nulls = off;
 	ALTER DATABASE $db SET xmloption = document;
 	ALTER DATABASE $db SET standard_conforming_strings = off;
-	ALTER DATABASE $db SET search_path = evil, pg_catalog, public;
+	ALTER DATABASE $db SET search_path = $path;
 	ALTER DATABASE $db SET DateStyle = '$style';
 	ALTER DATABASE $db SET IntervalStyle = $istyle;
 	ALTER DATABASE $db SET extra_float_digits = -15;
@@ -40,7 +40,9 @@ settings_case() {
 	evil_schema "$SRC_DB"
 	[ "$SRC_DB" = "$DST_DB" ] || evil_schema "$DST_DB"
 	hostile "$SRC_DB" 'SQL, DMY' sql_standard 'Pacific/Chatham'
+	# two databases: an empty search_path on the source
 	[ "$SRC_DB" = "$DST_DB" ] || hostile "$DST_DB" 'German' iso_8601 'America/St_Johns'
+	[ "$SRC_DB" = "$DST_DB" ] || hostile "$SRC_DB" 'SQL, DMY' sql_standard 'Pacific/Chatham' "''"
 
 	sync_ok
 	expect_counts 8 0 0
