@@ -364,7 +364,7 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 			explain_unique(t, tgt, 0, err, errlen);
 		return st;
 	}
-	char stage[32];
+	char stage[48];
 	/* pg_temp named: a schema of the search_path cannot hold it */
 	snprintf(stage, sizeof stage, "pg_temp.syncfn_stage_%d", index);
 	int few = 0;
