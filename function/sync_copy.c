@@ -86,6 +86,18 @@ static enum sync_status put_buffer(struct sync_db *tgt, const char *buf,
 	return SYNC_OK;
 }
 
+enum sync_status sync_row_too_large(const struct sync_table *t, long long n,
+                                    char *err, size_t errlen)
+{
+	fn_err(err, errlen, "table %s: a row of the source is %lld MB as COPY "
+	       "text, over the %d MB one row may take (memory grows with the "
+	       "largest row, about three times its size); nothing was "
+	       "applied: sync this table another way, or leave it out with "
+	       "SYNC_EXCLUDE", t->label, (n + (1 << 20) - 1) >> 20,
+	       SYNC_ROW_MAX_BYTES >> 20);
+	return SYNC_FAILED;
+}
+
 enum sync_status sync_copy_rows(struct sync_db *tgt, const char *copy_in,
                                 const char *rows, size_t len,
                                 const struct sync_table *t, char *err,
@@ -128,12 +140,19 @@ enum sync_status sync_copy_stream(struct sync_db *src, struct sync_db *tgt,
 	for (;;) {
 		char *buf = NULL;
 		int n = PQgetCopyData(src->conn, &buf, 1);
-		if (n > 0) {
-			int ok = PQputCopyData(tgt->conn, buf, n) == 1;
+		if (n > SYNC_ROW_MAX_BYTES) {
 			PQfreemem(buf);
-			if (!ok) {
-				st = sync_db_error(tgt, NULL, what_tgt, err,
-				                   errlen);
+			cancel_source(src);
+			drain_source(src, 1, what_src, NULL, 0);
+			end_copy_in(tgt, "row too large", what_tgt, NULL, 0);
+			return sync_row_too_large(t, n, err, errlen);
+		}
+		if (n > 0) {
+			/* in pieces: libpq would copy a large row whole */
+			st = put_buffer(tgt, buf, (size_t)n, what_tgt, err,
+			                errlen);
+			PQfreemem(buf);
+			if (st != SYNC_OK) {
 				cancel_source(src);
 				drain_source(src, 1, what_src, NULL, 0);
 				return st;

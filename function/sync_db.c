@@ -141,6 +141,7 @@ enum sync_status sync_db_error(struct sync_db *db, const PGresult *res,
 {
 	const char *who = what ? what : db->label;
 	db->sqlstate[0] = db->context[0] = db->detail[0] = '\0';
+	db->constraint[0] = '\0';
 	if (!res || !PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY)) {
 		char why[300];
 		first_line(PQerrorMessage(db->conn), why, sizeof why);
@@ -156,20 +157,26 @@ enum sync_status sync_db_error(struct sync_db *db, const PGresult *res,
 	snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state);
 	snprintf(db->context, sizeof db->context, "%s",
 	         field(res, PG_DIAG_CONTEXT));
+	snprintf(db->constraint, sizeof db->constraint, "%s",
+	         field(res, PG_DIAG_CONSTRAINT_NAME));
 	const char *msg = field(res, PG_DIAG_MESSAGE_PRIMARY);
 	const char *detail = field(res, PG_DIAG_MESSAGE_DETAIL);
 	if (strcmp(state, "57014") == 0 && db->cancel_sent) {
 		fn_err(err, errlen, "cancelled; nothing was applied");
 		return SYNC_CANCELLED;
 	}
+	/* `what` may name the database already ("reading table t from
+	 * the source database ..."): then it is not named twice */
+	const char *on = strstr(who, db->label) ? "" : " on ";
+	const char *label = *on ? db->label : "";
 	if (strcmp(state, "57014") == 0) {
-		fn_err(err, errlen, "%s on %s: %s (SYNC_STATEMENT_TIMEOUT)",
-		       who, db->label, msg);
+		fn_err(err, errlen, "%s%s%s: %s (SYNC_STATEMENT_TIMEOUT)",
+		       who, on, label, msg);
 		return SYNC_FAILED;
 	}
 	if (strcmp(state, "55P03") == 0) {
-		fn_err(err, errlen, "%s on %s: %s (another session holds a "
-		       "lock; SYNC_LOCK_TIMEOUT)", who, db->label, msg);
+		fn_err(err, errlen, "%s%s%s: %s (another session holds a "
+		       "lock; SYNC_LOCK_TIMEOUT)", who, on, label, msg);
 		return SYNC_FAILED;
 	}
 	if (strcmp(state, "3F000") == 0) {

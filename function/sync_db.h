@@ -30,6 +30,7 @@ struct sync_db {
 	 * for the run log and the local log, never for err, which becomes
 	 * the HTTP answer. */
 	char detail[512];
+	char constraint[128]; /* PG_DIAG_CONSTRAINT_NAME, or "" */
 };
 
 /* Parses url and connects. On failure names the database by host and

@@ -16,6 +16,7 @@
 #include "fn_log.h"
 #include "sql_text.h"
 #include "sync_dupkey.h"
+#include "sync_table.h"
 
 #define KEY_MAX 8
 #define PROGRESS_EVERY 65536
@@ -23,6 +24,7 @@
 /* One side's COPY out, read one row at a time. */
 struct side {
 	struct sync_db *db;
+	const struct sync_table *t;
 	const char *what;
 	const int *keyof;      /* 1 + key position of each column, or 0 */
 	int ncols, nkey;
@@ -128,6 +130,8 @@ static enum sync_status next_row(struct side *s, char *err, size_t errlen)
 	s->row = NULL;
 	for (;;) {
 		int n = PQgetCopyData(s->db->conn, &s->row, 1);
+		if (n > SYNC_ROW_MAX_BYTES)
+			return sync_row_too_large(s->t, n, err, errlen);
 		if (n > 0) {
 			s->len = n;
 			parse_key(s);
@@ -345,7 +349,7 @@ enum sync_status sync_diff_stream(struct sync_db *src, struct sync_db *tgt,
 			keyof[i] = t->cols[i].is_key;
 			nkey++;
 		}
-	struct side s = { .db = src, .what = what_src, .keyof = keyof,
+	struct side s = { .db = src, .t = t, .what = what_src, .keyof = keyof,
 	                  .ncols = t->ncols, .nkey = nkey, .done = 1 };
 	struct target g = { .io = s, .t = t };
 	g.io.db = tgt;

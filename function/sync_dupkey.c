@@ -56,7 +56,7 @@ static char *expand(const char *tmpl, const struct sync_table *t,
                     const char *stage, char *err, size_t errlen)
 {
 	const struct sync_kv kv[] = {
-		{ "src", t->f.src }, { "key", t->f.key },
+		{ "src", t->f.src }, { "key", t->f.key }, { "s_key", t->f.s_key },
 		{ "stage", stage ? stage : "" },
 	};
 	struct sync_buf b = { 0 };
@@ -89,7 +89,8 @@ enum sync_status sync_dupkey_check_source(const struct sync_table *t,
 	enum sync_status st = ask(db, sql_sync_src_unique, 2, p, what, &unique,
 	                          err, errlen);
 	sync_buf_free(&names);
-	if (st != SYNC_OK || unique)
+	/* a unique source index says nothing once keys are converted */
+	if (st != SYNC_OK || (unique && !t->key_converted))
 		return st;
 	char *sql = expand(sql_sync_src_dups, t, NULL, err, errlen);
 	if (!sql)

@@ -3,9 +3,11 @@
  *
  * A self-reference needs nothing: a NOT DEFERRABLE key is checked at the
  * end of the statement, and each table is one statement. A cycle across
- * tables needs its keys deferred to commit, which PostgreSQL only allows
- * for DEFERRABLE keys; a NOT DEFERRABLE key in a cycle can never load in
- * every case, so the run stops before writing and names it. */
+ * tables needs some of its keys deferred to commit, which PostgreSQL only
+ * allows for DEFERRABLE keys: the tables of a cycle load in an order that
+ * every NOT DEFERRABLE key allows, and only its DEFERRABLE keys wait for
+ * the commit. A cycle of NOT DEFERRABLE keys alone cannot load in every
+ * case, so the run stops before writing and names a key of it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,17 @@ static enum sync_status read_edges(struct sync_plan *plan, struct sync_db *tgt,
 	return SYNC_OK;
 }
 
+/* Transitive closure of the n x n relation m (Warshall). */
+static void closure(char *m, int n)
+{
+	for (int k = 0; k < n; k++)
+		for (int a = 0; a < n; a++)
+			if (m[a * n + k])
+				for (int b = 0; b < n; b++)
+					if (m[k * n + b])
+						m[a * n + b] = 1;
+}
+
 enum sync_status sync_plan_order(struct sync_plan *plan, struct sync_db *tgt,
                                  char *err, size_t errlen)
 {
@@ -76,29 +89,31 @@ enum sync_status sync_plan_order(struct sync_plan *plan, struct sync_db *tgt,
 		return st;
 	/* reach[a*n+b]: a references b, directly or not */
 	char *reach = calloc((size_t)n * (size_t)n + 1, 1);
+	char *nd = calloc((size_t)n * (size_t)n + 1, 1);
 	int *order = calloc((size_t)n + 1, sizeof *order);
 	char *done = calloc((size_t)n + 1, 1);
 	struct sync_table *sorted = calloc((size_t)n + 1, sizeof *sorted);
-	if (!reach || !order || !done || !sorted) {
+	if (!reach || !nd || !order || !done || !sorted) {
 		fn_err(err, errlen, "out of memory ordering tables");
 		st = SYNC_FAILED;
 		goto out;
 	}
 	for (int i = 0; i < ne; i++)
 		reach[e[i].child * n + e[i].parent] = 1;
-	for (int k = 0; k < n; k++)
-		for (int a = 0; a < n; a++)
-			if (reach[a * n + k])
-				for (int b = 0; b < n; b++)
-					if (reach[k * n + b])
-						reach[a * n + b] = 1;
+	closure(reach, n);
+	/* nd[a*n+b]: a references b through NOT DEFERRABLE keys alone
+	 * (self-references left out: one statement satisfies them) */
+	for (int i = 0; i < ne; i++)
+		if (!e[i].deferrable && e[i].child != e[i].parent)
+			nd[e[i].child * n + e[i].parent] = 1;
+	closure(nd, n);
 	for (int i = 0; i < ne; i++) {
 		int c = e[i].child, p = e[i].parent;
 		if (c == p || !reach[p * n + c])
 			continue; /* self-reference, or not in a cycle */
-		if (!e[i].deferrable) {
+		if (!e[i].deferrable && nd[p * n + c]) {
 			fn_err(err, errlen, "foreign key %s of table %s closes a "
-			       "cycle (%s <-> %s) and is NOT DEFERRABLE, so the "
+			       "cycle of NOT DEFERRABLE keys (%s <-> %s), so the "
 			       "rows cannot be loaded in any order; make it "
 			       "DEFERRABLE (ALTER TABLE %s ALTER CONSTRAINT %s "
 			       "DEFERRABLE) or sync these tables separately",
@@ -107,10 +122,15 @@ enum sync_status sync_plan_order(struct sync_plan *plan, struct sync_db *tgt,
 			st = SYNC_CONFIG;
 			goto out;
 		}
-		plan->defer = 1;
+		if (e[i].deferrable)
+			plan->defer = 1;
 	}
-	/* Kahn's algorithm on the edges between different cycles, keeping
-	 * the configured order among equals. */
+	/* Kahn's algorithm, keeping the configured order among equals. A
+	 * table waits for the parents of its NOT DEFERRABLE keys, and for
+	 * every parent outside its own cycle; a DEFERRABLE key inside a
+	 * cycle is checked at commit (SET CONSTRAINTS ALL DEFERRED), so its
+	 * parent may come later. The NOT DEFERRABLE keys of a cycle have no
+	 * cycle of their own (refused above), so a table is always ready. */
 	for (int placed = 0; placed < n; placed++) {
 		int pick = -1;
 		for (int t = 0; t < n && pick < 0; t++) {
@@ -120,13 +140,14 @@ enum sync_status sync_plan_order(struct sync_plan *plan, struct sync_db *tgt,
 			for (int i = 0; i < ne && ready; i++) {
 				int c = e[i].child, p = e[i].parent;
 				if (c == t && p != t && !done[p] &&
-				    !(reach[p * n + c] && reach[c * n + p]))
+				    !(e[i].deferrable && reach[p * n + c] &&
+				      reach[c * n + p]))
 					ready = 0;
 			}
 			if (ready)
 				pick = t;
 		}
-		if (pick < 0) /* cannot happen: cycles were collapsed */
+		if (pick < 0) /* cannot happen: see above */
 			for (pick = 0; done[pick]; pick++)
 				;
 		done[pick] = 1;
@@ -138,6 +159,7 @@ enum sync_status sync_plan_order(struct sync_plan *plan, struct sync_db *tgt,
 out:
 	free(e);
 	free(reach);
+	free(nd);
 	free(order);
 	free(done);
 	free(sorted);

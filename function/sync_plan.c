@@ -11,8 +11,8 @@
 #include "fn_log.h"
 #include "sql_text.h"
 #include "sync_buf.h"
+#include "sync_names.h"
 
-#define LIST_MAX 1024
 
 struct tinfo {
 	unsigned oid;
@@ -43,49 +43,6 @@ static void warn(struct sync_plan *plan, const struct fn_logger *log,
 }
 
 /* ---- SYNC_TABLES ------------------------------------------------------ */
-
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		s[--n] = '\0';
-	return s;
-}
-
-/* Splits "schema.name" or "name" (schema defaults to dflt). */
-static void split_name(char *s, const char *dflt, char **schema, char **name)
-{
-	char *dot = strchr(s, '.');
-	if (dot) {
-		*dot = '\0';
-		*schema = strdup(trim(s));
-		*name = strdup(trim(dot + 1));
-	} else {
-		*schema = strdup(dflt);
-		*name = strdup(s);
-	}
-}
-
-static int excluded(const char *exclude, const char *schema, const char *name)
-{
-	if (!exclude || !*exclude)
-		return 0;
-	char *copy = strdup(exclude), *save = NULL;
-	int hit = 0;
-	if (!copy)
-		return 1; /* out of memory: rather skip a table than sync one excluded */
-	char qualified[520];
-	snprintf(qualified, sizeof qualified, "%s.%s", schema, name);
-	for (char *tok = strtok_r(copy, ",", &save); tok && !hit;
-	     tok = strtok_r(NULL, ",", &save)) {
-		tok = trim(tok);
-		hit = strcmp(tok, name) == 0 || strcmp(tok, qualified) == 0;
-	}
-	free(copy);
-	return hit;
-}
 
 /* Takes the four names (malloc'd, any may be NULL after a failed strdup):
  * the plan owns them, or they are freed and NULL is returned. */
@@ -157,6 +114,7 @@ static enum sync_status check_schema(struct sync_db *db, const char *schema,
 static enum sync_status expand_star(struct sync_plan *plan, struct sync_db *src,
                                     struct sync_db *tgt,
                                     const struct sync_settings *s,
+                                    const struct sync_list *ex,
                                     const struct fn_logger *log, char *err,
                                     size_t errlen)
 {
@@ -174,7 +132,8 @@ static enum sync_status expand_star(struct sync_plan *plan, struct sync_db *src,
 	}
 	for (int i = 0; i < PQntuples(rs); i++) {
 		const char *name = PQgetvalue(rs, i, 1);
-		if (excluded(s->exclude, s->source_schema, name))
+		if (sync_names_excludes(ex, s->source_schema, name,
+		                        s->target_schema, name))
 			continue;
 		int on_target = 0;
 		for (int j = 0; j < PQntuples(rt) && !on_target; j++)
@@ -199,58 +158,41 @@ static enum sync_status expand_star(struct sync_plan *plan, struct sync_db *src,
 	return st;
 }
 
+static char *dup_or(const char *a, const char *b)
+{
+	return strdup(a ? a : b);
+}
+
 static enum sync_status parse_tables(struct sync_plan *plan,
                                      struct sync_db *src, struct sync_db *tgt,
                                      const struct sync_settings *s,
                                      const char *tables,
+                                     const struct sync_list *ex,
                                      const struct fn_logger *log, char *err,
                                      size_t errlen)
 {
-	char *copy = strdup(tables), *save = NULL;
+	struct sync_list l;
+	int oom;
+	if (sync_names_parse(tables, "SYNC_TABLES", &l, &oom, err, errlen))
+		return oom ? SYNC_FAILED : SYNC_CONFIG;
 	enum sync_status st = SYNC_OK;
-	int items = 0;
-	if (!copy) {
-		fn_err(err, errlen, "out of memory");
-		return SYNC_FAILED;
-	}
-	for (char *tok = strtok_r(copy, ",", &save); tok && st == SYNC_OK;
-	     tok = strtok_r(NULL, ",", &save)) {
-		tok = trim(tok);
-		if (!*tok)
-			continue;
-		items++;
-		if (strcmp(tok, "*") == 0) {
-			st = expand_star(plan, src, tgt, s, log, err, errlen);
+	for (int i = 0; i < l.n && st == SYNC_OK; i++) {
+		const struct sync_entry *e = &l.e[i];
+		if (e->star) {
+			st = expand_star(plan, src, tgt, s, ex, log, err, errlen);
 			continue;
 		}
-		char *eq = strchr(tok, '=');
-		char *ss, *sn, *ts, *tn;
-		if (eq) {
-			*eq = '\0';
-			split_name(trim(tok), s->source_schema, &ss, &sn);
-			split_name(trim(eq + 1), s->target_schema, &ts, &tn);
-		} else if (strchr(tok, '.')) {
-			split_name(tok, s->source_schema, &ss, &sn);
-			ts = strdup(ss);
-			tn = strdup(sn);
-		} else {
-			ss = strdup(s->source_schema);
-			sn = strdup(tok);
-			ts = strdup(s->target_schema);
-			tn = strdup(tok);
-		}
-		if (!ss || !sn || !ts || !tn) {
-			free(ss), free(sn), free(ts), free(tn);
-			fn_err(err, errlen, "out of memory");
-			st = SYNC_FAILED;
-			continue;
-		}
-		if (!*sn || !*tn) {
-			fn_err(err, errlen, "SYNC_TABLES entry \"%s\" has an "
-			       "empty table name", tok);
-			st = SYNC_CONFIG;
-		}
-		if (excluded(s->exclude, ss, sn)) {
+		/* schema.name alone names the same schema on both sides */
+		const char *dflt_t = e->pair ? s->target_schema
+		                   : e->src.schema ? e->src.schema
+		                                   : s->target_schema;
+		const struct sync_name *d = e->pair ? &e->dst : &e->src;
+		char *ss = dup_or(e->src.schema, s->source_schema);
+		char *sn = strdup(e->src.name);
+		char *ts = dup_or(d->schema, dflt_t);
+		char *tn = strdup(d->name);
+		if (ss && sn && ts && tn &&
+		    sync_names_excludes(ex, ss, sn, ts, tn)) {
 			free(ss), free(sn), free(ts), free(tn);
 			continue;
 		}
@@ -259,12 +201,12 @@ static enum sync_status parse_tables(struct sync_plan *plan,
 			st = SYNC_FAILED;
 		}
 	}
-	free(copy);
-	if (st == SYNC_OK && items == 0) {
+	if (st == SYNC_OK && l.n == 0) {
 		fn_err(err, errlen, "SYNC_TABLES is empty: name the tables to "
 		       "sync, or * for every table both schemas have");
 		st = SYNC_CONFIG;
 	}
+	sync_names_free(&l);
 	return st;
 }
 
@@ -286,6 +228,11 @@ static int find_row(const PGresult *r, const char *name)
 		if (strcmp(PQgetvalue(r, i, 0), name) == 0)
 			return i;
 	return -1;
+}
+
+static char *dup_or_null(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
 }
 
 static enum sync_status match_columns(struct sync_plan *plan,
@@ -310,10 +257,20 @@ static enum sync_status match_columns(struct sync_plan *plan,
 		c->src_type = strdup(PQgetvalue(rs, j, 1));
 		c->identity_always = is_true(rt, i, 2);
 		c->text_cmp = is_true(rt, i, 3);
-		if (!PQgetisnull(rt, i, 4))
+		c->cast_type = strdup(PQgetvalue(rt, i, 6));
+		c->coll = dup_or_null(rt, i, 7);
+		c->src_coll = dup_or_null(rs, j, 7);
+		if (!PQgetisnull(rt, i, 4) && is_true(rt, i, 8))
 			c->seq = strdup(PQgetvalue(rt, i, 4));
-		if (!c->name || !c->tgt_type || !c->src_type ||
-		    (!c->seq && !PQgetisnull(rt, i, 4)))
+		else if (!PQgetisnull(rt, i, 4))
+			warn(plan, log, t->label, "sequence %s is owned by column "
+			     "%s.%s, which is %s, not an integer: it is not "
+			     "moved forward", PQgetvalue(rt, i, 4), t->label,
+			     name, c->tgt_type);
+		if (!c->name || !c->tgt_type || !c->src_type || !c->cast_type ||
+		    (!c->seq && !PQgetisnull(rt, i, 4) && is_true(rt, i, 8)) ||
+		    (!c->coll && !PQgetisnull(rt, i, 7)) ||
+		    (!c->src_coll && !PQgetisnull(rs, j, 7)))
 			return SYNC_FAILED;
 		if (is_true(rs, j, 5))
 			t->src_generated = 1;
@@ -330,6 +287,33 @@ static enum sync_status match_columns(struct sync_plan *plan,
 	return SYNC_OK;
 }
 
+/* A table whose key is DEFERRABLE: ON CONFLICT cannot match rows on it,
+ * and "no primary key" would send its owner looking for the wrong thing. */
+static enum sync_status explain_deferrable(struct sync_db *tgt,
+                                           const struct sync_table *t,
+                                           const char *oid, char *err,
+                                           size_t errlen)
+{
+	const char *p[1] = { oid };
+	PGresult *r;
+	enum sync_status st = sync_db_exec(tgt, sql_sync_key_deferrable, 1, p,
+	                                   &r, NULL, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	if (PQntuples(r) == 1) {
+		fn_err(err, errlen, "table %s: its %s %s is DEFERRABLE, and "
+		       "INSERT ... ON CONFLICT cannot match rows on a deferrable "
+		       "constraint; recreate it NOT DEFERRABLE, or add a unique "
+		       "index on NOT NULL columns for syncfn to match on (or "
+		       "leave the table out with SYNC_EXCLUDE)", t->label,
+		       is_true(r, 0, 1) ? "primary key" : "unique constraint",
+		       PQgetvalue(r, 0, 0));
+		st = SYNC_CONFIG;
+	}
+	PQclear(r);
+	return st;
+}
+
 static enum sync_status read_key(struct sync_db *tgt, struct sync_table *t,
                                  char *err, size_t errlen)
 {
@@ -342,6 +326,9 @@ static enum sync_status read_key(struct sync_db *tgt, struct sync_table *t,
 	if (st != SYNC_OK)
 		return st;
 	int nkey = PQntuples(r);
+	if (nkey > 0)
+		snprintf(t->key_index, sizeof t->key_index, "%s",
+		         PQgetvalue(r, 0, 1));
 	for (int i = 0; i < nkey && st == SYNC_OK; i++) {
 		const char *k = PQgetvalue(r, i, 0);
 		struct sync_col *c = (struct sync_col *)sync_plan_col(t, k);
@@ -355,6 +342,8 @@ static enum sync_status read_key(struct sync_db *tgt, struct sync_table *t,
 		}
 	}
 	PQclear(r);
+	if (st == SYNC_OK && nkey == 0)
+		st = explain_deferrable(tgt, t, o, err, errlen);
 	if (st == SYNC_OK && nkey == 0) {
 		fn_err(err, errlen, "table %s has no primary key (nor a unique "
 		       "index on NOT NULL columns) on the target, so rows cannot "
@@ -427,16 +416,45 @@ static void cmp_expr(struct sync_buf *b, const char *a, const char *q,
 		sync_buf_addf(b, "%s.%s", a, q);
 }
 
+static int differs(const char *a, const char *b)
+{
+	return (a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0);
+}
+
+/* Whether a same-database value of c needs converting (types) or the
+ * target's collation (to compare and join as the target does). */
+static int converted(const struct sync_col *c, int same)
+{
+	return same && (strcmp(c->src_type, c->tgt_type) != 0 ||
+	                (c->coll && differs(c->coll, c->src_coll)));
+}
+
 /* The source value of column c (quoted q) in a server-side INSERT ...
- * SELECT: when the types differ (another schema's enum or domain, int
- * into text ...), it goes through text, as COPY would take it. */
+ * SELECT, as COPY between two databases would give it. When the types
+ * differ (another schema's enum or domain, int into text, varchar(10)
+ * into varchar(5) ...) it goes through the source type's output function
+ * (format's %s; a NULL stays NULL, num_nulls also for a composite whose
+ * fields are all NULL) and the input function of the target's type
+ * without its typmod: the INSERT's assignment then applies the length,
+ * which fails on a value too long where an explicit cast would cut it.
+ * It compares and joins with the target column's collation. */
 static void src_expr(struct sync_buf *b, const struct sync_col *c,
                      const char *q, int same)
 {
-	if (same && strcmp(c->src_type, c->tgt_type) != 0)
-		sync_buf_addf(b, "(s.%s::text::%s)", q, c->tgt_type);
+	if (!converted(c, same)) {
+		sync_buf_addf(b, "s.%s", q);
+		return;
+	}
+	sync_buf_add(b, "(");
+	if (strcmp(c->src_type, c->tgt_type) != 0)
+		sync_buf_addf(b, "(CASE WHEN pg_catalog.num_nulls(s.%s) = 0 "
+		              "THEN pg_catalog.format('%%s', s.%s) END)::%s",
+		              q, q, c->cast_type);
 	else
 		sync_buf_addf(b, "s.%s", q);
+	if (c->coll)
+		sync_buf_addf(b, " COLLATE %s", c->coll);
+	sync_buf_add(b, ")");
 }
 
 static void src_cmp(struct sync_buf *b, const struct sync_col *c,
@@ -471,12 +489,30 @@ static int key_list(struct sync_buf *key, const struct sync_table *t,
 	return key->oom ? -1 : 0;
 }
 
+/* The source's key values in the same order, as the target sees them. */
+static int key_exprs(struct sync_buf *b, const struct sync_table *t,
+                     struct sync_db *tgt, int same)
+{
+	for (int k = 1; k <= t->ncols; k++)
+		for (int i = 0; i < t->ncols; i++) {
+			if (t->cols[i].is_key != k)
+				continue;
+			char *q = sync_db_ident(tgt, t->cols[i].name);
+			if (!q)
+				return -1;
+			list_sep(b, ", ");
+			src_expr(b, &t->cols[i], q, same);
+			free(q);
+		}
+	return b->oom ? -1 : 0;
+}
+
 static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
                                    struct sync_db *tgt, int same)
 {
 	struct sync_frag *f = &t->f;
 	struct sync_buf cols = { 0 }, s_cols = { 0 }, key = { 0 }, join = { 0 };
-	struct sync_buf s_as = { 0 };
+	struct sync_buf s_as = { 0 }, s_key = { 0 };
 	struct sync_buf missing = { 0 }, d = { 0 }, s = { 0 }, tc = { 0 };
 	struct sync_buf x = { 0 }, set = { 0 };
 	int ncmp = 0, oom = 0;
@@ -493,8 +529,7 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 		list_sep(&s_cols, ", ");
 		src_expr(&s_cols, c, q, same);
 		list_sep(&s_as, ", ");
-		src_expr(&s_as, c, q, same);
-		sync_buf_addf(&s_as, " AS %s", q);
+		sync_buf_addf(&s_as, "c%d", i + 1);
 		if (c->identity_always)
 			f->overriding = "OVERRIDING SYSTEM VALUE";
 		if (c->is_key) {
@@ -519,6 +554,10 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 		free(q);
 	}
 	oom |= key_list(&key, t, tgt) != 0;
+	oom |= key_exprs(&s_key, t, tgt, same) != 0;
+	for (int i = 0; i < t->ncols; i++)
+		if (t->cols[i].is_key && converted(&t->cols[i], same))
+			t->key_converted = 1;
 	if (ncmp == 0) { /* nothing to compare: only missing rows matter */
 		sync_buf_add(&d, "0");
 		sync_buf_add(&s, "0");
@@ -529,14 +568,14 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 	f->tgt_only = quote_pair(tgt, t->tgt_schema, t->tgt_name,
 	                         !t->tgt_partitioned);
 	f->cols = cols.p, f->s_cols = s_cols.p, f->key = key.p;
-	f->s_cols_as = s_as.p;
+	f->diff_cols = s_as.p, f->s_key = s_key.p;
 	f->join = join.p, f->missing = missing.p, f->d_cmp = d.p;
 	f->s_cmp = s.p;
 	f->t_cmp = tc.p, f->x_cmp = x.p, f->set = set.p;
-	oom |= cols.oom | s_cols.oom | s_as.oom | key.oom | join.oom |
+	oom |= cols.oom | s_cols.oom | s_as.oom | s_key.oom | key.oom | join.oom |
 	       missing.oom | d.oom | s.oom | tc.oom | x.oom | set.oom;
 	if (oom || !f->src || !f->src_table || !f->tgt || !f->tgt_only ||
-	    !f->cols || !f->key)
+	    !f->cols || !f->key || !f->s_key)
 		return SYNC_FAILED;
 	return SYNC_OK;
 }
@@ -646,8 +685,15 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
 	enum sync_status st = check_schema(src, s->source_schema, 1, err, errlen);
 	if (st == SYNC_OK)
 		st = check_schema(tgt, s->target_schema, 0, err, errlen);
+	struct sync_list ex = { 0 };
+	int oom = 0;
+	if (st == SYNC_OK &&
+	    sync_names_parse(s->exclude, "SYNC_EXCLUDE", &ex, &oom, err, errlen))
+		st = oom ? SYNC_FAILED : SYNC_CONFIG;
 	if (st == SYNC_OK)
-		st = parse_tables(plan, src, tgt, s, tables, log, err, errlen);
+		st = parse_tables(plan, src, tgt, s, tables, &ex, log, err,
+		                  errlen);
+	sync_names_free(&ex);
 	if (st == SYNC_OK && plan->n == 0) {
 		fn_err(err, errlen, "no table to sync: schema %s of the source "
 		       "and schema %s of the target have no table in common "
@@ -684,11 +730,14 @@ static void free_table(struct sync_table *t)
 	for (int i = 0; i < t->ncols; i++) {
 		free(t->cols[i].name), free(t->cols[i].src_type);
 		free(t->cols[i].tgt_type), free(t->cols[i].seq);
+		free(t->cols[i].cast_type), free(t->cols[i].coll);
+		free(t->cols[i].src_coll);
 	}
 	free(t->cols);
 	struct sync_frag *f = &t->f;
 	free(f->src), free(f->src_table), free(f->tgt), free(f->tgt_only);
-	free(f->cols), free(f->s_cols), free(f->s_cols_as), free(f->key);
+	free(f->cols), free(f->s_cols), free(f->diff_cols), free(f->key);
+	free(f->s_key);
 	free(f->join), free(f->missing);
 	free(f->d_cmp), free(f->s_cmp), free(f->t_cmp), free(f->x_cmp);
 	free(f->set);

@@ -18,6 +18,9 @@ struct sync_col {
 	int identity_always; /* GENERATED ALWAYS AS IDENTITY on the target */
 	int text_cmp;        /* no exact equality: compare as text */
 	char *seq;           /* owned target sequence, quoted, or NULL */
+	char *cast_type;     /* target type a same-database value is cast to
+	                        before the INSERT assigns it (no typmod) */
+	char *coll, *src_coll; /* quoted collations (target, source), or NULL */
 };
 
 /* The fragments a table's templates are filled with. */
@@ -28,7 +31,11 @@ struct sync_frag {
 	char *tgt_only; /* ONLY "schema"."table" (plain for partitioned) */
 	char *cols;     /* "a", "b" */
 	char *s_cols;   /* s."a", s."b" */
-	char *s_cols_as; /* s."a" AS "a", ... */
+	char *diff_cols; /* c1, c2, ...: the columns of the partitioned
+	                    merge's own row set, names no user name can
+	                    collide with */
+	char *s_key;    /* the source's key values as the target compares
+	                   them: converted, with the target's collation */
 	char *key;      /* "id" */
 	char *join;     /* d."id" = s."id" AND ... */
 	char *missing;  /* d."id" IS NULL */
@@ -43,6 +50,9 @@ struct sync_table {
 	char label[300];     /* "public.orders" (target), for messages */
 	char src_label[300];
 	unsigned src_oid, tgt_oid;
+	char key_index[128]; /* the target index rows are matched on */
+	int key_converted;   /* same database: a key column is converted or
+	                        collated differently on the way */
 	int tgt_partitioned, src_partitioned;
 	int src_generated;   /* a synced column is generated on the source */
 	int tgt_rls;         /* target has row level security enabled */

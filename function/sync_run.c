@@ -171,9 +171,9 @@ static enum sync_status move_all(struct run *r)
 		if (st == SYNC_OK)
 			log_table(r, t);
 	}
-	for (int i = 0; i < r->plan.n && st == SYNC_OK && !r->req->dry_run; i++)
-		st = sync_table_sequences(&r->plan.t[i], r->tgt, r->err,
-		                          r->errlen);
+	for (int i = 0; i < r->plan.n && st == SYNC_OK; i++)
+		st = sync_table_sequences(&r->plan.t[i], r->tgt,
+		                          r->req->dry_run, r->err, r->errlen);
 	return st;
 }
 
@@ -257,6 +257,34 @@ static enum sync_status commit(struct run *r)
 	return st;
 }
 
+/* A transaction of its own on the target (after a rollback), bounded by
+ * the run's timeouts like every other statement: a session that holds a
+ * lock on the run log cannot hang the run. */
+static enum sync_status begin_alone(struct run *r, char *err, size_t errlen)
+{
+	char *keep = r->err;
+	size_t keeplen = r->errlen;
+	r->err = err, r->errlen = errlen;
+	enum sync_status st = sync_db_run(r->tgt, "BEGIN", 0, NULL, NULL, err,
+	                                  errlen);
+	if (st == SYNC_OK)
+		st = session(r, r->tgt);
+	r->err = keep, r->errlen = keeplen;
+	return st;
+}
+
+/* Commits what begin_alone opened when st is SYNC_OK, else rolls back. */
+static enum sync_status commit_alone(struct run *r, enum sync_status st,
+                                     char *err, size_t errlen)
+{
+	if (st == SYNC_OK)
+		st = sync_db_run(r->tgt, "COMMIT", 0, NULL,
+		                 "recording the run in syncfn.runs", err, errlen);
+	if (st != SYNC_OK)
+		rollback(r->tgt);
+	return st;
+}
+
 /* Closes the claimed run (in the data's transaction for a success) and
  * commits, or rolls back for a dry run and closes it on its own. */
 static enum sync_status finish(struct run *r, const char *stats)
@@ -265,8 +293,11 @@ static enum sync_status finish(struct run *r, const char *stats)
 	if (r->req->dry_run) {
 		rollback(r->src);
 		rollback(r->tgt);
-		return sync_runlog_finish(r->tgt, r->claim_id, "dry_run", stats,
-		                          NULL, r->err, r->errlen);
+		enum sync_status st = begin_alone(r, r->err, r->errlen);
+		if (st == SYNC_OK)
+			st = sync_runlog_finish(r->tgt, r->claim_id, "dry_run",
+			                        stats, NULL, r->err, r->errlen);
+		return commit_alone(r, st, r->err, r->errlen);
 	}
 	enum sync_status st = sync_runlog_finish(r->tgt, r->claim_id, "ok",
 	                                         stats, NULL, r->err,
@@ -306,16 +337,20 @@ static void record_failure(struct run *r, enum sync_status st)
 	const char *detail = failure_detail(r);
 	snprintf(error, sizeof error, detail ? "%s (%s)" : "%s", r->err,
 	         detail ? detail : "");
-	if (r->claim_id > 0) {
-		sync_runlog_finish(r->tgt, r->claim_id, sync_status_name(st),
-		                   NULL, error, ignore, sizeof ignore);
+	enum sync_status rec = begin_alone(r, ignore, sizeof ignore);
+	if (rec == SYNC_OK && r->claim_id > 0)
+		rec = sync_runlog_finish(r->tgt, r->claim_id,
+		                         sync_status_name(st), NULL, error, ignore,
+		                         sizeof ignore);
+	else if (rec == SYNC_OK)
+		rec = sync_runlog_record(r->tgt, r->started,
+		                         r->req->type ? r->req->type : "manual",
+		                         r->req->message_id, sync_status_name(st),
+		                         NULL, error, &r->run_id, ignore,
+		                         sizeof ignore);
+	if (r->claim_id > 0)
 		r->run_id = r->claim_id;
-		return;
-	}
-	sync_runlog_record(r->tgt, r->started,
-	                   r->req->type ? r->req->type : "manual",
-	                   r->req->message_id, sync_status_name(st), NULL,
-	                   error, &r->run_id, ignore, sizeof ignore);
+	commit_alone(r, rec, ignore, sizeof ignore);
 }
 
 static cJSON *answer(struct run *r, enum sync_status st, cJSON *stats)
@@ -362,6 +397,8 @@ static enum sync_status claim(struct run *r)
 		.type = r->req->type ? r->req->type : "manual",
 		.message_id = r->req->message_id,
 		.instance = r->req->instance,
+		.statement_timeout_ms = r->s->statement_timeout_ms,
+		.lock_timeout_ms = r->s->lock_timeout_ms,
 	};
 	enum sync_status st = sync_runlog_claim(r->tgt, &c, r->log,
 	                                        &r->claim_id, r->err,

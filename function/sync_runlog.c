@@ -171,8 +171,16 @@ enum sync_status sync_runlog_claim(struct sync_db *tgt,
                                    char *err, size_t errlen)
 {
 	*id = 0;
+	char stmt[16], lock[16];
+	snprintf(stmt, sizeof stmt, "%d", c->statement_timeout_ms);
+	snprintf(lock, sizeof lock, "%d", c->lock_timeout_ms);
+	const char *p[2] = { stmt, lock };
 	enum sync_status st = sync_db_run(tgt, "BEGIN", 0, NULL, NULL, err,
 	                                  errlen);
+	/* bounded like every statement of the run: a session holding a lock
+	 * on the run log cannot hang the claim */
+	if (st == SYNC_OK)
+		st = sync_db_run(tgt, sql_sync_session, 2, p, NULL, err, errlen);
 	if (st == SYNC_OK)
 		st = claim_locked(tgt, c, log, id, err, errlen);
 	if (st == SYNC_OK) {

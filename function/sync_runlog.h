@@ -37,6 +37,8 @@ struct sync_claim {
 	const char *type;
 	const char *message_id;
 	const char *instance;
+	int statement_timeout_ms; /* the run's bounds, for the claim's own */
+	int lock_timeout_ms;      /* transaction (0: none) */
 };
 
 /* Before the work, in its own committed transaction under the run lock:

@@ -25,7 +25,7 @@ static char *expand(const char *tmpl, const struct sync_table *t,
 		KV("src_table", f->src_table),
 		KV("tgt_only", f->tgt_only), KV("cols", f->cols),
 		KV("s_cols", f->s_cols), KV("key", f->key),
-		KV("s_cols_as", f->s_cols_as),
+		KV("diff_cols", f->diff_cols),
 		KV("join", f->join), KV("missing", f->missing),
 		KV("d_cmp", f->d_cmp), KV("s_cmp", f->s_cmp),
 		KV("t_cmp", f->t_cmp ? f->t_cmp : ""),
@@ -82,6 +82,36 @@ static void explain_type_error(const struct sync_table *t,
 	         hit->tgt_type);
 }
 
+/* A unique violation on the target: the source's duplicate keys when it
+ * is the key's index; else (the merge) rows that swap a unique value
+ * between them, which PostgreSQL checks row by row unless the constraint
+ * is DEFERRABLE (then at the end of the statement). */
+static void explain_unique(const struct sync_table *t,
+                           const struct sync_db *db, int merge, char *err,
+                           size_t errlen)
+{
+	if (strcmp(db->sqlstate, "23505") != 0 || !*db->constraint)
+		return;
+	if (strcmp(db->constraint, t->key_index) == 0) {
+		sync_dupkey_error(t, err, errlen);
+		return;
+	}
+	size_t len = strlen(err);
+	if (!merge) { /* an empty table: only the source's rows collide */
+		snprintf(err + len, errlen - len, "; the source has more than "
+		         "one row with the same value for unique constraint %s "
+		         "of the target", db->constraint);
+		return;
+	}
+	snprintf(err + len, errlen - len, "; if the source's rows swap values "
+	         "of unique constraint %s between them (the final rows are "
+	         "valid), make it DEFERRABLE INITIALLY IMMEDIATE so it is "
+	         "checked at the end of the statement: ALTER TABLE %s DROP "
+	         "CONSTRAINT %s, ADD CONSTRAINT %s UNIQUE (...) DEFERRABLE "
+	         "INITIALLY IMMEDIATE", db->constraint, t->label,
+	         db->constraint, db->constraint);
+}
+
 static enum sync_status run_counts(struct sync_db *db, const char *sql,
                                    const char *what, long long *a,
                                    long long *b, char *err, size_t errlen)
@@ -92,7 +122,8 @@ static enum sync_status run_counts(struct sync_db *db, const char *sql,
 	if (st != SYNC_OK)
 		return st;
 	if (PQntuples(r) == 1) {
-		*a = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		const char *v = PQgetvalue(r, 0, 0);
+		*a = strcmp(v, "t") == 0 ? 1 : strtoll(v, NULL, 10);
 		if (b && PQnfields(r) > 1)
 			*b = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 	}
@@ -111,20 +142,29 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 		: strdup(sql_sync_merge_nothing);
 	if (!action)
 		return SYNC_FAILED;
+	char *check = expand(few ? sql_sync_merge_check_few
+	                         : sql_sync_merge_check,
+	                     t, src, NULL, NULL, err, errlen);
 	char *sql = expand(t->tgt_partitioned ? sql_sync_merge_partitioned
 	                   : few              ? sql_sync_merge_diff
 	                                      : sql_sync_merge,
 	                   t, src, NULL, action, err, errlen);
 	free(action);
-	if (!sql)
-		return SYNC_FAILED;
 	double t0 = sync_now_ms();
-	enum sync_status st = run_counts(tgt, sql, what, &t->inserted,
-	                                 &t->updated, err, errlen);
+	long long todo = 0;
+	enum sync_status st = check && sql
+		? run_counts(tgt, check, what, &todo, NULL, err, errlen)
+		: SYNC_FAILED;
+	if (st == SYNC_OK && todo)
+		st = run_counts(tgt, sql, what, &t->inserted, &t->updated, err,
+		                errlen);
 	t->merge_ms += sync_now_ms() - t0;
+	free(check);
 	free(sql);
 	if (st != SYNC_OK && strcmp(tgt->sqlstate, "21000") == 0)
 		return sync_dupkey_error(t, err, errlen);
+	if (st != SYNC_OK)
+		explain_unique(t, tgt, 1, err, errlen);
 	return st;
 }
 
@@ -163,8 +203,10 @@ static enum sync_status insert_direct(struct sync_table *t, struct sync_db *db,
 	                                   errlen);
 	t->merge_ms = sync_now_ms() - t0;
 	free(sql);
-	if (st != SYNC_OK)
+	if (st != SYNC_OK) {
+		explain_unique(t, db, 0, err, errlen);
 		return st;
+	}
 	t->inserted = t->source_rows = strtoll(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
 	if (req->progress)
@@ -318,10 +360,13 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 		t->method = "copy_direct";
 		st = stream(t, src, tgt, NULL, req, err, errlen);
 		t->inserted = t->source_rows;
+		if (st != SYNC_OK)
+			explain_unique(t, tgt, 0, err, errlen);
 		return st;
 	}
-	char stage[32];
-	snprintf(stage, sizeof stage, "syncfn_stage_%d", index);
+	char stage[48];
+	/* pg_temp named: a schema of the search_path cannot hold it */
+	snprintf(stage, sizeof stage, "pg_temp.syncfn_stage_%d", index);
 	int few = 0;
 	if (!t->tgt_rls && sync_diff_possible(t)) {
 		t->method = "copy_diff";
@@ -368,39 +413,4 @@ enum sync_status sync_table_run(struct sync_table *t, int index,
 	if (st != SYNC_OK)
 		explain_type_error(t, tgt, err, errlen);
 	return st;
-}
-
-enum sync_status sync_table_sequences(struct sync_table *t, struct sync_db *tgt,
-                                      char *err, size_t errlen)
-{
-	for (int i = 0; i < t->ncols; i++) {
-		const struct sync_col *c = &t->cols[i];
-		if (!c->seq)
-			continue;
-		char *col = sync_db_ident(tgt, c->name);
-		if (!col)
-			return SYNC_FAILED;
-		const struct sync_kv kv[] = { KV("col", col), KV("tgt", t->f.tgt),
-		                              KV("seq", c->seq) };
-		struct sync_buf b = { 0 };
-		int bad = sync_tmpl(&b, sql_sync_sequence, kv, 3, err, errlen);
-		free(col);
-		if (bad || b.oom) {
-			sync_buf_free(&b);
-			return SYNC_FAILED;
-		}
-		char what[400];
-		snprintf(what, sizeof what, "advancing sequence %s of table %s",
-		         c->seq, t->label);
-		const char *p[1] = { c->seq };
-		PGresult *r;
-		enum sync_status st = sync_db_exec(tgt, sync_buf_str(&b), 1, p,
-		                                   &r, what, err, errlen);
-		sync_buf_free(&b);
-		if (st != SYNC_OK)
-			return st;
-		t->sequences_advanced += PQntuples(r);
-		PQclear(r);
-	}
-	return SYNC_OK;
 }

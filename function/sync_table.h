@@ -5,6 +5,17 @@
 
 #include "sync_plan.h"
 
+/* The most one row may take as COPY text between two databases. Memory
+ * is flat in the number of rows but not in the size of a value: a row is
+ * held whole, about three times over (libpq's buffer, its copy, the
+ * stage's batch), so a bound gives a clear error where a huge value would
+ * otherwise get the process killed on a small machine. */
+#define SYNC_ROW_MAX_BYTES (32 * 1024 * 1024)
+
+/* The error for a row over SYNC_ROW_MAX_BYTES; SYNC_FAILED. */
+enum sync_status sync_row_too_large(const struct sync_table *t, long long n,
+                                    char *err, size_t errlen);
+
 /* Syncs table t (the index-th of the plan; it names the stage table).
  * same: src and tgt are one connection (server-side INSERT ... SELECT);
  * otherwise the rows stream by COPY into a stage (or straight into an
@@ -15,10 +26,12 @@ enum sync_status sync_table_run(struct sync_table *t, int index,
                                 char *err, size_t errlen);
 
 /* Moves every owned sequence of t's synced columns forward to the
- * column's maximum (never backwards). setval is not transactional, so
- * the run calls this last, and never on a dry run. */
+ * column's maximum (never backwards), after checking that the sequence's
+ * MAXVALUE allows it. setval is not transactional, so the run calls this
+ * last; a dry run (dry_run) only checks, so that it fails where the real
+ * run would. */
 enum sync_status sync_table_sequences(struct sync_table *t, struct sync_db *tgt,
-                                      char *err, size_t errlen);
+                                      int dry_run, char *err, size_t errlen);
 
 /* Forwards COPY data from src (copy_out, a COPY ... TO STDOUT) into tgt
  * (copy_in, a COPY ... FROM STDIN) buffer by buffer, untouched; reports

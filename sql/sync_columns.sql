@@ -4,7 +4,15 @@
 -- equality that implies an identical value (json, xml, point, float: -0 = 0,
 -- numeric: 1.0 = 1.00, interval: 1 day = 24 hours, jsonb, non-deterministic
 -- collations ...): such columns are compared as text. seq is the sequence
--- the column owns (serial or identity), only when it counts upwards.
+-- the column owns (serial or identity), only when it counts upwards;
+-- seq_int says whether the column is an integer that setval can take.
+-- cast_type is the type a same-database value is converted to before the
+-- INSERT assigns it (the domain's base type, no typmod: named by its
+-- schema and catalog name, since SQL's own names mean a length, as
+-- character for character(1) or bit for bit(1)), so that the
+-- assignment, not an explicit cast, applies the length: an error for a
+-- value too long, as COPY gives, never a truncation. collation is the
+-- column's collation, quoted, or NULL when the type has none.
 SELECT a.attname,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
        a.attidentity = 'a' AS identity_always,
@@ -18,12 +26,21 @@ SELECT a.attname,
                   AND (et.typtype = 'e' OR et.oid::regtype = ANY (safe.types))))
        ) AS text_cmp,
        seq.name AS seq,
-       a.attgenerated <> '' AS generated
+       a.attgenerated <> '' AS generated,
+       pg_catalog.quote_ident(ctn.nspname) || '.'
+         || pg_catalog.quote_ident(ct.typname) AS cast_type,
+       CASE WHEN a.attcollation <> 0
+            THEN pg_catalog.quote_ident(cn.nspname) || '.'
+                 || pg_catalog.quote_ident(co.collname) END AS collation,
+       bt.oid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AS seq_int
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
 LEFT JOIN pg_catalog.pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
+JOIN pg_catalog.pg_type ct ON ct.oid = CASE WHEN t.typtype = 'd' THEN bt.oid ELSE t.oid END
+JOIN pg_catalog.pg_namespace ctn ON ctn.oid = ct.typnamespace
 LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
 CROSS JOIN (SELECT ARRAY['int2', 'int4', 'int8', 'oid', 'bool', 'text', 'varchar',
                          'name', '"char"', 'bytea', 'date', 'time', 'timestamp',
                          'timestamptz', 'uuid', 'inet', 'cidr', 'macaddr', 'money',

@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "sync.h"
 #include "sync_buf.h"
+#include "sync_names.h"
 
 static char url_buf[4][512];
 
@@ -254,5 +255,51 @@ TEST(template_fills_placeholders)
 	sync_buf_free(&b);
 }
 
-TEST_MAIN(CASE(template_fills_placeholders) CASE(same_message_id_syncs_once) CASE(progress_and_log_events)
+/* SYNC_TABLES / SYNC_EXCLUDE: quoted identifiers hold dots, commas,
+ * equals signs and doubled quotes; exclusions name either side. */
+TEST(table_lists_quoted_and_pairs)
+{
+	struct sync_list l;
+	int oom = 0;
+	char err[256] = "";
+	CHECK_INT(sync_names_parse(" \"my.table\" , s.t=\"a,b\", ,*, \"q\"\"x\".y ",
+	                           "SYNC_TABLES", &l, &oom, err, sizeof err), 0);
+	CHECK_INT(l.n, 4);
+	CHECK(l.e[0].src.schema == NULL);
+	CHECK_STR(l.e[0].src.name, "my.table");
+	CHECK_INT(l.e[1].pair, 1);
+	CHECK_STR(l.e[1].src.schema, "s");
+	CHECK_STR(l.e[1].src.name, "t");
+	CHECK(l.e[1].dst.schema == NULL);
+	CHECK_STR(l.e[1].dst.name, "a,b");
+	CHECK_INT(l.e[2].star, 1);
+	CHECK_STR(l.e[3].src.schema, "q\"x");
+	CHECK_STR(l.e[3].src.name, "y");
+	sync_names_free(&l);
+
+	const char *bad[] = { "\"open", "a.b.c", "x=", "=y", "a\"b", "\"\"",
+	                      "\"a\"b" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		CHECK_INT(sync_names_parse(bad[i], "SYNC_EXCLUDE", &l, &oom, err,
+		                           sizeof err), -1);
+		CHECK_INT(oom, 0);
+		CHECK_CONTAINS(err, "SYNC_EXCLUDE entry");
+	}
+	CHECK_INT(sync_names_parse("", "SYNC_EXCLUDE", &l, &oom, err,
+	                           sizeof err), 0);
+	CHECK_INT(l.n, 0);
+
+	CHECK_INT(sync_names_parse("prod.t, u=v, \"my.table\"", "SYNC_EXCLUDE",
+	                           &l, &oom, err, sizeof err), 0);
+	CHECK_INT(sync_names_excludes(&l, "slave", "t", "prod", "t"), 1);
+	CHECK_INT(sync_names_excludes(&l, "slave", "t", "other", "t"), 0);
+	CHECK_INT(sync_names_excludes(&l, "slave", "u", "prod", "v"), 1);
+	CHECK_INT(sync_names_excludes(&l, "slave", "u", "prod", "u"), 0);
+	CHECK_INT(sync_names_excludes(&l, "a", "my.table", "b", "x"), 1);
+	CHECK_INT(sync_names_excludes(&l, "a", "x", "b", "my.table"), 1);
+	CHECK_INT(sync_names_excludes(&l, "a", "my", "b", "table"), 0);
+	sync_names_free(&l);
+}
+
+TEST_MAIN(CASE(table_lists_quoted_and_pairs) CASE(template_fills_placeholders) CASE(same_message_id_syncs_once) CASE(progress_and_log_events)
           CASE(cancel_flag_rolls_back) CASE(status_lists_runs_newest_first))
