@@ -49,6 +49,32 @@ int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src
 	return 1;
 }
 
+/* A NULL key on the source fails the table, as the merge would. */
+static enum sync_status null_keys(struct sync_db *src,
+                                  const struct sync_table *t,
+                                  const struct ck_sql *s, const char *what,
+                                  char *err, size_t errlen)
+{
+	char *sql = ck_sql_expand(s, t, sql_sync_checksum_nullkey, t->f.src, 1,
+	                          err, errlen);
+	if (!sql)
+		return SYNC_FAILED;
+	PGresult *r;
+	enum sync_status st = sync_db_exec(src, sql, 0, NULL, &r, what, err,
+	                                   errlen);
+	free(sql);
+	if (st != SYNC_OK)
+		return st;
+	if (PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0) {
+		fn_err(err, errlen, "table %s: the source has rows whose key (%s) "
+		       "is NULL; the target's key cannot hold them; nothing was "
+		       "applied", t->label, t->f.key);
+		st = SYNC_FAILED;
+	}
+	PQclear(r);
+	return st;
+}
+
 /* Both sides' one-row answers to the same template. */
 static enum sync_status both(struct sync_db *src, struct sync_db *tgt,
                              const struct sync_table *t,
@@ -380,6 +406,8 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 		st = SYNC_FAILED;
 	}
+	if (st == SYNC_OK)
+		st = null_keys(src, t, &s, what, err, errlen);
 	if (st == SYNC_OK)
 		st = segments(src, tgt, t, &s, &empty, err, errlen);
 	if (st == SYNC_OK && !empty)

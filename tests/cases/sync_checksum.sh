@@ -192,3 +192,16 @@ test_checksum_output_settings_fixed_per_session() {
 	sync_ok; expect_counts 0 0 3000
 	assert_json "$OUT" 'j["statistics"]["tables"][0]["copy_ms"]' 0 "rows staged though none changed"
 }
+
+test_checksum_null_key_on_source_fails() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_nullkey
+	src_q "CREATE TABLE n (id int, v text)"   # no key on the source
+	dst_q "CREATE TABLE n (id int PRIMARY KEY, v text)"
+	src_q "INSERT INTO n SELECT g, 'v' FROM generate_series(1, 100) g; INSERT INTO n VALUES (NULL, 'lost')"
+	dst_q "INSERT INTO n VALUES (1, 'old')"
+	run_sync
+	assert_eq 1 "$RC" "a NULL key must fail the run: $OUT"
+	assert_contains "$OUT" "is NULL"
+	assert_eq old "$(dst_q "SELECT v FROM n WHERE id = 1")" "something was applied"
+}
