@@ -293,8 +293,10 @@ struct plan {
 static int differing(struct ck_seg *s, size_t ns, struct ck_seg *t,
                      size_t nt, struct plan *p)
 {
-	qsort(s, ns, sizeof *s, seg_cmp);
-	qsort(t, nt, sizeof *t, seg_cmp);
+	if (ns) /* qsort's pointer must not be NULL, even for no elements */
+		qsort(s, ns, sizeof *s, seg_cmp);
+	if (nt)
+		qsort(t, nt, sizeof *t, seg_cmp);
 	p->segs = malloc((ns + 1) * sizeof *p->segs);
 	if (!p->segs)
 		return -1;

@@ -74,7 +74,8 @@ static int unpack(const PGresult *r, struct entry **out, size_t *n)
 		(*n)++;
 		at += 4 + (size_t)klen + 8;
 	}
-	qsort(e, *n, sizeof *e, entry_cmp);
+	if (*n)
+		qsort(e, *n, sizeof *e, entry_cmp);
 	*out = e;
 	return 0;
 }
