@@ -22,10 +22,9 @@
 #include "sync_checksum_parts.h"
 #include "sync_dupkey.h"
 
-/* Other keys: source rows per sampled boundary. */
-#define CK_SEG_ROWS_TEXT 32
-#define CK_MAX_BOUNDS 65536
-/* Integer keys this sparse (key range per row) use sampled boundaries,
+/* Other keys: source rows per segment (a hash of the key picks it). */
+#define CK_SEG_ROWS_TEXT 16
+/* Integer keys this sparse (key range per row) use hashed segments,
  * since value ranges would leave most segments empty and a few huge. */
 #define CK_MAX_SPAN_PER_ROW 64
 
@@ -156,41 +155,14 @@ static enum sync_status source_rows(struct sync_db *src,
 	return st;
 }
 
-/* Other keys: boundaries sampled from the source. */
-static enum sync_status sample_bounds(struct sync_db *src,
-                                      const struct sync_table *t,
-                                      struct ck_sql *s, long long rows,
-                                      char *err, size_t errlen)
+/* Other keys: segments by a hash of the key (sync_checksum_sql.c). */
+static void hash_segments(struct ck_sql *s, long long rows)
 {
-	long long want = rows / CK_SEG_ROWS_TEXT;
-	if (want > CK_MAX_BOUNDS)
-		want = CK_MAX_BOUNDS;
-	char pct[32];
-	snprintf(pct, sizeof pct, "%.6f",
-	         rows > 0 && want > 0 ? 100.0 * (double)want / (double)rows : 0.0);
-	char *sql = ck_sql_expand(s, t, sql_sync_checksum_bounds, t->f.src, 2,
-	                          err, errlen);
-	if (!sql)
-		return SYNC_FAILED;
-	char what[800];
-	snprintf(what, sizeof what, "sampling keys of table %s on %s",
-	         t->src_label, src->label);
-	const char *p[1] = { pct };
-	PGresult *r;
-	enum sync_status st = sync_db_exec(src, sql, 1, p, &r, what, err,
-	                                   errlen);
-	free(sql);
-	if (st != SYNC_OK)
-		return st;
-	long long n = 0;
-	s->bounds = PQntuples(r) == 1 ? strdup(PQgetvalue(r, 0, 0)) : NULL;
-	if (!parse_ll(r, 0, 1, &n) || !s->bounds) {
-		fn_err(err, errlen, "table %s: out of memory", t->label);
-		st = SYNC_FAILED;
-	}
-	s->nsegs = (int)n; /* width_bucket: 0 .. n */
-	PQclear(r);
-	return st;
+	long long n = rows / CK_SEG_ROWS_TEXT;
+	n = n < 1 ? 1 : n > CK_MAX_SEGS ? CK_MAX_SEGS : n;
+	s->int_key = 0;
+	s->nsegs = (int)n - 1;
+	snprintf(s->nseg, sizeof s->nseg, "%lld", n);
 }
 
 /* Integer keys: value ranges over both sides' [min, max]; *dense is 0
@@ -384,7 +356,7 @@ static enum sync_status segments(struct sync_db *src, struct sync_db *tgt,
 		st = int_ranges(src, tgt, t, s, rows, &dense, empty, err,
 		                errlen);
 	if (st == SYNC_OK && !dense && !*empty)
-		st = sample_bounds(src, t, s, rows, err, errlen);
+		hash_segments(s, rows);
 	return st;
 }
 

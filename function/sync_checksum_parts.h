@@ -47,9 +47,8 @@ struct ck_sql {
 	char *rowhash;     /* 64-bit hash of a row's synced columns */
 	char *keytype;     /* the source key column's type */
 	/* segment parameters as text: integer keys lo, top, nseg, width;
-	 * other keys the boundaries' text[] literal */
+	 * other keys nseg (segments by a hash of the key) */
 	char lo[24], top[24], nseg[16], width[24];
-	char *bounds;
 	int nsegs;         /* segment ids are 0 .. nsegs */
 };
 
