@@ -155,6 +155,42 @@ static enum sync_status source_rows(struct sync_db *src,
 	return st;
 }
 
+/* Whether the source has a unique index on the key (then its value
+ * ranges can be read by index). */
+static enum sync_status source_indexed(struct sync_db *src,
+                                       const struct sync_table *t,
+                                       int *yes, char *err, size_t errlen)
+{
+	struct sync_buf names = { 0 };
+	char oid[16];
+	snprintf(oid, sizeof oid, "%u", t->src_oid);
+	sync_buf_add(&names, "{\"");
+	for (int i = 0; i < t->ncols; i++)
+		for (const char *p = t->cols[i].is_key ? t->cols[i].name : "";
+		     *p; p++) {
+			if (*p == '"' || *p == '\\')
+				sync_buf_add(&names, "\\");
+			sync_buf_addn(&names, p, 1);
+		}
+	sync_buf_add(&names, "\"}");
+	*yes = 0;
+	if (names.oom) {
+		sync_buf_free(&names);
+		fn_err(err, errlen, "table %s: out of memory", t->label);
+		return SYNC_FAILED;
+	}
+	const char *p[2] = { oid, names.p };
+	PGresult *r;
+	enum sync_status st = sync_db_exec(src, sql_sync_src_unique, 2, p, &r,
+	                                   NULL, err, errlen);
+	sync_buf_free(&names);
+	if (st == SYNC_OK) {
+		*yes = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		PQclear(r);
+	}
+	return st;
+}
+
 /* Other keys: segments by a hash of the key (sync_checksum_sql.c). */
 static void hash_segments(struct ck_sql *s, long long rows)
 {
@@ -355,6 +391,8 @@ static enum sync_status segments(struct sync_db *src, struct sync_db *tgt,
 	if (st == SYNC_OK && sync_diff_possible(t))
 		st = int_ranges(src, tgt, t, s, rows, &dense, empty, err,
 		                errlen);
+	if (st == SYNC_OK && dense)
+		st = source_indexed(src, t, &s->src_indexed, err, errlen);
 	if (st == SYNC_OK && !dense && !*empty)
 		hash_segments(s, rows);
 	return st;
@@ -380,6 +418,12 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 		st = SYNC_FAILED;
 	}
+	if (st == SYNC_OK)
+		st = sync_db_run(src, sql_sync_checksum_session, 0, NULL, NULL,
+		                 err, errlen);
+	if (st == SYNC_OK)
+		st = sync_db_run(tgt, sql_sync_checksum_session, 0, NULL, NULL,
+		                 err, errlen);
 	if (st == SYNC_OK)
 		st = null_keys(src, t, &s, what, err, errlen);
 	if (st == SYNC_OK)

@@ -50,6 +50,7 @@ struct ck_sql {
 	 * other keys nseg (segments by a hash of the key) */
 	char lo[24], top[24], nseg[16], width[24];
 	int nsegs;         /* segment ids are 0 .. nsegs */
+	int src_indexed;   /* a unique index on the source's key */
 };
 
 /* Builds rowhash and keytype for t; -1 on out of memory. */

@@ -195,9 +195,16 @@ enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
 	snprintf(from_s, sizeof from_s, "%d", (int)from);
 	*next = -1;
 	char *list = all ? NULL : seg_list(segs, nsegs);
-	char *sql_s = ck_sql_expand(s, t, sql_sync_checksum_rows, t->f.src, 3,
+	/* value ranges by the key's index where there is one (the target's
+	 * key always has one), else one scan of the table */
+	int ranges = s->int_key && !all;
+	char *sql_s = ck_sql_expand(s, t, ranges && s->src_indexed
+	                            ? sql_sync_checksum_rows_ranges
+	                            : sql_sync_checksum_rows, t->f.src, 3,
 	                            err, errlen);
-	char *sql_t = sql_s ? ck_sql_expand(s, t, sql_sync_checksum_rows,
+	char *sql_t = sql_s ? ck_sql_expand(s, t, ranges
+	                                    ? sql_sync_checksum_rows_ranges
+	                                    : sql_sync_checksum_rows,
 	                                    t->f.tgt_only, 3, err, errlen)
 	                    : NULL;
 	enum sync_status st = SYNC_FAILED;
