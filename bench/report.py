@@ -241,6 +241,25 @@ def bytes_of(runs):
             statistics.median(tgt) if tgt else None)
 
 
+def cost_of(runs):
+    """Medians of the engine's own CPU time (user + sys ms) and peak RSS
+    (MB), from its statistics, as one cell."""
+    cpu, rss = [], []
+    for r in runs:
+        try:
+            with open(r["note"]) as f:
+                stats = json.load(f).get("statistics") or {}
+        except (OSError, ValueError):
+            continue
+        if isinstance(stats.get("cpu_user_ms"), (int, float)):
+            cpu.append(stats["cpu_user_ms"] + (stats.get("cpu_sys_ms") or 0))
+        if isinstance(stats.get("peak_rss_kb"), (int, float)):
+            rss.append(stats["peak_rss_kb"] / 1024.0)
+    if not cpu:
+        return "-"
+    return "%.0f ms / %.1f MB" % (statistics.median(cpu), statistics.median(rss) if rss else 0)
+
+
 def bytes_cell(b, nbytes):
     if b is None:
         return "-"
@@ -287,7 +306,8 @@ def sync_size(rows, res, meta, summary):
         row = [label, secs_s(t) if t is not None else na(why), "%d" % len(runs),
                secs_s(b) if b is not None else na(bwhy), "", "", "", "",
                "%s / %s" % (wal_mb(runs), wal_mb(base)),
-               "%s / %s" % (bytes_cell(bs, nbytes), bytes_cell(bt, nbytes)), goal_s, "n/a"]
+               "%s / %s" % (bytes_cell(bs, nbytes), bytes_cell(bt, nbytes)), cost_of(runs),
+               goal_s, "n/a"]
         if t is not None:
             row[5], row[6] = rate(rows, t), "%.1f" % (nbytes / MB / t)
             w = runs[0]
@@ -303,9 +323,9 @@ def sync_size(rows, res, meta, summary):
                     bad = "bytes not reported"
                 elif worst > bgoal * nbytes:
                     bad = "%.2f%% of the COPY size from one server" % (100.0 * worst / nbytes)
-            row[11] = verdict(ratio <= goal and bad is None)
+            row[12] = verdict(ratio <= goal and bad is None)
             if bad:
-                row[11] = "MISS: " + bad
+                row[12] = "MISS: " + bad
         table.append(row)
         if row[4]:
             measured = "%s (%s vs %s)" % (row[4], row[1], row[3])
@@ -313,7 +333,7 @@ def sync_size(rows, res, meta, summary):
                 measured += ", bytes src/tgt %s" % row[9]
         else:
             measured = "n/a: " + (why if t is None else bwhy)
-        add_summary(summary, "%d rows: %s" % (rows, label), measured, goal_s, row[11])
+        add_summary(summary, "%d rows: %s" % (rows, label), measured, goal_s, row[12])
     rss = [(r["rss_kb"], k[1]) for k, v in res.items()
            if k[0] == rows and k[1] in dict((c[0], 1) for c in SYNC_CASES)
            for r in v if r["rss_kb"] and r["status"] == "ok"]
@@ -321,15 +341,15 @@ def sync_size(rows, res, meta, summary):
         kb, where = max(rss)
         mb = kb / 1024
         row = ["peak RSS of syncfn sync", "%.1f MB" % mb, "", "", "", "", "", "(in %s)" % where,
-               "", "", "<= %d MB" % RSS_GOAL_MB, verdict(mb <= RSS_GOAL_MB)]
+               "", "", "", "<= %d MB" % RSS_GOAL_MB, verdict(mb <= RSS_GOAL_MB)]
     else:
-        row = ["peak RSS of syncfn sync", "n/a", "", "", "", "", "", "", "", "",
+        row = ["peak RSS of syncfn sync", "n/a", "", "", "", "", "", "", "", "", "",
                "<= %d MB" % RSS_GOAL_MB, "n/a"]
     table.append(row)
-    add_summary(summary, "%d rows: peak RSS of syncfn sync" % rows, row[1], row[10], row[11])
+    add_summary(summary, "%d rows: peak RSS of syncfn sync" % rows, row[1], row[11], row[12])
     print_table(["case", "syncfn", "reps", "baseline", "ratio", "rows/s", "MB/s",
                  "written (rep 1)", "WAL MB syncfn / base", "bytes from source / target",
-                 "goal", "verdict"], table)
+                 "CPU / RSS (engine)", "goal", "verdict"], table)
     for i, why in enumerate(notes):
         print("  [%d] %s" % (i + 1, why))
     print("baselines: two databases: psql COPY t TO STDOUT | psql COPY t FROM STDIN into an empty t;"
