@@ -16,8 +16,11 @@
 /* At most this many segments (16 bytes each, on each side, in memory). */
 #define CK_MAX_SEGS 262144
 /* Keys of rows to fetch kept in memory before the row-level pass stops
- * collecting and resumes after they are fetched. */
+ * collecting and resumes after they are fetched (a build may lower it to
+ * test the resumption: -DCK_MAX_KEY_BYTES=64). */
+#ifndef CK_MAX_KEY_BYTES
 #define CK_MAX_KEY_BYTES (8u << 20)
+#endif
 /* Keys per fetch of full source rows. */
 #define CK_FETCH_KEYS 4096
 
