@@ -19,12 +19,18 @@ MB = 1e6
 # case key -> (label, baseline key, ratio goal)
 SYNC_CASES = [
     ("initial", "initial sync, empty target, two databases", "copy_pipe", 1.2),
-    ("nochange", "re-sync, no change, two databases", "copy_pipe", 1.3),
-    ("delta", "re-sync, 1% changed + 1% new, two databases", "copy_pipe", 1.3),
+    ("nochange", "re-sync, no change, two databases", "copy_pipe", 0.35),
+    ("delta", "re-sync, 1% changed + 1% new, two databases", "copy_pipe", 0.5),
+    ("extra", "re-sync, no change, 10% of target rows target-only", "copy_pipe", 0.5),
+    ("uuid", "re-sync, no change, uuid key", "copy_pipe", 0.5),
+    ("nochange_off", "re-sync, no change, SYNC_CHECKSUM=off (copy diff)", "copy_pipe", 1.3),
     ("same_initial", "same database, other schema, initial", "same_initial_base", 1.05),
     ("same_nochange", "same database, other schema, no change", "same_nochange_base", 1.05),
 ]
 RSS_GOAL_MB = 32
+# issue 12: bytes received from each server, as a share of the table's COPY
+# text, at most (the engine's statistics.bytes_from_source/_target)
+BYTE_GOALS = {"nochange": 0.01, "delta": 0.05}
 COLD_GOALS = {"median_ms": 15.0, "node_ratio": 10.0, "exit_ms": 10.0, "rss_mb": 10.0}
 
 
@@ -217,6 +223,49 @@ def phase_line(p, methods, wall):
     return ("[%s] " % ",".join(methods) if methods else "") + ", ".join(parts)
 
 
+def bytes_of(runs):
+    """Medians of the bytes received from the source and from the target,
+    from the engine's statistics; (None, None) when not reported."""
+    src, tgt = [], []
+    for r in runs:
+        try:
+            with open(r["note"]) as f:
+                stats = json.load(f).get("statistics") or {}
+        except (OSError, ValueError):
+            continue
+        if isinstance(stats.get("bytes_from_source"), (int, float)):
+            src.append(stats["bytes_from_source"])
+        if isinstance(stats.get("bytes_from_target"), (int, float)):
+            tgt.append(stats["bytes_from_target"])
+    return (statistics.median(src) if src else None,
+            statistics.median(tgt) if tgt else None)
+
+
+def cost_of(runs):
+    """Medians of the engine's own CPU time (user + sys ms) and peak RSS
+    (MB), from its statistics, as one cell."""
+    cpu, rss = [], []
+    for r in runs:
+        try:
+            with open(r["note"]) as f:
+                stats = json.load(f).get("statistics") or {}
+        except (OSError, ValueError):
+            continue
+        if isinstance(stats.get("cpu_user_ms"), (int, float)):
+            cpu.append(stats["cpu_user_ms"] + (stats.get("cpu_sys_ms") or 0))
+        if isinstance(stats.get("peak_rss_kb"), (int, float)):
+            rss.append(stats["peak_rss_kb"] / 1024.0)
+    if not cpu:
+        return "-"
+    return "%.0f ms / %.1f MB" % (statistics.median(cpu), statistics.median(rss) if rss else 0)
+
+
+def bytes_cell(b, nbytes):
+    if b is None:
+        return "-"
+    return "%.2f MB (%.2f%%)" % (b / MB, 100.0 * b / nbytes) if nbytes else "%.2f MB" % (b / MB)
+
+
 def wal_mb(runs):
     w = [r["wal"] for r in runs if r["status"] == "ok" and r["wal"] is not None]
     return "%.1f" % (statistics.median(w) / MB) if w else "-"
@@ -250,9 +299,15 @@ def sync_size(rows, res, meta, summary):
         b, bwhy = median_of(base)
         times[key] = t
         goal_s = "<= %.2fx" % goal
+        bgoal = BYTE_GOALS.get(key)
+        if bgoal is not None:
+            goal_s += ", bytes <= %g%%" % (bgoal * 100)
+        bs, bt = bytes_of(runs)
         row = [label, secs_s(t) if t is not None else na(why), "%d" % len(runs),
                secs_s(b) if b is not None else na(bwhy), "", "", "", "",
-               "%s / %s" % (wal_mb(runs), wal_mb(base)), goal_s, "n/a"]
+               "%s / %s" % (wal_mb(runs), wal_mb(base)),
+               "%s / %s" % (bytes_cell(bs, nbytes), bytes_cell(bt, nbytes)), cost_of(runs),
+               goal_s, "n/a"]
         if t is not None:
             row[5], row[6] = rate(rows, t), "%.1f" % (nbytes / MB / t)
             w = runs[0]
@@ -262,15 +317,23 @@ def sync_size(rows, res, meta, summary):
             bad = writes_check(runs)
             ratio = t / b
             row[4] = "%.2fx" % ratio
-            row[10] = verdict(ratio <= goal and bad is None)
+            if bad is None and bgoal is not None:
+                worst = max(x for x in (bs, bt, -1) if x is not None)
+                if worst < 0 or not nbytes:
+                    bad = "bytes not reported"
+                elif worst > bgoal * nbytes:
+                    bad = "%.2f%% of the COPY size from one server" % (100.0 * worst / nbytes)
+            row[12] = verdict(ratio <= goal and bad is None)
             if bad:
-                row[10] = "MISS: " + bad
+                row[12] = "MISS: " + bad
         table.append(row)
         if row[4]:
             measured = "%s (%s vs %s)" % (row[4], row[1], row[3])
+            if bs is not None or bt is not None:
+                measured += ", bytes src/tgt %s" % row[9]
         else:
             measured = "n/a: " + (why if t is None else bwhy)
-        add_summary(summary, "%d rows: %s" % (rows, label), measured, goal_s, row[10])
+        add_summary(summary, "%d rows: %s" % (rows, label), measured, goal_s, row[12])
     rss = [(r["rss_kb"], k[1]) for k, v in res.items()
            if k[0] == rows and k[1] in dict((c[0], 1) for c in SYNC_CASES)
            for r in v if r["rss_kb"] and r["status"] == "ok"]
@@ -278,14 +341,15 @@ def sync_size(rows, res, meta, summary):
         kb, where = max(rss)
         mb = kb / 1024
         row = ["peak RSS of syncfn sync", "%.1f MB" % mb, "", "", "", "", "", "(in %s)" % where,
-               "", "<= %d MB" % RSS_GOAL_MB, verdict(mb <= RSS_GOAL_MB)]
+               "", "", "", "<= %d MB" % RSS_GOAL_MB, verdict(mb <= RSS_GOAL_MB)]
     else:
-        row = ["peak RSS of syncfn sync", "n/a", "", "", "", "", "", "", "",
+        row = ["peak RSS of syncfn sync", "n/a", "", "", "", "", "", "", "", "", "",
                "<= %d MB" % RSS_GOAL_MB, "n/a"]
     table.append(row)
-    add_summary(summary, "%d rows: peak RSS of syncfn sync" % rows, row[1], row[9], row[10])
+    add_summary(summary, "%d rows: peak RSS of syncfn sync" % rows, row[1], row[11], row[12])
     print_table(["case", "syncfn", "reps", "baseline", "ratio", "rows/s", "MB/s",
-                 "written (rep 1)", "WAL MB syncfn / base", "goal", "verdict"], table)
+                 "written (rep 1)", "WAL MB syncfn / base", "bytes from source / target",
+                 "CPU / RSS (engine)", "goal", "verdict"], table)
     for i, why in enumerate(notes):
         print("  [%d] %s" % (i + 1, why))
     print("baselines: two databases: psql COPY t TO STDOUT | psql COPY t FROM STDIN into an empty t;"

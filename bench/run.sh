@@ -252,7 +252,7 @@ timed_sh() {
 
 setup_size() {
 	local n=$1 db
-	for db in src dst base same; do
+	for db in src dst base same srcx dstx srcu dstu; do
 		dropdb --if-exists "$db" && createdb "$db" || return 1
 	done
 	adm src -v lo=1 -v hi="$n" -f bench/table.sql -f bench/fill.sql -c "VACUUM (ANALYZE) t" || return 1
@@ -263,6 +263,17 @@ setup_size() {
 		-c "CREATE SCHEMA dst" -c "SET search_path = dst" -f bench/table.sql \
 		-c "CREATE SCHEMA base" -c "SET search_path = base" -f bench/table.sql \
 		-c "VACUUM (ANALYZE) src.t" || return 1
+	# issue 12: a target with target-only rows spread over the key range
+	# (the source lacks every tenth row), and a uuid key on both sides
+	adm srcx -v lo=1 -v hi="$n" -f bench/table.sql -f bench/fill.sql \
+		-c "DELETE FROM t WHERE id % 10 = 5" -c "VACUUM (ANALYZE) t" || return 1
+	adm dstx -v lo=1 -v hi="$n" -f bench/table.sql -f bench/fill.sql -c "VACUUM (ANALYZE) t" || return 1
+	local u
+	for u in srcu dstu; do
+		adm $u -v lo=1 -v hi="$n" -f bench/table.sql -f bench/fill.sql \
+			-c "ALTER TABLE t ALTER id TYPE uuid USING md5(id::text)::uuid" \
+			-c "VACUUM (ANALYZE) t" || return 1
+	done
 	echo "$n bytes $(psql -X -d src -c 'COPY t TO STDOUT' | wc -c)" >>"$WORK/meta.tsv"
 }
 
@@ -312,6 +323,23 @@ sync_cases() {
 		change_source "$n" $r || { echo "n/a: could not change the source" >&2; break; }
 		adm dst -c "VACUUM (ANALYZE) t"
 		timed_sync "$n" delta $r "$p" "$p" dst public.t "${two[@]}" || break
+	done
+
+	echo "[$n rows] re-sync with no change, SYNC_CHECKSUM=off (the copy diff, for reference)"
+	for ((r = 1; r <= reps; r++)); do
+		timed_sync "$n" nochange_off $r 0 0 dst public.t "${two[@]}" SYNC_CHECKSUM=off || break
+	done
+
+	echo "[$n rows] re-sync with no change, 10% of the target's rows target-only"
+	for ((r = 1; r <= reps; r++)); do
+		timed_sync "$n" extra $r 0 0 dstx public.t TARGET_DATABASE_URL="$(url dstx)" \
+			SOURCE_DATABASE_URL="$(url srcx)" || break
+	done
+
+	echo "[$n rows] re-sync with no change, uuid key"
+	for ((r = 1; r <= reps; r++)); do
+		timed_sync "$n" uuid $r 0 0 dstu public.t TARGET_DATABASE_URL="$(url dstu)" \
+			SOURCE_DATABASE_URL="$(url srcu)" || break
 	done
 
 	echo "[$n rows] same database, other schema: upsert and syncfn, interleaved"

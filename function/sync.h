@@ -42,6 +42,9 @@ struct sync_settings {
 	int statement_timeout_ms;  /* SYNC_STATEMENT_TIMEOUT, 0 = none */
 	int lock_timeout_ms;       /* SYNC_LOCK_TIMEOUT */
 	int connect_timeout_s;     /* libpq connect_timeout */
+	int checksum_off;          /* SYNC_CHECKSUM=off: two-database re-syncs
+	                              read every row (copy_diff / copy_stage)
+	                              instead of comparing checksums */
 };
 
 /* Progress of one table while its rows stream; called from the thread

@@ -64,8 +64,14 @@ struct sync_table {
 	long long source_rows, inserted, updated;
 	double copy_ms, analyze_ms, merge_ms, count_ms, diff_ms, total_ms;
 	/* "insert_select", "insert_direct", "copy_direct", "copy_stage",
-	 * "copy_diff" */
+	 * "copy_diff", "checksum" */
 	const char *method;
+	/* checksum method (sync_checksum.h): off by configuration; why it
+	 * could not run ("" if it did or was not meant to); bytes received
+	 * from each server while the table ran, -1 when not measurable */
+	int checksum_off;
+	char fallback[400];
+	long long src_bytes, tgt_bytes;
 	int sequences_advanced;
 };
 

@@ -14,6 +14,7 @@
 #include "sync_plan.h"
 #include "sync_runlog.h"
 #include "sync_table.h"
+#include "sync_usage.h"
 
 struct run {
 	const struct sync_settings *s;
@@ -25,6 +26,7 @@ struct run {
 	struct sync_plan plan;
 	char started[32];
 	double t0;
+	struct sync_usage usage0; /* the process's CPU time at the start */
 	long long run_id;
 	long long claim_id; /* this run's row, committed as 'running' */
 	int retry_after_s;  /* for SYNC_BUSY */
@@ -166,8 +168,23 @@ static enum sync_status move_all(struct run *r)
 			return SYNC_CANCELLED;
 		}
 		struct sync_table *t = &r->plan.t[i];
+		/* issue 12: checksum switch, bytes per table, fallback warning */
+		t->checksum_off = r->s->checksum_off;
+		long long s0 = r->same ? -1 : sync_usage_bytes(r->src);
+		long long g0 = sync_usage_bytes(r->tgt);
 		st = sync_table_run(t, i, r->src, r->tgt, r->same, r->req,
 		                    r->err, r->errlen);
+		long long s1 = r->same ? -1 : sync_usage_bytes(r->src);
+		long long g1 = sync_usage_bytes(r->tgt);
+		t->src_bytes = s0 >= 0 && s1 >= s0 ? s1 - s0 : r->same ? 0 : -1;
+		t->tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 : -1;
+		if (t->fallback[0]) {
+			fn_log(r->log, FN_WARN, "Checksum not used", "table",
+			       FN_STR(t->label), "reason", FN_STR(t->fallback),
+			       NULL);
+			cJSON_AddItemToArray(r->plan.warnings,
+			                     cJSON_CreateString(t->fallback));
+		}
 		if (st == SYNC_OK)
 			log_table(r, t);
 	}
@@ -175,6 +192,35 @@ static enum sync_status move_all(struct run *r)
 		st = sync_table_sequences(&r->plan.t[i], r->tgt,
 		                          r->req->dry_run, r->err, r->errlen);
 	return st;
+}
+
+/* A byte count, or null when it could not be measured (a Unix socket). */
+static void add_bytes(cJSON *o, const char *name, long long n)
+{
+	if (n >= 0)
+		cJSON_AddNumberToObject(o, name, (double)n);
+	else
+		cJSON_AddNullToObject(o, name);
+}
+
+/* Totals of the tables' bytes and the run's CPU time and peak memory. */
+static void add_usage(cJSON *o, const struct run *r)
+{
+	long long sb = 0, tb = 0;
+	for (int i = 0; i < r->plan.n; i++) {
+		const struct sync_table *t = &r->plan.t[i];
+		sb = sb < 0 || t->src_bytes < 0 ? -1 : sb + t->src_bytes;
+		tb = tb < 0 || t->tgt_bytes < 0 ? -1 : tb + t->tgt_bytes;
+	}
+	add_bytes(o, "bytes_from_source", sb);
+	add_bytes(o, "bytes_from_target", tb);
+	struct sync_usage u;
+	sync_usage_now(&u);
+	cJSON_AddNumberToObject(o, "peak_rss_kb", (double)u.peak_rss_kb);
+	cJSON_AddNumberToObject(o, "cpu_user_ms",
+	                        (long long)(u.user_ms - r->usage0.user_ms));
+	cJSON_AddNumberToObject(o, "cpu_sys_ms",
+	                        (long long)(u.sys_ms - r->usage0.sys_ms));
 }
 
 static cJSON *table_stats(const struct sync_table *t)
@@ -197,6 +243,8 @@ static cJSON *table_stats(const struct sync_table *t)
 	cJSON_AddNumberToObject(o, "analyze_ms", (long long)t->analyze_ms);
 	cJSON_AddNumberToObject(o, "merge_ms", (long long)t->merge_ms);
 	cJSON_AddNumberToObject(o, "sequences_advanced", t->sequences_advanced);
+	add_bytes(o, "bytes_from_source", t->src_bytes);
+	add_bytes(o, "bytes_from_target", t->tgt_bytes);
 	return o;
 }
 
@@ -220,6 +268,7 @@ static cJSON *statistics(struct run *r)
 	cJSON_AddNumberToObject(o, "duration_ms",
 	                        (long long)(sync_now_ms() - r->t0));
 	cJSON_AddItemToObject(o, "tables", tables);
+	add_usage(o, r);
 	cJSON_AddStringToObject(o, "mode", r->same ? "same_database"
 	                                           : "two_databases");
 	if (cJSON_GetArraySize(r->plan.warnings) > 0)
@@ -463,6 +512,7 @@ enum sync_status sync_run(const struct sync_settings *settings,
 		s.exclude = "";
 	struct run r = { .s = &s, .req = request, .log = log, .err = err,
 	                 .errlen = errlen, .t0 = sync_now_ms() };
+	sync_usage_now(&r.usage0);
 	fn_iso_time(r.started);
 	if (err && errlen)
 		err[0] = '\0';

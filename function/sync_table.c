@@ -7,6 +7,7 @@
 #include "fn_log.h"
 #include "sql_text.h"
 #include "sync_buf.h"
+#include "sync_checksum.h"
 #include "sync_diff.h"
 #include "sync_dupkey.h"
 #include "sync_table.h"
@@ -315,13 +316,13 @@ static enum sync_status to_stage(void *ctx, struct sync_buf *rows, char *err,
 	return st;
 }
 
-/* Reads both sides in key order and stages the source rows that differ;
- * *staged: how many. */
+/* Reads both sides in key order (or, checksum: compares both sides'
+ * hashes) and stages the source rows that differ; *staged: how many. */
 static enum sync_status diff(struct sync_table *t, struct sync_db *src,
                              struct sync_db *tgt, const char *stage,
                              const char *what, long long *staged,
-                             const struct sync_request *req, char *err,
-                             size_t errlen)
+                             int checksum, const struct sync_request *req,
+                             char *err, size_t errlen)
 {
 	char *out = expand(sql_sync_copy_out_ordered, t, NULL, NULL, NULL, err,
 	                   errlen);
@@ -331,8 +332,9 @@ static enum sync_status diff(struct sync_table *t, struct sync_db *src,
 	                           .what = what };
 	struct sync_diff d = { .flush = to_stage, .ctx = &sink };
 	double t0 = sync_now_ms();
-	enum sync_status st = sync_diff_stream(src, tgt, out, t, req, &d, err,
-	                                       errlen);
+	enum sync_status st = checksum
+		? sync_checksum_stream(src, tgt, t, req, &d, err, errlen)
+		: sync_diff_stream(src, tgt, out, t, req, &d, err, errlen);
 	/* the diff's own time: reading and comparing, not staging */
 	t->diff_ms = sync_now_ms() - t0 - t->copy_ms;
 	t->source_rows = d.read;
@@ -368,10 +370,15 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 	/* pg_temp named: a schema of the search_path cannot hold it */
 	snprintf(stage, sizeof stage, "pg_temp.syncfn_stage_%d", index);
 	int few = 0;
-	if (!t->tgt_rls && sync_diff_possible(t)) {
-		t->method = "copy_diff";
+	/* checksum (sync_checksum.h) where it can run, else the copy diff */
+	int checksum = !t->checksum_off &&
+		sync_checksum_possible(t, src, tgt, t->fallback,
+		                       sizeof t->fallback);
+	if (checksum || (!t->tgt_rls && sync_diff_possible(t))) {
+		t->method = checksum ? "checksum" : "copy_diff";
 		long long staged = 0;
-		st = diff(t, src, tgt, stage, what, &staged, req, err, errlen);
+		st = diff(t, src, tgt, stage, what, &staged, checksum, req, err,
+		          errlen);
 		if (st != SYNC_OK || staged == 0)
 			return st; /* nothing differs: nothing to write */
 		/* a stage of a few changed rows is merged by key lookups */

@@ -285,6 +285,11 @@ void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
 	                                         "SYNC_STATEMENT_TIMEOUT", 0);
 	cfg->lock_timeout_ms = get_duration(cfg, getenv_fn, "SYNC_LOCK_TIMEOUT",
 	                                    10000);
+	const char *ck = get(getenv_fn, "SYNC_CHECKSUM");
+	cfg->checksum_off = ck && strcmp(ck, "off") == 0;
+	if (ck && !cfg->checksum_off && strcmp(ck, "on") != 0)
+		problem(cfg, NEED_SYNC, "SYNC_CHECKSUM must be on or off, not "
+		        "\"%.20s\"", ck);
 	load_qstash(cfg, getenv_fn);
 	load_alerts(cfg, getenv_fn);
 	load_instance(cfg, getenv_fn);
@@ -363,6 +368,7 @@ void config_sync_settings(const struct config *cfg, struct sync_settings *s)
 	s->exclude = cfg->exclude;
 	s->statement_timeout_ms = cfg->statement_timeout_ms;
 	s->lock_timeout_ms = cfg->lock_timeout_ms;
+	s->checksum_off = cfg->checksum_off;
 	s->connect_timeout_s = 10;
 }
 

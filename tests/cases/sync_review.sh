@@ -83,6 +83,7 @@ test_dup_source_same() { dup_case same; }
 # (the merge then finds them equal: only the time spent staging shows).
 test_output_settings_fixed_per_session() {
 	source "$ROOT/tests/cases/sync_helpers.sh"
+	export SYNC_CHECKSUM=off # the copy diff; sync_checksum.sh has its twin
 	sync_mode two sync_rev_settings
 	both_q "CREATE TABLE b (id int PRIMARY KEY, v bytea, m money)"
 	src_q "INSERT INTO b SELECT g, decode(md5(g::text), 'hex'), g FROM generate_series(1, 30000) g"

@@ -1,0 +1,443 @@
+/* sync_checksum.c - the checksum method's course for one table: agree on
+ * segments, let both servers aggregate them at once, compare, and go to
+ * row level only where they differ (sync_checksum_rows.c).
+ *
+ * Segment aggregate: count(*) and the XOR of the rows' 64-bit hashes.
+ * Every hashed row includes its key, the target's keys are unique (its
+ * primary key or unique index) and the source's are checked to be, so no
+ * two rows of a segment are the same row: XOR loses a row only if another
+ * row of the same segment has the very same 64-bit hash, and a changed
+ * segment passes for unchanged only if its changes' hashes XOR to zero
+ * (about 2^-64 per segment for distinct rows), with the count as a second
+ * check. A sum modulo 2^64 would be as safe; XOR needs no overflow care
+ * in SQL (bit_xor). */
+#include "sync_checksum.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fn_log.h"
+#include "sql_text.h"
+#include "sync_checksum_parts.h"
+#include "sync_dupkey.h"
+
+/* Other keys: source rows per segment (a hash of the key picks it). */
+#define CK_SEG_ROWS_TEXT 16
+/* Integer keys this sparse (key range per row) use hashed segments,
+ * since value ranges would leave most segments empty and a few huge. */
+#define CK_MAX_SPAN_PER_ROW 64
+
+int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src,
+                           const struct sync_db *tgt, char *why, size_t whylen)
+{
+	int nkey = 0;
+	if (whylen)
+		why[0] = '\0';
+	for (int i = 0; i < t->ncols; i++)
+		nkey += t->cols[i].is_key != 0;
+	if (t->tgt_rls || nkey != 1)
+		return 0;
+	if (PQserverVersion(src->conn) < 140000 ||
+	    PQserverVersion(tgt->conn) < 140000) {
+		snprintf(why, whylen, "table %s: checksums need PostgreSQL 14 "
+		         "or later on both servers (hash_record_extended, "
+		         "bit_xor); every row is read instead", t->label);
+		return 0;
+	}
+	return 1;
+}
+
+/* A NULL key on the source fails the table, as the merge would. */
+static enum sync_status null_keys(struct sync_db *src,
+                                  const struct sync_table *t,
+                                  const struct ck_sql *s, const char *what,
+                                  char *err, size_t errlen)
+{
+	char *sql = ck_sql_expand(s, t, sql_sync_checksum_nullkey, t->f.src, 1,
+	                          err, errlen);
+	if (!sql)
+		return SYNC_FAILED;
+	PGresult *r;
+	enum sync_status st = sync_db_exec(src, sql, 0, NULL, &r, what, err,
+	                                   errlen);
+	free(sql);
+	if (st != SYNC_OK)
+		return st;
+	if (PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0) {
+		fn_err(err, errlen, "table %s: the source has rows whose key (%s) "
+		       "is NULL; the target's key cannot hold them; nothing was "
+		       "applied", t->label, t->f.key);
+		st = SYNC_FAILED;
+	}
+	PQclear(r);
+	return st;
+}
+
+/* Both sides' one-row answers to the same template. */
+static enum sync_status both(struct sync_db *src, struct sync_db *tgt,
+                             const struct sync_table *t,
+                             const struct ck_sql *s, const char *tmpl,
+                             int first, int nparams, const char *const *p,
+                             int binary, PGresult **rs, PGresult **rt,
+                             char *err, size_t errlen)
+{
+	char what_s[800], what_t[800];
+	snprintf(what_s, sizeof what_s, "checksumming table %s on %s",
+	         t->src_label, src->label);
+	snprintf(what_t, sizeof what_t, "checksumming table %s on %s",
+	         t->label, tgt->label);
+	*rs = *rt = NULL;
+	char *sql_s = ck_sql_expand(s, t, tmpl, t->f.src, first, err, errlen);
+	char *sql_t = sql_s ? ck_sql_expand(s, t, tmpl, t->f.tgt_only, first,
+	                                    err, errlen)
+	                    : NULL;
+	enum sync_status st = SYNC_FAILED;
+	struct ck_query qs = { .db = src, .what = what_s };
+	struct ck_query qt = { .db = tgt, .what = what_t };
+	if (sql_t) {
+		st = ck_send(&qs, sql_s, nparams, p, binary, 0, err, errlen);
+		if (st == SYNC_OK)
+			st = ck_send(&qt, sql_t, nparams, p, binary, 0, err,
+			             errlen);
+		if (st == SYNC_OK)
+			st = ck_next(&qs, rs, err, errlen);
+		if (st == SYNC_OK)
+			st = ck_next(&qt, rt, err, errlen);
+	}
+	ck_drain(&qs);
+	ck_drain(&qt);
+	free(sql_s);
+	free(sql_t);
+	if (st != SYNC_OK) {
+		PQclear(*rs);
+		PQclear(*rt);
+		*rs = *rt = NULL;
+	}
+	return st;
+}
+
+static int parse_ll(const PGresult *r, int row, int col, long long *v)
+{
+	if (!r || row >= PQntuples(r) || PQgetisnull(r, row, col))
+		return 0;
+	char *end;
+	*v = strtoll(PQgetvalue(r, row, col), &end, 10);
+	return *end == '\0';
+}
+
+/* The source's row count, for sizing segments: the planner's estimate,
+ * or count(*) when the table was never analyzed. */
+static enum sync_status source_rows(struct sync_db *src,
+                                    const struct sync_table *t,
+                                    long long *rows, char *err,
+                                    size_t errlen)
+{
+	*rows = t->estimate;
+	if (*rows > 0)
+		return SYNC_OK;
+	const struct sync_kv kv[] = { { "src", t->f.src } };
+	struct sync_buf sql = { 0 };
+	if (sync_tmpl(&sql, sql_sync_count, kv, 1, err, errlen) != 0 ||
+	    sql.oom) {
+		sync_buf_free(&sql);
+		return SYNC_FAILED;
+	}
+	PGresult *r;
+	enum sync_status st = sync_db_exec(src, sql.p, 0, NULL, &r, NULL, err,
+	                                   errlen);
+	sync_buf_free(&sql);
+	if (st == SYNC_OK) {
+		if (!parse_ll(r, 0, 0, rows))
+			*rows = 0;
+		PQclear(r);
+	}
+	return st;
+}
+
+/* Whether the source has a unique index on the key (then its value
+ * ranges can be read by index). */
+static enum sync_status source_indexed(struct sync_db *src,
+                                       const struct sync_table *t,
+                                       int *yes, char *err, size_t errlen)
+{
+	struct sync_buf names = { 0 };
+	char oid[16];
+	snprintf(oid, sizeof oid, "%u", t->src_oid);
+	sync_buf_add(&names, "{\"");
+	for (int i = 0; i < t->ncols; i++)
+		for (const char *p = t->cols[i].is_key ? t->cols[i].name : "";
+		     *p; p++) {
+			if (*p == '"' || *p == '\\')
+				sync_buf_add(&names, "\\");
+			sync_buf_addn(&names, p, 1);
+		}
+	sync_buf_add(&names, "\"}");
+	*yes = 0;
+	if (names.oom) {
+		sync_buf_free(&names);
+		fn_err(err, errlen, "table %s: out of memory", t->label);
+		return SYNC_FAILED;
+	}
+	const char *p[2] = { oid, names.p };
+	PGresult *r;
+	enum sync_status st = sync_db_exec(src, sql_sync_src_unique, 2, p, &r,
+	                                   NULL, err, errlen);
+	sync_buf_free(&names);
+	if (st == SYNC_OK) {
+		*yes = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		PQclear(r);
+	}
+	return st;
+}
+
+/* Other keys: segments by a hash of the key (sync_checksum_sql.c). */
+static void hash_segments(struct ck_sql *s, long long rows)
+{
+	long long n = rows / CK_SEG_ROWS_TEXT;
+	n = n < 1 ? 1 : n > CK_MAX_SEGS ? CK_MAX_SEGS : n;
+	s->int_key = 0;
+	s->nsegs = (int)n - 1;
+	snprintf(s->nseg, sizeof s->nseg, "%lld", n);
+}
+
+/* Integer keys: value ranges over both sides' [min, max]; *dense is 0
+ * when the keys are too sparse (or too wide) for them. */
+static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
+                                   const struct sync_table *t,
+                                   struct ck_sql *s, long long rows,
+                                   int *dense, int *empty, char *err,
+                                   size_t errlen)
+{
+	PGresult *rs, *rt;
+	enum sync_status st = both(src, tgt, t, s, sql_sync_checksum_range, 1,
+	                           0, NULL, 0, &rs, &rt, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	long long smin, smax, tmin, tmax;
+	*dense = 0;
+	*empty = !parse_ll(rs, 0, 0, &smin) || !parse_ll(rs, 0, 1, &smax);
+	if (!*empty) {
+		__int128 lo = smin, hi = smax;
+		if (parse_ll(rt, 0, 0, &tmin) && parse_ll(rt, 0, 1, &tmax)) {
+			lo = tmin < lo ? tmin : lo;
+			hi = tmax > hi ? tmax : hi;
+		}
+		__int128 span = hi - lo + 1;
+		long long want = rows / CK_SEG_ROWS;
+		want = want < 1 ? 1 : want > CK_MAX_SEGS ? CK_MAX_SEGS : want;
+		__int128 w = (span + want - 1) / want;
+		__int128 nseg = (span + w - 1) / w;
+		__int128 top = lo + nseg * w;
+		if (span <= (__int128)(rows > 0 ? rows : 1) * CK_MAX_SPAN_PER_ROW
+		    && top <= INT64_MAX) {
+			*dense = 1;
+			s->int_key = 1;
+			s->nsegs = (int)nseg + 1;
+			snprintf(s->lo, sizeof s->lo, "%lld", (long long)lo);
+			snprintf(s->top, sizeof s->top, "%lld", (long long)top);
+			snprintf(s->nseg, sizeof s->nseg, "%d", (int)nseg);
+			snprintf(s->width, sizeof s->width, "%lld", (long long)w);
+		}
+	}
+	PQclear(rs);
+	PQclear(rt);
+	return SYNC_OK;
+}
+
+/* Appends a side's packed aggregates (rows of 16-byte records). */
+static int read_aggs(const PGresult *r, int nsegs, struct ck_seg **out,
+                     size_t *n)
+{
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
+	for (int row = 0; r && row < PQntuples(r); row++) {
+		const unsigned char *p =
+			(const unsigned char *)PQgetvalue(r, row, 0);
+		size_t len = (size_t)PQgetlength(r, row, 0);
+		if (len % 16)
+			return -1;
+		for (size_t at = 0; at < len; at += 16) {
+			struct ck_seg g;
+			g.seg = (int32_t)((uint32_t)p[at] << 24 |
+			                  (uint32_t)p[at + 1] << 16 |
+			                  (uint32_t)p[at + 2] << 8 | p[at + 3]);
+			g.n = (int32_t)((uint32_t)p[at + 4] << 24 |
+			                (uint32_t)p[at + 5] << 16 |
+			                (uint32_t)p[at + 6] << 8 | p[at + 7]);
+			g.h = 0;
+			for (int i = 8; i < 16; i++)
+				g.h = g.h << 8 | p[at + i];
+			if (g.seg < 0 || g.seg > nsegs || g.n < 0)
+				return -1;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				struct ck_seg *grown = realloc(*out,
+				                               cap * sizeof **out);
+				if (!grown)
+					return -1;
+				*out = grown;
+			}
+			(*out)[(*n)++] = g;
+		}
+	}
+	return 0;
+}
+
+static int seg_cmp(const void *a, const void *b)
+{
+	const struct ck_seg *x = a, *y = b;
+	return (x->seg > y->seg) - (x->seg < y->seg);
+}
+
+/* The segments whose source rows may differ on the target. */
+struct plan {
+	int32_t *segs;
+	int n, nonempty;
+	long long rows;
+};
+
+static int differing(struct ck_seg *s, size_t ns, struct ck_seg *t,
+                     size_t nt, struct plan *p)
+{
+	if (ns) /* qsort's pointer must not be NULL, even for no elements */
+		qsort(s, ns, sizeof *s, seg_cmp);
+	if (nt)
+		qsort(t, nt, sizeof *t, seg_cmp);
+	p->segs = malloc((ns + 1) * sizeof *p->segs);
+	if (!p->segs)
+		return -1;
+	size_t j = 0;
+	for (size_t i = 0; i < ns; i++) {
+		if (i && s[i].seg == s[i - 1].seg)
+			return -1; /* a segment twice: malformed */
+		p->rows += s[i].n;
+		p->nonempty += s[i].n > 0;
+		while (j < nt && t[j].seg < s[i].seg)
+			j++;
+		if (j < nt && t[j].seg == s[i].seg && t[j].n == s[i].n &&
+		    t[j].h == s[i].h)
+			continue;
+		p->segs[p->n++] = s[i].seg;
+	}
+	return 0;
+}
+
+static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
+                                  const struct sync_table *t,
+                                  const struct ck_sql *s, struct plan *plan,
+                                  char *err, size_t errlen)
+{
+	const char *p[5] = { "0" };
+	int np = 1 + ck_sql_params(s, p + 1);
+	PGresult *rs, *rt;
+	enum sync_status st = both(src, tgt, t, s, sql_sync_checksum_segments,
+	                           2, np, p, 1, &rs, &rt, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	struct ck_seg *as = NULL, *at = NULL;
+	size_t ns = 0, nt = 0;
+	if (read_aggs(rs, s->nsegs, &as, &ns) != 0 ||
+	    read_aggs(rt, s->nsegs, &at, &nt) != 0 ||
+	    differing(as, ns, at, nt, plan) != 0) {
+		fn_err(err, errlen, "table %s: malformed checksum answer, or "
+		       "out of memory", t->label);
+		st = SYNC_FAILED;
+	}
+	free(as);
+	free(at);
+	PQclear(rs);
+	PQclear(rt);
+	return st;
+}
+
+/* Row level for the differing segments, in passes of bounded memory. */
+static enum sync_status row_level(struct sync_db *src, struct sync_db *tgt,
+                                  const struct sync_table *t,
+                                  const struct ck_sql *s,
+                                  const struct plan *plan,
+                                  struct sync_diff *d, char *err,
+                                  size_t errlen)
+{
+	/* most segments differ: one full pass costs less than the list */
+	int all = plan->n > plan->nonempty / 2;
+	int32_t from = 0, next = 0;
+	enum sync_status st = SYNC_OK;
+	while (st == SYNC_OK && next >= 0) {
+		struct sync_buf keys = { 0 };
+		long long nkeys = 0;
+		st = ck_rows_pass(src, tgt, s, t, plan->segs, plan->n, all,
+		                  from, &keys, &nkeys, &next, err, errlen);
+		if (st == SYNC_OK && nkeys > 0)
+			st = ck_fetch(src, s, t, keys.p, keys.len, d, err,
+			              errlen);
+		sync_buf_free(&keys);
+		from = next;
+	}
+	return st;
+}
+
+static enum sync_status segments(struct sync_db *src, struct sync_db *tgt,
+                                 const struct sync_table *t,
+                                 struct ck_sql *s, int *empty, char *err,
+                                 size_t errlen)
+{
+	long long rows;
+	int dense = 0;
+	*empty = 0;
+	enum sync_status st = source_rows(src, t, &rows, err, errlen);
+	/* one integer column on both sides (the key is one column here) */
+	if (st == SYNC_OK && sync_diff_possible(t))
+		st = int_ranges(src, tgt, t, s, rows, &dense, empty, err,
+		                errlen);
+	if (st == SYNC_OK && dense)
+		st = source_indexed(src, t, &s->src_indexed, err, errlen);
+	if (st == SYNC_OK && !dense && !*empty)
+		hash_segments(s, rows);
+	return st;
+}
+
+enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
+                                      const struct sync_table *t,
+                                      const struct sync_request *req,
+                                      struct sync_diff *d, char *err,
+                                      size_t errlen)
+{
+	char what[340];
+	snprintf(what, sizeof what, "table %s", t->label);
+	d->staged = d->read = 0;
+	if (req->progress)
+		req->progress(req->progress_ctx, t->label, 0, t->estimate);
+	struct ck_sql s = { 0 };
+	struct plan plan = { 0 };
+	int empty = 0;
+	enum sync_status st = sync_dupkey_check_source(t, src, what, err,
+	                                               errlen);
+	if (st == SYNC_OK && ck_sql_init(&s, t) != 0) {
+		fn_err(err, errlen, "table %s: out of memory", t->label);
+		st = SYNC_FAILED;
+	}
+	if (st == SYNC_OK)
+		st = sync_db_run(src, sql_sync_checksum_session, 0, NULL, NULL,
+		                 err, errlen);
+	if (st == SYNC_OK)
+		st = sync_db_run(tgt, sql_sync_checksum_session, 0, NULL, NULL,
+		                 err, errlen);
+	if (st == SYNC_OK)
+		st = null_keys(src, t, &s, what, err, errlen);
+	if (st == SYNC_OK)
+		st = segments(src, tgt, t, &s, &empty, err, errlen);
+	if (st == SYNC_OK && !empty)
+		st = aggregate(src, tgt, t, &s, &plan, err, errlen);
+	d->read = plan.rows;
+	if (st == SYNC_OK && plan.n > 0)
+		st = row_level(src, tgt, t, &s, &plan, d, err, errlen);
+	if (st == SYNC_OK && d->rows.len > 0)
+		st = d->flush(d->ctx, &d->rows, err, errlen);
+	if (st == SYNC_OK && req->progress)
+		req->progress(req->progress_ctx, t->label, d->read, t->estimate);
+	free(plan.segs);
+	ck_sql_free(&s);
+	return st;
+}

@@ -1,0 +1,33 @@
+/* sync_checksum.h - a two-database re-sync that moves only what changed.
+ *
+ * Both servers hash their own rows and aggregate the hashes per segment of
+ * the key space, at the same time on the two connections; only the
+ * segments' aggregates (16 bytes each) cross the network. Segments whose
+ * count and hash agree are done. For the others each side sends its rows'
+ * keys and hashes, the client picks the source rows that the target lacks
+ * or holds with another hash, and only those rows are fetched in full and
+ * go to the stage, as the copy diff's do (sync_diff.h). */
+#ifndef SYNCFN_SYNC_CHECKSUM_H
+#define SYNCFN_SYNC_CHECKSUM_H
+
+#include "sync_diff.h"
+#include "sync_plan.h"
+
+/* Whether t can be checksummed between src and tgt. When it cannot for a
+ * reason a person should know about (not for tables the method simply
+ * does not cover, such as composite keys), why says so in one line;
+ * otherwise why is "". */
+int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src,
+                           const struct sync_db *tgt, char *why, size_t whylen);
+
+/* Finds the source rows of t that are new or different on the target and
+ * hands them (COPY text) to d->flush, as sync_diff_stream does; d->read is
+ * the source's row count, d->staged how many rows went to the stage. Reads
+ * only, on both sides, inside the run's transactions. */
+enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
+                                      const struct sync_table *t,
+                                      const struct sync_request *req,
+                                      struct sync_diff *d, char *err,
+                                      size_t errlen);
+
+#endif

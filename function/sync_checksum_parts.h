@@ -1,0 +1,94 @@
+/* sync_checksum_parts.h - the pieces of the checksum method, shared by its
+ * files (sync_checksum*.c) and nothing else. */
+#ifndef SYNCFN_SYNC_CHECKSUM_PARTS_H
+#define SYNCFN_SYNC_CHECKSUM_PARTS_H
+
+#include <stdint.h>
+
+#include "sync_buf.h"
+#include "sync_checksum.h"
+#include "sync_db.h"
+
+/* Source rows per segment wanted: small enough that a 1% change spread
+ * over the table leaves most segments equal, large enough that a no-change
+ * re-sync moves well under 1% of the table (16 bytes per segment). */
+#define CK_SEG_ROWS 16
+/* At most this many segments (16 bytes each, on each side, in memory). */
+#define CK_MAX_SEGS 262144
+/* Keys of rows to fetch kept in memory before the row-level pass stops
+ * collecting and resumes after they are fetched (a build may lower it to
+ * test the resumption: -DCK_MAX_KEY_BYTES=64). */
+#ifndef CK_MAX_KEY_BYTES
+#define CK_MAX_KEY_BYTES (8u << 20)
+#endif
+/* Keys per fetch of full source rows. */
+#define CK_FETCH_KEYS 4096
+
+/* One statement in flight on one connection. */
+struct ck_query {
+	struct sync_db *db;
+	const char *what;
+	int active;   /* sent, and its last result not yet read */
+};
+
+/* Sends sql with text params; binary: results in binary format; single:
+ * rows one by one (PQsetSingleRowMode). */
+enum sync_status ck_send(struct ck_query *q, const char *sql, int nparams,
+                         const char *const *params, int binary, int single,
+                         char *err, size_t errlen);
+/* The next row (single-row mode) or result; *res NULL when the statement
+ * is done. The caller PQclear()s each. */
+enum sync_status ck_next(struct ck_query *q, PGresult **res, char *err,
+                         size_t errlen);
+/* Reads what is left of a statement that is no longer wanted (the run
+ * fails or goes on: the connection must be idle either way). */
+void ck_drain(struct ck_query *q);
+
+/* The SQL of one table, for either side. */
+struct ck_sql {
+	int int_key;       /* segments are value ranges of an integer key */
+	char *rowhash;     /* 64-bit hash of a row's synced columns */
+	char *keytype;     /* the source key column's type */
+	/* segment parameters as text: integer keys lo, top, nseg, width;
+	 * other keys nseg (segments by a hash of the key) */
+	char lo[24], top[24], nseg[16], width[24];
+	int nsegs;         /* segment ids are 0 .. nsegs */
+	int src_indexed;   /* a unique index on the source's key */
+};
+
+/* Builds rowhash and keytype for t; -1 on out of memory. */
+int ck_sql_init(struct ck_sql *s, const struct sync_table *t);
+void ck_sql_free(struct ck_sql *s);
+/* Expands template tmpl (sync_checksum_*.sql) for table side tbl; the
+ * segment expression's parameters start at $first. NULL on error. */
+char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
+                    const char *tmpl, const char *tbl, int first,
+                    char *err, size_t errlen);
+/* The segment parameters, in the order ck_sql_expand numbers them; returns
+ * how many. */
+int ck_sql_params(const struct ck_sql *s, const char **p);
+
+/* One segment's aggregate. */
+struct ck_seg {
+	int32_t seg, n;
+	uint64_t h;
+};
+
+/* The row-level pass over differing segments, from segment `from` on:
+ * appends the keys to fetch (array literal elements) to keys, sets *next
+ * to the segment to resume at when it stopped early (keys full), else -1. */
+enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
+                              const struct ck_sql *s,
+                              const struct sync_table *t, const int32_t *segs,
+                              int nsegs, int all, int32_t from,
+                              struct sync_buf *keys, long long *nkeys,
+                              int32_t *next, char *err, size_t errlen);
+
+/* Fetches the source rows of the keys (array literal elements, nkeys of
+ * them) into d->rows and the stage through d->flush. */
+enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
+                          const struct sync_table *t, const char *keys,
+                          size_t keylen, struct sync_diff *d, char *err,
+                          size_t errlen);
+
+#endif

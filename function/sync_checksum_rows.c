@@ -1,0 +1,336 @@
+/* sync_checksum_rows.c - the row-level step of the checksum method: for
+ * the segments whose aggregates differ, both sides send each row's key
+ * (as text) and hash; the client keeps the source keys that the target
+ * lacks or holds with another hash, then fetches those rows in full from
+ * the source and hands them to the stage as COPY text.
+ *
+ * Keys are matched by their text, byte for byte: a key that the target
+ * would call equal under its own type or collation but spells otherwise
+ * only makes the row look new, and the merge then finds its row by key.
+ * Every byte from the servers is checked before it is used. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fn_log.h"
+#include "sql_text.h"
+#include "sync_checksum_parts.h"
+
+/* One row's key and hash inside a segment's packed answer. */
+struct entry {
+	const unsigned char *k;
+	uint32_t len;
+	uint64_t h;
+};
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t be64(const unsigned char *p)
+{
+	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	uint32_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->k, y->k, n);
+	if (c)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Splits a packed segment (length, key, hash; repeated) into entries,
+ * sorted by key; *n is their count; -1 when malformed or out of memory. */
+static int unpack(const PGresult *r, struct entry **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (PQnfields(r) != 2 || PQgetisnull(r, 0, 1))
+		return PQnfields(r) == 2 ? 0 : -1;
+	const unsigned char *p = (const unsigned char *)PQgetvalue(r, 0, 1);
+	size_t len = (size_t)PQgetlength(r, 0, 1), cap = 0;
+	struct entry *e = NULL;
+	for (size_t at = 0; at < len;) {
+		if (len - at < 4 || len - at - 4 < (size_t)be32(p + at) + 8) {
+			free(e);
+			return -1;
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct entry *grown = realloc(e, cap * sizeof *e);
+			if (!grown) {
+				free(e);
+				return -1;
+			}
+			e = grown;
+		}
+		uint32_t klen = be32(p + at);
+		e[*n] = (struct entry){ p + at + 4, klen, be64(p + at + 4 + klen) };
+		(*n)++;
+		at += 4 + (size_t)klen + 8;
+	}
+	if (*n)
+		qsort(e, *n, sizeof *e, entry_cmp);
+	*out = e;
+	return 0;
+}
+
+static int32_t seg_of(const PGresult *r)
+{
+	if (PQnfields(r) < 1 || PQgetlength(r, 0, 0) != 4)
+		return -1;
+	return (int32_t)be32((const unsigned char *)PQgetvalue(r, 0, 0));
+}
+
+static void keep_key(struct sync_buf *keys, const struct entry *e)
+{
+	unsigned char len[4] = { (unsigned char)(e->len >> 24),
+	                         (unsigned char)(e->len >> 16),
+	                         (unsigned char)(e->len >> 8),
+	                         (unsigned char)e->len };
+	sync_buf_addn(keys, (const char *)len, 4);
+	sync_buf_addn(keys, (const char *)e->k, e->len);
+}
+
+/* The source rows of one segment that are missing on the target or differ
+ * (tr NULL: the target has no row there). */
+static int compare_seg(const PGresult *sr, const PGresult *tr,
+                       struct sync_buf *keys, long long *nkeys)
+{
+	struct entry *s = NULL, *t = NULL;
+	size_t ns = 0, nt = 0, j = 0;
+	if (unpack(sr, &s, &ns) != 0 || (tr && unpack(tr, &t, &nt) != 0)) {
+		free(s);
+		return -1;
+	}
+	for (size_t i = 0; i < ns; i++) {
+		while (j < nt && entry_cmp(&t[j], &s[i]) < 0)
+			j++;
+		if (j < nt && entry_cmp(&t[j], &s[i]) == 0 && t[j].h == s[i].h)
+			continue;
+		keep_key(keys, &s[i]);
+		(*nkeys)++;
+	}
+	free(s);
+	free(t);
+	return keys->oom ? -1 : 0;
+}
+
+/* "{3,17,...}": the segments to look at. */
+static char *seg_list(const int32_t *segs, int n)
+{
+	struct sync_buf b = { 0 };
+	sync_buf_add(&b, "{");
+	for (int i = 0; i < n; i++)
+		sync_buf_addf(&b, "%s%d", i ? "," : "", (int)segs[i]);
+	sync_buf_add(&b, "}");
+	if (b.oom)
+		sync_buf_free(&b);
+	return b.p;
+}
+
+/* Reads both answers side by side, in segment order. */
+static enum sync_status merge_sides(struct ck_query *qs, struct ck_query *qt,
+                                    const struct sync_table *t,
+                                    struct sync_buf *keys, long long *nkeys,
+                                    int32_t *next, char *err, size_t errlen)
+{
+	PGresult *rs = NULL, *rt = NULL;
+	enum sync_status st = ck_next(qs, &rs, err, errlen);
+	if (st == SYNC_OK)
+		st = ck_next(qt, &rt, err, errlen);
+	while (st == SYNC_OK && rs) {
+		int32_t seg = seg_of(rs);
+		while (st == SYNC_OK && rt && seg_of(rt) < seg) {
+			PQclear(rt);
+			st = ck_next(qt, &rt, err, errlen);
+		}
+		if (st != SYNC_OK)
+			break;
+		if (*next < 0 && seg < 0) {
+			fn_err(err, errlen, "table %s: malformed checksum answer "
+			       "from the source", t->label);
+			st = SYNC_FAILED;
+			break;
+		}
+		if (*next < 0) {
+			const PGresult *match = rt && seg_of(rt) == seg ? rt : NULL;
+			if (compare_seg(rs, match, keys, nkeys) != 0) {
+				fn_err(err, errlen, "table %s: malformed checksum "
+				       "answer, or out of memory", t->label);
+				st = SYNC_FAILED;
+				break;
+			}
+			if (keys->len >= CK_MAX_KEY_BYTES)
+				*next = seg + 1; /* read on, collect no more */
+		}
+		PQclear(rs);
+		rs = NULL;
+		st = ck_next(qs, &rs, err, errlen);
+	}
+	PQclear(rs);
+	PQclear(rt);
+	ck_drain(qs);
+	ck_drain(qt);
+	return st;
+}
+
+enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
+                              const struct ck_sql *s,
+                              const struct sync_table *t, const int32_t *segs,
+                              int nsegs, int all, int32_t from,
+                              struct sync_buf *keys, long long *nkeys,
+                              int32_t *next, char *err, size_t errlen)
+{
+	char what_s[800], what_t[800], from_s[16];
+	snprintf(what_s, sizeof what_s, "comparing rows of table %s with %s",
+	         t->src_label, src->label);
+	snprintf(what_t, sizeof what_t, "comparing rows of table %s with %s",
+	         t->label, tgt->label);
+	snprintf(from_s, sizeof from_s, "%d", (int)from);
+	*next = -1;
+	char *list = all ? NULL : seg_list(segs, nsegs);
+	/* value ranges by the key's index where there is one (the target's
+	 * key always has one), else one scan of the table */
+	int ranges = s->int_key && !all;
+	char *sql_s = ck_sql_expand(s, t, ranges && s->src_indexed
+	                            ? sql_sync_checksum_rows_ranges
+	                            : sql_sync_checksum_rows, t->f.src, 3,
+	                            err, errlen);
+	char *sql_t = sql_s ? ck_sql_expand(s, t, ranges
+	                                    ? sql_sync_checksum_rows_ranges
+	                                    : sql_sync_checksum_rows,
+	                                    t->f.tgt_only, 3, err, errlen)
+	                    : NULL;
+	enum sync_status st = SYNC_FAILED;
+	if (!all && !list)
+		fn_err(err, errlen, "table %s: out of memory", t->label);
+	else if (sql_s && sql_t) {
+		const char *p[6] = { from_s, list };
+		int np = 2 + ck_sql_params(s, p + 2);
+		struct ck_query qs = { .db = src, .what = what_s };
+		struct ck_query qt = { .db = tgt, .what = what_t };
+		st = ck_send(&qs, sql_s, np, p, 1, 1, err, errlen);
+		if (st == SYNC_OK)
+			st = ck_send(&qt, sql_t, np, p, 1, 1, err, errlen);
+		if (st == SYNC_OK)
+			st = merge_sides(&qs, &qt, t, keys, nkeys, next, err,
+			                 errlen);
+		ck_drain(&qs);
+		ck_drain(&qt);
+	}
+	free(list);
+	free(sql_s);
+	free(sql_t);
+	return st;
+}
+
+/* A key as an element of an array literal: "..." with " and \ escaped. */
+static void add_element(struct sync_buf *b, const char *k, uint32_t len)
+{
+	sync_buf_add(b, b->len > 1 ? ",\"" : "\"");
+	for (uint32_t i = 0; i < len; i++) {
+		if (k[i] == '"' || k[i] == '\\')
+			sync_buf_add(b, "\\");
+		sync_buf_addn(b, k + i, 1);
+	}
+	sync_buf_add(b, "\"");
+}
+
+/* One row of a text result as a line of COPY text. */
+static void copy_line(struct sync_buf *b, const PGresult *r)
+{
+	for (int f = 0; f < PQnfields(r); f++) {
+		if (f)
+			sync_buf_add(b, "\t");
+		if (PQgetisnull(r, 0, f)) {
+			sync_buf_add(b, "\\N");
+			continue;
+		}
+		const char *v = PQgetvalue(r, 0, f), *run = v;
+		for (const char *p = v;; p++) {
+			const char *esc = *p == '\\' ? "\\\\" : *p == '\n' ? "\\n"
+			                : *p == '\r' ? "\\r" : *p == '\t' ? "\\t"
+			                : NULL;
+			if (!esc && *p)
+				continue;
+			sync_buf_addn(b, run, (size_t)(p - run));
+			if (!*p)
+				break;
+			sync_buf_add(b, esc);
+			run = p + 1;
+		}
+	}
+	sync_buf_add(b, "\n");
+}
+
+/* Fetches the rows of one batch of keys (an array literal). */
+static enum sync_status fetch_batch(struct sync_db *src, const char *sql,
+                                    const char *list,
+                                    const struct sync_table *t,
+                                    struct sync_diff *d, char *err,
+                                    size_t errlen)
+{
+	char what[800];
+	snprintf(what, sizeof what, "reading changed rows of table %s from %s",
+	         t->src_label, src->label);
+	struct ck_query q = { .db = src, .what = what };
+	const char *p[1] = { list };
+	enum sync_status st = ck_send(&q, sql, 1, p, 0, 1, err, errlen);
+	PGresult *r = NULL;
+	while (st == SYNC_OK && (st = ck_next(&q, &r, err, errlen)) == SYNC_OK
+	       && r) {
+		copy_line(&d->rows, r);
+		PQclear(r);
+		d->staged++;
+		if (d->rows.oom) {
+			fn_err(err, errlen, "table %s: out of memory", t->label);
+			st = SYNC_FAILED;
+		} else if (d->rows.len >= SYNC_DIFF_MAX_BYTES) {
+			/* wide rows: the target's connection is idle meanwhile */
+			st = d->flush(d->ctx, &d->rows, err, errlen);
+		}
+	}
+	ck_drain(&q);
+	return st;
+}
+
+enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
+                          const struct sync_table *t, const char *keys,
+                          size_t keylen, struct sync_diff *d, char *err,
+                          size_t errlen)
+{
+	char *sql = ck_sql_expand(s, t, sql_sync_checksum_fetch, t->f.src, 1,
+	                          err, errlen);
+	if (!sql)
+		return SYNC_FAILED;
+	enum sync_status st = SYNC_OK;
+	size_t at = 0;
+	while (st == SYNC_OK && at < keylen) {
+		struct sync_buf list = { 0 };
+		sync_buf_add(&list, "{");
+		for (int n = 0; at + 4 <= keylen && n < CK_FETCH_KEYS; n++) {
+			uint32_t len = be32((const unsigned char *)keys + at);
+			add_element(&list, keys + at + 4, len);
+			at += 4 + (size_t)len;
+		}
+		sync_buf_add(&list, "}");
+		if (list.oom) {
+			fn_err(err, errlen, "table %s: out of memory", t->label);
+			st = SYNC_FAILED;
+		} else {
+			st = fetch_batch(src, sql, list.p, t, d, err, errlen);
+		}
+		sync_buf_free(&list);
+		/* the target's connection is idle: the stage can take them */
+		if (st == SYNC_OK && d->rows.len >= SYNC_DIFF_FLUSH_BYTES)
+			st = d->flush(d->ctx, &d->rows, err, errlen);
+	}
+	free(sql);
+	return st;
+}

@@ -1,0 +1,139 @@
+/* sync_checksum_sql.c - the expressions the checksum's statements are
+ * filled with: a row's hash and a row's segment, the same on both sides.
+ *
+ * A row hash covers every synced column, the key included, and must be
+ * equal on both servers only when the row would compare equal in the
+ * copy diff (COPY text identical) or be left alone by the merge. So a
+ * column is hashed by its binary value only where both sides have the
+ * same type and that type's equality is identity (integers, bool, uuid,
+ * bytea, dates and timestamps: no two values of them are equal with
+ * different text); every other column is hashed by its text form in byte
+ * order (::text COLLATE "C"), so 1.5 and 1.50 in a numeric, -0 and 0 in a
+ * float, json spacing, points, xml, 'a' and 'A' under a case-insensitive
+ * collation all hash differently. The session pins every setting that
+ * shapes those text forms (sync_session.sql). hash_record_extended
+ * combines the columns' 64-bit hashes (NULL hashes as 0); a hash that
+ * differs between servers for equal rows (another build, another byte
+ * order) can only make rows look changed, never hide a change. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fn_log.h"
+#include "sync_checksum_parts.h"
+
+static int exact_type(const char *type)
+{
+	static const char *const exact[] = {
+		"smallint", "integer", "bigint", "boolean", "uuid", "bytea",
+		"date", "timestamp without time zone",
+		"timestamp with time zone",
+	};
+	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
+		if (strcmp(type, exact[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Appends the identifier name, double-quoted as PQescapeIdentifier does. */
+static void add_ident(struct sync_buf *b, const char *name)
+{
+	sync_buf_add(b, "\"");
+	for (const char *p = name; *p; p++) {
+		if (*p == '"')
+			sync_buf_add(b, "\"\"");
+		else
+			sync_buf_addn(b, p, 1);
+	}
+	sync_buf_add(b, "\"");
+}
+
+int ck_sql_init(struct ck_sql *s, const struct sync_table *t)
+{
+	struct sync_buf h = { 0 };
+	sync_buf_add(&h, "hash_record_extended(ROW(");
+	for (int i = 0; i < t->ncols; i++) {
+		const struct sync_col *c = &t->cols[i];
+		sync_buf_add(&h, i ? ", " : "");
+		int binary = !c->text_cmp && exact_type(c->src_type) &&
+		             strcmp(c->src_type, c->tgt_type) == 0;
+		if (!binary)
+			sync_buf_add(&h, "(");
+		add_ident(&h, c->name);
+		if (!binary)
+			sync_buf_add(&h, "::text COLLATE \"C\")");
+		if (c->is_key && !s->keytype)
+			s->keytype = strdup(c->src_type);
+	}
+	sync_buf_add(&h, "), 0)");
+	s->rowhash = h.p;
+	if (h.oom || !s->keytype) {
+		ck_sql_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void ck_sql_free(struct ck_sql *s)
+{
+	free(s->rowhash);
+	free(s->keytype);
+	s->rowhash = s->keytype = NULL;
+}
+
+/* The segment of a row, with parameters from $f on. Integer keys: value
+ * ranges of `width` from lo, 1 .. nseg, and 0 / nseg + 1 for keys outside
+ * [lo, top) (only the target can have those: rows written meanwhile).
+ * Other keys: a 64-bit hash of the key's text (byte order, whatever the
+ * column's collation) modulo nseg, 0 .. nseg - 1: both servers put a key
+ * in the same segment with no boundaries to agree on, segments come out
+ * even whatever the keys' distribution, and target-only keys spread
+ * over them like any other. (Boundaries compared with width_bucket over a
+ * text[] cost a walk of the array per row.) */
+static void seg_expr(struct sync_buf *b, const struct ck_sql *s,
+                     const char *key, int f)
+{
+	if (s->int_key)
+		sync_buf_addf(b, "(CASE WHEN %s < $%d::int8 THEN 0 "
+		              "WHEN %s >= $%d::int8 THEN $%d::int + 1 "
+		              "ELSE 1 + ((%s - $%d::int8) / $%d::int8)::int END)",
+		              key, f, key, f + 1, f + 2, key, f, f + 3);
+	else
+		sync_buf_addf(b, "((hashtextextended((%s)::text COLLATE \"C\", "
+		              "0) & 2147483647) %% $%d::int8)::int", key, f);
+}
+
+char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
+                    const char *tmpl, const char *tbl, int first,
+                    char *err, size_t errlen)
+{
+	struct sync_buf seg = { 0 }, out = { 0 };
+	seg_expr(&seg, s, t->f.key, first);
+	const struct sync_kv kv[] = {
+		{ "seg", sync_buf_str(&seg) }, { "rowhash", s->rowhash },
+		{ "tbl", tbl }, { "key", t->f.key }, { "src", t->f.src },
+		{ "cols", t->f.cols }, { "keytype", s->keytype },
+	};
+	int bad = sync_tmpl(&out, tmpl, kv, sizeof kv / sizeof kv[0], err,
+	                    errlen);
+	if (!bad && (seg.oom || out.oom)) {
+		fn_err(err, errlen, "table %s: out of memory", t->label);
+		bad = 1;
+	}
+	sync_buf_free(&seg);
+	if (bad) {
+		sync_buf_free(&out);
+		return NULL;
+	}
+	return out.p;
+}
+
+int ck_sql_params(const struct ck_sql *s, const char **p)
+{
+	if (!s->int_key) {
+		p[0] = s->nseg;
+		return 1;
+	}
+	p[0] = s->lo, p[1] = s->top, p[2] = s->nseg, p[3] = s->width;
+	return 4;
+}

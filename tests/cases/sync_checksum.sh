@@ -1,0 +1,207 @@
+# Two databases, a target that already has rows: the checksum method
+# (issue 12). Both servers hash their rows per segment; only segments that
+# differ go to row level, and only rows found new or different are fetched.
+# These cases put single changes at every kind of place in a segment, text
+# that differs while values do not (and the reverse), target-only rows in
+# every segment, key types that differ between the sides, text keys in
+# mixed case, types with no hash support of their own, and the cost
+# accounting in the statistics.
+# timeout: 300
+
+method_is() { assert_json "$OUT" 'j["statistics"]["tables"][0]["method"]' "$1"; }
+stat() { python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$OUT" "$1"; }
+
+# one_change ID: changes the source row ID, syncs, and expects exactly that
+# row updated and the two sides equal again.
+one_change() {
+	src_q "UPDATE items SET v = v || '+' WHERE id = $1"
+	sync_ok; method_is checksum
+	expect_counts 0 1 $(( $(src_q "SELECT count(*) FROM items") - 1 ))
+	assert_eq "$(src_q "SELECT v FROM items WHERE id = $1")" \
+		"$(dst_q "SELECT v FROM items WHERE id = $1")" "row $1 not synced"
+}
+
+test_checksum_single_changes_at_every_place() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_places
+	both_q "CREATE TABLE items (id int PRIMARY KEY, v text, n numeric)"
+	src_q "INSERT INTO items SELECT g, 'v' || g, g / 3.0 FROM generate_series(1, 1000) g; ANALYZE items"
+	dst_q "INSERT INTO items VALUES (1, 'old', 0)"
+	sync_ok; method_is checksum; expect_counts 999 1 0
+	same_rows items
+	sync_ok; expect_counts 0 0 1000
+	assert_json "$OUT" 'j["statistics"]["tables"][0]["copy_ms"]' 0 "rows staged though none changed"
+	# 1000 rows in segments of about 16 keys (width 17 from key 1): the
+	# middle of one, both sides of a boundary, the first and the last key
+	local id
+	for id in 94 86 85 1 1000; do one_change $id; done
+	same_rows items
+}
+
+test_checksum_numeric_text_differs() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_numeric
+	both_q "CREATE TABLE prices (id bigint PRIMARY KEY, p numeric, f float8)"
+	src_q "INSERT INTO prices SELECT g, g, g FROM generate_series(1, 300) g"
+	dst_q "INSERT INTO prices VALUES (1, 0, 0)"
+	sync_ok; method_is checksum
+	# equal values, other text: 1.5 vs 1.50 (unconstrained numeric), -0 vs 0
+	src_q "UPDATE prices SET p = 1.5 WHERE id = 150; UPDATE prices SET f = '-0' WHERE id = 7"
+	dst_q "UPDATE prices SET p = 1.50 WHERE id = 150"
+	sync_ok; method_is checksum; expect_counts 0 2 298
+	assert_eq 1.5 "$(dst_q "SELECT p FROM prices WHERE id = 150")"
+	assert_eq -0 "$(dst_q "SELECT f FROM prices WHERE id = 7")"
+	same_rows prices
+}
+
+test_checksum_target_only_rows_in_every_segment() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_extra
+	both_q "CREATE TABLE wide (id bigint PRIMARY KEY, v int, pad text)"
+	src_q "INSERT INTO wide SELECT 10 * g, g, md5(g::text) FROM generate_series(1, 5000) g"
+	dst_q "INSERT INTO wide SELECT 10 * g + 3, -1, 'prod' FROM generate_series(0, 5000) g"
+	sync_ok; method_is checksum; expect_counts 5000 0 0
+	local v
+	v=$(versions wide)
+	sync_ok; expect_counts 0 0 5000
+	assert_eq "$v" "$(versions wide)" "a no-change re-sync rewrote rows"
+	assert_eq 5001 "$(dst_q "SELECT count(*) FROM wide WHERE pad = 'prod'")" "target-only rows"
+	src_q "UPDATE wide SET v = -v WHERE id % 700 = 0"
+	sync_ok; expect_counts 0 71 4929
+	assert_eq "$(src_q "SELECT md5(string_agg(w::text, ',' ORDER BY id)) FROM wide w")" \
+		"$(dst_q "SELECT md5(string_agg(w::text, ',' ORDER BY id)) FROM wide w WHERE id % 10 = 0")"
+}
+
+test_checksum_int_source_bigint_target() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_intbig
+	src_q "CREATE TABLE k (id int PRIMARY KEY, v text)"
+	dst_q "CREATE TABLE k (id bigint PRIMARY KEY, v text)"
+	src_q "INSERT INTO k SELECT g, 'v' || g FROM generate_series(-500, 500) g"
+	dst_q "INSERT INTO k VALUES (0, 'zero'), (5000000000, 'target only')"
+	sync_ok; method_is checksum; expect_counts 1000 1 0
+	sync_ok; expect_counts 0 0 1001
+	src_q "UPDATE k SET v = 'x' WHERE id IN (-500, 17, 500)"
+	sync_ok; expect_counts 0 3 998
+	assert_eq "target only" "$(dst_q "SELECT v FROM k WHERE id = 5000000000")"
+}
+
+test_checksum_sparse_int_keys() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_sparse
+	both_q "CREATE TABLE s (id bigint PRIMARY KEY, v int)"
+	src_q "INSERT INTO s SELECT g * 1000003, g FROM generate_series(1, 2000) g;
+	       INSERT INTO s VALUES (-9223372036854775808, 0), (9223372036854775807, 0)"
+	dst_q "INSERT INTO s VALUES (1000003, 0)"
+	sync_ok; method_is checksum; expect_counts 2001 1 0
+	sync_ok; expect_counts 0 0 2002
+	src_q "UPDATE s SET v = -1 WHERE id IN (-9223372036854775808, 9223372036854775807, 1000003 * 999)"
+	sync_ok; expect_counts 0 3 1999
+	same_rows s
+}
+
+test_checksum_text_key_mixed_case() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_text
+	both_q "CREATE TABLE codes (code text COLLATE \"C\" PRIMARY KEY, v int)"
+	src_q "INSERT INTO codes SELECT c, g FROM generate_series(1, 2000) g,
+	       LATERAL (VALUES ('key' || g), ('KEY' || g), ('Key' || g)) x(c)"
+	dst_q "INSERT INTO codes VALUES ('kEY1', -1), ('key1', 0)"
+	sync_ok; method_is checksum; expect_counts 5999 1 0
+	sync_ok; expect_counts 0 0 6000
+	src_q "UPDATE codes SET v = -v WHERE code IN ('KEY77', 'key1999', 'Key1')"
+	sync_ok; expect_counts 0 3 5997
+	assert_eq -1 "$(dst_q "SELECT v FROM codes WHERE code = 'kEY1'")" "a target-only key changed"
+	assert_eq "$(src_q "SELECT md5(string_agg(c::text, ',' ORDER BY code)) FROM codes c")" \
+		"$(dst_q "SELECT md5(string_agg(c::text, ',' ORDER BY code)) FROM codes c WHERE code <> 'kEY1'")"
+}
+
+test_checksum_uuid_key_and_case_insensitive_text() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_uuid
+	both_q "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+	        CREATE TABLE u (id uuid PRIMARY KEY, name text COLLATE ci)"
+	src_q "INSERT INTO u SELECT md5(g::text)::uuid, 'name' || g FROM generate_series(1, 3000) g"
+	dst_q "INSERT INTO u VALUES (md5('1')::uuid, 'x')"
+	sync_ok; method_is checksum; expect_counts 2999 1 0
+	sync_ok; expect_counts 0 0 3000
+	# equal under the column's collation, yet another value: a change
+	src_q "UPDATE u SET name = upper(name) WHERE id = md5('1234')::uuid"
+	sync_ok; expect_counts 0 1 2999
+	assert_eq NAME1234 "$(dst_q "SELECT name FROM u WHERE id = md5('1234')::uuid")"
+}
+
+test_checksum_types_without_hash_support() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_nohash
+	both_q "CREATE TABLE odd (id int PRIMARY KEY, j json, p point, x xml, jb jsonb)"
+	src_q "INSERT INTO odd SELECT g, '{\"a\": 1}', point(g, 0.5), '<a>1</a>', '{\"n\": 1.0}' FROM generate_series(1, 400) g"
+	dst_q "INSERT INTO odd VALUES (1, '{}', '(0,0)', '<b/>', '{}')"
+	sync_ok; method_is checksum; expect_counts 399 1 0
+	local v
+	v=$(versions odd)
+	sync_ok; expect_counts 0 0 400
+	assert_eq "$v" "$(versions odd)" "a no-change re-sync rewrote rows"
+	# json spacing, a point, xml text, 1.0 vs 1.00 inside jsonb: all changes
+	src_q "UPDATE odd SET j = '{\"a\":1}' WHERE id = 10; UPDATE odd SET p = point(-0.0, 0.5) WHERE id = 20;
+	       UPDATE odd SET x = '<a>1</a> ' WHERE id = 30; UPDATE odd SET jb = '{\"n\": 1.00}' WHERE id = 40"
+	sync_ok; method_is checksum; expect_counts 0 4 396
+	same_rows odd
+}
+
+test_checksum_off_reads_every_row() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_off
+	both_q "CREATE TABLE t (id int PRIMARY KEY, v text)"
+	src_q "INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g"
+	dst_q "INSERT INTO t VALUES (1, 'y')"
+	sync_ok; method_is checksum; expect_counts 19999 1 0
+	sync_ok; method_is checksum; expect_counts 0 0 20000
+	local ck_src ck_tgt
+	ck_src=$(stat 'j["statistics"]["bytes_from_source"]')
+	ck_tgt=$(stat 'j["statistics"]["tables"][0]["bytes_from_target"]')
+	# the cost of the run: bytes per server, CPU and peak memory, also in
+	# the "Sync completed" log line
+	assert_json "$OUT" 'all(j["statistics"][k] >= 0 for k in ("peak_rss_kb", "cpu_user_ms", "cpu_sys_ms"))' true
+	assert_contains "$ERR" '"bytes_from_source"'
+	assert_contains "$ERR" '"peak_rss_kb"'
+	SYNC_CHECKSUM=off sync_ok; method_is copy_diff; expect_counts 0 0 20000
+	local cd_src
+	cd_src=$(stat 'j["statistics"]["bytes_from_source"]')
+	[ "$ck_src" -gt 0 ] && [ "$ck_tgt" -gt 0 ] || fail "no bytes counted: $ck_src $ck_tgt"
+	# 20000 rows of ~210 bytes: the copy diff reads 4 MB from each side,
+	# the checksum about 16 bytes per 16 rows
+	[ $((ck_src * 20)) -lt "$cd_src" ] || fail "checksum read $ck_src bytes, copy diff $cd_src"
+	SYNC_CHECKSUM=maybe run_sync
+	assert_eq 2 "$RC" "a bad SYNC_CHECKSUM is a configuration error: $OUT $ERR"
+	assert_contains "$OUT$ERR" "SYNC_CHECKSUM must be on or off"
+}
+
+test_checksum_output_settings_fixed_per_session() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_settings
+	both_q "CREATE TABLE b (id int PRIMARY KEY, v bytea, m money, ts timestamptz, iv interval)"
+	src_q "INSERT INTO b SELECT g, decode(md5(g::text), 'hex'), g, '2024-01-01'::timestamptz + g * interval '1 hour', g * interval '1 minute' FROM generate_series(1, 3000) g"
+	dst_q "INSERT INTO b VALUES (1, '\\x00', 0, now(), '1 day')"
+	q "$SRC_DB" "ALTER DATABASE $SRC_DB SET bytea_output = 'escape'"
+	q "$SRC_DB" "ALTER DATABASE $SRC_DB SET DateStyle = 'SQL, DMY'"
+	q "$SRC_DB" "ALTER DATABASE $SRC_DB SET IntervalStyle = 'sql_standard'"
+	q "$SRC_DB" "ALTER DATABASE $SRC_DB SET TimeZone = 'Asia/Tokyo'"
+	q "$SRC_DB" "ALTER DATABASE $SRC_DB SET lc_monetary = 'C.UTF-8'"
+	sync_ok; method_is checksum; expect_counts 2999 1 0
+	sync_ok; expect_counts 0 0 3000
+	assert_json "$OUT" 'j["statistics"]["tables"][0]["copy_ms"]' 0 "rows staged though none changed"
+}
+
+test_checksum_null_key_on_source_fails() {
+	source "$ROOT/tests/cases/sync_helpers.sh"
+	sync_mode two sync_ck_nullkey
+	src_q "CREATE TABLE n (id int, v text)"   # no key on the source
+	dst_q "CREATE TABLE n (id int PRIMARY KEY, v text)"
+	src_q "INSERT INTO n SELECT g, 'v' FROM generate_series(1, 100) g; INSERT INTO n VALUES (NULL, 'lost')"
+	dst_q "INSERT INTO n VALUES (1, 'old')"
+	run_sync
+	assert_eq 1 "$RC" "a NULL key must fail the run: $OUT"
+	assert_contains "$OUT" "is NULL"
+	assert_eq old "$(dst_q "SELECT v FROM n WHERE id = 1")" "something was applied"
+}
