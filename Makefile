@@ -1,12 +1,16 @@
 # syncfn - build, test, run, bench, ship.
 #
 # build/syncfn              the program (runtime/: CLI, HTTP, auth, config, logs)
-# build/syncfn-sync.so      the sync engine (function/sync_*.c + sql/), libpq
-# build/syncfn-schedule.so  the QStash schedule client (function/schedule_*.c) and
-#                           the failure alerts (function/alert_*.c), libcurl
+# build/syncfn-sync.so      the sync engine (function/sync/ + sql/), libpq
+# build/syncfn-schedule.so  the QStash schedule client (function/schedule/) and
+#                           the failure alerts (function/alert/), libcurl
 #
 # The two engines are loaded by the program only when an invocation needs
 # them, so a cold start that answers /healthz never maps libpq or libcurl.
+#
+# The seam: runtime/ sees only function/'s public headers (sync.h,
+# schedule.h, alert.h, fn_log.h, engine_abi.h); each engine's private
+# headers and the libpq headers are on no include path of runtime/.
 
 VERSION  := 0.1.0
 CC       ?= cc
@@ -16,9 +20,15 @@ BUILD    ?= build
 CSTD     := -std=c11 -D_GNU_SOURCE
 WARN     := -Wall -Wextra -Werror
 OPT      ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) -Ifunction -Iruntime -I$(BUILD) \
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(EXTRA_CFLAGS) \
              -DSYNCFN_VERSION='"$(VERSION)"' -fPIC
 PG_INC   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+
+# Include paths by directory: what each part may see.
+INC_RUNTIME  := -Iruntime -Ifunction
+INC_SYNC     := -Ifunction -Ifunction/sync -I$(BUILD) -I$(PG_INC)
+INC_SCHEDULE := -Ifunction -Ifunction/schedule
+INC_TESTS    := $(INC_RUNTIME) $(INC_SYNC) -Ifunction/schedule -Itests/unit
 
 MAIN_LIBS     := -lcivetweb -lmbedcrypto -lcjson -ldl -lpthread
 SYNC_LIBS     := -lpq -lcjson
@@ -28,8 +38,8 @@ RUNTIME_SRCS  := $(sort $(wildcard runtime/*.c))
 FN_COMMON     := function/fn_log.c function/names.c
 MAIN_SRCS     := $(RUNTIME_SRCS) $(FN_COMMON)
 ENGINE_COMMON := $(FN_COMMON) function/engine_abi.c
-SYNC_SRCS     := $(sort $(wildcard function/sync_*.c)) $(ENGINE_COMMON)
-SCHEDULE_SRCS := $(sort $(wildcard function/schedule_*.c function/alert_*.c)) $(ENGINE_COMMON)
+SYNC_SRCS     := $(sort $(wildcard function/sync/*.c)) $(ENGINE_COMMON)
+SCHEDULE_SRCS := $(sort $(wildcard function/schedule/*.c function/alert/*.c)) $(ENGINE_COMMON)
 SQL_FILES     := $(sort $(wildcard sql/*.sql))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
@@ -54,9 +64,14 @@ $(BUILD)/.headers-ok:
 	done; mkdir -p $(dir $@); touch $@
 
 # -MMD -MP: each object depends on exactly the headers it includes.
+$(BUILD)/obj/runtime/%.o: INC := $(INC_RUNTIME)
+$(BUILD)/obj/function/%.o: INC := -Ifunction
+$(BUILD)/obj/function/sync/%.o: INC := $(INC_SYNC)
+$(BUILD)/obj/function/schedule/%.o $(BUILD)/obj/function/alert/%.o: INC := $(INC_SCHEDULE)
+$(BUILD)/obj/tests/qstash_server/%.o: INC := -Itests/qstash_server
 $(BUILD)/obj/%.o: %.c | $(BUILD)/sql_text.h $(BUILD)/.headers-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -I$(PG_INC) -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(INC) -MMD -MP -c $< -o $@
 -include $(shell find $(BUILD)/obj $(BUILD)/unit -name '*.d' 2>/dev/null)
 
 # Every SQL file becomes a NUL-terminated string named sql_<file>, so the
@@ -96,7 +111,7 @@ $(BUILD)/qstash-dev: $(call obj,$(QDEV_SRCS))
 
 # QStash signature verifications per second (bench/run.sh runs it).
 $(BUILD)/verify-bench: bench/verify_bench.c $(BUILD)/obj/runtime/qstash_verify.o $(BUILD)/obj/runtime/json_guard.o
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $^ -lmbedcrypto -lcjson
+	$(CC) $(CFLAGS_ALL) $(INC_RUNTIME) -Itests/unit -o $@ $^ -lmbedcrypto -lcjson
 
 # Unit tests: each tests/unit/test_*.c is its own program, linked with every
 # object it may exercise (runtime without main, the engines' sources).
@@ -106,7 +121,7 @@ UNIT_LINK := $(filter-out $(BUILD)/obj/runtime/main.o,$(MAIN_OBJS)) \
              $(filter-out $(call obj,$(ENGINE_COMMON)),$(SYNC_OBJS) $(SCHEDULE_OBJS))
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LINK)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -I$(PG_INC) -Itests/unit -o $@ $< $(UNIT_LINK) \
+	$(CC) $(CFLAGS_ALL) $(INC_TESTS) -MMD -MP -o $@ $< $(UNIT_LINK) \
 	  -lcivetweb -lmbedcrypto -lcjson -lpq -lcurl -ldl -lpthread
 unit: $(UNIT_BINS)
 

@@ -9,17 +9,18 @@
  * together, instead of calling into a struct layout it does not share.
  *
  * Bump SYNCFN_ENGINE_ABI whenever a struct, enum or function type in
- * sync.h, schedule.h or fn_log.h changes meaning; the sizes catch the
- * changes that are forgotten.
+ * sync.h, schedule.h, alert.h or fn_log.h changes meaning; the sizes
+ * catch the changes that are forgotten.
  */
 #ifndef SYNCFN_ENGINE_ABI_H
 #define SYNCFN_ENGINE_ABI_H
 
+#include "alert.h"
 #include "fn_log.h"
 #include "schedule.h"
 #include "sync.h"
 
-#define SYNCFN_ENGINE_ABI 2
+#define SYNCFN_ENGINE_ABI 3
 
 struct engine_abi {
 	unsigned version;
@@ -27,12 +28,15 @@ struct engine_abi {
 	unsigned sync_request_size;
 	unsigned schedule_settings_size;
 	unsigned logger_size;
+	unsigned alert_settings_size;
+	unsigned alert_event_size;
 };
 
 #define ENGINE_ABI_INIT                                                  \
 	{ SYNCFN_ENGINE_ABI, sizeof(struct sync_settings),                \
 	  sizeof(struct sync_request), sizeof(struct schedule_settings),  \
-	  sizeof(struct fn_logger) }
+	  sizeof(struct fn_logger), sizeof(struct alert_settings),      \
+	  sizeof(struct alert_event) }
 
 /* Defined by each engine (engine_abi.c); looked up by name. */
 extern const struct engine_abi syncfn_engine_abi;

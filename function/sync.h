@@ -22,7 +22,7 @@
 #ifndef SYNCFN_SYNC_H
 #define SYNCFN_SYNC_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "fn_log.h"
@@ -64,7 +64,7 @@ struct sync_request {
 	/* Set to nonzero by another thread (or a signal handler) to cancel:
 	 * the running statement is cancelled on the server and the run rolls
 	 * back. May be NULL. */
-	const volatile sig_atomic_t *cancel;
+	const atomic_int *cancel;
 	/* Which process runs it ("host/pid"), recorded with a running run so
 	 * that a busy answer can name it. May be NULL. */
 	const char *instance;

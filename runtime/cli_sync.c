@@ -1,4 +1,5 @@
 /* cli_sync.c - `syncfn sync [--dry-run] [--tables LIST]`. */
+#include <stdatomic.h>
 #include <cjson/cJSON.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 #include "signals.h"
 
 struct cli_sync_state {
-	volatile sig_atomic_t cancel;
+	atomic_int cancel;
 	int progress_shown;
 };
 

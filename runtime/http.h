@@ -7,7 +7,7 @@
 #ifndef SYNCFN_HTTP_H
 #define SYNCFN_HTTP_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -42,7 +42,7 @@ struct http_response {
 struct route_ctx {
 	const struct config *cfg;
 	/* Raised when the process must stop: a running sync cancels. */
-	const volatile sig_atomic_t *cancel;
+	const atomic_int *cancel;
 };
 
 const char *http_header(const struct http_request *req, const char *name);

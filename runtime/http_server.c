@@ -2,6 +2,8 @@
  * http_server.h). */
 #include "http_server.h"
 
+#include <signal.h>
+#include <stdatomic.h>
 #include <civetweb.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -45,7 +47,7 @@ struct server {
 	const struct config *cfg;
 	struct serve_opts opts;
 	struct route_ctx rctx;
-	volatile sig_atomic_t cancel;
+	atomic_int cancel;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int started;        /* invocations begun */

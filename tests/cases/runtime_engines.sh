@@ -10,8 +10,8 @@ fake_engine() {
 	{
 		echo 'int sync_run(void) { return 0; } int sync_status(void) { return 0; }'
 		echo 'int schedule_run(void) { return 0; }'
-		[ "$2" = none ] || echo "struct abi { unsigned v, a, b, c, d; };
-const struct abi syncfn_engine_abi = { $2, 1, 2, 3, 4 };"
+		[ "$2" = none ] || echo "struct abi { unsigned v, a, b, c, d, e, f; };
+const struct abi syncfn_engine_abi = { $2, 1, 2, 3, 4, 5, 6 };"
 	} >"$1/fake.c"
 	cc -shared -fPIC -o "$1/syncfn-sync.so" "$1/fake.c" || fail "cannot build the fake engine"
 	cp "$1/syncfn-sync.so" "$1/syncfn-schedule.so"

@@ -8,6 +8,7 @@
  * Beyond the sanitizers it checks: the status is 400 or 503, and a 400
  * never carries more than one line of error.
  */
+#include <stdatomic.h>
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -64,7 +65,7 @@ static void *route_on_thread(void *arg)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct config cfg;
-	static volatile sig_atomic_t cancel;
+	static atomic_int cancel;
 	static int loaded;
 	if (!loaded) {
 		config_load(&cfg, fuzz_env, 0);

@@ -1,5 +1,6 @@
 /* test_sync.c - the sync engine called directly, against the test server:
  * message-id deduplication, progress, the log events, cancel, the run log. */
+#include <stdatomic.h>
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
 #include <signal.h>
@@ -182,7 +183,7 @@ TEST(cancel_flag_rolls_back)
 	exec_on("sync_u_cancel_src", "CREATE TABLE t (id int PRIMARY KEY);"
 	        "INSERT INTO t VALUES (1)");
 	exec_on("sync_u_cancel_dst", "CREATE TABLE t (id int PRIMARY KEY)");
-	static volatile sig_atomic_t flag = 1;
+	static atomic_int flag = 1;
 	struct sync_request req = { .type = "manual", .cancel = &flag };
 	char err[512];
 	cJSON *res = NULL;

@@ -1,6 +1,7 @@
 /* sync_db.c - connections, cancellable statements, readable errors. */
 #include "sync_db.h"
 
+#include <stdatomic.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,7 @@ static void first_line(const char *msg, char *out, size_t len)
 
 enum sync_status sync_db_connect(struct sync_db *db, const char *role,
                                  const char *url, int connect_timeout_s,
-                                 const volatile sig_atomic_t *cancel,
+                                 const atomic_int *cancel,
                                  char *err, size_t errlen)
 {
 	*db = (struct sync_db){ .role = role, .cancel = cancel };

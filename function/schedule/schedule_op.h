@@ -1,5 +1,5 @@
 /* schedule_op.h - one schedule action in progress, shared by the
- * function/schedule_*.c files (private to them).
+ * files in function/schedule/ (private to them).
  *
  * schedule_run.c makes the QStash calls; schedule_check.c refuses bad
  * input before any call; schedule_errors.c turns a QStash refusal into

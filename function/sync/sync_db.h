@@ -10,8 +10,8 @@
 #ifndef SYNCFN_SYNC_DB_H
 #define SYNCFN_SYNC_DB_H
 
+#include <stdatomic.h>
 #include <libpq-fe.h>
-#include <signal.h>
 #include <stddef.h>
 
 #include "sync.h"
@@ -21,7 +21,7 @@ struct sync_db {
 	const char *role;   /* "source" or "target" */
 	char label[400];    /* "the target database (host h, database d)" */
 	char where[320];    /* "(host h, database d)" */
-	const volatile sig_atomic_t *cancel;
+	const atomic_int *cancel;
 	int cancel_sent;
 	/* of the last server error, for callers that explain it further */
 	char sqlstate[6];
@@ -38,7 +38,7 @@ struct sync_db {
  * SYNC_CONFIG when url is not a connection string at all. */
 enum sync_status sync_db_connect(struct sync_db *db, const char *role,
                                  const char *url, int connect_timeout_s,
-                                 const volatile sig_atomic_t *cancel,
+                                 const atomic_int *cancel,
                                  char *err, size_t errlen);
 void sync_db_close(struct sync_db *db);
 

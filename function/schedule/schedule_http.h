@@ -1,5 +1,5 @@
 /* schedule_http.h - one call to the QStash REST API, with the retry policy
- * of schedule.h (private to function/schedule_*.c).
+ * of schedule.h (private to function/schedule/).
  *
  * schedule_http_call() sends one request, retrying on network errors and
  * on 429 only, and hands back the final answer whatever its status: the
