@@ -121,8 +121,9 @@ int cli_sync(const struct config *cfg, const struct cli_args *args)
 		log_printf(stderr, "%s", "\r\033[K");
 	if (result)
 		print_result(result);
-	if (s != SYNC_OK && s != SYNC_DEDUPLICATED)
-		log_printf(stderr, "syncfn sync: %s\n", *err ? err : sync_status_name(s));
+	/* A failure was reported once already, by the engine's "Sync failed"
+	 * log line (with what only the engine knows: the server's DETAIL, the
+	 * run id); stdout has the result. */
 	alert_failure(cfg, s, run_id, err);
 	cJSON_Delete(result);
 	/* The signal thread still runs: leave without tearing it down. */

@@ -42,3 +42,15 @@ test_text_log_format() {
 	LOG_FORMAT=text PORT=$SERVE_PORT "$SYNCFN" serve --idle-exit 1 > "$TEST_TMP/t.log" 2>&1
 	grep -Eq '^[0-9T:.-]+Z info  Listening address=0.0.0.0 port=' "$TEST_TMP/t.log" || fail "text log: $(cat "$TEST_TMP/t.log")"
 }
+
+# A failure is reported once on stderr (the engine's log line), besides
+# the JSON result on stdout: not once by the engine and again by the CLI.
+test_sync_failure_is_reported_once() {
+	local rc=0 port; port=$(free_port)
+	LOG_FORMAT=text TARGET_DATABASE_URL="postgresql://u@127.0.0.1:$port/db" \
+		"$SYNCFN" sync >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	assert_eq 1 "$rc" "exit status"
+	assert_json "$(cat "$TEST_TMP/out")" 'j["success"]' false
+	local n; n=$(grep -c 'could not connect to the target database' "$TEST_TMP/err" || true)
+	assert_eq 1 "$n" "times the error is on stderr: $(cat "$TEST_TMP/err")"
+}
