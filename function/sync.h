@@ -11,8 +11,8 @@
  * The engine lives in its own shared object (build/syncfn-sync.so) that
  * the runtime loads only when an invocation needs it, so libpq costs
  * nothing on a cold start that only answers /healthz. The runtime finds
- * the entry points by name: "sync_run" and "sync_status", with the
- * types sync_run_fn and sync_status_fn below.
+ * the entry points by name: "sync_run" and "sync_runs", with the
+ * types sync_run_fn and sync_runs_fn below.
  *
  * Errors: every function returns an enum sync_status and, when it is not
  * SYNC_OK, writes one line a person can act on into err (never a
@@ -29,6 +29,11 @@
 
 struct cJSON;
 
+/* Seconds a connection attempt may take when settings say 0, and how
+ * many runs sync_runs answers when asked for 0. */
+#define SYNC_CONNECT_TIMEOUT_S 10
+#define SYNC_RUNS_DEFAULT_LIMIT 20
+
 /* Settings, read once from the environment by the runtime. Strings are
  * borrowed and must outlive the call. */
 struct sync_settings {
@@ -41,7 +46,7 @@ struct sync_settings {
 	const char *exclude;       /* SYNC_EXCLUDE, "" */
 	int statement_timeout_ms;  /* SYNC_STATEMENT_TIMEOUT, 0 = none */
 	int lock_timeout_ms;       /* SYNC_LOCK_TIMEOUT */
-	int connect_timeout_s;     /* libpq connect_timeout */
+	int connect_timeout_s;     /* libpq connect_timeout, 0 = the default */
 	int checksum_off;          /* SYNC_CHECKSUM=off: two-database re-syncs
 	                              read every row (copy_diff / copy_stage)
 	                              instead of comparing checksums */
@@ -100,11 +105,11 @@ typedef enum sync_status sync_run_fn(const struct sync_settings *settings,
 
 /* The latest `limit` runs from the run log, newest first, as
  * {"success": true, "runs": [...], "timestamp": ...}. */
-typedef enum sync_status sync_status_fn(const struct sync_settings *settings,
-                                        int limit,
-                                        const struct fn_logger *log,
-                                        struct cJSON **result,
-                                        char *err, size_t errlen);
+typedef enum sync_status sync_runs_fn(const struct sync_settings *settings,
+                                      int limit,
+                                      const struct fn_logger *log,
+                                      struct cJSON **result,
+                                      char *err, size_t errlen);
 
 /* The expected remaining seconds of the sync running on the target, from
  * the run log (5..900; 30 when it cannot tell), for a busy answer given
@@ -133,7 +138,7 @@ typedef double sync_slowest_fn(const struct sync_settings *settings);
 
 sync_slowest_fn sync_slowest;
 sync_run_fn sync_run;
-sync_status_fn sync_status;
+sync_runs_fn sync_runs;
 sync_retry_after_fn sync_retry_after;
 
 /* Name of a status for logs, e.g. "busy". Defined in names.c, which is

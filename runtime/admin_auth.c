@@ -4,18 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-int admin_auth_equal(const char *expected, const char *given)
-{
-	size_t elen = strlen(expected), glen = strlen(given);
-	unsigned char diff = (unsigned char)(elen != glen);
-	for (size_t i = 0; i < elen; i++) {
-		/* Past the end of `given`, compare against its NUL again, so
-		 * the loop always runs elen times. */
-		unsigned char g = (unsigned char)given[i < glen ? i : glen];
-		diff |= (unsigned char)(expected[i] ^ g);
-	}
-	return diff == 0;
-}
+#include "secret_equal.h"
 
 int admin_auth_ok(const char *configured_token, const char *authorization)
 {
@@ -26,5 +15,5 @@ int admin_auth_ok(const char *configured_token, const char *authorization)
 	const char *given = authorization + 7;
 	while (*given == ' ')
 		given++;
-	return admin_auth_equal(configured_token, given);
+	return secret_equal(configured_token, given);
 }

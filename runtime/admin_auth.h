@@ -12,8 +12,4 @@
 
 int admin_auth_ok(const char *configured_token, const char *authorization);
 
-/* Constant-time equality of two byte strings of possibly different
- * lengths: the time depends only on the length of `expected`. */
-int admin_auth_equal(const char *expected, const char *given);
-
 #endif

@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "admin_auth.h"
-#include "cli_schedule.h"
+#include "cli_setup.h"
 #include "cli_timeout.h"
 #include "config.h"
 #include "engines.h"
 #include "log.h"
+#include "secret_equal.h"
 
 struct setup {
 	const struct config *cfg;
@@ -52,8 +52,8 @@ static int check_keys(struct setup *s)
 		return fail(s, st, "checking the token");
 	}
 	const cJSON *keys = cJSON_GetObjectItemCaseSensitive(result, "keys");
-	int cur = admin_auth_equal(str(keys, "current"), s->cfg->current_key);
-	int next = admin_auth_equal(str(keys, "next"), s->cfg->next_key);
+	int cur = secret_equal(str(keys, "current"), s->cfg->current_key);
+	int next = secret_equal(str(keys, "next"), s->cfg->next_key);
 	cJSON_Delete(result);
 	if (cur && next) {
 		log_printf(stdout, "ok\n");

@@ -369,7 +369,7 @@ void config_sync_settings(const struct config *cfg, struct sync_settings *s)
 	s->statement_timeout_ms = cfg->statement_timeout_ms;
 	s->lock_timeout_ms = cfg->lock_timeout_ms;
 	s->checksum_off = cfg->checksum_off;
-	s->connect_timeout_s = 10;
+	s->connect_timeout_s = SYNC_CONNECT_TIMEOUT_S;
 }
 
 void config_schedule_settings(const struct config *cfg,

@@ -7,10 +7,8 @@
 #ifndef SYNCFN_HTTP_H
 #define SYNCFN_HTTP_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 
-#include "config.h"
 
 struct cJSON;
 
@@ -38,12 +36,6 @@ struct http_response {
 	char retry_after[16]; /* storage for the Retry-After value */
 };
 
-/* What a route may use besides the request. */
-struct route_ctx {
-	const struct config *cfg;
-	/* Raised when the process must stop: a running sync cancels. */
-	const atomic_int *cancel;
-};
 
 const char *http_header(const struct http_request *req, const char *name);
 

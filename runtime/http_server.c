@@ -29,7 +29,8 @@
  * stack (Debian builds it with USE_STACK_SIZE=102400) and its 16 KiB
  * request buffer: 64 bound the memory to about 8 MB. */
 #define WORKERS 64
-#define WORKERS_OPTION "64"
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 /* civetweb's request_timeout_ms: the whole request line and headers must
  * arrive within it (civetweb measures from the first byte), and each
  * wait for body bytes is bounded by it. */
@@ -484,7 +485,7 @@ static struct mg_context *start_civetweb(struct server *s, int port)
 		/* Many workers: idle or trickling connections (a proxy's
 		 * pre-connect, a TCP check, a slowloris) must not hold them
 		 * all. */
-		"num_threads", WORKERS_OPTION,
+		"num_threads", STRINGIFY(WORKERS),
 		"request_timeout_ms", read_wait,
 		"enable_keep_alive", "no",
 		NULL,

@@ -16,7 +16,6 @@
 
 #include "fn_log.h"
 
-#define LOG_REQUEST_ID_LEN 64
 
 /* Once, before any thread starts. secrets are borrowed for the process's
  * lifetime. */

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cli_schedule.h"
+#include "cli_setup.h"
 #include "config.h"
 #include "http_server.h"
 #include "log.h"

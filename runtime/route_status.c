@@ -8,17 +8,16 @@
 #include "log.h"
 #include "routes.h"
 
-#define STATUS_DEFAULT_LIMIT 20
 #define STATUS_MAX_LIMIT 500
 
 static int limit_from_query(const char *query)
 {
 	const char *p = query ? strstr(query, "limit=") : NULL;
 	if (!p || (p != query && p[-1] != '&'))
-		return STATUS_DEFAULT_LIMIT;
+		return SYNC_RUNS_DEFAULT_LIMIT;
 	long n = strtol(p + 6, NULL, 10);
 	if (n < 1)
-		return STATUS_DEFAULT_LIMIT;
+		return SYNC_RUNS_DEFAULT_LIMIT;
 	return n > STATUS_MAX_LIMIT ? STATUS_MAX_LIMIT : (int)n;
 }
 
@@ -39,7 +38,7 @@ void route_status(const struct route_ctx *ctx, const struct http_request *req,
 		http_reply_error(res, 500, "sync not configured: %s", err);
 		return;
 	}
-	sync_status_fn *status = engines_sync_status(err, sizeof err);
+	sync_runs_fn *status = engines_sync_runs(err, sizeof err);
 	if (!status) {
 		http_reply_error(res, 500, "%s", err);
 		return;

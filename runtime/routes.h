@@ -6,7 +6,17 @@
 #ifndef SYNCFN_ROUTES_H
 #define SYNCFN_ROUTES_H
 
+#include <stdatomic.h>
+
+#include "config.h"
 #include "http.h"
+
+/* What a route may use besides the request. */
+struct route_ctx {
+	const struct config *cfg;
+	/* Raised when the process must stop: a running sync cancels. */
+	const atomic_int *cancel;
+};
 
 /* 1 when a request for this path is an invocation (a sync or schedule
  * call, as the contract says) for --once and --idle-exit; /healthz, the

@@ -55,16 +55,6 @@ static enum sync_status drain_source(struct sync_db *src, int in_copy,
 	return st;
 }
 
-static void cancel_source(struct sync_db *src)
-{
-	char msg[256];
-	PGcancel *c = PQgetCancel(src->conn);
-	if (c) {
-		PQcancel(c, msg, sizeof msg);
-		PQfreeCancel(c);
-	}
-}
-
 static void progress(const struct sync_request *req, const struct sync_table *t,
                      long long rows)
 {
@@ -142,7 +132,7 @@ enum sync_status sync_copy_stream(struct sync_db *src, struct sync_db *tgt,
 		int n = PQgetCopyData(src->conn, &buf, 1);
 		if (n > SYNC_ROW_MAX_BYTES) {
 			PQfreemem(buf);
-			cancel_source(src);
+			sync_db_cancel_statement(src);
 			drain_source(src, 1, what_src, NULL, 0);
 			end_copy_in(tgt, "row too large", what_tgt, NULL, 0);
 			return sync_row_too_large(t, n, err, errlen);
@@ -153,7 +143,7 @@ enum sync_status sync_copy_stream(struct sync_db *src, struct sync_db *tgt,
 			                errlen);
 			PQfreemem(buf);
 			if (st != SYNC_OK) {
-				cancel_source(src);
+				sync_db_cancel_statement(src);
 				drain_source(src, 1, what_src, NULL, 0);
 				return st;
 			}

@@ -1,6 +1,7 @@
 /* sync_db.c - connections, cancellable statements, readable errors. */
 #include "sync_db.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <poll.h>
 #include <stdio.h>
@@ -76,7 +77,8 @@ enum sync_status sync_db_connect(struct sync_db *db, const char *role,
 	name_database(db, url);
 	char timeout[16];
 	snprintf(timeout, sizeof timeout, "%d",
-	         connect_timeout_s > 0 ? connect_timeout_s : 10);
+	         connect_timeout_s > 0 ? connect_timeout_s
+	                               : SYNC_CONNECT_TIMEOUT_S);
 	/* defaults before the URL (its own values win), UTF8 after it */
 	const char *keys[] = { "connect_timeout", "application_name", "dbname",
 	                       "client_encoding", NULL };
@@ -109,16 +111,21 @@ int sync_db_cancelled(struct sync_db *db)
 {
 	if (!db->cancel || !*db->cancel)
 		return 0;
-	if (!db->cancel_sent && db->conn) {
-		char buf[256];
-		PGcancel *c = PQgetCancel(db->conn);
-		if (c) {
-			PQcancel(c, buf, sizeof buf);
-			PQfreeCancel(c);
-		}
+	if (!db->cancel_sent) {
+		sync_db_cancel_statement(db);
 		db->cancel_sent = 1;
 	}
 	return 1;
+}
+
+void sync_db_cancel_statement(struct sync_db *db)
+{
+	char buf[256];
+	PGcancel *c = db->conn ? PQgetCancel(db->conn) : NULL;
+	if (c) {
+		PQcancel(c, buf, sizeof buf);
+		PQfreeCancel(c);
+	}
 }
 
 int sync_db_wait(struct sync_db *db)
@@ -126,9 +133,9 @@ int sync_db_wait(struct sync_db *db)
 	struct pollfd p = { .fd = PQsocket(db->conn), .events = POLLIN };
 	if (p.fd < 0)
 		return -1;
-	if (poll(&p, 1, 100) < 0)
-		return 0; /* EINTR: the caller looks at the flag and retries */
-	return 0;
+	if (poll(&p, 1, 100) < 0 && errno != EINTR)
+		return -1;
+	return 0; /* EINTR too: the caller looks at the flag and retries */
 }
 
 static const char *field(const PGresult *res, int code)

@@ -46,6 +46,10 @@ void sync_db_close(struct sync_db *db);
  * the running statement, once). */
 int sync_db_cancelled(struct sync_db *db);
 
+/* Asks the server to cancel the statement running on db, if any; the
+ * statement then ends with an error the caller reads as usual. */
+void sync_db_cancel_statement(struct sync_db *db);
+
 /* Runs one statement (params may be NULL when nparams is 0) and waits for
  * it, polling the cancel flag; sql holding more than one statement is an
  * error (the extended protocol), so nothing expanded into it can add one. On

@@ -159,14 +159,8 @@ static void stop(struct side *s, int abort)
 	s->row = NULL;
 	if (s->done || !s->db->conn)
 		return;
-	if (abort) {
-		char msg[256];
-		PGcancel *c = PQgetCancel(s->db->conn);
-		if (c) {
-			PQcancel(c, msg, sizeof msg);
-			PQfreeCancel(c);
-		}
-	}
+	if (abort)
+		sync_db_cancel_statement(s->db);
 	char *buf;
 	while (PQgetCopyData(s->db->conn, &buf, 0) > 0)
 		PQfreemem(buf);

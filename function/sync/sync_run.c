@@ -543,8 +543,6 @@ enum sync_status sync_run(const struct sync_settings *settings,
 	cJSON_Delete(stats);
 	cJSON_Delete(r.earlier);
 	sync_plan_free(&r.plan);
-	if (r.src && r.src != r.tgt)
-		sync_db_close(r.src);
 	sync_db_close(&r.tgt_db);
 	sync_db_close(&r.src_db);
 	return st;

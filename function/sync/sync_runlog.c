@@ -329,9 +329,9 @@ void sync_runlog_unclaim(struct sync_db *tgt, long long id)
 	sync_db_run(tgt, sql_sync_run_unclaim, 1, p, NULL, NULL, 0);
 }
 
-enum sync_status sync_status(const struct sync_settings *settings, int limit,
-                             const struct fn_logger *log,
-                             struct cJSON **result, char *err, size_t errlen)
+enum sync_status sync_runs(const struct sync_settings *settings, int limit,
+                           const struct fn_logger *log,
+                           struct cJSON **result, char *err, size_t errlen)
 {
 	char ts[32];
 	*result = NULL;
@@ -349,7 +349,7 @@ enum sync_status sync_status(const struct sync_settings *settings, int limit,
 		/* reading never creates the schema: no run log, no runs */
 		st = migrated(&tgt, &exists, err, errlen);
 		char lim[16];
-		snprintf(lim, sizeof lim, "%d", limit > 0 ? limit : 20);
+		snprintf(lim, sizeof lim, "%d", limit > 0 ? limit : SYNC_RUNS_DEFAULT_LIMIT);
 		const char *p[1] = { lim };
 		PGresult *r = NULL;
 		if (st == SYNC_OK && exists)

@@ -8,7 +8,7 @@
 fake_engine() {
 	mkdir -p "$1"
 	{
-		echo 'int sync_run(void) { return 0; } int sync_status(void) { return 0; }'
+		echo 'int sync_run(void) { return 0; } int sync_runs(void) { return 0; }'
 		echo 'int schedule_run(void) { return 0; }'
 		[ "$2" = none ] || echo "struct abi { unsigned v, a, b, c, d, e, f; };
 const struct abi syncfn_engine_abi = { $2, 1, 2, 3, 4, 5, 6 };"

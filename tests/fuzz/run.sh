@@ -26,8 +26,8 @@ cflags=(-std=c11 -D_GNU_SOURCE -DSYNCFN_VERSION='"fuzz"' -Wall -Wextra -Werror -
 	tests/fuzz/fuzz_qstash_verify.c runtime/qstash_verify.c runtime/json_guard.c \
 	-lmbedcrypto -lcjson -lpthread
 "$cc" "${cflags[@]}" -o "$out/fuzz_schedule_body" \
-	tests/fuzz/fuzz_schedule_body.c runtime/route_schedule.c runtime/admin_auth.c \
-	runtime/engines.c runtime/log.c runtime/http_response.c runtime/config.c \
+	tests/fuzz/fuzz_schedule_body.c runtime/route_schedule.c runtime/admin_auth.c runtime/secret_equal.c \
+	runtime/engines.c runtime/log.c runtime/http.c runtime/config.c \
 	runtime/conninfo.c runtime/json_guard.c function/fn_log.c function/names.c \
 	-ldl -lcjson -lpthread
 

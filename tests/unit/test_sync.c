@@ -210,7 +210,7 @@ TEST(status_lists_runs_newest_first)
 		          SYNC_OK);
 		cJSON_Delete(res);
 	}
-	CHECK_INT(sync_status(&s, 2, NULL, &res, err, sizeof err), SYNC_OK);
+	CHECK_INT(sync_runs(&s, 2, NULL, &res, err, sizeof err), SYNC_OK);
 	CHECK(cJSON_IsTrue(cJSON_GetObjectItem(res, "success")));
 	const cJSON *runs = cJSON_GetObjectItem(res, "runs");
 	CHECK_INT(cJSON_GetArraySize(runs), 2);
@@ -224,7 +224,7 @@ TEST(status_lists_runs_newest_first)
 	/* a target that has never synced: no runs, not an error */
 	fresh_db("sync_u_status_new");
 	s.target_url = url(1, "sync_u_status_new");
-	CHECK_INT(sync_status(&s, 5, NULL, &res, err, sizeof err), SYNC_OK);
+	CHECK_INT(sync_runs(&s, 5, NULL, &res, err, sizeof err), SYNC_OK);
 	CHECK_INT(cJSON_GetArraySize(cJSON_GetObjectItem(res, "runs")), 0);
 	cJSON_Delete(res);
 	CHECK_INT(scalar("sync_u_status_new", "SELECT count(*) FROM "

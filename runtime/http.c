@@ -1,4 +1,4 @@
-/* http_response.c - building answers (see http.h). */
+/* http.c - one request and its answer (http.h). */
 #include "http.h"
 
 #include <cjson/cJSON.h>
