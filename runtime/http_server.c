@@ -374,14 +374,35 @@ static int begin_request(struct mg_connection *conn)
  * the connection. Its socket is still open when connection_close runs
  * (connection_closed comes after the close),
  * so the answer (and the log line) is given here. */
+/* The targets civetweb parses but leaves unanswered: "*" and absolute
+ * URLs of the schemes it knows. Any other odd target it answers 400
+ * itself, and must not get a second answer. */
+static int unrouted_target(const char *uri)
+{
+	static const char *const schemes[] = { "http://", "https://", "ws://", "wss://" };
+	if (strcmp(uri, "*") == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++)
+		if (strncasecmp(uri, schemes[i], strlen(schemes[i])) == 0)
+			return 1;
+	return 0;
+}
+
 static void answer_unrouted(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
-	if (!ri->request_method || !ri->request_uri || ri->local_uri ||
-	    ri->request_uri[0] == '/')
+	if (!ri->request_method || !ri->request_uri || ri->local_uri)
 		return;
 	char rid[REQUEST_ID_MAX];
 	request_id_make(NULL, rid);
+	char target[LOGGED_PATH_MAX + 1];
+	snprintf(target, sizeof target, "%s", ri->request_uri);
+	if (!unrouted_target(ri->request_uri)) {
+		log_line(rid, FN_INFO, "HTTP request refused by civetweb", "method",
+		         FN_STR(ri->request_method), "target", FN_STR(target), "status",
+		         FN_INT(400), NULL);
+		return;
+	}
 	int options = strcmp(ri->request_method, "OPTIONS") == 0 &&
 	              strcmp(ri->request_uri, "*") == 0;
 	const char *msg = options
@@ -395,8 +416,6 @@ static void answer_unrouted(struct mg_connection *conn)
 	          options ? "Allow: GET, HEAD, POST\r\n" : "");
 	if (strcmp(ri->request_method, "HEAD") != 0)
 		mg_write(conn, msg, strlen(msg));
-	char target[LOGGED_PATH_MAX + 1];
-	snprintf(target, sizeof target, "%s", ri->request_uri);
 	log_line(rid, FN_INFO, "HTTP request", "method", FN_STR(ri->request_method),
 	         "target", FN_STR(target), "status", FN_INT(options ? 200 : 400),
 	         "duration_ms", FN_INT(0), NULL);

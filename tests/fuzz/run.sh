@@ -2,7 +2,7 @@
 # tests/fuzz/run.sh [SECONDS] - builds the libFuzzer harnesses with clang
 # (ASan + UBSan) and runs them: the QStash signature verifier for SECONDS
 # (default 60), then the schedule-body parser for half as long. Both run
-# their target on a thread with a civetweb worker's 100 KiB stack
+# their target on a thread with a civetweb worker's stack
 # (worker_stack.h), so a recursion too deep for the server is caught.
 # Seeds: valid tokens and their bodies made with openssl by the shared
 # case table (tests/cases/qstash_tokens.sh), for the harness's fixed
@@ -51,7 +51,8 @@ rm -f "$out/seeds"/*
 i=0
 for body in '{"action":"list"}' '{"action":"get","scheduleId":"slave-to-prod-sync"}' \
 	'{"action":"pause","scheduleId":"x","action":"delete"}' '{"action":"create"}' \
-	"$(printf '%*s' 900 '' | tr ' ' '[')" '{"action":"l\u0000ist"}'; do
+	"$(printf '%*s' 999 '' | tr ' ' '[')" "{\"a\":$(printf '%*s' 990 '' | tr ' ' '[')$(printf '%*s' 990 '' | tr ' ' ']')}" \
+	'{"action":"l\u0000ist"}'; do
 	printf '%s' "$body" >"$out/corpus_schedule/seed-$i"; i=$((i + 1))
 done
 
