@@ -28,7 +28,7 @@ static const struct route {
 	{ SYNC_ROUTE, "GET, POST", 1, route_sync },
 	{ SCHEDULE_ROUTE, "GET, POST", 1, route_schedule },
 	{ STATUS_ROUTE, "GET", 0, route_status },
-	{ FAILURE_ROUTE, "POST", 0, route_failure },
+	{ FAILURE_ROUTE, "POST", 1, route_failure },
 };
 
 static const struct route *find(const char *path)
