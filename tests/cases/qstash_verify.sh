@@ -113,7 +113,9 @@ qv_send() {
 # qv_classify: QV_GOT from HTTP_STATUS and HTTP_BODY (see qv_send).
 qv_classify() {
 	local err
-	err=$(printf '%s' "$HTTP_BODY" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("error",""))' 2>/dev/null) || err="(not JSON) $HTTP_BODY"
+	# the "error" string, unescaped, without a python start per request
+	# (there are a hundred, and a loaded machine starts python slowly)
+	err=$(printf '%s' "$HTTP_BODY" | sed -n 's/.*"error":[[:space:]]*"\(\([^"\\]\|\\.\)*\)".*/\1/p' | sed 's/\\"/"/g; s/\\\\/\\/g')
 	case $HTTP_STATUS in
 	401) QV_GOT="401: $err" ;;
 	503) case $err in *"TARGET_DATABASE_URL is not set"*) QV_GOT=ok ;; *) QV_GOT="503: $err" ;; esac ;;
