@@ -15,6 +15,7 @@
 #include "fn_log.h"
 #include "sql_text.h"
 #include "sync_checksum_parts.h"
+#include "sync_table.h"
 
 /* One row's key and hash inside a segment's packed answer. */
 struct entry {
@@ -285,6 +286,14 @@ static enum sync_status fetch_batch(struct sync_db *src, const char *sql,
 	PGresult *r = NULL;
 	while (st == SYNC_OK && (st = ck_next(&q, &r, err, errlen)) == SYNC_OK
 	       && r) {
+		long long n = 0;
+		for (int f = 0; f < PQnfields(r); f++)
+			n += PQgetlength(r, 0, f);
+		if (n > SYNC_ROW_MAX_BYTES) {
+			PQclear(r);
+			st = sync_row_too_large(t, n, err, errlen);
+			break;
+		}
 		copy_line(&d->rows, r);
 		PQclear(r);
 		d->staged++;

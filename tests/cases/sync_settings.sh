@@ -33,6 +33,7 @@ settings_case() {
 	source "$ROOT/tests/cases/sync_types.sh"
 	export PGCLIENTENCODING=UTF8
 	sync_mode "$1" "sync_settings_$1"
+	if [ "${2:-}" = checksum ]; then export SYNC_CHECKSUM=on; else export SYNC_CHECKSUM=off; fi
 	types_schema
 	# a text key: copy_stage between two databases
 	both_q "CREATE TABLE alltext (k text PRIMARY KEY, LIKE alltypes)"
@@ -55,6 +56,7 @@ settings_case() {
 	expect_counts 0 8 0
 	local next='["insert_select", "insert_select"]'
 	[ "$1" = two ] && next='["copy_stage", "copy_diff"]'
+	[ "${2:-}" = checksum ] && next='["checksum", "checksum"]'
 	assert_json "$OUT" '[t["method"] for t in j["statistics"]["tables"]]' "$next"
 	sync_ok
 	expect_counts 0 0 8
@@ -67,4 +69,5 @@ settings_case() {
 	assert_eq "t|t" "$(dst_q "SELECT at[4] IS NULL, ai[2] IS NULL FROM alltypes WHERE id = 1")" "array NULLs ($1)"
 }
 test_settings_two() { settings_case two; }
+test_settings_two_checksum() { settings_case two checksum; }
 test_settings_same() { settings_case same; }
