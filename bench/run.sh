@@ -152,8 +152,8 @@ bench_verify() {
 
 # --- sync speed ---------------------------------------------------------------
 
-# shellcheck source=tests/pg.sh
-. "$ROOT/tests/pg.sh"
+# shellcheck source=tests/lib/pg.sh
+. "$ROOT/tests/lib/pg.sh"
 
 adm() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 url() { echo "postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:${PGPORT}/$1"; }

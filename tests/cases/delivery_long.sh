@@ -5,7 +5,7 @@
 # HTTP, qstash-dev signing and retrying like QStash.
 # timeout: 150
 
-source "$ROOT/tests/cases/schedule_lib.sh"
+source "$ROOT/tests/lib/schedule.sh"
 
 # long_db NAME ROWS SLEEP: slave.items with ROWS rows; public.items, whose
 # row trigger sleeps SLEEP seconds per written row.

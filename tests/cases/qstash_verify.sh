@@ -5,7 +5,7 @@
 # each good one must reach the sync.
 # timeout: 240
 
-source "$ROOT/tests/cases/qstash_tokens.sh"
+source "$ROOT/tests/lib/qstash_tokens.sh"
 
 QV_ROUTE=/api/background/sync/slave-to-prod
 

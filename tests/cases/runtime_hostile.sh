@@ -307,7 +307,7 @@ test_serve_bad_usage_exits_1() {
 
 # qstash-dev's stall knob is bounded, and SIGTERM ends a stalled call.
 test_qstash_dev_stall_is_bounded() {
-	source "$ROOT/tests/cases/schedule_lib.sh"
+	source "$ROOT/tests/lib/schedule.sh"
 	start_qdev
 	http POST "$QD_URL/__test/stall?ms=99999999999999"
 	assert_eq 400 "$HTTP_STATUS"

@@ -2,7 +2,7 @@
 # exact requests it sends, the state it leaves, and every error path.
 # timeout: 90
 
-source "$ROOT/tests/cases/schedule_lib.sh"
+source "$ROOT/tests/lib/schedule.sh"
 
 test_create_sends_the_sdk_request() {
 	start_qdev

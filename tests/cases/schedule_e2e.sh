@@ -3,7 +3,7 @@
 # verifies them and syncs a real PostgreSQL database.
 # timeout: 120
 
-source "$ROOT/tests/cases/schedule_lib.sh"
+source "$ROOT/tests/lib/schedule.sh"
 
 # e2e_start NAME: a database with 5 slave rows and an empty target, then
 # qstash-dev and `syncfn serve`, APP_URL pointing at the latter.

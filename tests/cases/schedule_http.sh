@@ -2,7 +2,7 @@
 # every action over HTTP, the requests it makes, and the error answers.
 # timeout: 90
 
-source "$ROOT/tests/cases/schedule_lib.sh"
+source "$ROOT/tests/lib/schedule.sh"
 
 ADM=adm-http-SECRET-77
 

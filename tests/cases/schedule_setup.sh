@@ -2,7 +2,7 @@
 # check against GET /v2/keys, and what it prints (never a secret).
 # timeout: 60
 
-source "$ROOT/tests/cases/schedule_lib.sh"
+source "$ROOT/tests/lib/schedule.sh"
 
 setup_env() {
 	start_qdev

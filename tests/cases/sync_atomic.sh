@@ -27,8 +27,8 @@ atomic_case() {
 	assert_contains "$OUT" "seven"
 	assert_eq 0 "$(dst_q "SELECT count(*) FROM d")"
 }
-test_failure_in_third_table_two() { source "$ROOT/tests/cases/sync_helpers.sh"; atomic_case two; }
-test_failure_in_third_table_same() { source "$ROOT/tests/cases/sync_helpers.sh"; atomic_case same; }
+test_failure_in_third_table_two() { source "$ROOT/tests/lib/sync.sh"; atomic_case two; }
+test_failure_in_third_table_same() { source "$ROOT/tests/lib/sync.sh"; atomic_case same; }
 
 # big_table ROWS: a source table large enough to catch the COPY in flight,
 # and a target that already holds one (different) row of it.
@@ -49,7 +49,7 @@ wait_copy() {
 }
 
 test_kill_9_during_copy_then_next_run_completes() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	big_table 2000000 sync_kill
 	"$SYNCFN" sync > "$TEST_TMP/killed.out" 2> "$TEST_TMP/killed.log" &
 	local pid=$!
@@ -63,7 +63,7 @@ test_kill_9_during_copy_then_next_run_completes() {
 }
 
 test_cancel_during_copy_rolls_back() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	big_table 1000000 sync_cancel
 	"$SYNCFN" sync > "$TEST_TMP/cancel.out" 2> "$TEST_TMP/cancel.log" &
 	local pid=$!
@@ -77,7 +77,7 @@ test_cancel_during_copy_rolls_back() {
 }
 
 test_busy_when_another_run_holds_the_lock() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode same sync_busy
 	both_q "CREATE TABLE t (id int PRIMARY KEY)"
 	src_q "INSERT INTO t VALUES (1)"
@@ -98,7 +98,7 @@ test_busy_when_another_run_holds_the_lock() {
 }
 
 test_two_runs_at_once_one_is_refused() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	big_table 1000000 sync_race
 	"$SYNCFN" sync > "$TEST_TMP/r1.out" 2> "$TEST_TMP/r1.log" &
 	local p1=$!

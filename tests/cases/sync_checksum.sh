@@ -22,7 +22,7 @@ one_change() {
 }
 
 test_checksum_single_changes_at_every_place() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_ck_places
 	both_q "CREATE TABLE items (id int PRIMARY KEY, v text, n numeric)"
 	src_q "INSERT INTO items SELECT g, 'v' || g, g / 3.0 FROM generate_series(1, 1000) g; ANALYZE items"
@@ -39,7 +39,7 @@ test_checksum_single_changes_at_every_place() {
 }
 
 test_checksum_numeric_text_differs() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_ck_numeric
 	both_q "CREATE TABLE prices (id bigint PRIMARY KEY, p numeric, f float8)"
 	src_q "INSERT INTO prices SELECT g, g, g FROM generate_series(1, 300) g"
@@ -55,7 +55,7 @@ test_checksum_numeric_text_differs() {
 }
 
 test_checksum_target_only_rows_in_every_segment() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_ck_extra
 	both_q "CREATE TABLE wide (id bigint PRIMARY KEY, v int, pad text)"
 	src_q "INSERT INTO wide SELECT 10 * g, g, md5(g::text) FROM generate_series(1, 5000) g"
@@ -73,7 +73,7 @@ test_checksum_target_only_rows_in_every_segment() {
 }
 
 test_checksum_int_source_bigint_target() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_ck_intbig
 	src_q "CREATE TABLE k (id int PRIMARY KEY, v text)"
 	dst_q "CREATE TABLE k (id bigint PRIMARY KEY, v text)"
@@ -87,7 +87,7 @@ test_checksum_int_source_bigint_target() {
 }
 
 test_checksum_sparse_int_keys() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_ck_sparse
 	both_q "CREATE TABLE s (id bigint PRIMARY KEY, v int)"
 	src_q "INSERT INTO s SELECT g * 1000003, g FROM generate_series(1, 2000) g;
@@ -101,7 +101,7 @@ test_checksum_sparse_int_keys() {
 }
 
 test_checksum_text_key_mixed_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_ck_text
 	both_q "CREATE TABLE codes (code text COLLATE \"C\" PRIMARY KEY, v int)"
 	src_q "INSERT INTO codes SELECT c, g FROM generate_series(1, 2000) g,
@@ -117,7 +117,7 @@ test_checksum_text_key_mixed_case() {
 }
 
 test_checksum_uuid_key_and_case_insensitive_text() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_ck_uuid
 	both_q "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 	        CREATE TABLE u (id uuid PRIMARY KEY, name text COLLATE ci)"
@@ -132,7 +132,7 @@ test_checksum_uuid_key_and_case_insensitive_text() {
 }
 
 test_checksum_types_without_hash_support() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_ck_nohash
 	both_q "CREATE TABLE odd (id int PRIMARY KEY, j json, p point, x xml, jb jsonb)"
 	src_q "INSERT INTO odd SELECT g, '{\"a\": 1}', point(g, 0.5), '<a>1</a>', '{\"n\": 1.0}' FROM generate_series(1, 400) g"
@@ -150,7 +150,7 @@ test_checksum_types_without_hash_support() {
 }
 
 test_checksum_off_reads_every_row() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_ck_off
 	both_q "CREATE TABLE t (id int PRIMARY KEY, v text)"
 	src_q "INSERT INTO t SELECT g, repeat('x', 200) FROM generate_series(1, 20000) g"
@@ -178,7 +178,7 @@ test_checksum_off_reads_every_row() {
 }
 
 test_checksum_output_settings_fixed_per_session() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_ck_settings
 	both_q "CREATE TABLE b (id int PRIMARY KEY, v bytea, m money, ts timestamptz, iv interval)"
 	src_q "INSERT INTO b SELECT g, decode(md5(g::text), 'hex'), g, '2024-01-01'::timestamptz + g * interval '1 hour', g * interval '1 minute' FROM generate_series(1, 3000) g"
@@ -194,7 +194,7 @@ test_checksum_output_settings_fixed_per_session() {
 }
 
 test_checksum_null_key_on_source_fails() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_ck_nullkey
 	src_q "CREATE TABLE n (id int, v text)"   # no key on the source
 	dst_q "CREATE TABLE n (id int PRIMARY KEY, v text)"

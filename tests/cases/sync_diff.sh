@@ -11,7 +11,7 @@ method_of() { assert_json "$OUT" 'j["statistics"]["tables"][0]["method"]' "$1"; 
 diff_method() { if [ "$1" = off ]; then export SYNC_CHECKSUM=off DIFF=copy_diff; else export SYNC_CHECKSUM=on DIFF=checksum; fi; }
 
 diff_chunks_flushes_and_gaps_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	diff_method "$1"
 	sync_mode two sync_diff_chunks_$1
 	both_q "CREATE TABLE wide (id bigint PRIMARY KEY, v int, pad text)"
@@ -45,7 +45,7 @@ diff_chunks_flushes_and_gaps_case() {
 }
 
 diff_composite_key_and_duplicates_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	diff_method "$1"
 	sync_mode two sync_diff_dup_$1
 	src_q "CREATE TABLE pairs (a int, b bigint, v text)"   # no key on the source
@@ -67,7 +67,7 @@ diff_composite_key_and_duplicates_case() {
 }
 
 diff_text_differs_value_does_not_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	diff_method "$1"
 	sync_mode two sync_diff_text_$1
 	src_q "CREATE TABLE prices (id int PRIMARY KEY, p numeric, q int)"
@@ -84,7 +84,7 @@ diff_text_differs_value_does_not_case() {
 }
 
 diff_not_for_text_keys_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	diff_method "$1"
 	sync_mode two sync_diff_textkey_$1
 	both_q "CREATE TABLE codes (code text PRIMARY KEY, v int)"

@@ -22,7 +22,7 @@ method_for() {
 # target type's input function, as COPY does: bool to text is t, not
 # true; inet /32 is left out; char(5) keeps its blanks into varchar.
 conv_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_edge_conv_$1"
 	src_q "CREATE TABLE c (id int PRIMARY KEY, b bool, ip inet, ch char(5), n numeric, a int[])"
 	dst_q "CREATE TABLE c (id int PRIMARY KEY, b text, ip text, ch varchar(10), n numeric(6,2), a text)"
@@ -42,7 +42,7 @@ test_conversion_as_copy_same() { conv_case same; }
 
 # 2. A value the target's type cannot hold whole is an error, never cut.
 narrow_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_edge_narrow_$1"
 	src_q "CREATE TABLE v (id int PRIMARY KEY, s varchar(10), c char(6), b varbit(8))"
 	dst_q "CREATE TABLE v (id int PRIMARY KEY, s varchar(5), c char(3), b varbit(3))"
@@ -71,7 +71,7 @@ test_narrow_types_error_same() { narrow_case same; }
 # 3. Keys that are one key on the target ('1' and '01' as integers; 'a'
 # and 'A' in a case-insensitive collation) are refused, not flipped.
 collide_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_edge_collide_$1"
 	q "$DST_DB" "CREATE COLLATION IF NOT EXISTS public.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)"
 	src_q "CREATE TABLE k (id text PRIMARY KEY, v text); CREATE TABLE kc (id text PRIMARY KEY, v text)"
@@ -97,7 +97,7 @@ test_keys_collide_on_target_same() { collide_case same; }
 # 4. The target's collation decides equality, not a non-deterministic
 # one of the source: 'abc' over 'ABC' is a change, key 'A' is not 'a'.
 collation_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_edge_coll_$1"
 	q "$SRC_DB" "CREATE COLLATION IF NOT EXISTS public.ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)"
 	src_q "CREATE TABLE t (k text COLLATE public.ci PRIMARY KEY, v text COLLATE public.ci)"
@@ -113,7 +113,7 @@ test_target_collation_decides_same() { collation_case same; }
 
 # 5. Names the generated SQL invents cannot collide with the user's.
 names_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_edge_names_$1"
 	both_q "CREATE TABLE p (id int, syncfn_missing int, m int, c1 text, s int, d int, t int, excluded_ int,
 	          PRIMARY KEY (id)) PARTITION BY RANGE (id);
@@ -131,7 +131,7 @@ test_invented_names_same() { names_case same; }
 # whose MAXVALUE is below the synced values fails the real run and the
 # dry run alike, with the same message.
 sequence_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_edge_seq_$1"
 	both_q "CREATE TABLE st (id text PRIMARY KEY, v text); CREATE SEQUENCE st_seq OWNED BY st.id;
 	        CREATE SEQUENCE small_seq MAXVALUE 100;
@@ -158,7 +158,7 @@ test_sequences_same() { sequence_case same; }
 
 # 7. A unique index that lists a column twice is a key of that column.
 twice_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_edge_twice_$1"
 	method_for "$1" "${2:-}"
 	both_q "CREATE TABLE ui (a int NOT NULL, v text); CREATE UNIQUE INDEX ON ui (a, a);
@@ -178,7 +178,7 @@ test_index_lists_column_twice_same() { twice_case same; }
 # 8. The failure record after a lock timeout is bounded too: a session
 # that holds syncfn.runs cannot hang the run.
 test_failure_record_bounded() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_edge_runlock
 	both_q "CREATE TABLE t (id int PRIMARY KEY)"
 	src_q "INSERT INTO t VALUES (1)"
@@ -204,7 +204,7 @@ test_failure_record_bounded() {
 # 9. A cycle with one NOT DEFERRABLE key loads in the order that key
 # needs, deferring only the other; a DEFERRABLE primary key is named.
 cycle_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_edge_cycle_$1"
 	both_q "CREATE TABLE a (id int PRIMARY KEY, b_id int);
 	        CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a DEFERRABLE);
@@ -238,7 +238,7 @@ test_fk_cycle_one_deferrable_same() { cycle_case same; }
 # statement-level trigger fires (copy_stage, copy_diff with a row whose
 # text alone differs, insert_select).
 triggers_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_edge_trig_$1"
 	method_for "$1" "${2:-}"
 	q "$DST_DB" "CREATE TABLE public.trig_log (tbl text, op text);
@@ -267,7 +267,7 @@ test_no_change_fires_no_trigger_same() { triggers_case same; }
 # Two rows that swap a unique non-key value: the error names the
 # constraint and the fix; with the fix the run passes.
 swap_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_edge_swap_$1"
 	both_q "CREATE TABLE ui (id int PRIMARY KEY, email text CONSTRAINT ui_email_key UNIQUE);
 	        CREATE TABLE ut (id text PRIMARY KEY, email text CONSTRAINT ut_email_key UNIQUE)"
@@ -292,7 +292,7 @@ test_unique_swap_same() { swap_case same; }
 # copy_direct (and insert_direct): the source's duplicate keys get the
 # documented message, not the raw unique violation.
 direct_dup_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_edge_ddup_$1"
 	src_q "CREATE TABLE d (k text, v text); INSERT INTO d VALUES ('a', '1'), ('a', '2')"
 	dst_q "CREATE TABLE d (k text PRIMARY KEY, v text)"
@@ -306,7 +306,7 @@ test_direct_duplicate_keys_same() { direct_dup_case same; }
 # SYNC_EXCLUDE names the source or the target table, src=dst pairs, and
 # "quoted" names that hold a dot or a comma, in SYNC_TABLES too.
 test_table_lists_same_database() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode same sync_edge_lists
 	both_q "CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE u (id int PRIMARY KEY);
 	        CREATE TABLE \"my.table\" (id int PRIMARY KEY); CREATE TABLE \"a,b\" (id int PRIMARY KEY)"
@@ -328,7 +328,7 @@ test_table_lists_same_database() {
 
 # The statement-timeout error names the database once.
 test_statement_timeout_wording() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_edge_stmt
 	both_q "CREATE TABLE w (id int PRIMARY KEY)"
 	src_q "INSERT INTO w VALUES (1)"
@@ -350,7 +350,7 @@ test_statement_timeout_wording() {
 # One row over the bound fails with a clear error (not an OOM kill); the
 # table's other rows do not matter.
 test_row_size_bound() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_edge_big
 	both_q "CREATE TABLE big (id int PRIMARY KEY, v text)"
 	src_q "INSERT INTO big VALUES (1, 'small'), (2, repeat('x', 33 * 1024 * 1024))"

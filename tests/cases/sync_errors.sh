@@ -3,7 +3,7 @@
 # timeout: 120
 
 test_wrong_password_names_the_database_not_the_secret() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_err_pw
 	export SOURCE_DATABASE_URL="postgresql://postgres:Wrong-Secret-123@127.0.0.1:$PGPORT/$SRC_DB"
 	run_sync
@@ -17,7 +17,7 @@ test_wrong_password_names_the_database_not_the_secret() {
 }
 
 test_unreachable_host() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	local port; port=$(free_port)
 	export TARGET_DATABASE_URL="postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:$port/nowhere?connect_timeout=3"
 	run_sync
@@ -27,7 +27,7 @@ test_unreachable_host() {
 }
 
 test_missing_schema_and_table_exit_2() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode same sync_err_schema
 	export SYNC_SOURCE_SCHEMA=nosuch
 	run_sync
@@ -45,7 +45,7 @@ test_missing_schema_and_table_exit_2() {
 }
 
 test_permission_denied_names_table_and_privilege() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_err_perm
 	both_q "CREATE TABLE secret (id int PRIMARY KEY, v text); CREATE TABLE open (id int PRIMARY KEY)"
 	src_q "INSERT INTO secret VALUES (1, 'x')"
@@ -60,7 +60,7 @@ test_permission_denied_names_table_and_privilege() {
 }
 
 test_rls_hiding_rows_is_warned_about() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_err_rls
 	both_q "CREATE TABLE notes (id int PRIMARY KEY, owner text)"
 	src_q "INSERT INTO notes VALUES (1, 'me'), (2, 'you');
@@ -76,7 +76,7 @@ test_rls_hiding_rows_is_warned_about() {
 }
 
 test_lock_timeout_instead_of_queueing_forever() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_err_lock
 	both_q "CREATE TABLE busy (id int PRIMARY KEY)"
 	src_q "INSERT INTO busy VALUES (1)"

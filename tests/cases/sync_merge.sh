@@ -25,8 +25,8 @@ merge_rows_case() {
 	assert_json "$OUT" 'j["statistics"]["total_records"]' 6
 	assert_json "$OUT" 'list(j.keys())[:6]' '["success", "message", "timestamp", "type", "statistics", "run_id"]'
 }
-test_rows_two() { source "$ROOT/tests/cases/sync_helpers.sh"; merge_rows_case two; }
-test_rows_same() { source "$ROOT/tests/cases/sync_helpers.sh"; merge_rows_case same; }
+test_rows_two() { source "$ROOT/tests/lib/sync.sh"; merge_rows_case two; }
+test_rows_same() { source "$ROOT/tests/lib/sync.sh"; merge_rows_case same; }
 
 merge_columns_case() {
 	sync_mode "$1" "sync_merge_cols_$1"
@@ -51,8 +51,8 @@ merge_columns_case() {
 	assert_eq "10|a 11|B" "$(dst_q "SELECT id, v FROM byd ORDER BY id" | tr '\n' ' ' | sed 's/ $//')"
 	sync_ok; expect_counts 0 0 4
 }
-test_columns_two() { source "$ROOT/tests/cases/sync_helpers.sh"; merge_columns_case two; }
-test_columns_same() { source "$ROOT/tests/cases/sync_helpers.sh"; merge_columns_case same; }
+test_columns_two() { source "$ROOT/tests/lib/sync.sh"; merge_columns_case two; }
+test_columns_same() { source "$ROOT/tests/lib/sync.sh"; merge_columns_case same; }
 
 merge_keys_case() {
 	sync_mode "$1" "sync_merge_keys_$1"
@@ -68,8 +68,8 @@ merge_keys_case() {
 	sync_ok; expect_counts 1 2 3
 	same_rows pairs; same_rows uniq
 }
-test_keys_two() { source "$ROOT/tests/cases/sync_helpers.sh"; merge_keys_case two; }
-test_keys_same() { source "$ROOT/tests/cases/sync_helpers.sh"; merge_keys_case same; }
+test_keys_two() { source "$ROOT/tests/lib/sync.sh"; merge_keys_case two; }
+test_keys_same() { source "$ROOT/tests/lib/sync.sh"; merge_keys_case same; }
 
 # A table without a usable key: exit 2, the table named, nothing applied
 # (not even to the tables that could be synced).
@@ -90,8 +90,8 @@ merge_nokey_case() {
 	export SYNC_EXCLUDE=nokey
 	sync_ok; expect_counts 1 0 0
 }
-test_nokey_two() { source "$ROOT/tests/cases/sync_helpers.sh"; merge_nokey_case two; }
-test_nokey_same() { source "$ROOT/tests/cases/sync_helpers.sh"; merge_nokey_case same; }
+test_nokey_two() { source "$ROOT/tests/lib/sync.sh"; merge_nokey_case two; }
+test_nokey_same() { source "$ROOT/tests/lib/sync.sh"; merge_nokey_case same; }
 
 # --dry-run computes the same statistics and applies nothing; --tables
 # limits the run; src=dst maps names.
@@ -114,5 +114,5 @@ merge_dry_case() {
 	assert_eq "1|1" "$(dst_q "SELECT * FROM b_copy")"
 	assert_json "$OUT" 'j["statistics"]["tables"][0]["source"]' "$SRC_PATH.b"
 }
-test_dry_run_two() { source "$ROOT/tests/cases/sync_helpers.sh"; merge_dry_case two; }
-test_dry_run_same() { source "$ROOT/tests/cases/sync_helpers.sh"; merge_dry_case same; }
+test_dry_run_two() { source "$ROOT/tests/lib/sync.sh"; merge_dry_case two; }
+test_dry_run_same() { source "$ROOT/tests/lib/sync.sh"; merge_dry_case same; }

@@ -27,8 +27,8 @@ order_case() {
 	sync_ok
 	expect_counts 3 0 10
 }
-test_order_two() { source "$ROOT/tests/cases/sync_helpers.sh"; order_case two; }
-test_order_same() { source "$ROOT/tests/cases/sync_helpers.sh"; order_case same; }
+test_order_two() { source "$ROOT/tests/lib/sync.sh"; order_case two; }
+test_order_same() { source "$ROOT/tests/lib/sync.sh"; order_case same; }
 
 cycle_case() {
 	sync_mode "$1" "sync_cycle_$1"
@@ -50,8 +50,8 @@ cycle_case() {
 	assert_contains "$OUT" "NOT DEFERRABLE"
 	assert_eq 1 "$(dst_q "SELECT count(*) FROM b")"
 }
-test_cycle_two() { source "$ROOT/tests/cases/sync_helpers.sh"; cycle_case two; }
-test_cycle_same() { source "$ROOT/tests/cases/sync_helpers.sh"; cycle_case same; }
+test_cycle_two() { source "$ROOT/tests/lib/sync.sh"; cycle_case two; }
+test_cycle_same() { source "$ROOT/tests/lib/sync.sh"; cycle_case same; }
 
 sequence_case() {
 	sync_mode "$1" "sync_seq_$1"
@@ -73,5 +73,5 @@ sequence_case() {
 	assert_eq 0 "$RC"
 	assert_eq 52 "$(dst_q "SELECT nextval('s_id_seq')")" "dry run moved a sequence ($1)"
 }
-test_sequences_two() { source "$ROOT/tests/cases/sync_helpers.sh"; sequence_case two; }
-test_sequences_same() { source "$ROOT/tests/cases/sync_helpers.sh"; sequence_case same; }
+test_sequences_two() { source "$ROOT/tests/lib/sync.sh"; sequence_case two; }
+test_sequences_same() { source "$ROOT/tests/lib/sync.sh"; sequence_case same; }

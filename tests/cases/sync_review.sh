@@ -9,7 +9,7 @@
 # (SYNC_DIFF_CHUNK_ROWS, 20000), all with the same b, so a chunk that
 # restarted in the wrong order would never move forward.
 test_diff_key_in_index_order() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_rev_keyorder
 	both_q "CREATE TABLE t (a int, b int, v text, PRIMARY KEY (b, a))"
 	src_q "INSERT INTO t SELECT g, 1, 'v' || g FROM generate_series(1, 50000) g"
@@ -30,7 +30,7 @@ test_diff_key_in_index_order() {
 # The table has a text key (the stage and the full merge) and a serial
 # column with a hostile name too (the sequence's statement).
 injection_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_rev_inject_$1"
 	local tbl=$'"t\n;CREATE TABLE public.pwned();--"'
 	local col=$'"n\n;CREATE TABLE public.pwned2();--"'
@@ -55,7 +55,7 @@ test_injection_same() { injection_case same; }
 # with the table named, and nothing applied (the target keeps its row on
 # every run, instead of flipping between the two).
 dup_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_rev_dup_$1"
 	src_q "CREATE TABLE d (k text, v text)"
 	dst_q "CREATE TABLE d (k text PRIMARY KEY, v text)"
@@ -82,7 +82,7 @@ test_dup_source_same() { dup_case same; }
 # otherwise find every bytea row changed, on every run, and stage them all
 # (the merge then finds them equal: only the time spent staging shows).
 test_output_settings_fixed_per_session() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	export SYNC_CHECKSUM=off # the copy diff; sync_checksum.sh has its twin
 	sync_mode two sync_rev_settings
 	both_q "CREATE TABLE b (id int PRIMARY KEY, v bytea, m money)"

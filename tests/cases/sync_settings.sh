@@ -29,7 +29,7 @@ evil_schema() {
 }
 
 settings_case() {
-	source "$ROOT/tests/cases/sync_helpers.sh"
+	source "$ROOT/tests/lib/sync.sh"
 	source "$ROOT/tests/cases/sync_types.sh"
 	export PGCLIENTENCODING=UTF8
 	sync_mode "$1" "sync_settings_$1"

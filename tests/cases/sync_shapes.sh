@@ -24,5 +24,5 @@ shapes_case() {
 	expect_counts 0 1 3
 	same_rows events
 }
-test_shapes_two() { source "$ROOT/tests/cases/sync_helpers.sh"; shapes_case two; }
-test_shapes_same() { source "$ROOT/tests/cases/sync_helpers.sh"; shapes_case same; }
+test_shapes_two() { source "$ROOT/tests/lib/sync.sh"; shapes_case two; }
+test_shapes_same() { source "$ROOT/tests/lib/sync.sh"; shapes_case same; }

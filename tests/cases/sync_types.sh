@@ -55,5 +55,5 @@ types_case() {
 	assert_eq "$before_w" "$(writes alltypes)" "pg_stat_user_tables counted writes ($1)"
 }
 
-test_types_two_databases() { source "$ROOT/tests/cases/sync_helpers.sh"; types_case two; }
-test_types_same_database() { source "$ROOT/tests/cases/sync_helpers.sh"; types_case same; }
+test_types_two_databases() { source "$ROOT/tests/lib/sync.sh"; types_case two; }
+test_types_same_database() { source "$ROOT/tests/lib/sync.sh"; types_case same; }

@@ -11,7 +11,7 @@ PORT=${DEMO_PORT:-8080}
 TOKEN=demo-admin-token
 DIR=$(mktemp -d /tmp/syncfn-demo.XXXXXX)
 chmod 755 "$DIR"
-source "$ROOT/tests/pg.sh"
+source "$ROOT/tests/lib/pg.sh"
 SERVE_PID=
 cleanup() {
 	[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null

@@ -5,7 +5,7 @@
 # their target on a thread with a civetweb worker's stack
 # (worker_stack.h), so a recursion too deep for the server is caught.
 # Seeds: valid tokens and their bodies made with openssl by the shared
-# case table (tests/cases/qstash_tokens.sh), for the harness's fixed
+# case table (tests/lib/qstash_tokens.sh), for the harness's fixed
 # clock, and action bodies. A crash, leak, timeout or sanitizer report
 # fails (exit 1); its input is left in $FUZZ_DIR/crash-* for
 # `fuzz_qstash_verify FILE` or `fuzz_schedule_body FILE`.
@@ -35,8 +35,8 @@ cflags=(-std=c11 -D_GNU_SOURCE -DSYNCFN_VERSION='"fuzz"' -Wall -Wextra -Werror -
 # given), so both the signature path and the claim checks start covered.
 FUZZ_NOW=1700000000
 TEST_TMP=$out/seeds
-source tests/lib.sh
-source tests/cases/qstash_tokens.sh
+source tests/lib/common.sh
+source tests/lib/qstash_tokens.sh
 for name in valid next_key body_binary body_empty body_claim_unpadded padded_header_and_payload \
 	padded_signature nbf_edge_boundary exp_edge_boundary only_required_claims wrong_iss \
 	missing_body_claim alg_none_signed header_crit sub_trailing_slash token_4096_bytes \

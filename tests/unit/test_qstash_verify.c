@@ -3,7 +3,7 @@
  * back to their issue time.
  *
  * The same program has a second use: `test_qstash_verify --check ...`
- * verifies one token made by tests/cases/qstash_tokens.sh with openssl and
+ * verifies one token made by tests/lib/qstash_tokens.sh with openssl and
  * prints "ok" or "401: <reason>", so the shell case table drives the
  * verifier directly as well as over HTTP (tests/cases/qstash_verify.sh).
  */

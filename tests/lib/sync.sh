@@ -70,6 +70,6 @@ writes() {
 	done
 	echo "$cur"
 }
-# wait_rc PID: waits for a background child; sets WAIT_RC (lib.sh's
+# wait_rc PID: waits for a background child; sets WAIT_RC (common.sh's
 # wait_exit stops a `set -e` test when the child exits nonzero)
 wait_rc() { WAIT_RC=0; wait "$1" || WAIT_RC=$?; }

@@ -1,4 +1,4 @@
-# schedule_lib.sh - helpers for the schedule_*.sh cases (no test_ functions
+# schedule.sh - helpers for the schedule_*.sh cases (no test_ functions
 # here, so the runner runs nothing from this file itself).
 #
 # start_qdev starts build's qstash-dev on a free port with a distinctive

@@ -1,6 +1,6 @@
 # pg.sh - a throwaway PostgreSQL server for tests, the demo and benchmarks.
 #
-#   source tests/pg.sh; pg_start DIR   # exports PGHOST PGPORT PGUSER PGPASSWORD_TEST
+#   source tests/lib/pg.sh; pg_start DIR   # exports PGHOST PGPORT PGUSER PGPASSWORD_TEST
 #   pg_stop DIR
 #
 # PostgreSQL refuses to run as root, and CI runs as root, so the server runs

@@ -1,4 +1,4 @@
-# lib.sh - helpers every test case file can use (tests/run sources it).
+# common.sh - helpers every test case file can use (tests/run sources it).
 #
 # Environment set by tests/run:
 #   SYNCFN       the binary under test (build/syncfn or build/asan/syncfn)
