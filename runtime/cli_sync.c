@@ -1,7 +1,7 @@
 /* cli_sync.c - `syncfn sync [--dry-run] [--tables LIST]`. */
-#include <stdatomic.h>
 #include <cjson/cJSON.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

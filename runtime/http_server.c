@@ -2,12 +2,13 @@
  * http_server.h). */
 #include "http_server.h"
 
-#include <signal.h>
-#include <stdatomic.h>
+#include <assert.h>
 #include <civetweb.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +244,7 @@ static void count_receiving(struct server *s, int delta)
 {
 	pthread_mutex_lock(&s->mu);
 	s->receiving += delta;
+	assert(s->receiving >= 0);
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 }
@@ -281,6 +283,7 @@ static void settle(struct server *s, struct mg_connection *conn, int status)
 	if (status == 401 || status == 405) {
 		s->started--;
 		s->inflight--;
+		assert(s->started >= 0 && s->inflight >= 0);
 		pthread_cond_broadcast(&s->cv);
 	} else {
 		for (int i = 0; i < WORKERS; i++)
@@ -437,6 +440,7 @@ static void connection_closed(const struct mg_connection *conn)
 			continue;
 		s->invocation_conn[i] = NULL;
 		s->inflight--;
+		assert(s->inflight >= 0);
 		s->answered++;
 		s->last_activity = now_mono();
 		pthread_cond_broadcast(&s->cv);
@@ -469,6 +473,7 @@ static void on_signal(void *ctx, int signo)
  * should end. Called with s->mu held. */
 static int wait_for_end(struct server *s)
 {
+	assert(pthread_mutex_trylock(&s->mu) == EBUSY);
 	for (;;) {
 		if (s->opts.once && s->answered > 0 && s->inflight == 0)
 			return 0;

@@ -2,8 +2,8 @@
 #include "sync_db.h"
 
 #include <errno.h>
-#include <stdatomic.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -10,8 +10,8 @@
 #ifndef SYNCFN_SYNC_DB_H
 #define SYNCFN_SYNC_DB_H
 
-#include <stdatomic.h>
 #include <libpq-fe.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "sync.h"

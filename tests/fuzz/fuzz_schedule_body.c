@@ -8,8 +8,8 @@
  * Beyond the sanitizers it checks: the status is 400 or 503, and a 400
  * never carries more than one line of error.
  */
-#include <stdatomic.h>
 #include <cjson/cJSON.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

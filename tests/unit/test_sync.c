@@ -1,9 +1,9 @@
 /* test_sync.c - the sync engine called directly, against the test server:
  * message-id deduplication, progress, the log events, cancel, the run log. */
-#include <stdatomic.h>
 #include <cjson/cJSON.h>
 #include <libpq-fe.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
