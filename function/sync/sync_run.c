@@ -402,14 +402,19 @@ static void record_failure(struct run *r, enum sync_status st)
 	commit_alone(r, rec, ignore, sizeof ignore);
 }
 
+/* The answer; it takes stats (the one statistics object of the run, from
+ * the engine to the caller). */
 static cJSON *answer(struct run *r, enum sync_status st, cJSON *stats)
 {
 	char ts[32];
 	fn_iso_time(ts);
 	cJSON *o = cJSON_CreateObject();
-	if (!o)
+	if (!o) {
+		cJSON_Delete(stats);
 		return NULL;
+	}
 	if (st != SYNC_OK && st != SYNC_DEDUPLICATED) {
+		cJSON_Delete(stats);
 		cJSON_AddBoolToObject(o, "success", 0);
 		cJSON_AddStringToObject(o, "error", r->err);
 		cJSON_AddStringToObject(o, "timestamp", ts);
@@ -429,8 +434,7 @@ static cJSON *answer(struct run *r, enum sync_status st, cJSON *stats)
 	cJSON_AddStringToObject(o, "type", r->req->type ? r->req->type
 	                                                : "manual");
 	cJSON_AddItemToObject(o, "statistics",
-	                      stats ? cJSON_Duplicate(stats, 1)
-	                            : cJSON_CreateObject());
+	                      stats ? stats : cJSON_CreateObject());
 	cJSON_AddNumberToObject(o, "run_id", (double)r->run_id);
 	if (st == SYNC_DEDUPLICATED)
 		cJSON_AddBoolToObject(o, "deduplicated", 1);
@@ -540,7 +544,6 @@ enum sync_status sync_run(const struct sync_settings *settings,
 	*result = answer(&r, st, stats);
 	if (request->run_id)
 		*request->run_id = r.run_id;
-	cJSON_Delete(stats);
 	cJSON_Delete(r.earlier);
 	sync_plan_free(&r.plan);
 	sync_db_close(&r.tgt_db);
