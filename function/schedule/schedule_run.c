@@ -70,6 +70,22 @@ static void failure_header(const struct schedule_settings *s, char *out,
 		         s->failure_callback);
 }
 
+/* POSTs "{}" to QStash at prefix + the destination URL: a schedule for
+ * it (/v2/schedules/) or one message to it now (/v2/publish/). */
+static enum schedule_status post_destination(struct schedule_op *op,
+                                             const char *prefix,
+                                             const char *const *headers,
+                                             struct schedule_reply *r)
+{
+	char *path = join(prefix, op->s->destination, "");
+	if (!path)
+		return fn_err(op->err, op->errlen, "out of memory"),
+		       SCHEDULE_UNREACHABLE;
+	enum schedule_status st = call(op, "POST", path, headers, "{}", r);
+	free(path);
+	return st;
+}
+
 static enum schedule_status do_create(struct schedule_op *op, cJSON **out)
 {
 	const struct schedule_settings *s = op->s;
@@ -82,13 +98,9 @@ static enum schedule_status do_create(struct schedule_op *op, cJSON **out)
 	const char *headers[] = { "Content-Type: application/json", cron,
 		                  retries, timeout, "Upstash-Method: POST", id,
 		                  fc[0] ? fc : NULL, NULL };
-	char *path = join("/v2/schedules/", s->destination, "");
 	struct schedule_reply r;
-	if (!path)
-		return fn_err(op->err, op->errlen, "out of memory"),
-		       SCHEDULE_UNREACHABLE;
-	enum schedule_status st = call(op, "POST", path, headers, "{}", &r);
-	free(path);
+	enum schedule_status st = post_destination(op, "/v2/schedules/",
+	                                           headers, &r);
 	if (st != SCHEDULE_OK)
 		return st;
 	cJSON *j = parse(&r);
@@ -228,13 +240,9 @@ static enum schedule_status do_trigger(struct schedule_op *op, cJSON **out)
 	const char *headers[] = { "Content-Type: application/json",
 		                  "Upstash-Method: POST", retries, timeout,
 		                  fc[0] ? fc : NULL, NULL };
-	char *path = join("/v2/publish/", s->destination, "");
 	struct schedule_reply r;
-	if (!path)
-		return fn_err(op->err, op->errlen, "out of memory"),
-		       SCHEDULE_UNREACHABLE;
-	enum schedule_status st = call(op, "POST", path, headers, "{}", &r);
-	free(path);
+	enum schedule_status st = post_destination(op, "/v2/publish/", headers,
+	                                           &r);
 	if (st != SCHEDULE_OK)
 		return st;
 	cJSON *j = parse(&r);
