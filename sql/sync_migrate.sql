@@ -2,6 +2,11 @@
 -- lock (key 'sync', 1) makes two first runs take turns instead of both
 -- creating the schema and one failing on the catalog's unique index.
 BEGIN;
+-- Bounded like every statement of a run (fixed bounds: this runs once per
+-- database, before the run's own settings apply): a session holding a
+-- lock on syncfn.runs, or another first run that hangs, cannot hang it.
+SELECT pg_catalog.set_config('lock_timeout', '10s', true),
+       pg_catalog.set_config('statement_timeout', '60s', true);
 SELECT pg_catalog.pg_advisory_xact_lock(1937337955, 1);
 CREATE SCHEMA IF NOT EXISTS syncfn;
 CREATE TABLE IF NOT EXISTS syncfn.runs (

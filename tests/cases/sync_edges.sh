@@ -201,6 +201,33 @@ test_failure_record_bounded() {
 	assert_eq 1 "$(dst_q "SELECT count(*) FROM t")"
 }
 
+# The first run's migration of the run log is bounded too: an older
+# syncfn.runs that someone holds locked fails the run, never hangs it.
+test_migration_bounded() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_edge_migrate
+	both_q "CREATE TABLE t (id int PRIMARY KEY)"
+	src_q "INSERT INTO t VALUES (1)"
+	dst_q "CREATE SCHEMA syncfn; CREATE TABLE syncfn.runs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	       started_at timestamptz NOT NULL, finished_at timestamptz, type text NOT NULL, message_id text,
+	       status text NOT NULL, statistics jsonb, error text)"
+	psql -X -q -d "$DST_DB" -c "BEGIN" -c "LOCK TABLE syncfn.runs IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(40)" -c "COMMIT" >/dev/null &
+	local holder=$! i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(dst_q "SELECT count(*) FROM pg_locks WHERE relation = 'syncfn.runs'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break
+		sleep 0.02
+	done
+	local t0=$SECONDS
+	run_sync
+	local took=$((SECONDS - t0))
+	kill "$holder" 2>/dev/null || true
+	wait "$holder" 2>/dev/null || true
+	assert_eq 1 "$RC" "exit: $OUT"
+	assert_contains "$OUT" "lock"
+	[ "$took" -lt 30 ] || fail "the run waited ${took}s for the run log's migration"
+	assert_eq 0 "$(dst_q "SELECT count(*) FROM t")"
+}
+
 # 9. A cycle with one NOT DEFERRABLE key loads in the order that key
 # needs, deferring only the other; a DEFERRABLE primary key is named.
 cycle_case() {
