@@ -135,9 +135,10 @@ static char *seg_list(const int32_t *segs, int n)
 	return b.p;
 }
 
-/* Reads both answers side by side, in segment order. */
+/* Reads both answers side by side, in order of their first column: a
+ * segment, or a group of segments (segment >> shift). */
 static enum sync_status merge_sides(struct ck_query *qs, struct ck_query *qt,
-                                    const struct sync_table *t,
+                                    int shift, const struct sync_table *t,
                                     struct sync_buf *keys, long long *nkeys,
                                     int32_t *next, char *err, size_t errlen)
 {
@@ -167,8 +168,8 @@ static enum sync_status merge_sides(struct ck_query *qs, struct ck_query *qt,
 				st = SYNC_FAILED;
 				break;
 			}
-			if (keys->len >= CK_MAX_KEY_BYTES)
-				*next = seg + 1; /* read on, collect no more */
+			if (keys->len >= CK_MAX_KEY_BYTES) /* read on, collect no more */
+				*next = (int32_t)(((int64_t)seg + 1) << shift);
 		}
 		PQclear(rs);
 		rs = NULL;
@@ -196,10 +197,11 @@ enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
 	snprintf(from_s, sizeof from_s, "%d", (int)from);
 	*next = -1;
 	char *list = all ? NULL : seg_list(segs, nsegs);
-	/* value ranges by the key's index where there is one (the target's
-	 * key always has one), else one scan of the table */
-	int ranges = s->int_key && !all;
-	char *sql_s = ck_sql_expand(s, t, ranges && s->src_indexed
+	/* value ranges by the key's index where both sides have one (the
+	 * target's key always has), else one scan of each table; both sides
+	 * answer by the same statement, so their rows group alike */
+	int ranges = s->int_key && !all && s->src_indexed;
+	char *sql_s = ck_sql_expand(s, t, ranges
 	                            ? sql_sync_checksum_rows_ranges
 	                            : sql_sync_checksum_rows, t->f.src, 3,
 	                            err, errlen);
@@ -220,8 +222,9 @@ enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
 		if (st == SYNC_OK)
 			st = ck_send(&qt, sql_t, np, p, 1, 1, err, errlen);
 		if (st == SYNC_OK)
-			st = merge_sides(&qs, &qt, t, keys, nkeys, next, err,
-			                 errlen);
+			/* rows are segments (ranges) or groups of 64 */
+			st = merge_sides(&qs, &qt, ranges ? 0 : 6, t, keys,
+			                 nkeys, next, err, errlen);
 		ck_drain(&qs);
 		ck_drain(&qt);
 	}
