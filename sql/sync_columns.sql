@@ -35,7 +35,19 @@ SELECT a.attname,
        bt.oid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AS seq_int
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-JOIN pg_catalog.pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+-- a domain's base type, through domains over domains (PostgreSQL keeps
+-- the chain acyclic, so the recursion ends)
+JOIN LATERAL (
+  WITH RECURSIVE chain(oid, typtype, typbasetype) AS (
+    SELECT t.oid, t.typtype, t.typbasetype
+    UNION ALL
+    SELECT p.oid, p.typtype, p.typbasetype
+    FROM pg_catalog.pg_type p JOIN chain c ON p.oid = c.typbasetype
+    WHERE c.typtype = 'd'
+  )
+  SELECT chain.oid AS base FROM chain WHERE chain.typtype <> 'd' LIMIT 1
+) b ON true
+JOIN pg_catalog.pg_type bt ON bt.oid = b.base
 LEFT JOIN pg_catalog.pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'
 JOIN pg_catalog.pg_type ct ON ct.oid = CASE WHEN t.typtype = 'd' THEN bt.oid ELSE t.oid END
 JOIN pg_catalog.pg_namespace ctn ON ctn.oid = ct.typnamespace

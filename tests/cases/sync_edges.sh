@@ -68,6 +68,26 @@ narrow_case() {
 test_narrow_types_error_two() { narrow_case two; }
 test_narrow_types_error_same() { narrow_case same; }
 
+# The same through a domain over a domain over varchar(5): the length is
+# the innermost type's, and still an error, never a cut.
+nested_domain_case() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode "$1" "sync_edge_domain_$1"
+	dst_q "CREATE DOMAIN short5 AS varchar(5); CREATE DOMAIN short5b AS short5"
+	src_q "CREATE TABLE w (id int PRIMARY KEY, s text)"
+	dst_q "CREATE TABLE w (id int PRIMARY KEY, s short5b)"
+	src_q "INSERT INTO w VALUES (1, 'abcdefgh')"
+	run_sync
+	assert_eq 1 "$RC" "a value too long for a nested domain ($1): $OUT"
+	assert_contains "$OUT" "too long"
+	assert_eq 0 "$(dst_q "SELECT count(*) FROM w")"
+	src_q "UPDATE w SET s = 'abc'"
+	sync_ok; expect_counts 1 0 0
+	assert_eq "abc" "$(dst_q "SELECT s FROM w")"
+}
+test_nested_domain_too_long_two() { nested_domain_case two; }
+test_nested_domain_too_long_same() { nested_domain_case same; }
+
 # 3. Keys that are one key on the target ('1' and '01' as integers; 'a'
 # and 'A' in a case-insensitive collation) are refused, not flipped.
 collide_case() {
