@@ -151,13 +151,16 @@ deps:
 # The test server, without starting it (`make qstash-dev` runs it).
 qstash-dev-bin: $(BUILD)/qstash-dev
 
+# The sub-makes build on every core unless the caller chose a -j.
+JOBS_FLAG := $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
+
 test: deps
-	@$(MAKE) --no-print-directory all unit qstash-dev-bin
-	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory $(JOBS_FLAG) all unit qstash-dev-bin
+	@$(MAKE) --no-print-directory $(JOBS_FLAG) asan
 	@bash tests/run
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(JOBS_FLAG) all
 	@bash tests/demo/run.sh
 
 bench: deps
