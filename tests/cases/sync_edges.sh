@@ -197,6 +197,21 @@ test_index_lists_column_twice_same() { twice_case same; }
 
 # 8. The failure record after a lock timeout is bounded too: a session
 # that holds syncfn.runs cannot hang the run.
+# lock_run_log SECONDS: another session holds syncfn.runs in ACCESS
+# EXCLUSIVE mode for that long (until unlock_run_log); returns once granted
+lock_run_log() {
+	psql -X -q -d "$DST_DB" -c "BEGIN" -c "LOCK TABLE syncfn.runs IN ACCESS EXCLUSIVE MODE" \
+		-c "SELECT pg_sleep($1)" -c "COMMIT" >/dev/null &
+	RUN_LOG_HOLDER=$!
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(dst_q "SELECT count(*) FROM pg_locks WHERE relation = 'syncfn.runs'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && return 0
+		sleep 0.02
+	done
+	fail "the lock on syncfn.runs was never granted"
+}
+unlock_run_log() { kill "$RUN_LOG_HOLDER" 2>/dev/null || true; wait "$RUN_LOG_HOLDER" 2>/dev/null || true; }
+
 test_failure_record_bounded() {
 	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_edge_runlock
@@ -204,17 +219,11 @@ test_failure_record_bounded() {
 	src_q "INSERT INTO t VALUES (1)"
 	sync_ok
 	src_q "INSERT INTO t VALUES (2)"
-	psql -X -q -d "$DST_DB" -c "BEGIN" -c "LOCK TABLE syncfn.runs IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(25)" -c "COMMIT" >/dev/null &
-	local holder=$! i
-	for ((i = 0; i < 200; i++)); do
-		[ "$(dst_q "SELECT count(*) FROM pg_locks WHERE relation = 'syncfn.runs'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break
-		sleep 0.02
-	done
+	lock_run_log 25
 	local t0=$SECONDS
 	SYNC_LOCK_TIMEOUT=2s run_sync
 	local took=$((SECONDS - t0))
-	kill "$holder" 2>/dev/null || true
-	wait "$holder" 2>/dev/null || true
+	unlock_run_log
 	assert_eq 1 "$RC" "exit: $OUT"
 	assert_contains "$OUT" "SYNC_LOCK_TIMEOUT"
 	[ "$took" -lt 15 ] || fail "the run waited ${took}s for syncfn.runs"
@@ -231,17 +240,11 @@ test_migration_bounded() {
 	dst_q "CREATE SCHEMA syncfn; CREATE TABLE syncfn.runs (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	       started_at timestamptz NOT NULL, finished_at timestamptz, type text NOT NULL, message_id text,
 	       status text NOT NULL, statistics jsonb, error text)"
-	psql -X -q -d "$DST_DB" -c "BEGIN" -c "LOCK TABLE syncfn.runs IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(40)" -c "COMMIT" >/dev/null &
-	local holder=$! i
-	for ((i = 0; i < 200; i++)); do
-		[ "$(dst_q "SELECT count(*) FROM pg_locks WHERE relation = 'syncfn.runs'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break
-		sleep 0.02
-	done
+	lock_run_log 40
 	local t0=$SECONDS
 	SYNC_LOCK_TIMEOUT=1s run_sync  # the failure record's bound; the migration has its own 10 s
 	local took=$((SECONDS - t0))
-	kill "$holder" 2>/dev/null || true
-	wait "$holder" 2>/dev/null || true
+	unlock_run_log
 	assert_eq 1 "$RC" "exit: $OUT"
 	assert_contains "$OUT" "lock"
 	[ "$took" -lt 30 ] || fail "the run waited ${took}s for the run log's migration"
