@@ -187,6 +187,41 @@ static enum sync_status is_empty(struct sync_table *t, struct sync_db *tgt,
 	return st;
 }
 
+/* The target's row estimate (reltuples), -1 when unknown. */
+static long long target_estimate(const struct sync_table *t,
+                                 struct sync_db *tgt)
+{
+	char oid[16];
+	snprintf(oid, sizeof oid, "%u", t->tgt_oid);
+	const char *p[1] = { oid };
+	PGresult *r;
+	long long n = -1;
+	char ignore[64];
+	if (sync_db_exec(tgt, sql_sync_estimate, 1, p, &r, NULL, ignore,
+	                 sizeof ignore) != SYNC_OK)
+		return -1;
+	if (PQntuples(r) == 1)
+		n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return n;
+}
+
+/* Whether to compare checksums: where it can run, and unless the
+ * planner's estimates say the target holds under half the source's rows.
+ * Then most segments differ, every row would be fetched again by key,
+ * and streaming both sides (the copy diff, or the stage) is faster. */
+static int use_checksum(struct sync_table *t, struct sync_db *src,
+                        struct sync_db *tgt)
+{
+	if (t->checksum_off ||
+	    !sync_checksum_possible(t, src, tgt, t->fallback, sizeof t->fallback))
+		return 0;
+	if (t->estimate <= 0)
+		return 1;
+	long long have = target_estimate(t, tgt);
+	return have < 0 || have >= t->estimate / 2;
+}
+
 /* An empty target in the same database: one plain INSERT ... SELECT. */
 static enum sync_status insert_direct(struct sync_table *t, struct sync_db *db,
                                       const struct sync_request *req,
@@ -370,10 +405,8 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 	/* pg_temp named: a schema of the search_path cannot hold it */
 	snprintf(stage, sizeof stage, "pg_temp.syncfn_stage_%d", index);
 	int few = 0;
-	/* checksum (sync_checksum.h) where it can run, else the copy diff */
-	int checksum = !t->checksum_off &&
-		sync_checksum_possible(t, src, tgt, t->fallback,
-		                       sizeof t->fallback);
+	/* checksum (sync_checksum.h) where it pays, else the copy diff */
+	int checksum = use_checksum(t, src, tgt);
 	if (checksum || (!t->tgt_rls && sync_diff_possible(t))) {
 		t->method = checksum ? "checksum" : "copy_diff";
 		long long staged = 0;

@@ -205,3 +205,20 @@ test_checksum_null_key_on_source_fails() {
 	assert_contains "$OUT" "is NULL"
 	assert_eq old "$(dst_q "SELECT v FROM n WHERE id = 1")" "something was applied"
 }
+
+# The method follows the planner's estimates: a target known to hold under
+# half the source's rows (a backlog) streams both sides instead (most
+# segments would differ and every row be fetched again by key); a target
+# that holds them all, or whose estimate is unknown, compares checksums.
+test_checksum_chosen_by_the_estimates() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_ck_estimate
+	both_q "CREATE TABLE items (id int PRIMARY KEY, v text)"
+	src_q "INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 2000) g; ANALYZE items"
+	dst_q "INSERT INTO items VALUES (1, 'old'); ANALYZE items"
+	sync_ok; method_is copy_diff; expect_counts 1999 1 0
+	dst_q "ANALYZE items"
+	src_q "UPDATE items SET v = 'new' WHERE id = 7"
+	sync_ok; method_is checksum; expect_counts 0 1 1999
+	same_rows items
+}
