@@ -64,6 +64,22 @@ test_deep_schedule_body_does_not_crash() {
 	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5; assert_eq 0 "$EXIT_CODE"
 }
 
+# The failure callback's body is signed by QStash, and still parsed with a
+# bounded depth: a body nested 900 deep is refused (400), never a crash.
+test_deep_failure_callback_does_not_crash() {
+	local key=sig_hostileCurrentKey0001 app=https://syncfn.example.test now
+	QSTASH_CURRENT_SIGNING_KEY=$key QSTASH_NEXT_SIGNING_KEY=sig_hostileNextKey0002 APP_URL=$app start_serve
+	{ printf '{"sourceMessageId":"msg_1","x":'; nest 900; printf '}'; } > "$TEST_TMP/deep.json"
+	now=$(date +%s)
+	local sig; sig=$(jwt_hs256 "$key" '{"alg":"HS256","typ":"JWT"}' \
+		"{\"iss\":\"Upstash\",\"sub\":\"$app/api/background/sync/failure\",\"exp\":$((now + 300)),\"nbf\":$now,\"iat\":$now,\"jti\":\"jwt_deep\",\"body\":\"$(body_hash "$TEST_TMP/deep.json")\"}")
+	http POST "$SERVE_URL/api/background/sync/failure" -H "Upstash-Signature: $sig" --data-binary @"$TEST_TMP/deep.json"
+	local rc=0
+	kill -0 "$SERVE_PID" 2>/dev/null || { wait "$SERVE_PID" || rc=$?; fail "serve died (exit $rc)"; }
+	assert_eq 400 "$HTTP_STATUS" "deep failure callback: $HTTP_BODY"
+	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5; assert_eq 0 "$EXIT_CODE"
+}
+
 # 50 connections trickling headers or bodies must not keep /healthz or an
 # authorised sync waiting: both answered within 2 s (more on a loaded
 # machine would still be far from the 30 s and 60 s of the issue).
