@@ -34,6 +34,15 @@ struct cJSON;
 #define SYNC_CONNECT_TIMEOUT_S 10
 #define SYNC_RUNS_DEFAULT_LIMIT 20
 
+/* How two-database re-syncs compare rows (SYNC_CHECKSUM). */
+enum sync_checksum {
+	/* auto: checksums, unless the target table takes under half the
+	 * source's bytes (a backlog: then streaming both sides is faster) */
+	SYNC_CHECKSUM_AUTO = 0,
+	SYNC_CHECKSUM_ON,  /* checksums wherever they can run */
+	SYNC_CHECKSUM_OFF  /* read every row (copy_diff / copy_stage) */
+};
+
 /* Settings, read once from the environment by the runtime. Strings are
  * borrowed and must outlive the call. */
 struct sync_settings {
@@ -47,9 +56,7 @@ struct sync_settings {
 	int statement_timeout_ms;  /* SYNC_STATEMENT_TIMEOUT, 0 = none */
 	int lock_timeout_ms;       /* SYNC_LOCK_TIMEOUT */
 	int connect_timeout_s;     /* libpq connect_timeout, 0 = the default */
-	int checksum_off;          /* SYNC_CHECKSUM=off: two-database re-syncs
-	                              read every row (copy_diff / copy_stage)
-	                              instead of comparing checksums */
+	enum sync_checksum checksum; /* SYNC_CHECKSUM, above */
 };
 
 /* Progress of one table while its rows stream; called from the thread

@@ -286,10 +286,14 @@ void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
 	cfg->lock_timeout_ms = get_duration(cfg, getenv_fn, "SYNC_LOCK_TIMEOUT",
 	                                    10000);
 	const char *ck = get(getenv_fn, "SYNC_CHECKSUM");
-	cfg->checksum_off = ck && strcmp(ck, "off") == 0;
-	if (ck && !cfg->checksum_off && strcmp(ck, "on") != 0)
-		problem(cfg, NEED_SYNC, "SYNC_CHECKSUM must be on or off, not "
-		        "\"%.20s\"", ck);
+	cfg->checksum = SYNC_CHECKSUM_AUTO;
+	if (ck && strcmp(ck, "on") == 0)
+		cfg->checksum = SYNC_CHECKSUM_ON;
+	else if (ck && strcmp(ck, "off") == 0)
+		cfg->checksum = SYNC_CHECKSUM_OFF;
+	else if (ck && strcmp(ck, "auto") != 0)
+		problem(cfg, NEED_SYNC, "SYNC_CHECKSUM must be auto, on or off, "
+		        "not \"%.20s\"", ck);
 	load_qstash(cfg, getenv_fn);
 	load_alerts(cfg, getenv_fn);
 	load_instance(cfg, getenv_fn);
@@ -368,7 +372,7 @@ void config_sync_settings(const struct config *cfg, struct sync_settings *s)
 	s->exclude = cfg->exclude;
 	s->statement_timeout_ms = cfg->statement_timeout_ms;
 	s->lock_timeout_ms = cfg->lock_timeout_ms;
-	s->checksum_off = cfg->checksum_off;
+	s->checksum = cfg->checksum;
 	s->connect_timeout_s = SYNC_CONNECT_TIMEOUT_S;
 }
 

@@ -38,7 +38,7 @@ struct config {
 	const char *exclude;        /* SYNC_EXCLUDE */
 	int statement_timeout_ms;   /* SYNC_STATEMENT_TIMEOUT (ms or 30s/5m) */
 	int lock_timeout_ms;        /* SYNC_LOCK_TIMEOUT */
-	int checksum_off;           /* SYNC_CHECKSUM=off */
+	enum sync_checksum checksum; /* SYNC_CHECKSUM=auto|on|off */
 
 	/* QStash */
 	const char *qstash_url;     /* QSTASH_URL, trailing '/' removed */

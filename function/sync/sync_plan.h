@@ -66,10 +66,10 @@ struct sync_table {
 	/* "insert_select", "insert_direct", "copy_direct", "copy_stage",
 	 * "copy_diff", "checksum" */
 	const char *method;
-	/* checksum method (sync_checksum.h): off by configuration; why it
-	 * could not run ("" if it did or was not meant to); bytes received
-	 * from each server while the table ran, -1 when not measurable */
-	int checksum_off;
+	/* checksum method (sync_checksum.h): as configured; why it could
+	 * not run ("" if it did or was not meant to); bytes received from
+	 * each server while the table ran, -1 when not measurable */
+	enum sync_checksum checksum;
 	char fallback[400];
 	long long src_bytes, tgt_bytes;
 	int sequences_advanced;

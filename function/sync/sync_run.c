@@ -169,7 +169,7 @@ static enum sync_status move_all(struct run *r)
 		}
 		struct sync_table *t = &r->plan.t[i];
 		/* issue 12: checksum switch, bytes per table, fallback warning */
-		t->checksum_off = r->s->checksum_off;
+		t->checksum = r->s->checksum;
 		long long s0 = r->same ? -1 : sync_usage_bytes(r->src);
 		long long g0 = sync_usage_bytes(r->tgt);
 		st = sync_table_run(t, i, r->src, r->tgt, r->same, r->req,

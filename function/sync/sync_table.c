@@ -187,39 +187,42 @@ static enum sync_status is_empty(struct sync_table *t, struct sync_db *tgt,
 	return st;
 }
 
-/* The target's row estimate (reltuples), -1 when unknown. */
-static long long target_estimate(const struct sync_table *t,
-                                 struct sync_db *tgt)
+/* The bytes the table's rows take on one side, -1 when unknown. */
+static long long table_bytes(struct sync_db *db, unsigned oid_value)
 {
 	char oid[16];
-	snprintf(oid, sizeof oid, "%u", t->tgt_oid);
+	snprintf(oid, sizeof oid, "%u", oid_value);
 	const char *p[1] = { oid };
 	PGresult *r;
 	long long n = -1;
 	char ignore[64];
-	if (sync_db_exec(tgt, sql_sync_estimate, 1, p, &r, NULL, ignore,
+	if (sync_db_exec(db, sql_sync_table_size, 1, p, &r, NULL, ignore,
 	                 sizeof ignore) != SYNC_OK)
 		return -1;
-	if (PQntuples(r) == 1)
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
 		n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
 	return n;
 }
 
-/* Whether to compare checksums: where it can run, and unless the
- * planner's estimates say the target holds under half the source's rows.
- * Then most segments differ, every row would be fetched again by key,
- * and streaming both sides (the copy diff, or the stage) is faster. */
+/* Whether to compare checksums: where it can run, and unless the target
+ * takes under half the source's bytes on disk. Then most segments differ,
+ * every row would be fetched again by key, and streaming both sides (the
+ * copy diff, or the stage) is faster. Sizes rather than the planner's
+ * row estimates: a table nobody analyzed has none, and a fresh target
+ * holding a handful of rows is exactly the case that must not take the
+ * checksum. A bloated target only errs toward the checksum. */
 static int use_checksum(struct sync_table *t, struct sync_db *src,
                         struct sync_db *tgt)
 {
-	if (t->checksum_off ||
+	if (t->checksum == SYNC_CHECKSUM_OFF ||
 	    !sync_checksum_possible(t, src, tgt, t->fallback, sizeof t->fallback))
 		return 0;
-	if (t->estimate <= 0)
+	if (t->checksum == SYNC_CHECKSUM_ON)
 		return 1;
-	long long have = target_estimate(t, tgt);
-	return have < 0 || have >= t->estimate / 2;
+	long long have = table_bytes(tgt, t->tgt_oid);
+	long long want = table_bytes(src, t->src_oid);
+	return have < 0 || want < 0 || have >= want / 2;
 }
 
 /* An empty target in the same database: one plain INSERT ... SELECT. */

@@ -145,7 +145,7 @@ static void on_log(void *ctx, enum fn_level level, const char *event,
 TEST(progress_and_log_events)
 {
 	struct sync_settings s = two_dbs("sync_u_prog_src", "sync_u_prog_dst");
-	s.checksum_off = 1; /* the copy diff streams every row: its progress */
+	s.checksum = SYNC_CHECKSUM_OFF; /* the copy diff streams every row: its progress */
 	exec_on("sync_u_prog_src", "CREATE TABLE t (id int PRIMARY KEY, v text);"
 	        "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 200000) g;"
 	        "ANALYZE t");
