@@ -123,7 +123,14 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LINK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(INC_TESTS) -MMD -MP -o $@ $< $(UNIT_LINK) \
 	  -lcivetweb -lmbedcrypto -lcjson -lpq -lcurl -ldl -lpthread
-unit: $(UNIT_BINS)
+# Test helpers in C (tests/tools/), one program per file: a process the
+# tests start hundreds of times costs a millisecond, not a Python start.
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+$(BUILD)/tools/%: tests/tools/%.c | $(BUILD)/.headers-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< -lcjson -lm
+unit: $(UNIT_BINS) $(TOOL_BINS)
 
 # The same program built with AddressSanitizer and UBSan, for `make test`.
 asan:

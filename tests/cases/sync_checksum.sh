@@ -13,7 +13,7 @@ method_is() { assert_json "$OUT" 'j["statistics"]["tables"][0]["method"]' "$1"; 
 # target of a row or two, which the default (auto) would stream as a
 # backlog; on keeps them on the checksum, so it meets the new rows too.
 ck_mode() { sync_mode two "$1"; export SYNC_CHECKSUM=on; }
-stat() { python3 -c 'import json,sys; j=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$OUT" "$1"; }
+stat() { json_value "$OUT" "$1"; }
 
 # one_change ID: changes the source row ID, syncs, and expects exactly that
 # row updated and the two sides equal again.

@@ -14,10 +14,31 @@ skip() { echo "skipped: $*"; exit 77; }
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: expected [$1], got [$2]"; }
 assert_contains() { case "$1" in *"$2"*) ;; *) fail "${3:-missing text}: [$2] not in [$(printf '%.2000s' "$1")]";; esac; }
 assert_not_contains() { case "$1" in *"$2"*) fail "${3:-unexpected text}: [$2] found";; esac; }
-# assert_json JSON JQ-LIKE-PYTHON-EXPR EXPECTED: evaluates a Python expression on j
+# tool NAME: the path of a test helper from tests/tools/ (built by `make
+# unit`), or nothing when it is not built
+tool() {
+	local d
+	for d in "$ROOT/build/tools" "${BUILD_DIR:-}/tools"; do
+		[ -x "$d/$1" ] && { echo "$d/$1"; return 0; }
+	done
+	return 0
+}
+# json_value JSON PYTHON-EXPR: the value of a Python expression on j, as
+# print() shows a string and json.dumps anything else. Plain subscripts
+# (j["a"][0], len(...)) are read by tests/tools/json_get; the rest by Python.
+json_value() {
+	local t rc=2
+	t=$(tool json_get)
+	if [ -n "$t" ]; then
+		printf '%s' "$1" | "$t" "$2" && return 0 || rc=$?
+	fi
+	[ $rc = 2 ] || return $rc
+	printf '%s' "$1" | python3 -c 'import json,sys; j=json.load(sys.stdin); v=eval(sys.argv[1]); print(json.dumps(v) if not isinstance(v,str) else v)' "$2"
+}
+# assert_json JSON PYTHON-EXPR EXPECTED [WHAT]
 assert_json() {
 	local got
-	got=$(printf '%s' "$1" | python3 -c 'import json,sys; j=json.load(sys.stdin); v=eval(sys.argv[1]); print(json.dumps(v) if not isinstance(v,str) else v)' "$2" 2>&1) \
+	got=$(json_value "$1" "$2" 2>&1) \
 		|| fail "not JSON or bad path $2: $(printf '%.500s' "$1") ($got)"
 	[ "$got" = "$3" ] || fail "${4:-JSON value} $2: expected [$3], got [$got] in $(printf '%.800s' "$1")"
 }
@@ -43,7 +64,10 @@ query_failed() {
 }
 
 # --- processes and HTTP ------------------------------------------------------
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+free_port() {
+	local t; t=$(tool free_port)
+	if [ -n "$t" ]; then "$t"; else python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; fi
+}
 
 # wait_http URL [seconds]: until something answers
 wait_http() {
@@ -89,7 +113,7 @@ wait_exit() {
 }
 
 # --- tokens ------------------------------------------------------------------
-b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+b64url() { local x; x=$(basenc --base64url -w0); printf '%s' "${x//=/}"; }
 # jwt_hs256 KEY HEADER_JSON PAYLOAD_JSON: a compact JWT signed with openssl
 jwt_hs256() {
 	local h p s
@@ -99,4 +123,4 @@ jwt_hs256() {
 	printf '%s.%s.%s' "$h" "$p" "$s"
 }
 # body_hash FILE: padded base64url SHA-256 of the file's bytes (as QStash sends)
-body_hash() { openssl dgst -sha256 -binary "$1" | openssl base64 -A | tr '+/' '-_'; }
+body_hash() { openssl dgst -sha256 -binary "$1" | basenc --base64url -w0; }

@@ -1,6 +1,6 @@
 # qstash_tokens.sh - the QStash signature case table, one case per rule of
 # issue 3, shared by the direct checks and the HTTP checks in
-# qstash_verify.sh. Tokens are made here with the openssl command-line tool
+# qstash_verify.sh. Tokens are made here with the openssl and coreutils tools
 # only (common.sh: b64url, jwt_hs256, body_hash), never with syncfn's code.
 #
 # qv_make NAME T DIR writes DIR/NAME.token and DIR/NAME.body for a delivery
