@@ -329,11 +329,11 @@ static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
                                   const struct ck_sql *s, struct plan *plan,
                                   char *err, size_t errlen)
 {
-	const char *p[5] = { "0" };
-	int np = 1 + ck_sql_params(s, p + 1);
+	const char *p[4];
+	int np = ck_sql_params(s, p);
 	PGresult *rs, *rt;
 	enum sync_status st = both(src, tgt, t, s, sql_sync_checksum_segments,
-	                           2, np, p, 1, &rs, &rt, err, errlen);
+	                           1, np, p, 1, &rs, &rt, err, errlen);
 	if (st != SYNC_OK)
 		return st;
 	struct ck_seg *as = NULL, *at = NULL;

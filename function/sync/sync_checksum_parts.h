@@ -49,6 +49,9 @@ struct ck_sql {
 	int int_key;       /* segments are value ranges of an integer key */
 	char *rowhash;     /* 64-bit hash of a row's synced columns */
 	char *keytype;     /* the source key column's type */
+	/* how a key is hashed into a segment (other keys): by its binary
+	 * value where both sides have the same kind of key, else its text */
+	enum { CK_KEY_TEXT, CK_KEY_INT, CK_KEY_UUID } keyhash;
 	/* segment parameters as text: integer keys lo, top, nseg, width;
 	 * other keys nseg (segments by a hash of the key) */
 	char lo[24], top[24], nseg[16], width[24];

@@ -35,6 +35,24 @@ static int exact_type(const char *type)
 	return 0;
 }
 
+static int int_type(const char *type)
+{
+	return strcmp(type, "smallint") == 0 || strcmp(type, "integer") == 0 ||
+	       strcmp(type, "bigint") == 0;
+}
+
+/* Equal keys must land in the same segment on both sides: the binary
+ * value's hash is the same for equal values of one type (integers of any
+ * width as bigint), and costs no output function per row. */
+static int key_hash(const char *src, const char *tgt)
+{
+	if (int_type(src) && int_type(tgt))
+		return CK_KEY_INT;
+	if (strcmp(src, "uuid") == 0 && strcmp(tgt, "uuid") == 0)
+		return CK_KEY_UUID;
+	return CK_KEY_TEXT;
+}
+
 /* Appends the identifier name, double-quoted as PQescapeIdentifier does. */
 static void add_ident(struct sync_buf *b, const char *name)
 {
@@ -62,8 +80,10 @@ int ck_sql_init(struct ck_sql *s, const struct sync_table *t)
 		add_ident(&h, c->name);
 		if (!binary)
 			sync_buf_add(&h, "::text COLLATE \"C\")");
-		if (c->is_key && !s->keytype)
+		if (c->is_key && !s->keytype) {
 			s->keytype = strdup(c->src_type);
+			s->keyhash = key_hash(c->src_type, c->tgt_type);
+		}
 	}
 	sync_buf_add(&h, "), 0)");
 	s->rowhash = h.p;
@@ -84,7 +104,8 @@ void ck_sql_free(struct ck_sql *s)
 /* The segment of a row, with parameters from $f on. Integer keys: value
  * ranges of `width` from lo, 1 .. nseg, and 0 / nseg + 1 for keys outside
  * [lo, top) (only the target can have those: rows written meanwhile).
- * Other keys: a 64-bit hash of the key's text (byte order, whatever the
+ * Other keys: a 64-bit hash of the key (its binary value when both sides
+ * have integers or both uuid, else its text in byte order, whatever the
  * column's collation) modulo nseg, 0 .. nseg - 1: both servers put a key
  * in the same segment with no boundaries to agree on, segments come out
  * even whatever the keys' distribution, and target-only keys spread
@@ -98,6 +119,12 @@ static void seg_expr(struct sync_buf *b, const struct ck_sql *s,
 		              "WHEN %s >= $%d::int8 THEN $%d::int + 1 "
 		              "ELSE 1 + ((%s - $%d::int8) / $%d::int8)::int END)",
 		              key, f, key, f + 1, f + 2, key, f, f + 3);
+	else if (s->keyhash == CK_KEY_INT)
+		sync_buf_addf(b, "((hashint8extended((%s)::int8, 0) & 2147483647)"
+		              " %% $%d::int8)::int", key, f);
+	else if (s->keyhash == CK_KEY_UUID)
+		sync_buf_addf(b, "((uuid_hash_extended(%s, 0) & 2147483647)"
+		              " %% $%d::int8)::int", key, f);
 	else
 		sync_buf_addf(b, "((hashtextextended((%s)::text COLLATE \"C\", "
 		              "0) & 2147483647) %% $%d::int8)::int", key, f);
