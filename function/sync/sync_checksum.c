@@ -238,6 +238,9 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 			snprintf(s->top, sizeof s->top, "%lld", (long long)top);
 			snprintf(s->nseg, sizeof s->nseg, "%d", (int)nseg);
 			snprintf(s->width, sizeof s->width, "%lld", (long long)w);
+			s->lo_v = (long long)lo;
+			s->width_v = (long long)w;
+			s->bitmaps = w <= 64;
 		}
 	}
 	PQclear(rs);
@@ -256,9 +259,9 @@ static int read_aggs(const PGresult *r, int nsegs, struct ck_seg **out,
 		const unsigned char *p =
 			(const unsigned char *)PQgetvalue(r, row, 0);
 		size_t len = (size_t)PQgetlength(r, row, 0);
-		if (len % 16)
+		if (len % 24)
 			return -1;
-		for (size_t at = 0; at < len; at += 16) {
+		for (size_t at = 0; at < len; at += 24) {
 			struct ck_seg g;
 			g.seg = (int32_t)((uint32_t)p[at] << 24 |
 			                  (uint32_t)p[at + 1] << 16 |
@@ -266,9 +269,11 @@ static int read_aggs(const PGresult *r, int nsegs, struct ck_seg **out,
 			g.n = (int32_t)((uint32_t)p[at + 4] << 24 |
 			                (uint32_t)p[at + 5] << 16 |
 			                (uint32_t)p[at + 6] << 8 | p[at + 7]);
-			g.h = 0;
+			g.h = g.bits = 0;
 			for (int i = 8; i < 16; i++)
 				g.h = g.h << 8 | p[at + i];
+			for (int i = 16; i < 24; i++)
+				g.bits = g.bits << 8 | p[at + i];
 			if (g.seg < 0 || g.seg > nsegs || g.n < 0)
 				return -1;
 			if (*n == cap) {
@@ -291,15 +296,10 @@ static int seg_cmp(const void *a, const void *b)
 	return (x->seg > y->seg) - (x->seg < y->seg);
 }
 
-/* The segments whose source rows may differ on the target. */
-struct plan {
-	int32_t *segs;
-	int n, nonempty;
-	long long rows;
-};
-
-static int differing(struct ck_seg *s, size_t ns, struct ck_seg *t,
-                     size_t nt, struct plan *p)
+/* The segments whose source rows may differ on the target: to the
+ * row-level pass, or by their key bitmaps (sync_checksum_keys.c). */
+static int differing(const struct ck_sql *sql, struct ck_seg *s, size_t ns,
+                     struct ck_seg *t, size_t nt, struct ck_plan *p)
 {
 	if (ns) /* qsort's pointer must not be NULL, even for no elements */
 		qsort(s, ns, sizeof *s, seg_cmp);
@@ -316,17 +316,23 @@ static int differing(struct ck_seg *s, size_t ns, struct ck_seg *t,
 		p->nonempty += s[i].n > 0;
 		while (j < nt && t[j].seg < s[i].seg)
 			j++;
-		if (j < nt && t[j].seg == s[i].seg && t[j].n == s[i].n &&
-		    t[j].h == s[i].h)
+		const struct ck_seg *tg = j < nt && t[j].seg == s[i].seg
+		                          ? &t[j] : NULL;
+		if (tg && tg->n == s[i].n && tg->h == s[i].h &&
+		    tg->bits == s[i].bits)
 			continue;
-		p->segs[p->n++] = s[i].seg;
+		int done = ck_keys_classify(sql, &s[i], tg, p);
+		if (done < 0)
+			return -1;
+		if (!done)
+			p->segs[p->n++] = s[i].seg;
 	}
 	return 0;
 }
 
 static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
                                   const struct sync_table *t,
-                                  const struct ck_sql *s, struct plan *plan,
+                                  const struct ck_sql *s, struct ck_plan *plan,
                                   char *err, size_t errlen)
 {
 	const char *p[4];
@@ -340,7 +346,7 @@ static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
 	size_t ns = 0, nt = 0;
 	if (read_aggs(rs, s->nsegs, &as, &ns) != 0 ||
 	    read_aggs(rt, s->nsegs, &at, &nt) != 0 ||
-	    differing(as, ns, at, nt, plan) != 0) {
+	    differing(s, as, ns, at, nt, plan) != 0) {
 		fn_err(err, errlen, "table %s: malformed checksum answer, or "
 		       "out of memory", t->label);
 		st = SYNC_FAILED;
@@ -356,12 +362,10 @@ static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
 static enum sync_status row_level(struct sync_db *src, struct sync_db *tgt,
                                   const struct sync_table *t,
                                   const struct ck_sql *s,
-                                  const struct plan *plan,
+                                  const struct ck_plan *plan, int all,
                                   struct sync_diff *d, char *err,
                                   size_t errlen)
 {
-	/* most segments differ: one full pass costs less than the list */
-	int all = plan->n > plan->nonempty / 2;
 	int32_t from = 0, next = 0;
 	enum sync_status st = SYNC_OK;
 	while (st == SYNC_OK && next >= 0) {
@@ -410,7 +414,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	if (req->progress)
 		req->progress(req->progress_ctx, t->label, 0, t->estimate);
 	struct ck_sql s = { 0 };
-	struct plan plan = { 0 };
+	struct ck_plan plan = { 0 };
 	int empty = 0;
 	enum sync_status st = sync_dupkey_check_source(t, src, what, err,
 	                                               errlen);
@@ -431,13 +435,26 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	if (st == SYNC_OK && !empty)
 		st = aggregate(src, tgt, t, &s, &plan, err, errlen);
 	d->read = plan.rows;
+	/* most segments differ: one full row-level pass costs less than the
+	 * list, and it finds the rows the bitmaps found too */
+	int all = plan.n > plan.nonempty / 2;
+	if (st == SYNC_OK && !all)
+		st = ck_keys_resolve(src, tgt, &s, t, &plan, err, errlen);
+	all = plan.n > plan.nonempty / 2;
+	if (st == SYNC_OK && !all && plan.ndirect > 0)
+		st = ck_fetch(src, &s, t, plan.direct.p, plan.direct.len, d, err,
+		              errlen);
 	if (st == SYNC_OK && plan.n > 0)
-		st = row_level(src, tgt, t, &s, &plan, d, err, errlen);
+		st = row_level(src, tgt, t, &s, &plan, all, d, err, errlen);
 	if (st == SYNC_OK && d->rows.len > 0)
 		st = d->flush(d->ctx, &d->rows, err, errlen);
 	if (st == SYNC_OK && req->progress)
 		req->progress(req->progress_ctx, t->label, d->read, t->estimate);
 	free(plan.segs);
+	free(plan.pend);
+	sync_buf_free(&plan.look_s);
+	sync_buf_free(&plan.look_t);
+	sync_buf_free(&plan.direct);
 	ck_sql_free(&s);
 	return st;
 }

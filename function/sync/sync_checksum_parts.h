@@ -57,6 +57,10 @@ struct ck_sql {
 	char lo[24], top[24], nseg[16], width[24];
 	int nsegs;         /* segment ids are 0 .. nsegs */
 	int src_indexed;   /* a unique index on the source's key */
+	/* integer keys in segments of at most 64 values: the aggregates
+	 * carry a bitmap of the keys present (sync_checksum_keys.c) */
+	int bitmaps;
+	long long lo_v, width_v;
 };
 
 /* Builds rowhash and keytype for t; -1 on out of memory. */
@@ -71,11 +75,50 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
  * how many. */
 int ck_sql_params(const struct ck_sql *s, const char **p);
 
-/* One segment's aggregate. */
+/* One segment's aggregate: row count, XOR of the row hashes, and with
+ * bitmaps bit i set when key lo + (seg - 1) * width + i is present. */
 struct ck_seg {
 	int32_t seg, n;
-	uint64_t h;
+	uint64_t h, bits;
 };
+
+/* A segment whose sides differ only by rows one of them lacks, until the
+ * hashes of those rows are known (sync_checksum_keys.c). */
+struct ck_pending {
+	int32_t seg;
+	uint64_t hs, ht;      /* the aggregates, those rows' hashes taken out */
+	uint64_t source_only; /* keys to fetch when the rest is equal */
+};
+
+/* What the comparison of the aggregates leaves to do. */
+struct ck_plan {
+	int32_t *segs;        /* segments for the row-level pass */
+	int n, nonempty;
+	long long rows;       /* the source's rows */
+	struct ck_pending *pend;
+	int npend;
+	struct sync_buf look_s, look_t; /* "{k,...}": hashes wanted per side */
+	struct sync_buf direct; /* keys to fetch, as ck_rows_pass collects */
+	long long ndirect;
+};
+
+/* Classifies a segment whose aggregates differ, by the two bitmaps:
+ * returns 1 when it needs no row-level pass (every source row is new:
+ * its keys are in p->direct; or it differs only by rows one side lacks:
+ * it is pending, those keys go to the lookups), 0 when it does, -1 out
+ * of memory. tg NULL: the target has no row in the segment. */
+int ck_keys_classify(const struct ck_sql *s, const struct ck_seg *sg,
+                     const struct ck_seg *tg, struct ck_plan *p);
+/* Reads the hashes of the looked-up rows on both sides at once, takes
+ * them out of their pending segments, and sends each pending segment
+ * either to p->direct (the rows both sides hold are equal: fetch the
+ * source-only ones) or to the row-level pass. */
+enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
+                                 const struct ck_sql *s,
+                                 const struct sync_table *t,
+                                 struct ck_plan *p, char *err, size_t errlen);
+/* Appends one key to a key list in ck_rows_pass's format. */
+void ck_keep_key(struct sync_buf *keys, const char *k, uint32_t len);
 
 /* The row-level pass over differing segments, from segment `from` on:
  * appends the keys to fetch (array literal elements) to keys, sets *next

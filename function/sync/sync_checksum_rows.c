@@ -88,16 +88,6 @@ static int32_t seg_of(const PGresult *r)
 	return (int32_t)be32((const unsigned char *)PQgetvalue(r, 0, 0));
 }
 
-static void keep_key(struct sync_buf *keys, const struct entry *e)
-{
-	unsigned char len[4] = { (unsigned char)(e->len >> 24),
-	                         (unsigned char)(e->len >> 16),
-	                         (unsigned char)(e->len >> 8),
-	                         (unsigned char)e->len };
-	sync_buf_addn(keys, (const char *)len, 4);
-	sync_buf_addn(keys, (const char *)e->k, e->len);
-}
-
 /* The source rows of one segment that are missing on the target or differ
  * (tr NULL: the target has no row there). */
 static int compare_seg(const PGresult *sr, const PGresult *tr,
@@ -114,7 +104,7 @@ static int compare_seg(const PGresult *sr, const PGresult *tr,
 			j++;
 		if (j < nt && entry_cmp(&t[j], &s[i]) == 0 && t[j].h == s[i].h)
 			continue;
-		keep_key(keys, &s[i]);
+		ck_keep_key(keys, (const char *)s[i].k, s[i].len);
 		(*nkeys)++;
 	}
 	free(s);

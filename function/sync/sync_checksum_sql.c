@@ -130,24 +130,41 @@ static void seg_expr(struct sync_buf *b, const struct ck_sql *s,
 		              "0) & 2147483647) %% $%d::int8)::int", key, f);
 }
 
+/* Which keys of the segment are present (bitmaps: bit i for key lo +
+ * (seg - 1) * width + i; keys outside [lo, top) are in no such segment). */
+static void bits_expr(struct sync_buf *b, const struct ck_sql *s,
+                      const char *key, int f)
+{
+	if (s->bitmaps)
+		sync_buf_addf(b, "bit_or(CASE WHEN %s >= $%d::int8 AND %s < "
+		              "$%d::int8 THEN 1::int8 << ((%s - $%d::int8) %% "
+		              "$%d::int8)::int ELSE 0::int8 END)", key, f, key,
+		              f + 1, key, f, f + 3);
+	else
+		sync_buf_add(b, "0::int8");
+}
+
 char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
                     const char *tmpl, const char *tbl, int first,
                     char *err, size_t errlen)
 {
-	struct sync_buf seg = { 0 }, out = { 0 };
+	struct sync_buf seg = { 0 }, bits = { 0 }, out = { 0 };
 	seg_expr(&seg, s, t->f.key, first);
+	bits_expr(&bits, s, t->f.key, first);
 	const struct sync_kv kv[] = {
 		{ "seg", sync_buf_str(&seg) }, { "rowhash", s->rowhash },
+		{ "bits", sync_buf_str(&bits) },
 		{ "tbl", tbl }, { "key", t->f.key }, { "src", t->f.src },
 		{ "cols", t->f.cols }, { "keytype", s->keytype },
 	};
 	int bad = sync_tmpl(&out, tmpl, kv, sizeof kv / sizeof kv[0], err,
 	                    errlen);
-	if (!bad && (seg.oom || out.oom)) {
+	if (!bad && (seg.oom || bits.oom || out.oom)) {
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 		bad = 1;
 	}
 	sync_buf_free(&seg);
+	sync_buf_free(&bits);
 	if (bad) {
 		sync_buf_free(&out);
 		return NULL;

@@ -1,0 +1,208 @@
+/* sync_checksum_keys.c - segments that differ only by rows one side lacks.
+ *
+ * With integer keys in segments of at most 64 values, each side's
+ * aggregate carries a bitmap of the keys it holds. A target with rows of
+ * its own (prod's rows the source never had) then does not send its
+ * segments to row level: the client knows exactly which keys are
+ * target-only (and which are source-only: new rows), asks both sides for
+ * the hashes of just those rows, takes them out of the segments' XORs,
+ * and compares what is left, the rows both sides hold. Equal: only the
+ * source-only rows are fetched. Different: the segment goes to row level
+ * as any other. A segment with no key in common is all new rows: they are
+ * fetched without a lookup. XOR makes the taking out exact: a row's hash
+ * XORed in twice is gone. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fn_log.h"
+#include "sql_text.h"
+#include "sync_checksum_parts.h"
+
+/* Hashes wanted per side at most (bytes of their key lists): past it, a
+ * segment goes to row level instead, whose passes are bounded. */
+#define CK_MAX_LOOKUP_BYTES (8u << 20)
+
+void ck_keep_key(struct sync_buf *keys, const char *k, uint32_t len)
+{
+	unsigned char n[4] = { (unsigned char)(len >> 24),
+	                       (unsigned char)(len >> 16),
+	                       (unsigned char)(len >> 8), (unsigned char)len };
+	sync_buf_addn(keys, (const char *)n, 4);
+	sync_buf_addn(keys, k, len);
+}
+
+static long long key_at(const struct ck_sql *s, int32_t seg, int bit)
+{
+	return s->lo_v + (long long)(seg - 1) * s->width_v + bit;
+}
+
+static void keep_bits(const struct ck_sql *s, int32_t seg, uint64_t bits,
+                      struct ck_plan *p)
+{
+	for (int i = 0; i < 64; i++) {
+		if (!(bits >> i & 1))
+			continue;
+		char k[24];
+		int len = snprintf(k, sizeof k, "%lld", key_at(s, seg, i));
+		ck_keep_key(&p->direct, k, (uint32_t)len);
+		p->ndirect++;
+	}
+}
+
+static void list_bits(const struct ck_sql *s, int32_t seg, uint64_t bits,
+                      struct sync_buf *list)
+{
+	for (int i = 0; i < 64; i++)
+		if (bits >> i & 1)
+			sync_buf_addf(list, "%s%lld", list->len ? "," : "{",
+			              key_at(s, seg, i));
+}
+
+int ck_keys_classify(const struct ck_sql *s, const struct ck_seg *sg,
+                     const struct ck_seg *tg, struct ck_plan *p)
+{
+	if (!s->bitmaps || sg->seg < 1 || sg->seg > s->nsegs - 1)
+		return 0;
+	uint64_t bs = sg->bits, bt = tg ? tg->bits : 0;
+	if (__builtin_popcountll(bs) != sg->n ||
+	    (tg && __builtin_popcountll(bt) != tg->n))
+		return 0; /* not a bitmap of unique keys: trust none of it */
+	if (bs == bt || p->direct.len >= CK_MAX_KEY_BYTES)
+		return 0; /* the same keys: some row differs */
+	if ((bs & bt) == 0) {
+		keep_bits(s, sg->seg, bs, p);
+		return p->direct.oom ? -1 : 1;
+	}
+	if (p->look_s.len >= CK_MAX_LOOKUP_BYTES ||
+	    p->look_t.len >= CK_MAX_LOOKUP_BYTES)
+		return 0;
+	if (p->npend % 1024 == 0) {
+		struct ck_pending *grown = realloc(
+			p->pend, ((size_t)p->npend + 1024) * sizeof *grown);
+		if (!grown)
+			return -1;
+		p->pend = grown;
+	}
+	p->pend[p->npend++] = (struct ck_pending){
+		sg->seg, sg->h, tg->h, bs & ~bt };
+	list_bits(s, sg->seg, bs & ~bt, &p->look_s);
+	list_bits(s, sg->seg, bt & ~bs, &p->look_t);
+	return p->look_s.oom || p->look_t.oom ? -1 : 1;
+}
+
+static int pend_cmp(const void *key, const void *elem)
+{
+	int32_t seg = *(const int32_t *)key;
+	const struct ck_pending *e = elem;
+	return (seg > e->seg) - (seg < e->seg);
+}
+
+static uint64_t be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Takes one side's looked-up hashes out of their pending segments. */
+static int take_out(const struct ck_sql *s, const PGresult *r, int source,
+                    struct ck_plan *p)
+{
+	if (!r || PQntuples(r) != 1 || PQnfields(r) != 1)
+		return -1;
+	if (PQgetisnull(r, 0, 0))
+		return 0; /* none of the rows is there any more */
+	const unsigned char *v = (const unsigned char *)PQgetvalue(r, 0, 0);
+	size_t len = (size_t)PQgetlength(r, 0, 0);
+	if (len % 16)
+		return -1;
+	for (size_t at = 0; at < len; at += 16) {
+		long long key = (long long)be64(v + at);
+		if (key < s->lo_v || (key - s->lo_v) / s->width_v >= s->nsegs - 1)
+			return -1;
+		int32_t seg = (int32_t)(1 + (key - s->lo_v) / s->width_v);
+		struct ck_pending *e = bsearch(&seg, p->pend, (size_t)p->npend,
+		                               sizeof *p->pend, pend_cmp);
+		if (!e)
+			return -1;
+		if (source)
+			e->hs ^= be64(v + at + 8);
+		else
+			e->ht ^= be64(v + at + 8);
+	}
+	return 0;
+}
+
+/* One side's lookup statement, sent; NULL list: nothing to look up. */
+static enum sync_status send_lookup(struct ck_query *q,
+                                    const struct ck_sql *s,
+                                    const struct sync_table *t,
+                                    const char *tbl, struct sync_buf *list,
+                                    char *err, size_t errlen)
+{
+	if (list->len == 0)
+		return SYNC_OK;
+	sync_buf_add(list, "}");
+	char *sql = list->oom ? NULL
+	                      : ck_sql_expand(s, t, sql_sync_checksum_lookup,
+	                                      tbl, 2, err, errlen);
+	if (!sql) {
+		if (list->oom)
+			fn_err(err, errlen, "table %s: out of memory", t->label);
+		return SYNC_FAILED;
+	}
+	const char *p[1] = { list->p };
+	enum sync_status st = ck_send(q, sql, 1, p, 1, 0, err, errlen);
+	free(sql);
+	return st;
+}
+
+enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
+                                 const struct ck_sql *s,
+                                 const struct sync_table *t,
+                                 struct ck_plan *p, char *err, size_t errlen)
+{
+	if (p->npend == 0)
+		return SYNC_OK;
+	char what_s[800], what_t[800];
+	snprintf(what_s, sizeof what_s, "looking up rows of table %s on %s",
+	         t->src_label, src->label);
+	snprintf(what_t, sizeof what_t, "looking up rows of table %s on %s",
+	         t->label, tgt->label);
+	struct ck_query qs = { .db = src, .what = what_s };
+	struct ck_query qt = { .db = tgt, .what = what_t };
+	PGresult *rs = NULL, *rt = NULL;
+	enum sync_status st = send_lookup(&qs, s, t, t->f.src, &p->look_s, err,
+	                                  errlen);
+	if (st == SYNC_OK)
+		st = send_lookup(&qt, s, t, t->f.tgt_only, &p->look_t, err,
+		                 errlen);
+	if (st == SYNC_OK && qs.active)
+		st = ck_next(&qs, &rs, err, errlen);
+	if (st == SYNC_OK && qt.active)
+		st = ck_next(&qt, &rt, err, errlen);
+	ck_drain(&qs);
+	ck_drain(&qt);
+	if (st == SYNC_OK && ((p->look_s.len && take_out(s, rs, 1, p) != 0) ||
+	                      (p->look_t.len && take_out(s, rt, 0, p) != 0))) {
+		fn_err(err, errlen, "table %s: malformed answer to a row "
+		       "lookup", t->label);
+		st = SYNC_FAILED;
+	}
+	PQclear(rs);
+	PQclear(rt);
+	for (int i = 0; st == SYNC_OK && i < p->npend; i++) {
+		const struct ck_pending *e = &p->pend[i];
+		if (e->hs == e->ht)
+			keep_bits(s, e->seg, e->source_only, p);
+		else
+			p->segs[p->n++] = e->seg;
+	}
+	if (st == SYNC_OK && p->direct.oom) {
+		fn_err(err, errlen, "table %s: out of memory", t->label);
+		st = SYNC_FAILED;
+	}
+	return st;
+}
