@@ -248,33 +248,39 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 	return SYNC_OK;
 }
 
-/* Appends a side's packed aggregates (rows of 16-byte records). */
-static int read_aggs(const PGresult *r, int nsegs, struct ck_seg **out,
-                     size_t *n)
+static uint64_t be_at(const unsigned char *p, int n)
 {
-	size_t cap = 0;
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Appends a side's packed aggregates (rows of 16-byte records, 20 with
+ * bitmaps: sync_checksum_segments.sql). */
+static int read_aggs(const PGresult *r, const struct ck_sql *s,
+                     struct ck_seg **out, size_t *n)
+{
+	size_t cap = 0, size = s->bitmaps ? 20 : 16;
 	*out = NULL;
 	*n = 0;
 	for (int row = 0; r && row < PQntuples(r); row++) {
 		const unsigned char *p =
 			(const unsigned char *)PQgetvalue(r, row, 0);
 		size_t len = (size_t)PQgetlength(r, row, 0);
-		if (len % 24)
+		if (len % size)
 			return -1;
-		for (size_t at = 0; at < len; at += 24) {
-			struct ck_seg g;
-			g.seg = (int32_t)((uint32_t)p[at] << 24 |
-			                  (uint32_t)p[at + 1] << 16 |
-			                  (uint32_t)p[at + 2] << 8 | p[at + 3]);
-			g.n = (int32_t)((uint32_t)p[at + 4] << 24 |
-			                (uint32_t)p[at + 5] << 16 |
-			                (uint32_t)p[at + 6] << 8 | p[at + 7]);
-			g.h = g.bits = 0;
-			for (int i = 8; i < 16; i++)
-				g.h = g.h << 8 | p[at + i];
-			for (int i = 16; i < 24; i++)
-				g.bits = g.bits << 8 | p[at + i];
-			if (g.seg < 0 || g.seg > nsegs || g.n < 0)
+		for (size_t at = 0; at < len; at += size) {
+			struct ck_seg g = { .seg = (int32_t)be_at(p + at, 4) };
+			if (s->bitmaps) {
+				g.h = be_at(p + at + 4, 8);
+				g.bits = be_at(p + at + 12, 8);
+				g.n = __builtin_popcountll(g.bits);
+			} else {
+				g.n = (int32_t)be_at(p + at + 4, 4);
+				g.h = be_at(p + at + 8, 8);
+			}
+			if (g.seg < 0 || g.seg > s->nsegs || g.n < 0)
 				return -1;
 			if (*n == cap) {
 				cap = cap ? cap * 2 : 1024;
@@ -344,8 +350,8 @@ static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
 		return st;
 	struct ck_seg *as = NULL, *at = NULL;
 	size_t ns = 0, nt = 0;
-	if (read_aggs(rs, s->nsegs, &as, &ns) != 0 ||
-	    read_aggs(rt, s->nsegs, &at, &nt) != 0 ||
+	if (read_aggs(rs, s, &as, &ns) != 0 ||
+	    read_aggs(rt, s, &at, &nt) != 0 ||
 	    differing(s, as, ns, at, nt, plan) != 0) {
 		fn_err(err, errlen, "table %s: malformed checksum answer, or "
 		       "out of memory", t->label);

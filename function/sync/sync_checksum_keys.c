@@ -65,9 +65,6 @@ int ck_keys_classify(const struct ck_sql *s, const struct ck_seg *sg,
 	if (!s->bitmaps || sg->seg < 1 || sg->seg > s->nsegs - 1)
 		return 0;
 	uint64_t bs = sg->bits, bt = tg ? tg->bits : 0;
-	if (__builtin_popcountll(bs) != sg->n ||
-	    (tg && __builtin_popcountll(bt) != tg->n))
-		return 0; /* not a bitmap of unique keys: trust none of it */
 	if (bs == bt || p->direct.len >= CK_MAX_KEY_BYTES)
 		return 0; /* the same keys: some row differs */
 	if ((bs & bt) == 0) {

@@ -130,41 +130,46 @@ static void seg_expr(struct sync_buf *b, const struct ck_sql *s,
 		              "0) & 2147483647) %% $%d::int8)::int", key, f);
 }
 
-/* Which keys of the segment are present (bitmaps: bit i for key lo +
- * (seg - 1) * width + i; keys outside [lo, top) are in no such segment). */
-static void bits_expr(struct sync_buf *b, const struct ck_sql *s,
+/* A segment's aggregates (sync_checksum_segments.sql): the XOR of its
+ * row hashes, and its row count or, with bitmaps, which of its keys are
+ * present (bit i for key lo + (seg - 1) * width + i; keys outside
+ * [lo, top) are in no such segment). */
+static void aggs_expr(struct sync_buf *b, const struct ck_sql *s,
                       const char *key, int f)
 {
+	sync_buf_addf(b, "bit_xor(%s) AS h, ", s->rowhash);
 	if (s->bitmaps)
 		sync_buf_addf(b, "bit_or(CASE WHEN %s >= $%d::int8 AND %s < "
 		              "$%d::int8 THEN 1::int8 << ((%s - $%d::int8) %% "
-		              "$%d::int8)::int ELSE 0::int8 END)", key, f, key,
-		              f + 1, key, f, f + 3);
+		              "$%d::int8)::int ELSE 0::int8 END) AS b", key, f,
+		              key, f + 1, key, f, f + 3);
 	else
-		sync_buf_add(b, "0::int8");
+		sync_buf_add(b, "count(*)::int AS n");
 }
 
 char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
                     const char *tmpl, const char *tbl, int first,
                     char *err, size_t errlen)
 {
-	struct sync_buf seg = { 0 }, bits = { 0 }, out = { 0 };
+	struct sync_buf seg = { 0 }, aggs = { 0 }, out = { 0 };
 	seg_expr(&seg, s, t->f.key, first);
-	bits_expr(&bits, s, t->f.key, first);
+	aggs_expr(&aggs, s, t->f.key, first);
 	const struct sync_kv kv[] = {
 		{ "seg", sync_buf_str(&seg) }, { "rowhash", s->rowhash },
-		{ "bits", sync_buf_str(&bits) },
+		{ "aggs", sync_buf_str(&aggs) },
+		{ "pack", s->bitmaps ? "int4send(seg) || int8send(h) || int8send(b)"
+		                     : "int4send(seg) || int4send(n) || int8send(h)" },
 		{ "tbl", tbl }, { "key", t->f.key }, { "src", t->f.src },
 		{ "cols", t->f.cols }, { "keytype", s->keytype },
 	};
 	int bad = sync_tmpl(&out, tmpl, kv, sizeof kv / sizeof kv[0], err,
 	                    errlen);
-	if (!bad && (seg.oom || bits.oom || out.oom)) {
+	if (!bad && (seg.oom || aggs.oom || out.oom)) {
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 		bad = 1;
 	}
 	sync_buf_free(&seg);
-	sync_buf_free(&bits);
+	sync_buf_free(&aggs);
 	if (bad) {
 		sync_buf_free(&out);
 		return NULL;
