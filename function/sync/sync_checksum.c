@@ -1,16 +1,19 @@
 /* sync_checksum.c - the checksum method's course for one table: agree on
- * segments, let both servers aggregate them at once, compare, and go to
- * row level only where they differ (sync_checksum_rows.c).
+ * segments, let both servers aggregate them at once, compare, settle the
+ * segments that differ only by rows one side lacks (sync_checksum_keys.c)
+ * and go to row level for the rest (sync_checksum_rows.c).
  *
- * Segment aggregate: count(*) and the XOR of the rows' 64-bit hashes.
+ * Segment aggregate: the XOR of the rows' 64-bit hashes, and count(*) or
+ * (dense integer keys) the bitmap of the keys present.
  * Every hashed row includes its key, the target's keys are unique (its
  * primary key or unique index) and the source's are checked to be, so no
  * two rows of a segment are the same row: XOR loses a row only if another
  * row of the same segment has the very same 64-bit hash, and a changed
  * segment passes for unchanged only if its changes' hashes XOR to zero
- * (about 2^-64 per segment for distinct rows), with the count as a second
- * check. A sum modulo 2^64 would be as safe; XOR needs no overflow care
- * in SQL (bit_xor). */
+ * (about 2^-64 per segment for distinct rows), with the count or the
+ * keys as a second check. A sum modulo 2^64 would be as safe; XOR needs
+ * no overflow care in SQL (bit_xor), and a row's hash XORed in twice is
+ * gone (the keys file takes rows out that way). */
 #include "sync_checksum.h"
 
 #include <stdio.h>
