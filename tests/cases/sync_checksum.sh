@@ -255,3 +255,28 @@ test_checksum_chosen_by_the_table_sizes() {
 	sync_ok; method_is checksum; expect_counts 0 1 1999
 	same_rows items
 }
+
+# Arrays of text and of integers are hashed element by element, not by
+# their text form: every way two arrays' text can differ is still a
+# change (lower bound, dimensions, NULL element against empty string,
+# empty against NULL, case), and equal arrays are left alone.
+test_checksum_arrays_by_elements() {
+	source "$ROOT/tests/lib/sync.sh"
+	ck_mode sync_ck_arrays
+	both_q "CREATE TABLE a (id int PRIMARY KEY, t text[], v varchar(9)[], n int[])"
+	src_q "INSERT INTO a SELECT g, ARRAY['x' || g, 'y'], ARRAY['v'], ARRAY[g, g] FROM generate_series(1, 400) g"
+	dst_q "INSERT INTO a SELECT g, ARRAY['x' || g, 'y'], ARRAY['v'], ARRAY[g, g] FROM generate_series(1, 400) g"
+	sync_ok; method_is checksum; expect_counts 0 0 400
+	src_q "UPDATE a SET t = '[0:1]={x10,y}' WHERE id = 10;
+	       UPDATE a SET t = '{{x20,y},{p,q}}' WHERE id = 20;
+	       UPDATE a SET t = '{NULL}' WHERE id = 30;
+	       UPDATE a SET t = '{}' WHERE id = 40;
+	       UPDATE a SET v = '{V}' WHERE id = 50;
+	       UPDATE a SET n = '{{60},{60}}' WHERE id = 60"
+	dst_q "UPDATE a SET t = '{x20,y,p,q}' WHERE id = 20;
+	       UPDATE a SET t = '{\"\"}' WHERE id = 30;
+	       UPDATE a SET t = NULL WHERE id = 40"
+	sync_ok; method_is checksum; expect_counts 0 6 394
+	same_rows a
+	sync_ok; expect_counts 0 0 400
+}
