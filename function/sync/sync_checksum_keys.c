@@ -117,9 +117,13 @@ static int take_out(const struct ck_sql *s, const PGresult *r, int source,
 		return -1;
 	for (size_t at = 0; at < len; at += 16) {
 		long long key = (long long)be64(v + at);
-		if (key < s->lo_v || (key - s->lo_v) / s->width_v >= s->nsegs - 1)
+		if (key < s->lo_v)
 			return -1;
-		int32_t seg = (int32_t)(1 + (key - s->lo_v) / s->width_v);
+		/* unsigned: key - lo can exceed the signed range */
+		uint64_t off = (uint64_t)key - (uint64_t)s->lo_v;
+		if (off / (uint64_t)s->width_v >= (uint64_t)s->nsegs - 1)
+			return -1;
+		int32_t seg = (int32_t)(1 + off / (uint64_t)s->width_v);
 		struct ck_pending *e = bsearch(&seg, p->pend, (size_t)p->npend,
 		                               sizeof *p->pend, pend_cmp);
 		if (!e)
