@@ -223,16 +223,22 @@ def phase_line(p, methods, wall):
     return ("[%s] " % ",".join(methods) if methods else "") + ", ".join(parts)
 
 
+def statistics_of(runs):
+    """The engine's statistics object of each run whose JSON answer was
+    kept and reads; runs without one are left out."""
+    for r in runs:
+        try:
+            with open(r["note"]) as f:
+                yield json.load(f).get("statistics") or {}
+        except (OSError, ValueError):
+            continue
+
+
 def bytes_of(runs):
     """Medians of the bytes received from the source and from the target,
     from the engine's statistics; (None, None) when not reported."""
     src, tgt = [], []
-    for r in runs:
-        try:
-            with open(r["note"]) as f:
-                stats = json.load(f).get("statistics") or {}
-        except (OSError, ValueError):
-            continue
+    for stats in statistics_of(runs):
         if isinstance(stats.get("bytes_from_source"), (int, float)):
             src.append(stats["bytes_from_source"])
         if isinstance(stats.get("bytes_from_target"), (int, float)):
@@ -245,12 +251,7 @@ def cost_of(runs):
     """Medians of the engine's own CPU time (user + sys ms) and peak RSS
     (MB), from its statistics, as one cell."""
     cpu, rss = [], []
-    for r in runs:
-        try:
-            with open(r["note"]) as f:
-                stats = json.load(f).get("statistics") or {}
-        except (OSError, ValueError):
-            continue
+    for stats in statistics_of(runs):
         if isinstance(stats.get("cpu_user_ms"), (int, float)):
             cpu.append(stats["cpu_user_ms"] + (stats.get("cpu_sys_ms") or 0))
         if isinstance(stats.get("peak_rss_kb"), (int, float)):

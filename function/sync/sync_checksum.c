@@ -251,14 +251,6 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 	return SYNC_OK;
 }
 
-static uint64_t be_at(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* Appends a side's packed aggregates (rows of 16-byte records, 20 with
  * bitmaps: sync_checksum_segments.sql). */
 static int read_aggs(const PGresult *r, const struct ck_sql *s,
@@ -274,14 +266,14 @@ static int read_aggs(const PGresult *r, const struct ck_sql *s,
 		if (len % size)
 			return -1;
 		for (size_t at = 0; at < len; at += size) {
-			struct ck_seg g = { .seg = (int32_t)be_at(p + at, 4) };
+			struct ck_seg g = { .seg = (int32_t)ck_be(p + at, 4) };
 			if (s->bitmaps) {
-				g.h = be_at(p + at + 4, 8);
-				g.bits = be_at(p + at + 12, 8);
+				g.h = ck_be(p + at + 4, 8);
+				g.bits = ck_be(p + at + 12, 8);
 				g.n = __builtin_popcountll(g.bits);
 			} else {
-				g.n = (int32_t)be_at(p + at + 4, 4);
-				g.h = be_at(p + at + 8, 8);
+				g.n = (int32_t)ck_be(p + at + 4, 4);
+				g.h = ck_be(p + at + 8, 8);
 			}
 			if (g.seg < 0 || g.seg > s->nsegs || g.n < 0)
 				return -1;

@@ -78,3 +78,11 @@ void ck_drain(struct ck_query *q)
 		PQclear(r);
 	q->active = 0;
 }
+
+uint64_t ck_be(const unsigned char *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}

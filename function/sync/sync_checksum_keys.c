@@ -95,14 +95,6 @@ static int pend_cmp(const void *key, const void *elem)
 	return (seg > e->seg) - (seg < e->seg);
 }
 
-static uint64_t be64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* Takes one side's looked-up hashes out of their pending segments. */
 static int take_out(const struct ck_sql *s, const PGresult *r, int source,
                     struct ck_plan *p)
@@ -116,7 +108,7 @@ static int take_out(const struct ck_sql *s, const PGresult *r, int source,
 	if (len % 16)
 		return -1;
 	for (size_t at = 0; at < len; at += 16) {
-		long long key = (long long)be64(v + at);
+		long long key = (long long)ck_be(v + at, 8);
 		if (key < s->lo_v)
 			return -1;
 		/* unsigned: key - lo can exceed the signed range */
@@ -129,9 +121,9 @@ static int take_out(const struct ck_sql *s, const PGresult *r, int source,
 		if (!e)
 			return -1;
 		if (source)
-			e->hs ^= be64(v + at + 8);
+			e->hs ^= ck_be(v + at + 8, 8);
 		else
-			e->ht ^= be64(v + at + 8);
+			e->ht ^= ck_be(v + at + 8, 8);
 	}
 	return 0;
 }

@@ -117,6 +117,9 @@ enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
                                  const struct ck_sql *s,
                                  const struct sync_table *t,
                                  struct ck_plan *p, char *err, size_t errlen);
+/* The unsigned big-endian number in the n (<= 8) bytes at p: every
+ * packed answer of the checksum's statements is in network order. */
+uint64_t ck_be(const unsigned char *p, int n);
 /* Appends one key to a key list in ck_rows_pass's format. */
 void ck_keep_key(struct sync_buf *keys, const char *k, uint32_t len);
 

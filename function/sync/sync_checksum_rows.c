@@ -24,17 +24,6 @@ struct entry {
 	uint64_t h;
 };
 
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t be64(const unsigned char *p)
-{
-	return (uint64_t)be32(p) << 32 | be32(p + 4);
-}
-
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct entry *x = a, *y = b;
@@ -57,7 +46,7 @@ static int unpack(const PGresult *r, struct entry **out, size_t *n)
 	size_t len = (size_t)PQgetlength(r, 0, 1), cap = 0;
 	struct entry *e = NULL;
 	for (size_t at = 0; at < len;) {
-		if (len - at < 4 || len - at - 4 < (size_t)be32(p + at) + 8) {
+		if (len - at < 4 || len - at - 4 < (size_t)ck_be(p + at, 4) + 8) {
 			free(e);
 			return -1;
 		}
@@ -70,8 +59,8 @@ static int unpack(const PGresult *r, struct entry **out, size_t *n)
 			}
 			e = grown;
 		}
-		uint32_t klen = be32(p + at);
-		e[*n] = (struct entry){ p + at + 4, klen, be64(p + at + 4 + klen) };
+		uint32_t klen = (uint32_t)ck_be(p + at, 4);
+		e[*n] = (struct entry){ p + at + 4, klen, ck_be(p + at + 4 + klen, 8) };
 		(*n)++;
 		at += 4 + (size_t)klen + 8;
 	}
@@ -85,7 +74,7 @@ static int32_t seg_of(const PGresult *r)
 {
 	if (PQnfields(r) < 1 || PQgetlength(r, 0, 0) != 4)
 		return -1;
-	return (int32_t)be32((const unsigned char *)PQgetvalue(r, 0, 0));
+	return (int32_t)(uint32_t)ck_be((const unsigned char *)PQgetvalue(r, 0, 0), 4);
 }
 
 /* The source rows of one segment that are missing on the target or differ
@@ -317,7 +306,7 @@ enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
 		struct sync_buf list = { 0 };
 		sync_buf_add(&list, "{");
 		for (int n = 0; at + 4 <= keylen && n < CK_FETCH_KEYS; n++) {
-			uint32_t len = be32((const unsigned char *)keys + at);
+			uint32_t len = (uint32_t)ck_be((const unsigned char *)keys + at, 4);
 			add_element(&list, keys + at + 4, len);
 			at += 4 + (size_t)len;
 		}

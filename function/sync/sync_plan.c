@@ -471,9 +471,12 @@ static void src_cmp(struct sync_buf *b, const struct sync_col *c,
 
 /* The key columns in the index's order, not the table's: the diff reads
  * both sides ORDER BY this list and compares keys position by position
- * (is_key), so any other order would make its chunks restart forever. */
-static int key_list(struct sync_buf *key, const struct sync_table *t,
-                    struct sync_db *tgt)
+ * (is_key), so any other order would make its chunks restart forever.
+ * key gets the target's column names, src the source's key values in
+ * the same order, as the target sees them. */
+static int key_lists(struct sync_buf *key, struct sync_buf *src,
+                     const struct sync_table *t, struct sync_db *tgt,
+                     int same)
 {
 	for (int k = 1; k <= t->ncols; k++)
 		for (int i = 0; i < t->ncols; i++) {
@@ -484,27 +487,11 @@ static int key_list(struct sync_buf *key, const struct sync_table *t,
 				return -1;
 			list_sep(key, ", ");
 			sync_buf_add(key, q);
+			list_sep(src, ", ");
+			src_expr(src, &t->cols[i], q, same);
 			free(q);
 		}
-	return key->oom ? -1 : 0;
-}
-
-/* The source's key values in the same order, as the target sees them. */
-static int key_exprs(struct sync_buf *b, const struct sync_table *t,
-                     struct sync_db *tgt, int same)
-{
-	for (int k = 1; k <= t->ncols; k++)
-		for (int i = 0; i < t->ncols; i++) {
-			if (t->cols[i].is_key != k)
-				continue;
-			char *q = sync_db_ident(tgt, t->cols[i].name);
-			if (!q)
-				return -1;
-			list_sep(b, ", ");
-			src_expr(b, &t->cols[i], q, same);
-			free(q);
-		}
-	return b->oom ? -1 : 0;
+	return key->oom || src->oom ? -1 : 0;
 }
 
 static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
@@ -553,8 +540,7 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 		}
 		free(q);
 	}
-	oom |= key_list(&key, t, tgt) != 0;
-	oom |= key_exprs(&s_key, t, tgt, same) != 0;
+	oom |= key_lists(&key, &s_key, t, tgt, same) != 0;
 	for (int i = 0; i < t->ncols; i++)
 		if (t->cols[i].is_key && converted(&t->cols[i], same))
 			t->key_converted = 1;
