@@ -280,3 +280,29 @@ test_checksum_arrays_by_elements() {
 	same_rows a
 	sync_ok; expect_counts 0 0 400
 }
+
+# bigint's and timestamp's own hashes fold 64 bits into 32 (high XOR low
+# half), so 0 and 4294967297 hash alike: a change between two such values,
+# in a column or in timestamps, and two rows of equal values whose keys
+# fold alike (they fall in the same hashed segment) changed alike.
+test_checksum_hashes_keep_64_bits() {
+	source "$ROOT/tests/lib/sync.sh"
+	ck_mode sync_ck_fold
+	both_q "CREATE TABLE f (id bigint PRIMARY KEY, b bigint, ts timestamptz, t timestamp, a int8[])"
+	both_q "INSERT INTO f SELECT g, 0, '2000-01-01 00:00:00+00', '2000-01-01', ARRAY[0::int8]
+	        FROM generate_series(1, 300) g"
+	# keys 2^40 + k and 2^40 + k XOR (2^32 + 1) * 7: sparse, folding alike
+	both_q "INSERT INTO f SELECT (1::int8 << 40) + k, 5, NULL, NULL, NULL FROM generate_series(0, 63) k;
+	        INSERT INTO f SELECT ((1::int8 << 40) + k) # (7 * ((1::int8 << 32) + 1)), 5, NULL, NULL, NULL
+	        FROM generate_series(0, 63) k"
+	sync_ok; method_is checksum; expect_counts 0 0 428
+	# 4294967297 us = 2^32 + 1 after 2000-01-01: the same fold as 0
+	src_q "UPDATE f SET b = 4294967297 WHERE id = 7;
+	       UPDATE f SET ts = ts + interval '4294967297 microseconds' WHERE id = 8;
+	       UPDATE f SET t = t + interval '4294967297 microseconds' WHERE id = 9;
+	       UPDATE f SET a = ARRAY[4294967297] WHERE id = 10;
+	       UPDATE f SET b = 6 WHERE id IN ((1::int8 << 40) + 3, ((1::int8 << 40) + 3) # (7 * ((1::int8 << 32) + 1)))"
+	sync_ok; method_is checksum; expect_counts 0 6 422
+	same_rows f
+	sync_ok; expect_counts 0 0 428
+}
