@@ -77,6 +77,45 @@ static enum sync_status null_keys(struct sync_db *src,
 	return st;
 }
 
+/* The same template in flight on both sides; its statements' names for
+ * messages live here as long as the queries. */
+struct ck_pair {
+	struct ck_query s, t;
+	char what_s[800], what_t[800];
+};
+
+/* Sends the template to both servers at once (results in binary when
+ * binary, rows one by one when single); the caller drains q's queries. */
+static enum sync_status both_send(struct sync_db *src, struct sync_db *tgt,
+                                  const struct sync_table *t,
+                                  const struct ck_sql *s, const char *tmpl,
+                                  int first, int nparams,
+                                  const char *const *p, int binary,
+                                  int single, struct ck_pair *q, char *err,
+                                  size_t errlen)
+{
+	snprintf(q->what_s, sizeof q->what_s, "checksumming table %s on %s",
+	         t->src_label, src->label);
+	snprintf(q->what_t, sizeof q->what_t, "checksumming table %s on %s",
+	         t->label, tgt->label);
+	q->s = (struct ck_query){ .db = src, .what = q->what_s };
+	q->t = (struct ck_query){ .db = tgt, .what = q->what_t };
+	char *sql_s = ck_sql_expand(s, t, tmpl, t->f.src, first, err, errlen);
+	char *sql_t = sql_s ? ck_sql_expand(s, t, tmpl, t->f.tgt_only, first,
+	                                    err, errlen)
+	                    : NULL;
+	enum sync_status st = SYNC_FAILED;
+	if (sql_t)
+		st = ck_send(&q->s, sql_s, nparams, p, binary, single, err,
+		             errlen);
+	if (st == SYNC_OK)
+		st = ck_send(&q->t, sql_t, nparams, p, binary, single, err,
+		             errlen);
+	free(sql_s);
+	free(sql_t);
+	return st;
+}
+
 /* Both sides' one-row answers to the same template. */
 static enum sync_status both(struct sync_db *src, struct sync_db *tgt,
                              const struct sync_table *t,
@@ -85,33 +124,16 @@ static enum sync_status both(struct sync_db *src, struct sync_db *tgt,
                              int binary, PGresult **rs, PGresult **rt,
                              char *err, size_t errlen)
 {
-	char what_s[800], what_t[800];
-	snprintf(what_s, sizeof what_s, "checksumming table %s on %s",
-	         t->src_label, src->label);
-	snprintf(what_t, sizeof what_t, "checksumming table %s on %s",
-	         t->label, tgt->label);
+	struct ck_pair q;
 	*rs = *rt = NULL;
-	char *sql_s = ck_sql_expand(s, t, tmpl, t->f.src, first, err, errlen);
-	char *sql_t = sql_s ? ck_sql_expand(s, t, tmpl, t->f.tgt_only, first,
-	                                    err, errlen)
-	                    : NULL;
-	enum sync_status st = SYNC_FAILED;
-	struct ck_query qs = { .db = src, .what = what_s };
-	struct ck_query qt = { .db = tgt, .what = what_t };
-	if (sql_t) {
-		st = ck_send(&qs, sql_s, nparams, p, binary, 0, err, errlen);
-		if (st == SYNC_OK)
-			st = ck_send(&qt, sql_t, nparams, p, binary, 0, err,
-			             errlen);
-		if (st == SYNC_OK)
-			st = ck_next(&qs, rs, err, errlen);
-		if (st == SYNC_OK)
-			st = ck_next(&qt, rt, err, errlen);
-	}
-	ck_drain(&qs);
-	ck_drain(&qt);
-	free(sql_s);
-	free(sql_t);
+	enum sync_status st = both_send(src, tgt, t, s, tmpl, first, nparams,
+	                                p, binary, 0, &q, err, errlen);
+	if (st == SYNC_OK)
+		st = ck_next(&q.s, rs, err, errlen);
+	if (st == SYNC_OK)
+		st = ck_next(&q.t, rt, err, errlen);
+	ck_drain(&q.s);
+	ck_drain(&q.t);
 	if (st != SYNC_OK) {
 		PQclear(*rs);
 		PQclear(*rt);
@@ -251,42 +273,30 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 	return SYNC_OK;
 }
 
-/* Appends a side's packed aggregates (rows of 16-byte records, 20 with
- * bitmaps: sync_checksum_segments.sql). */
+/* Appends one row of a side's packed aggregates (16-byte records, 20
+ * with bitmaps: sync_checksum_segments.sql) to out, which has room for
+ * cap: every segment id at most once, so a longer answer is malformed. */
 static int read_aggs(const PGresult *r, const struct ck_sql *s,
-                     struct ck_seg **out, size_t *n)
+                     struct ck_seg *out, size_t cap, size_t *n)
 {
-	size_t cap = 0, size = s->bitmaps ? 20 : 16;
-	*out = NULL;
-	*n = 0;
-	for (int row = 0; r && row < PQntuples(r); row++) {
-		const unsigned char *p =
-			(const unsigned char *)PQgetvalue(r, row, 0);
-		size_t len = (size_t)PQgetlength(r, row, 0);
-		if (len % size)
-			return -1;
-		for (size_t at = 0; at < len; at += size) {
-			struct ck_seg g = { .seg = (int32_t)ck_be(p + at, 4) };
-			if (s->bitmaps) {
-				g.h = ck_be(p + at + 4, 8);
-				g.bits = ck_be(p + at + 12, 8);
-				g.n = __builtin_popcountll(g.bits);
-			} else {
-				g.n = (int32_t)ck_be(p + at + 4, 4);
-				g.h = ck_be(p + at + 8, 8);
-			}
-			if (g.seg < 0 || g.seg > s->nsegs || g.n < 0)
-				return -1;
-			if (*n == cap) {
-				cap = cap ? cap * 2 : 1024;
-				struct ck_seg *grown = realloc(*out,
-				                               cap * sizeof **out);
-				if (!grown)
-					return -1;
-				*out = grown;
-			}
-			(*out)[(*n)++] = g;
+	size_t size = s->bitmaps ? 20 : 16;
+	const unsigned char *p = (const unsigned char *)PQgetvalue(r, 0, 0);
+	size_t len = (size_t)PQgetlength(r, 0, 0);
+	if (PQnfields(r) != 1 || len % size)
+		return -1;
+	for (size_t at = 0; at < len; at += size) {
+		struct ck_seg g = { .seg = (int32_t)ck_be(p + at, 4) };
+		if (s->bitmaps) {
+			g.h = ck_be(p + at + 4, 8);
+			g.bits = ck_be(p + at + 12, 8);
+			g.n = __builtin_popcountll(g.bits);
+		} else {
+			g.n = (int32_t)ck_be(p + at + 4, 4);
+			g.h = ck_be(p + at + 8, 8);
 		}
+		if (g.seg < 0 || g.seg > s->nsegs || g.n < 0 || *n == cap)
+			return -1;
+		out[(*n)++] = g;
 	}
 	return 0;
 }
@@ -331,6 +341,28 @@ static int differing(const struct ck_sql *sql, struct ck_seg *s, size_t ns,
 	return 0;
 }
 
+/* Reads one side's aggregates row by row (a row is a group of 4096
+ * segments): only the parsed segments stay in memory, not the answer. */
+static enum sync_status side_aggs(struct ck_query *q, const struct ck_sql *s,
+                                  const struct sync_table *t,
+                                  struct ck_seg *out, size_t cap, size_t *n,
+                                  char *err, size_t errlen)
+{
+	PGresult *r;
+	enum sync_status st;
+	*n = 0;
+	while ((st = ck_next(q, &r, err, errlen)) == SYNC_OK && r) {
+		int bad = read_aggs(r, s, out, cap, n);
+		PQclear(r);
+		if (bad) {
+			fn_err(err, errlen, "table %s: malformed checksum answer "
+			       "from %s", t->label, q->db->label);
+			return SYNC_FAILED;
+		}
+	}
+	return st;
+}
+
 static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
                                   const struct sync_table *t,
                                   const struct ck_sql *s, struct ck_plan *plan,
@@ -338,24 +370,29 @@ static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
 {
 	const char *p[4];
 	int np = ck_sql_params(s, p);
-	PGresult *rs, *rt;
-	enum sync_status st = both(src, tgt, t, s, sql_sync_checksum_segments,
-	                           1, np, p, 1, &rs, &rt, err, errlen);
-	if (st != SYNC_OK)
-		return st;
-	struct ck_seg *as = NULL, *at = NULL;
-	size_t ns = 0, nt = 0;
-	if (read_aggs(rs, s, &as, &ns) != 0 ||
-	    read_aggs(rt, s, &at, &nt) != 0 ||
-	    differing(s, as, ns, at, nt, plan) != 0) {
+	size_t cap = (size_t)s->nsegs + 1, ns = 0, nt = 0;
+	struct ck_seg *as = malloc(cap * sizeof *as);
+	struct ck_seg *at = malloc(cap * sizeof *at);
+	struct ck_pair q = { 0 };
+	enum sync_status st = SYNC_FAILED;
+	if (!as || !at)
+		fn_err(err, errlen, "table %s: out of memory", t->label);
+	else
+		st = both_send(src, tgt, t, s, sql_sync_checksum_segments, 1,
+		               np, p, 1, 1, &q, err, errlen);
+	if (st == SYNC_OK)
+		st = side_aggs(&q.s, s, t, as, cap, &ns, err, errlen);
+	if (st == SYNC_OK)
+		st = side_aggs(&q.t, s, t, at, cap, &nt, err, errlen);
+	if (st == SYNC_OK && differing(s, as, ns, at, nt, plan) != 0) {
 		fn_err(err, errlen, "table %s: malformed checksum answer, or "
 		       "out of memory", t->label);
 		st = SYNC_FAILED;
 	}
+	ck_drain(&q.s);
+	ck_drain(&q.t);
 	free(as);
 	free(at);
-	PQclear(rs);
-	PQclear(rt);
 	return st;
 }
 
