@@ -271,33 +271,31 @@ static void seg_expr(struct sync_buf *b, const struct ck_sql *s,
 		              "0) & 2147483647) %% $%d::int8)::int", key, f);
 }
 
-/* A segment's aggregates (sync_checksum_segments.sql): the XOR of its
- * row hashes, and its row count or, with bitmaps, which of its keys are
- * present (bit i for key lo + (seg - 1) * width + i; keys outside
- * [lo, top) are in no such segment). */
-static void aggs_expr(struct sync_buf *b, const struct ck_sql *s,
-                      const char *key, int f)
+/* A row's bit in its segment's bitmap (sync_checksum_segments.sql): bit
+ * i for key lo + (seg - 1) * width + i; keys outside [lo, top) are in no
+ * such segment. 0 without bitmaps. */
+static void keybit_expr(struct sync_buf *b, const struct ck_sql *s,
+                        const char *key, int f)
 {
-	sync_buf_addf(b, "bit_xor(%s) AS h, ", s->rowhash);
 	if (s->bitmaps)
-		sync_buf_addf(b, "bit_or(CASE WHEN %s >= $%d::int8 AND %s < "
-		              "$%d::int8 THEN 1::int8 << ((%s - $%d::int8) %% "
-		              "$%d::int8)::int ELSE 0::int8 END) AS b", key, f,
-		              key, f + 1, key, f, f + 3);
+		sync_buf_addf(b, "CASE WHEN %s >= $%d::int8 AND %s < $%d::int8 "
+		              "THEN 1::int8 << ((%s - $%d::int8) %% $%d::int8)::int "
+		              "ELSE 0::int8 END", key, f, key, f + 1, key, f,
+		              f + 3);
 	else
-		sync_buf_add(b, "count(*)::int AS n");
+		sync_buf_add(b, "0::int8");
 }
 
 char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
                     const char *tmpl, const char *tbl, int first,
                     char *err, size_t errlen)
 {
-	struct sync_buf seg = { 0 }, aggs = { 0 }, out = { 0 };
+	struct sync_buf seg = { 0 }, bit = { 0 }, out = { 0 };
 	seg_expr(&seg, s, t->f.key, first);
-	aggs_expr(&aggs, s, t->f.key, first);
+	keybit_expr(&bit, s, t->f.key, first);
 	const struct sync_kv kv[] = {
 		{ "seg", sync_buf_str(&seg) }, { "rowhash", s->rowhash },
-		{ "aggs", sync_buf_str(&aggs) },
+		{ "keybit", sync_buf_str(&bit) },
 		{ "pack", s->bitmaps ? "int4send(seg) || int8send(h) || int8send(b)"
 		                     : "int4send(seg) || int4send(n) || int8send(h)" },
 		{ "tbl", tbl }, { "key", t->f.key }, { "src", t->f.src },
@@ -305,12 +303,12 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
 	};
 	int bad = sync_tmpl(&out, tmpl, kv, sizeof kv / sizeof kv[0], err,
 	                    errlen);
-	if (!bad && (seg.oom || aggs.oom || out.oom)) {
+	if (!bad && (seg.oom || bit.oom || out.oom)) {
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 		bad = 1;
 	}
 	sync_buf_free(&seg);
-	sync_buf_free(&aggs);
+	sync_buf_free(&bit);
 	if (bad) {
 		sync_buf_free(&out);
 		return NULL;
