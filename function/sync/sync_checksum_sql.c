@@ -43,7 +43,7 @@ static int int_type(const char *type)
 /* Types whose values' binary hash, seeded, is exact: one value, one hash
  * input, however it was written (no two values of them are equal with
  * different text). */
-static int hash32_type(const char *type)
+static int exact_hash_type(const char *type)
 {
 	static const char *const exact[] = {
 		"smallint", "integer", "boolean", "uuid", "bytea", "date",
@@ -84,7 +84,7 @@ static int exact_array(const char *type)
 		return 0;
 	memcpy(elem, type, n - 2);
 	elem[n - 2] = '\0';
-	return hash32_type(elem) ? 1 : bytes_type(elem) ? 2 : 0;
+	return exact_hash_type(elem) ? 1 : bytes_type(elem) ? 2 : 0;
 }
 
 /* numeric(p,s) on both sides alike: every value has scale s, so equal
@@ -109,11 +109,13 @@ static void add_ident(struct sync_buf *b, const char *name)
 	sync_buf_add(b, "\"");
 }
 
-/* A column's seed (kind 0) or NULL marker (kind 1): fixed, distinct per
- * position, positive (a literal -9223372036854775808 is not an int8). */
+/* A column's seed (kind 0), NULL marker (1) or value of false (2):
+ * fixed, independent of each other's (two columns' constants XORed in
+ * must never cancel), positive (a literal -9223372036854775808 is not an
+ * int8). */
 static long long ck_const(int pos, int kind)
 {
-	uint64_t z = (uint64_t)pos * 2 + (uint64_t)kind + 1;
+	uint64_t z = (uint64_t)pos * 4 + (uint64_t)kind + 1;
 	z += 0x9e3779b97f4a7c15u;
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
@@ -166,7 +168,7 @@ static void col_hash(struct sync_buf *h, const struct sync_col *c, int pos)
 		add_ident(h, c->name);
 		sync_buf_addf(h, " THEN %lld WHEN NOT ", seed);
 		add_ident(h, c->name);
-		sync_buf_addf(h, " THEN %lld END", seed ^ 0x5bd1e995);
+		sync_buf_addf(h, " THEN %lld END", ck_const(pos, 2));
 	} else if (same && (strcmp(t, "timestamp with time zone") == 0 ||
 	                    strcmp(t, "timestamp without time zone") == 0)) {
 		/* its send form, 8 bytes, is hashed whole */
