@@ -12,10 +12,11 @@
 -- OFFSET 0 keeps the planner from counting the groups as the key's
 -- distinct values (a million for a million rows, where there are 62,500
 -- segments): with that count it sizes a hash table of tens of MB before
--- the first row and, without parallel workers, sorts the whole table on
--- disk instead. With it, one backend per server aggregates in a hash
--- table a few MB large (and parallel workers, which would only take the
--- production server's other cores, are not planned).
+-- the first row, and without parallel workers it sorts the whole table
+-- on disk instead (a million rows: 3.4 s and 175 MB of temporary files
+-- against 2.5 s). With it, one backend per server aggregates in a hash
+-- table a few MB large, 10% faster here than two parallel workers and a
+-- leader; a sync does not take the production server's other cores.
 SELECT string_agg({{pack}}, ''::bytea)
 FROM (SELECT seg, bit_xor(h) AS h, bit_or(b) AS b, count(*)::int AS n
       FROM (SELECT {{seg}} AS seg, {{rowhash}} AS h, {{keybit}} AS b

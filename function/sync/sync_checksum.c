@@ -440,21 +440,6 @@ static enum sync_status segments(struct sync_db *src, struct sync_db *tgt,
 	return st;
 }
 
-/* The settings sync_checksum_session.sql changed, back for the rest of
- * each transaction (the target keeps its own session's work_mem). */
-static enum sync_status session_end(struct sync_db *src, struct sync_db *tgt,
-                                    char *err, size_t errlen)
-{
-	const char *ps[] = { "{jit,work_mem,enable_sort}" };
-	const char *pt[] = { "{jit,enable_sort}" };
-	enum sync_status st = sync_db_run(src, sql_sync_checksum_session_end,
-	                                  1, ps, NULL, err, errlen);
-	if (st == SYNC_OK)
-		st = sync_db_run(tgt, sql_sync_checksum_session_end, 1, pt,
-		                 NULL, err, errlen);
-	return st;
-}
-
 enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
                                       const struct sync_table *t,
                                       const struct sync_request *req,
@@ -501,8 +486,6 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = row_level(src, tgt, t, &s, &plan, all, d, err, errlen);
 	if (st == SYNC_OK && d->rows.len > 0)
 		st = d->flush(d->ctx, &d->rows, err, errlen);
-	if (st == SYNC_OK)
-		st = session_end(src, tgt, err, errlen);
 	if (st == SYNC_OK && req->progress)
 		req->progress(req->progress_ctx, t->label, d->read, t->estimate);
 	free(plan.segs);
