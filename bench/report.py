@@ -31,6 +31,8 @@ RSS_GOAL_MB = 32
 # issue 12: bytes received from each server, as a share of the table's COPY
 # text, at most (the engine's statistics.bytes_from_source/_target)
 BYTE_GOALS = {"nochange": 0.01, "delta": 0.05}
+# issue 12: (case key, table size at least) -> seconds the case may take
+SECONDS_GOALS = {("nochange", 10000000): 30.0}
 COLD_GOALS = {"median_ms": 15.0, "node_ratio": 10.0, "exit_ms": 10.0, "rss_mb": 10.0}
 
 
@@ -282,6 +284,12 @@ def rate(n, secs):
     return "%.0fk/s" % (n / secs / 1e3)
 
 
+def seconds_goal(key, rows):
+    """The time goal of a case at this table size, if any."""
+    goals = [(n, g) for (k, n), g in SECONDS_GOALS.items() if k == key and rows >= n]
+    return max(goals)[1] if goals else None
+
+
 def sync_size(rows, res, meta, summary):
     m = meta.get(rows, {})
     nbytes = int(m.get("bytes", "0") or 0)
@@ -303,6 +311,9 @@ def sync_size(rows, res, meta, summary):
         bgoal = BYTE_GOALS.get(key)
         if bgoal is not None:
             goal_s += ", bytes <= %g%%" % (bgoal * 100)
+        sgoal = seconds_goal(key, rows)
+        if sgoal is not None:
+            goal_s += ", <= %g s" % sgoal
         bs, bt = bytes_of(runs)
         row = [label, secs_s(t) if t is not None else na(why), "%d" % len(runs),
                secs_s(b) if b is not None else na(bwhy), "", "", "", "",
@@ -324,6 +335,8 @@ def sync_size(rows, res, meta, summary):
                     bad = "bytes not reported"
                 elif worst > bgoal * nbytes:
                     bad = "%.2f%% of the COPY size from one server" % (100.0 * worst / nbytes)
+            if bad is None and sgoal is not None and t > sgoal:
+                bad = "%.1f s" % t
             row[12] = verdict(ratio <= goal and bad is None)
             if bad:
                 row[12] = "MISS: " + bad
