@@ -280,9 +280,11 @@ static int read_aggs(const PGresult *r, const struct ck_sql *s,
                      struct ck_seg *out, size_t cap, size_t *n)
 {
 	size_t size = s->bitmaps ? 20 : 16;
+	if (PQnfields(r) != 1 || PQntuples(r) != 1)
+		return -1;
 	const unsigned char *p = (const unsigned char *)PQgetvalue(r, 0, 0);
 	size_t len = (size_t)PQgetlength(r, 0, 0);
-	if (PQnfields(r) != 1 || len % size)
+	if (len % size)
 		return -1;
 	for (size_t at = 0; at < len; at += size) {
 		struct ck_seg g = { .seg = (int32_t)ck_be(p + at, 4) };
@@ -486,6 +488,12 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = row_level(src, tgt, t, &s, &plan, all, d, err, errlen);
 	if (st == SYNC_OK && d->rows.len > 0)
 		st = d->flush(d->ctx, &d->rows, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_db_run(src, sql_sync_checksum_sorts, 0, NULL, NULL,
+		                 err, errlen);
+	if (st == SYNC_OK)
+		st = sync_db_run(tgt, sql_sync_checksum_sorts, 0, NULL, NULL,
+		                 err, errlen);
 	if (st == SYNC_OK && req->progress)
 		req->progress(req->progress_ctx, t->label, d->read, t->estimate);
 	free(plan.segs);
