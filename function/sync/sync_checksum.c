@@ -273,11 +273,12 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 	return SYNC_OK;
 }
 
-/* Appends one row of a side's packed aggregates (16-byte records, 20
- * with bitmaps: sync_checksum_segments.sql) to out, which has room for
- * cap: every segment id at most once, so a longer answer is malformed. */
+/* Puts one row of a side's packed aggregates (16-byte records, 20 with
+ * bitmaps: sync_checksum_segments.sql) at their segments' places in out,
+ * zeroed, nsegs + 1 long: a segment out of range, without rows or twice
+ * makes the answer malformed. */
 static int read_aggs(const PGresult *r, const struct ck_sql *s,
-                     struct ck_seg *out, size_t cap, size_t *n)
+                     struct ck_agg *out)
 {
 	size_t size = s->bitmaps ? 20 : 16;
 	if (PQnfields(r) != 1 || PQntuples(r) != 1)
@@ -287,58 +288,21 @@ static int read_aggs(const PGresult *r, const struct ck_sql *s,
 	if (len % size)
 		return -1;
 	for (size_t at = 0; at < len; at += size) {
-		struct ck_seg g = { .seg = (int32_t)ck_be(p + at, 4) };
+		int32_t seg = (int32_t)ck_be(p + at, 4);
+		struct ck_agg g;
 		if (s->bitmaps) {
 			g.h = ck_be(p + at + 4, 8);
 			g.bits = ck_be(p + at + 12, 8);
-			g.n = __builtin_popcountll(g.bits);
 		} else {
-			g.n = (int32_t)ck_be(p + at + 4, 4);
+			int32_t n = (int32_t)ck_be(p + at + 4, 4);
+			if (n < 1)
+				return -1;
+			g.bits = (uint64_t)n;
 			g.h = ck_be(p + at + 8, 8);
 		}
-		if (g.seg < 0 || g.seg > s->nsegs || g.n < 0 || *n == cap)
+		if (seg < 0 || seg > s->nsegs || out[seg].h || out[seg].bits)
 			return -1;
-		out[(*n)++] = g;
-	}
-	return 0;
-}
-
-static int seg_cmp(const void *a, const void *b)
-{
-	const struct ck_seg *x = a, *y = b;
-	return (x->seg > y->seg) - (x->seg < y->seg);
-}
-
-/* The segments whose source rows may differ on the target: to the
- * row-level pass, or by their key bitmaps (sync_checksum_keys.c). */
-static int differing(const struct ck_sql *sql, struct ck_seg *s, size_t ns,
-                     struct ck_seg *t, size_t nt, struct ck_plan *p)
-{
-	if (ns) /* qsort's pointer must not be NULL, even for no elements */
-		qsort(s, ns, sizeof *s, seg_cmp);
-	if (nt)
-		qsort(t, nt, sizeof *t, seg_cmp);
-	p->segs = malloc((ns + 1) * sizeof *p->segs);
-	if (!p->segs)
-		return -1;
-	size_t j = 0;
-	for (size_t i = 0; i < ns; i++) {
-		if (i && s[i].seg == s[i - 1].seg)
-			return -1; /* a segment twice: malformed */
-		p->rows += s[i].n;
-		p->nonempty += s[i].n > 0;
-		while (j < nt && t[j].seg < s[i].seg)
-			j++;
-		const struct ck_seg *tg = j < nt && t[j].seg == s[i].seg
-		                          ? &t[j] : NULL;
-		if (tg && tg->n == s[i].n && tg->h == s[i].h &&
-		    tg->bits == s[i].bits)
-			continue;
-		int done = ck_keys_classify(sql, &s[i], tg, p);
-		if (done < 0)
-			return -1;
-		if (!done)
-			p->segs[p->n++] = s[i].seg;
+		out[seg] = g;
 	}
 	return 0;
 }
@@ -347,14 +311,13 @@ static int differing(const struct ck_sql *sql, struct ck_seg *s, size_t ns,
  * segments): only the parsed segments stay in memory, not the answer. */
 static enum sync_status side_aggs(struct ck_query *q, const struct ck_sql *s,
                                   const struct sync_table *t,
-                                  struct ck_seg *out, size_t cap, size_t *n,
-                                  char *err, size_t errlen)
+                                  struct ck_agg *out, char *err,
+                                  size_t errlen)
 {
 	PGresult *r;
 	enum sync_status st;
-	*n = 0;
 	while ((st = ck_next(q, &r, err, errlen)) == SYNC_OK && r) {
-		int bad = read_aggs(r, s, out, cap, n);
+		int bad = read_aggs(r, s, out);
 		PQclear(r);
 		if (bad) {
 			fn_err(err, errlen, "table %s: malformed checksum answer "
@@ -365,36 +328,113 @@ static enum sync_status side_aggs(struct ck_query *q, const struct ck_sql *s,
 	return st;
 }
 
+/* Both sides' aggregates, into as and at (nsegs + 1 each, zeroed). */
 static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
                                   const struct sync_table *t,
-                                  const struct ck_sql *s, struct ck_plan *plan,
-                                  char *err, size_t errlen)
+                                  const struct ck_sql *s, struct ck_agg *as,
+                                  struct ck_agg *at, char *err,
+                                  size_t errlen)
 {
 	const char *p[4];
 	int np = ck_sql_params(s, p);
-	size_t cap = (size_t)s->nsegs + 1, ns = 0, nt = 0;
-	struct ck_seg *as = malloc(cap * sizeof *as);
-	struct ck_seg *at = malloc(cap * sizeof *at);
-	struct ck_pair q = { 0 };
+	struct ck_pair q;
+	enum sync_status st = both_send(src, tgt, t, s,
+	                                sql_sync_checksum_segments, 1, np, p,
+	                                1, 1, &q, err, errlen);
+	if (st == SYNC_OK)
+		st = side_aggs(&q.s, s, t, as, err, errlen);
+	if (st == SYNC_OK)
+		st = side_aggs(&q.t, s, t, at, err, errlen);
+	ck_drain(&q.s);
+	ck_drain(&q.t);
+	return st;
+}
+
+/* A segment both sides must look at again: the source has rows in it
+ * (the target's rows alone are kept as they are) and the aggregates
+ * differ. */
+static int differs(const struct ck_agg *sg, const struct ck_agg *tg)
+{
+	return (sg->h || sg->bits) && (sg->h != tg->h || sg->bits != tg->bits);
+}
+
+/* Counts the source's rows and, when most segments would need the
+ * row-level pass whatever the bitmaps say, sets *all: one full pass then
+ * costs less than the list, and it finds the rows the bitmaps would. */
+static void survey(const struct ck_sql *s, const struct ck_agg *as,
+                   const struct ck_agg *at, struct ck_plan *p, int *all)
+{
+	int rows_level = 0;
+	for (int32_t seg = 0; seg <= s->nsegs; seg++) {
+		long long n = ck_agg_rows(s, &as[seg]);
+		p->rows += n;
+		p->nonempty += n > 0;
+		if (differs(&as[seg], &at[seg]) &&
+		    ck_keys_kind(s, seg, &as[seg], &at[seg]) == CK_ROWS)
+			rows_level++;
+	}
+	*all = rows_level > p->nonempty / 2;
+}
+
+/* Sends every segment whose aggregates differ to the row-level pass, to
+ * the keys to fetch, or to a round of lookups, resolved as it fills. */
+static enum sync_status classify(struct sync_db *src, struct sync_db *tgt,
+                                 const struct sync_table *t,
+                                 const struct ck_sql *s,
+                                 const struct ck_agg *as,
+                                 const struct ck_agg *at, struct ck_plan *p,
+                                 char *err, size_t errlen)
+{
+	enum sync_status st = SYNC_OK;
+	p->segs = malloc(((size_t)s->nsegs + 1) * sizeof *p->segs);
+	if (!p->segs) {
+		fn_err(err, errlen, "table %s: out of memory", t->label);
+		return SYNC_FAILED;
+	}
+	for (int32_t seg = 0; st == SYNC_OK && seg <= s->nsegs; seg++) {
+		if (!differs(&as[seg], &at[seg]))
+			continue;
+		if (ck_keys_full(p))
+			st = ck_keys_resolve(src, tgt, s, t, p, err, errlen);
+		int done = st == SYNC_OK
+		           ? ck_keys_classify(s, seg, &as[seg], &at[seg], p)
+		           : 1;
+		if (done < 0) {
+			fn_err(err, errlen, "table %s: out of memory", t->label);
+			st = SYNC_FAILED;
+		} else if (!done) {
+			p->segs[p->n++] = seg;
+		}
+	}
+	if (st == SYNC_OK)
+		st = ck_keys_resolve(src, tgt, s, t, p, err, errlen);
+	return st;
+}
+
+/* Compares both sides' aggregates: the segments to pass at row level in
+ * p, or *all of them. */
+static enum sync_status compare(struct sync_db *src, struct sync_db *tgt,
+                                const struct sync_table *t,
+                                const struct ck_sql *s, struct ck_plan *p,
+                                int *all, char *err, size_t errlen)
+{
+	size_t n = (size_t)s->nsegs + 1;
+	struct ck_agg *as = calloc(n, sizeof *as);
+	struct ck_agg *at = calloc(n, sizeof *at);
 	enum sync_status st = SYNC_FAILED;
 	if (!as || !at)
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 	else
-		st = both_send(src, tgt, t, s, sql_sync_checksum_segments, 1,
-		               np, p, 1, 1, &q, err, errlen);
+		st = aggregate(src, tgt, t, s, as, at, err, errlen);
 	if (st == SYNC_OK)
-		st = side_aggs(&q.s, s, t, as, cap, &ns, err, errlen);
-	if (st == SYNC_OK)
-		st = side_aggs(&q.t, s, t, at, cap, &nt, err, errlen);
-	if (st == SYNC_OK && differing(s, as, ns, at, nt, plan) != 0) {
-		fn_err(err, errlen, "table %s: malformed checksum answer, or "
-		       "out of memory", t->label);
-		st = SYNC_FAILED;
-	}
-	ck_drain(&q.s);
-	ck_drain(&q.t);
+		survey(s, as, at, p, all);
+	if (st == SYNC_OK && !*all)
+		st = classify(src, tgt, t, s, as, at, p, err, errlen);
 	free(as);
 	free(at);
+	/* the lookups may have sent enough segments to row level */
+	if (st == SYNC_OK && !*all)
+		*all = p->n > p->nonempty / 2;
 	return st;
 }
 
@@ -472,19 +512,14 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = null_keys(src, t, &s, what, err, errlen);
 	if (st == SYNC_OK)
 		st = segments(src, tgt, t, &s, &empty, err, errlen);
+	int all = 0;
 	if (st == SYNC_OK && !empty)
-		st = aggregate(src, tgt, t, &s, &plan, err, errlen);
+		st = compare(src, tgt, t, &s, &plan, &all, err, errlen);
 	d->read = plan.rows;
-	/* most segments differ: one full row-level pass costs less than the
-	 * list, and it finds the rows the bitmaps found too */
-	int all = plan.n > plan.nonempty / 2;
-	if (st == SYNC_OK && !all)
-		st = ck_keys_resolve(src, tgt, &s, t, &plan, err, errlen);
-	all = plan.n > plan.nonempty / 2;
 	if (st == SYNC_OK && !all && plan.ndirect > 0)
 		st = ck_fetch(src, &s, t, plan.direct.p, plan.direct.len, d, err,
 		              errlen);
-	if (st == SYNC_OK && plan.n > 0)
+	if (st == SYNC_OK && (all || plan.n > 0))
 		st = row_level(src, tgt, t, &s, &plan, all, d, err, errlen);
 	if (st == SYNC_OK && d->rows.len > 0)
 		st = d->flush(d->ctx, &d->rows, err, errlen);

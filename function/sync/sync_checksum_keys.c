@@ -19,9 +19,15 @@
 #include "sql_text.h"
 #include "sync_checksum_parts.h"
 
-/* Hashes wanted per side at most (bytes of their key lists): past it, a
- * segment goes to row level instead, whose passes are bounded. */
-#define CK_MAX_LOOKUP_BYTES (8u << 20)
+/* One round of lookups at most: bytes of a side's key list (about 57,000
+ * keys), pending segments. Rounds keep the memory bounded however many
+ * rows the target holds of its own (a million of them: 18 rounds). */
+#ifndef CK_MAX_LOOKUP_BYTES
+#define CK_MAX_LOOKUP_BYTES (512u << 10)
+#endif
+#ifndef CK_MAX_PENDING
+#define CK_MAX_PENDING 4096
+#endif
 
 void ck_keep_key(struct sync_buf *keys, const char *k, uint32_t len)
 {
@@ -59,33 +65,49 @@ static void list_bits(const struct ck_sql *s, int32_t seg, uint64_t bits,
 			              key_at(s, seg, i));
 }
 
-int ck_keys_classify(const struct ck_sql *s, const struct ck_seg *sg,
-                     const struct ck_seg *tg, struct ck_plan *p)
+long long ck_agg_rows(const struct ck_sql *s, const struct ck_agg *a)
 {
-	if (!s->bitmaps || sg->seg < 1 || sg->seg > s->nsegs - 1)
+	return s->bitmaps ? __builtin_popcountll(a->bits) : (long long)a->bits;
+}
+
+enum ck_kind ck_keys_kind(const struct ck_sql *s, int32_t seg,
+                          const struct ck_agg *sg, const struct ck_agg *tg)
+{
+	if (!s->bitmaps || seg < 1 || seg > s->nsegs - 1 ||
+	    sg->bits == tg->bits)
+		return CK_ROWS; /* the same keys: some row differs */
+	return (sg->bits & tg->bits) == 0 ? CK_DIRECT : CK_PENDING;
+}
+
+int ck_keys_classify(const struct ck_sql *s, int32_t seg,
+                     const struct ck_agg *sg, const struct ck_agg *tg,
+                     struct ck_plan *p)
+{
+	enum ck_kind kind = ck_keys_kind(s, seg, sg, tg);
+	if (kind == CK_ROWS || p->direct.len >= CK_MAX_KEY_BYTES)
 		return 0;
-	uint64_t bs = sg->bits, bt = tg ? tg->bits : 0;
-	if (bs == bt || p->direct.len >= CK_MAX_KEY_BYTES)
-		return 0; /* the same keys: some row differs */
-	if ((bs & bt) == 0) {
-		keep_bits(s, sg->seg, bs, p);
+	uint64_t bs = sg->bits, bt = tg->bits;
+	if (kind == CK_DIRECT) {
+		keep_bits(s, seg, bs, p);
 		return p->direct.oom ? -1 : 1;
 	}
-	if (p->look_s.len >= CK_MAX_LOOKUP_BYTES ||
-	    p->look_t.len >= CK_MAX_LOOKUP_BYTES)
-		return 0;
-	if (p->npend % 1024 == 0) {
-		struct ck_pending *grown = realloc(
-			p->pend, ((size_t)p->npend + 1024) * sizeof *grown);
-		if (!grown)
+	if (!p->pend) {
+		p->pend = malloc(CK_MAX_PENDING * sizeof *p->pend);
+		if (!p->pend)
 			return -1;
-		p->pend = grown;
 	}
-	p->pend[p->npend++] = (struct ck_pending){
-		sg->seg, sg->h, tg->h, bs & ~bt };
-	list_bits(s, sg->seg, bs & ~bt, &p->look_s);
-	list_bits(s, sg->seg, bt & ~bs, &p->look_t);
+	p->pend[p->npend++] = (struct ck_pending){ seg, sg->h, tg->h,
+		                                   bs & ~bt };
+	list_bits(s, seg, bs & ~bt, &p->look_s);
+	list_bits(s, seg, bt & ~bs, &p->look_t);
 	return p->look_s.oom || p->look_t.oom ? -1 : 1;
+}
+
+int ck_keys_full(const struct ck_plan *p)
+{
+	return p->npend >= CK_MAX_PENDING ||
+	       p->look_s.len >= CK_MAX_LOOKUP_BYTES ||
+	       p->look_t.len >= CK_MAX_LOOKUP_BYTES;
 }
 
 static int pend_cmp(const void *key, const void *elem)
@@ -95,14 +117,15 @@ static int pend_cmp(const void *key, const void *elem)
 	return (seg > e->seg) - (seg < e->seg);
 }
 
-/* Takes one side's looked-up hashes out of their pending segments. */
+/* Takes one answer row of a side's looked-up hashes out of their pending
+ * segments. */
 static int take_out(const struct ck_sql *s, const PGresult *r, int source,
                     struct ck_plan *p)
 {
-	if (!r || PQntuples(r) != 1 || PQnfields(r) != 1)
+	if (PQntuples(r) != 1 || PQnfields(r) != 1)
 		return -1;
 	if (PQgetisnull(r, 0, 0))
-		return 0; /* none of the rows is there any more */
+		return 0;
 	const unsigned char *v = (const unsigned char *)PQgetvalue(r, 0, 0);
 	size_t len = (size_t)PQgetlength(r, 0, 0);
 	if (len % 16)
@@ -147,8 +170,27 @@ static enum sync_status send_lookup(struct ck_query *q,
 		return SYNC_FAILED;
 	}
 	const char *p[1] = { list->p };
-	enum sync_status st = ck_send(q, sql, 1, p, 1, 0, err, errlen);
+	enum sync_status st = ck_send(q, sql, 1, p, 1, 1, err, errlen);
 	free(sql);
+	return st;
+}
+
+/* Reads a side's answer row by row into the pending segments. */
+static enum sync_status take_all(struct ck_query *q, const struct ck_sql *s,
+                                 const struct sync_table *t, int source,
+                                 struct ck_plan *p, char *err, size_t errlen)
+{
+	PGresult *r;
+	enum sync_status st;
+	while ((st = ck_next(q, &r, err, errlen)) == SYNC_OK && r) {
+		int bad = take_out(s, r, source, p);
+		PQclear(r);
+		if (bad) {
+			fn_err(err, errlen, "table %s: malformed answer to a row "
+			       "lookup from %s", t->label, q->db->label);
+			return SYNC_FAILED;
+		}
+	}
 	return st;
 }
 
@@ -166,26 +208,17 @@ enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
 	         t->label, tgt->label);
 	struct ck_query qs = { .db = src, .what = what_s };
 	struct ck_query qt = { .db = tgt, .what = what_t };
-	PGresult *rs = NULL, *rt = NULL;
 	enum sync_status st = send_lookup(&qs, s, t, t->f.src, &p->look_s, err,
 	                                  errlen);
 	if (st == SYNC_OK)
 		st = send_lookup(&qt, s, t, t->f.tgt_only, &p->look_t, err,
 		                 errlen);
-	if (st == SYNC_OK && qs.active)
-		st = ck_next(&qs, &rs, err, errlen);
-	if (st == SYNC_OK && qt.active)
-		st = ck_next(&qt, &rt, err, errlen);
+	if (st == SYNC_OK)
+		st = take_all(&qs, s, t, 1, p, err, errlen);
+	if (st == SYNC_OK)
+		st = take_all(&qt, s, t, 0, p, err, errlen);
 	ck_drain(&qs);
 	ck_drain(&qt);
-	if (st == SYNC_OK && ((p->look_s.len && take_out(s, rs, 1, p) != 0) ||
-	                      (p->look_t.len && take_out(s, rt, 0, p) != 0))) {
-		fn_err(err, errlen, "table %s: malformed answer to a row "
-		       "lookup", t->label);
-		st = SYNC_FAILED;
-	}
-	PQclear(rs);
-	PQclear(rt);
 	for (int i = 0; st == SYNC_OK && i < p->npend; i++) {
 		const struct ck_pending *e = &p->pend[i];
 		if (e->hs == e->ht)
@@ -197,5 +230,7 @@ enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 		st = SYNC_FAILED;
 	}
+	p->npend = 0;
+	p->look_s.len = p->look_t.len = 0;
 	return st;
 }

@@ -19,7 +19,7 @@
  * collecting and resumes after they are fetched (a build may lower it to
  * test the resumption: -DCK_MAX_KEY_BYTES=64). */
 #ifndef CK_MAX_KEY_BYTES
-#define CK_MAX_KEY_BYTES (8u << 20)
+#define CK_MAX_KEY_BYTES (4u << 20)
 #endif
 /* Keys per fetch of full source rows. */
 #define CK_FETCH_KEYS 4096
@@ -75,12 +75,17 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
  * how many. */
 int ck_sql_params(const struct ck_sql *s, const char **p);
 
-/* One segment's aggregate: row count, XOR of the row hashes, and with
- * bitmaps bit i set when key lo + (seg - 1) * width + i is present. */
-struct ck_seg {
-	int32_t seg, n;
+/* One segment's aggregates on one side, kept at the segment's index of
+ * that side's array: the XOR of its row hashes and, with bitmaps, bit i
+ * set when key lo + (seg - 1) * width + i is present, else the row
+ * count. All zero: the side has no row in the segment. 16 bytes, so a
+ * table's two arrays stay within 8.4 MB however large it is. */
+struct ck_agg {
 	uint64_t h, bits;
 };
+
+/* The rows an aggregate counts. */
+long long ck_agg_rows(const struct ck_sql *s, const struct ck_agg *a);
 
 /* A segment whose sides differ only by rows one of them lacks, until the
  * hashes of those rows are known (sync_checksum_keys.c). */
@@ -95,24 +100,36 @@ struct ck_plan {
 	int32_t *segs;        /* segments for the row-level pass */
 	int n, nonempty;
 	long long rows;       /* the source's rows */
-	struct ck_pending *pend;
+	struct ck_pending *pend; /* this round's pending segments, in order */
 	int npend;
 	struct sync_buf look_s, look_t; /* "{k,...}": hashes wanted per side */
 	struct sync_buf direct; /* keys to fetch, as ck_rows_pass collects */
 	long long ndirect;
 };
 
-/* Classifies a segment whose aggregates differ, by the two bitmaps:
- * returns 1 when it needs no row-level pass (every source row is new:
- * its keys are in p->direct; or it differs only by rows one side lacks:
- * it is pending, those keys go to the lookups), 0 when it does, -1 out
- * of memory. tg NULL: the target has no row in the segment. */
-int ck_keys_classify(const struct ck_sql *s, const struct ck_seg *sg,
-                     const struct ck_seg *tg, struct ck_plan *p);
-/* Reads the hashes of the looked-up rows on both sides at once, takes
- * them out of their pending segments, and sends each pending segment
- * either to p->direct (the rows both sides hold are equal: fetch the
- * source-only ones) or to the row-level pass. */
+/* What a segment whose aggregates differ needs, by the two bitmaps. */
+enum ck_kind {
+	CK_ROWS,    /* the row-level pass */
+	CK_DIRECT,  /* nothing in common: every source row is new */
+	CK_PENDING, /* the sides differ by rows one lacks, maybe only so */
+};
+enum ck_kind ck_keys_kind(const struct ck_sql *s, int32_t seg,
+                          const struct ck_agg *sg, const struct ck_agg *tg);
+/* Classifies a segment whose aggregates differ: CK_DIRECT keys go to
+ * p->direct and CK_PENDING segments to this round's lookups (1), unless
+ * p->direct is full: then, as CK_ROWS, the segment needs the row-level
+ * pass (0); -1 out of memory. */
+int ck_keys_classify(const struct ck_sql *s, int32_t seg,
+                     const struct ck_agg *sg, const struct ck_agg *tg,
+                     struct ck_plan *p);
+/* Whether this round's lookups are as large as one round may be: the
+ * caller resolves them before it classifies another segment. */
+int ck_keys_full(const struct ck_plan *p);
+/* Reads the hashes of this round's looked-up rows on both sides at once,
+ * takes them out of their pending segments, and sends each pending
+ * segment either to p->direct (the rows both sides hold are equal: fetch
+ * the source-only ones) or to the row-level pass; the round's lookups
+ * are then empty again. */
 enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
                                  const struct ck_sql *s,
                                  const struct sync_table *t,
