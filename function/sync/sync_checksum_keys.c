@@ -21,7 +21,8 @@
 
 /* One round of lookups at most: bytes of a side's key list (about 57,000
  * keys), pending segments. Rounds keep the memory bounded however many
- * rows the target holds of its own (a million of them: 18 rounds). */
+ * rows the target holds of its own (10M rows, a million of them the
+ * target's own: 64 rounds, a few seconds in all). */
 #ifndef CK_MAX_LOOKUP_BYTES
 #define CK_MAX_LOOKUP_BYTES (512u << 10)
 #endif
