@@ -307,25 +307,17 @@ static int read_aggs(const PGresult *r, const struct ck_sql *s,
 	return 0;
 }
 
-/* Reads one side's aggregates row by row (a row is a group of 4096
- * segments): only the parsed segments stay in memory, not the answer. */
-static enum sync_status side_aggs(struct ck_query *q, const struct ck_sql *s,
-                                  const struct sync_table *t,
-                                  struct ck_agg *out, char *err,
-                                  size_t errlen)
+/* A side's aggregates as they arrive, row by row (a row is a group of
+ * 4096 segments): only the parsed segments stay in memory. */
+struct aggs_to {
+	const struct ck_sql *s;
+	struct ck_agg *out;
+};
+
+static int take_aggs(const PGresult *r, void *ctx)
 {
-	PGresult *r;
-	enum sync_status st;
-	while ((st = ck_next(q, &r, err, errlen)) == SYNC_OK && r) {
-		int bad = read_aggs(r, s, out);
-		PQclear(r);
-		if (bad) {
-			fn_err(err, errlen, "table %s: malformed checksum answer "
-			       "from %s", t->label, q->db->label);
-			return SYNC_FAILED;
-		}
-	}
-	return st;
+	struct aggs_to *to = ctx;
+	return read_aggs(r, to->s, to->out);
 }
 
 /* Both sides' aggregates, into as and at (nsegs + 1 each, zeroed). */
@@ -341,10 +333,13 @@ static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
 	enum sync_status st = both_send(src, tgt, t, s,
 	                                sql_sync_checksum_segments, 1, np, p,
 	                                1, 1, &q, err, errlen);
+	struct aggs_to to_s = { s, as }, to_t = { s, at };
 	if (st == SYNC_OK)
-		st = side_aggs(&q.s, s, t, as, err, errlen);
+		st = ck_each_row(&q.s, take_aggs, &to_s, t->label,
+		                 "checksum answer", err, errlen);
 	if (st == SYNC_OK)
-		st = side_aggs(&q.t, s, t, at, err, errlen);
+		st = ck_each_row(&q.t, take_aggs, &to_t, t->label,
+		                 "checksum answer", err, errlen);
 	ck_drain(&q.s);
 	ck_drain(&q.t);
 	return st;
@@ -482,6 +477,15 @@ static enum sync_status segments(struct sync_db *src, struct sync_db *tgt,
 	return st;
 }
 
+/* A fixed statement without parameters on one side, then the other. */
+static enum sync_status both_run(struct sync_db *src, struct sync_db *tgt,
+                                 const char *sql, char *err, size_t errlen)
+{
+	enum sync_status st = sync_db_run(src, sql, 0, NULL, NULL, err, errlen);
+	return st == SYNC_OK ? sync_db_run(tgt, sql, 0, NULL, NULL, err, errlen)
+	                     : st;
+}
+
 enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
                                       const struct sync_table *t,
                                       const struct sync_request *req,
@@ -503,11 +507,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = SYNC_FAILED;
 	}
 	if (st == SYNC_OK)
-		st = sync_db_run(src, sql_sync_checksum_session, 0, NULL, NULL,
-		                 err, errlen);
-	if (st == SYNC_OK)
-		st = sync_db_run(tgt, sql_sync_checksum_session, 0, NULL, NULL,
-		                 err, errlen);
+		st = both_run(src, tgt, sql_sync_checksum_session, err, errlen);
 	if (st == SYNC_OK)
 		st = null_keys(src, t, &s, what, err, errlen);
 	if (st == SYNC_OK)
@@ -524,11 +524,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	if (st == SYNC_OK && d->rows.len > 0)
 		st = d->flush(d->ctx, &d->rows, err, errlen);
 	if (st == SYNC_OK)
-		st = sync_db_run(src, sql_sync_checksum_sorts, 0, NULL, NULL,
-		                 err, errlen);
-	if (st == SYNC_OK)
-		st = sync_db_run(tgt, sql_sync_checksum_sorts, 0, NULL, NULL,
-		                 err, errlen);
+		st = both_run(src, tgt, sql_sync_checksum_sorts, err, errlen);
 	if (st == SYNC_OK && req->progress)
 		req->progress(req->progress_ctx, t->label, d->read, t->estimate);
 	free(plan.segs);

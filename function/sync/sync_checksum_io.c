@@ -69,6 +69,25 @@ enum sync_status ck_next(struct ck_query *q, PGresult **res, char *err,
 	return SYNC_OK;
 }
 
+enum sync_status ck_each_row(struct ck_query *q,
+                             int (*take)(const PGresult *r, void *ctx),
+                             void *ctx, const char *table,
+                             const char *answer, char *err, size_t errlen)
+{
+	PGresult *r;
+	enum sync_status st;
+	while ((st = ck_next(q, &r, err, errlen)) == SYNC_OK && r) {
+		int bad = take(r, ctx);
+		PQclear(r);
+		if (bad) {
+			fn_err(err, errlen, "table %s: malformed %s from %s", table,
+			       answer, q->db->label);
+			return SYNC_FAILED;
+		}
+	}
+	return st;
+}
+
 void ck_drain(struct ck_query *q)
 {
 	PGresult *r;

@@ -176,23 +176,17 @@ static enum sync_status send_lookup(struct ck_query *q,
 	return st;
 }
 
-/* Reads a side's answer row by row into the pending segments. */
-static enum sync_status take_all(struct ck_query *q, const struct ck_sql *s,
-                                 const struct sync_table *t, int source,
-                                 struct ck_plan *p, char *err, size_t errlen)
+/* A side's looked-up hashes as they arrive, row by row. */
+struct lookup_to {
+	const struct ck_sql *s;
+	int source;
+	struct ck_plan *p;
+};
+
+static int take_lookup(const PGresult *r, void *ctx)
 {
-	PGresult *r;
-	enum sync_status st;
-	while ((st = ck_next(q, &r, err, errlen)) == SYNC_OK && r) {
-		int bad = take_out(s, r, source, p);
-		PQclear(r);
-		if (bad) {
-			fn_err(err, errlen, "table %s: malformed answer to a row "
-			       "lookup from %s", t->label, q->db->label);
-			return SYNC_FAILED;
-		}
-	}
-	return st;
+	struct lookup_to *to = ctx;
+	return take_out(to->s, r, to->source, to->p);
 }
 
 enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
@@ -214,10 +208,13 @@ enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
 	if (st == SYNC_OK)
 		st = send_lookup(&qt, s, t, t->f.tgt_only, &p->look_t, err,
 		                 errlen);
+	struct lookup_to to_s = { s, 1, p }, to_t = { s, 0, p };
 	if (st == SYNC_OK)
-		st = take_all(&qs, s, t, 1, p, err, errlen);
+		st = ck_each_row(&qs, take_lookup, &to_s, t->label,
+		                 "answer to a row lookup", err, errlen);
 	if (st == SYNC_OK)
-		st = take_all(&qt, s, t, 0, p, err, errlen);
+		st = ck_each_row(&qt, take_lookup, &to_t, t->label,
+		                 "answer to a row lookup", err, errlen);
 	ck_drain(&qs);
 	ck_drain(&qt);
 	for (int i = 0; st == SYNC_OK && i < p->npend; i++) {

@@ -40,6 +40,13 @@ enum sync_status ck_send(struct ck_query *q, const char *sql, int nparams,
  * is done. The caller PQclear()s each. */
 enum sync_status ck_next(struct ck_query *q, PGresult **res, char *err,
                          size_t errlen);
+/* Reads a statement's answer row by row (sent with single), handing each
+ * row to take; a row take refuses (nonzero) ends it with "table T:
+ * malformed <answer> from <server>". */
+enum sync_status ck_each_row(struct ck_query *q,
+                             int (*take)(const PGresult *r, void *ctx),
+                             void *ctx, const char *table,
+                             const char *answer, char *err, size_t errlen);
 /* Reads what is left of a statement that is no longer wanted (the run
  * fails or goes on: the connection must be idle either way). */
 void ck_drain(struct ck_query *q);
