@@ -76,6 +76,33 @@ test_checksum_target_only_rows_in_every_segment() {
 		"$(dst_q "SELECT md5(string_agg(w::text, ',' ORDER BY id)) FROM wide w WHERE id % 10 = 0")"
 }
 
+# The target-only setup on rows 1..N of TABLE: the source lacks every
+# tenth row, the target holds it as its own (pad 'prod'); the pad is wide
+# enough that reading every row would show in the bytes.
+target_only_fill() {
+	local tbl=$1 n=$2
+	both_q "CREATE TABLE $tbl (id int PRIMARY KEY, v int, pad text)"
+	src_q "INSERT INTO $tbl SELECT g, g, repeat(md5(g::text), 2) FROM generate_series(1, $n) g WHERE g % 10 <> 5"
+	dst_q "INSERT INTO $tbl SELECT g, g, repeat(md5(g::text), 2) FROM generate_series(1, $n) g;
+	       UPDATE $tbl SET pad = 'prod' WHERE id % 10 = 5"
+	sync_ok; method_is checksum; expect_counts 0 0 $((n * 9 / 10))
+}
+
+# Then changed rows next to target-only ones, rows the target lost (their
+# segments differ only by keys) and new rows past the end: INS UPD
+# UNCHANGED are the counts expected; the target-only rows stay.
+target_only_changes() {
+	local tbl=$1 n=$2 ins=$3 upd=$4 unchanged=$5
+	src_q "UPDATE $tbl SET v = -v WHERE id % 700 = 0;
+	       INSERT INTO $tbl SELECT g, g, 'new' FROM generate_series($((n + 1)), $((n + 100))) g"
+	dst_q "DELETE FROM $tbl WHERE id % 1000 = 1"
+	sync_ok; method_is checksum; expect_counts "$ins" "$upd" "$unchanged"
+	assert_eq "$(src_q "SELECT md5(string_agg(x::text, ',' ORDER BY id)) FROM $tbl x")" \
+		"$(dst_q "SELECT md5(string_agg(x::text, ',' ORDER BY id)) FROM $tbl x WHERE id % 10 <> 5 OR id > $n")"
+	assert_eq $((n / 10)) "$(dst_q "SELECT count(*) FROM $tbl WHERE pad = 'prod'")" "target-only rows"
+	sync_ok; expect_counts 0 0 $((n * 9 / 10 + 100))
+}
+
 # Dense integer keys: the segments' key bitmaps tell which rows one side
 # lacks, so target-only rows cost the target their hashes only (no
 # segment goes to row level for them), new rows are fetched by key, and
@@ -83,25 +110,12 @@ test_checksum_target_only_rows_in_every_segment() {
 test_checksum_target_only_rows_cost_their_keys() {
 	source "$ROOT/tests/lib/sync.sh"
 	ck_mode sync_ck_bitmaps
-	both_q "CREATE TABLE wide (id int PRIMARY KEY, v int, pad text)"
-	src_q "INSERT INTO wide SELECT g, g, repeat(md5(g::text), 2) FROM generate_series(1, 20000) g WHERE g % 10 <> 5"
-	dst_q "INSERT INTO wide SELECT g, g, repeat(md5(g::text), 2) FROM generate_series(1, 20000) g;
-	       UPDATE wide SET pad = 'prod' WHERE id % 10 = 5"
-	sync_ok; method_is checksum; expect_counts 0 0 18000
+	target_only_fill wide 20000
 	# the copy diff would read 1.4 MB from the target, a row-level pass
 	# over every segment 0.4 MB; aggregates and 2000 hashes are ~60 kB
 	local got; got=$(stat 'j["statistics"]["tables"][0]["bytes_from_target"]')
 	[ "$got" -lt 150000 ] || fail "target-only rows cost $got bytes from the target"
-	# changed rows next to target-only ones, rows the target lost (their
-	# segments differ only by keys), new rows past the end
-	src_q "UPDATE wide SET v = -v WHERE id % 700 = 0;
-	       INSERT INTO wide SELECT g, g, 'new' FROM generate_series(20001, 20100) g"
-	dst_q "DELETE FROM wide WHERE id % 1000 = 1"
-	sync_ok; method_is checksum; expect_counts 120 28 17952
-	assert_eq "$(src_q "SELECT md5(string_agg(w::text, ',' ORDER BY id)) FROM wide w")" \
-		"$(dst_q "SELECT md5(string_agg(w::text, ',' ORDER BY id)) FROM wide w WHERE id % 10 <> 5 OR id > 20000")"
-	assert_eq 2000 "$(dst_q "SELECT count(*) FROM wide WHERE pad = 'prod'")" "target-only rows"
-	sync_ok; expect_counts 0 0 18100
+	target_only_changes wide 20000 120 28 17952
 }
 
 test_checksum_int_source_bigint_target() {
@@ -329,17 +343,6 @@ test_checksum_columns_never_cancel() {
 test_checksum_target_only_rows_in_rounds() {
 	source "$ROOT/tests/lib/sync.sh"
 	ck_mode sync_ck_rounds
-	both_q "CREATE TABLE r (id int PRIMARY KEY, v int, pad text)"
-	src_q "INSERT INTO r SELECT g, g, md5(g::text) FROM generate_series(1, 100000) g WHERE g % 10 <> 5"
-	dst_q "INSERT INTO r SELECT g, g, md5(g::text) FROM generate_series(1, 100000) g;
-	       UPDATE r SET pad = 'prod' WHERE id % 10 = 5"
-	sync_ok; method_is checksum; expect_counts 0 0 90000
-	src_q "UPDATE r SET v = -v WHERE id % 700 = 0;
-	       INSERT INTO r SELECT g, g, 'new' FROM generate_series(100001, 100100) g"
-	dst_q "DELETE FROM r WHERE id % 1000 = 1"
-	sync_ok; method_is checksum; expect_counts 200 142 89758
-	assert_eq "$(src_q "SELECT md5(string_agg(x::text, ',' ORDER BY id)) FROM r x")" \
-		"$(dst_q "SELECT md5(string_agg(x::text, ',' ORDER BY id)) FROM r x WHERE id % 10 <> 5 OR id > 100000")"
-	assert_eq 10000 "$(dst_q "SELECT count(*) FROM r WHERE pad = 'prod'")" "target-only rows"
-	sync_ok; expect_counts 0 0 90100
+	target_only_fill r 100000
+	target_only_changes r 100000 200 142 89758
 }
