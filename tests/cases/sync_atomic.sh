@@ -48,6 +48,22 @@ wait_copy() {
 	fail "no COPY seen on the target"
 }
 
+# run_lock_held: 1 while some session holds the target's run lock (sql/sync_lock.sql)
+run_lock_held() {
+	dst_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1937337955 AND objid = 2 AND granted"
+}
+
+# wait_lock WANT: until run_lock_held says WANT (the server needs a moment to
+# see a dead client's socket close, or a new holder's statement start)
+wait_lock() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		[ "$(run_lock_held)" = "$1" ] && return 0
+		sleep 0.025
+	done
+	fail "the run lock never became held=$1"
+}
+
 test_kill_9_during_copy_then_next_run_completes() {
 	source "$ROOT/tests/lib/sync.sh"
 	big_table 500000 sync_kill
@@ -56,6 +72,9 @@ test_kill_9_during_copy_then_next_run_completes() {
 	wait_copy
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
+	# until the server has seen the dead client go, the next run is rightly
+	# told "busy"; a busy loaded server can take a moment to notice
+	wait_lock 0
 	assert_eq "1|1|prod" "$(dst_q "SELECT count(*), max(id), max(payload) FROM big")" "target changed by a killed run"
 	sync_ok
 	expect_counts 499999 1 0
@@ -83,11 +102,8 @@ test_busy_when_another_run_holds_the_lock() {
 	src_q "INSERT INTO t VALUES (1)"
 	# another run, as the engine takes it: the transaction-level advisory lock
 	psql -X -q -d "$DST_DB" -c "BEGIN" -c "SELECT pg_advisory_xact_lock(1937337955, 2)" -c "SELECT pg_sleep(4)" -c "COMMIT" >/dev/null &
-	local holder=$! i
-	for ((i = 0; i < 200; i++)); do
-		[ "$(dst_q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1937337955 AND objid = 2 AND granted")" = 1 ] && break
-		sleep 0.02
-	done
+	local holder=$!
+	wait_lock 1
 	run_sync
 	assert_eq 3 "$RC" "busy exit: $OUT"
 	assert_contains "$OUT" "another sync is running"
