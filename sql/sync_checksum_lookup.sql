@@ -1,7 +1,7 @@
 -- The hashes of given rows of one side ($1, integer keys as an int8[]):
--- the target's rows whose keys the source lacks and the source's rows
--- whose keys the target lacks, so the client can take them out of their
--- segments' aggregates and compare the rows both sides hold. Packed as 16
+-- the rows whose keys the other side lacks and the rows both sides hold
+-- whose slots' hints differ, so the client can take them out of their
+-- segments' aggregates and compare the rest of the rows. Packed as 16
 -- bytes a row (key int8, hash int8), in rows of at most 256 keys that the
 -- client reads one by one; the key's index finds each row.
 SELECT string_agg(int8send(({{key}})::int8) || int8send({{rowhash}}), ''::bytea)

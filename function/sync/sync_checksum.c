@@ -4,7 +4,8 @@
  * and go to row level for the rest (sync_checksum_rows.c).
  *
  * Segment aggregate: the XOR of the rows' 64-bit hashes, and count(*) or
- * (dense integer keys) the bitmap of the keys present.
+ * (dense integer keys) a slot per key: 0 absent, else a hint of its row's
+ * hash.
  * Every hashed row includes its key, the target's keys are unique (its
  * primary key or unique index) and the source's are checked to be, so no
  * two rows of a segment are the same row: XOR loses a row only if another
@@ -226,6 +227,15 @@ static void hash_segments(struct ck_sql *s, long long rows)
 	snprintf(s->nseg, sizeof s->nseg, "%lld", n);
 }
 
+/* Bits per key in a segment's slots: as many as 64 bits hold for its
+ * keys, at most 8 (a changed row keeps its hint 1 time in 255). */
+static int slot_bits(long long width)
+{
+	if (width > 64)
+		return 0;
+	return 64 / width > 8 ? 8 : (int)(64 / width);
+}
+
 /* Integer keys: value ranges over both sides' [min, max]; *dense is 0
  * when the keys are too sparse (or too wide) for them. */
 static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
@@ -265,7 +275,7 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 			snprintf(s->width, sizeof s->width, "%lld", (long long)w);
 			s->lo_v = (long long)lo;
 			s->width_v = (long long)w;
-			s->bitmaps = w <= 64;
+			s->kbits = slot_bits((long long)w);
 		}
 	}
 	PQclear(rs);
@@ -274,13 +284,13 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 }
 
 /* Puts one row of a side's packed aggregates (16-byte records, 20 with
- * bitmaps: sync_checksum_segments.sql) at their segments' places in out,
+ * slots: sync_checksum_segments.sql) at their segments' places in out,
  * zeroed, nsegs + 1 long: a segment out of range, without rows or twice
  * makes the answer malformed. */
 static int read_aggs(const PGresult *r, const struct ck_sql *s,
                      struct ck_agg *out)
 {
-	size_t size = s->bitmaps ? 20 : 16;
+	size_t size = s->kbits ? 20 : 16;
 	if (PQnfields(r) != 1 || PQntuples(r) != 1)
 		return -1;
 	const unsigned char *p = (const unsigned char *)PQgetvalue(r, 0, 0);
@@ -290,7 +300,7 @@ static int read_aggs(const PGresult *r, const struct ck_sql *s,
 	for (size_t at = 0; at < len; at += size) {
 		int32_t seg = (int32_t)ck_be(p + at, 4);
 		struct ck_agg g;
-		if (s->bitmaps) {
+		if (s->kbits) {
 			g.h = ck_be(p + at + 4, 8);
 			g.bits = ck_be(p + at + 12, 8);
 		} else {
@@ -354,8 +364,8 @@ static int differs(const struct ck_agg *sg, const struct ck_agg *tg)
 }
 
 /* Counts the source's rows and, when most segments would need the
- * row-level pass whatever the bitmaps say, sets *all: one full pass then
- * costs less than the list, and it finds the rows the bitmaps would. */
+ * row-level pass whatever the slots say, sets *all: one full pass then
+ * costs less than the list, and it finds the rows the slots would. */
 static void survey(const struct ck_sql *s, const struct ck_agg *as,
                    const struct ck_agg *at, struct ck_plan *p, int *all)
 {

@@ -1,16 +1,18 @@
-/* sync_checksum_keys.c - segments that differ only by rows one side lacks.
+/* sync_checksum_keys.c - segments whose slots tell which rows differ.
  *
  * With integer keys in segments of at most 64 values, each side's
- * aggregate carries a bitmap of the keys it holds. A target with rows of
- * its own (prod's rows the source never had) then does not send its
- * segments to row level: the client knows exactly which keys are
- * target-only (and which are source-only: new rows), asks both sides for
- * the hashes of just those rows, takes them out of the segments' XORs,
- * and compares what is left, the rows both sides hold. Equal: only the
- * source-only rows are fetched. Different: the segment goes to row level
- * as any other. A segment with no key in common is all new rows: they are
- * fetched without a lookup. XOR makes the taking out exact: a row's hash
- * XORed in twice is gone. */
+ * aggregate carries a slot per key: 0 when the side lacks it, else a
+ * hint of the row's hash (1 to 8 bits, never 0). The client then knows
+ * which keys one side lacks (target-only rows: prod's own; source-only:
+ * new rows) and which rows both hold but hint apart (changed rows: a
+ * different hint is a different hash), asks both sides for the hashes of
+ * just those rows, takes them out of the segments' XORs, and compares
+ * what is left, the rows both sides hold with equal hints. Equal: the
+ * source-only and changed rows are fetched, nothing else. Different (a
+ * changed row kept its hint, 1 time in 2^bits - 1): the segment goes to
+ * row level as any other. A segment with no key in common is all new
+ * rows: they are fetched without a lookup. XOR makes the taking out
+ * exact: a row's hash XORed in twice is gone. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,18 +68,45 @@ static void list_bits(const struct ck_sql *s, int32_t seg, uint64_t bits,
 			              key_at(s, seg, i));
 }
 
+/* The keys (bit i: offset i) whose kbits-bit slots in v are not 0. */
+static uint64_t slots_set(uint64_t v, int kbits)
+{
+	uint64_t keys = 0, mask = ((uint64_t)1 << kbits) - 1;
+	for (int i = 0; i * kbits < 64; i++)
+		if (v >> (i * kbits) & mask)
+			keys |= (uint64_t)1 << i;
+	return keys;
+}
+
 long long ck_agg_rows(const struct ck_sql *s, const struct ck_agg *a)
 {
-	return s->bitmaps ? __builtin_popcountll(a->bits) : (long long)a->bits;
+	return s->kbits ? __builtin_popcountll(slots_set(a->bits, s->kbits))
+	                : (long long)a->bits;
+}
+
+/* A differing segment's keys, by its two sides' slots. */
+struct seg_keys {
+	uint64_t src, tgt; /* present on the source, on the target */
+	uint64_t changed;  /* present on both, with different hints */
+};
+
+static struct seg_keys seg_keys(const struct ck_sql *s,
+                                const struct ck_agg *sg,
+                                const struct ck_agg *tg)
+{
+	struct seg_keys k = { slots_set(sg->bits, s->kbits),
+		              slots_set(tg->bits, s->kbits), 0 };
+	k.changed = slots_set(sg->bits ^ tg->bits, s->kbits) & k.src & k.tgt;
+	return k;
 }
 
 enum ck_kind ck_keys_kind(const struct ck_sql *s, int32_t seg,
                           const struct ck_agg *sg, const struct ck_agg *tg)
 {
-	if (!s->bitmaps || seg < 1 || seg > s->nsegs - 1 ||
-	    sg->bits == tg->bits)
-		return CK_ROWS; /* the same keys: some row differs */
-	return (sg->bits & tg->bits) == 0 ? CK_DIRECT : CK_PENDING;
+	if (!s->kbits || seg < 1 || seg > s->nsegs - 1 || sg->bits == tg->bits)
+		return CK_ROWS; /* the same keys and hints: some row differs */
+	struct seg_keys k = seg_keys(s, sg, tg);
+	return (k.src & k.tgt) == 0 ? CK_DIRECT : CK_PENDING;
 }
 
 int ck_keys_classify(const struct ck_sql *s, int32_t seg,
@@ -87,9 +116,9 @@ int ck_keys_classify(const struct ck_sql *s, int32_t seg,
 	enum ck_kind kind = ck_keys_kind(s, seg, sg, tg);
 	if (kind == CK_ROWS || p->direct.len >= CK_MAX_KEY_BYTES)
 		return 0;
-	uint64_t bs = sg->bits, bt = tg->bits;
+	struct seg_keys k = seg_keys(s, sg, tg);
 	if (kind == CK_DIRECT) {
-		keep_bits(s, seg, bs, p);
+		keep_bits(s, seg, k.src, p);
 		return p->direct.oom ? -1 : 1;
 	}
 	if (!p->pend) {
@@ -97,10 +126,10 @@ int ck_keys_classify(const struct ck_sql *s, int32_t seg,
 		if (!p->pend)
 			return -1;
 	}
-	p->pend[p->npend++] = (struct ck_pending){ seg, sg->h, tg->h,
-		                                   bs & ~bt };
-	list_bits(s, seg, bs & ~bt, &p->look_s);
-	list_bits(s, seg, bt & ~bs, &p->look_t);
+	uint64_t fetch = (k.src & ~k.tgt) | k.changed;
+	p->pend[p->npend++] = (struct ck_pending){ seg, sg->h, tg->h, fetch };
+	list_bits(s, seg, fetch, &p->look_s);
+	list_bits(s, seg, (k.tgt & ~k.src) | k.changed, &p->look_t);
 	return p->look_s.oom || p->look_t.oom ? -1 : 1;
 }
 
@@ -220,7 +249,7 @@ enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
 	for (int i = 0; st == SYNC_OK && i < p->npend; i++) {
 		const struct ck_pending *e = &p->pend[i];
 		if (e->hs == e->ht)
-			keep_bits(s, e->seg, e->source_only, p);
+			keep_bits(s, e->seg, e->fetch, p);
 		else
 			p->segs[p->n++] = e->seg;
 	}

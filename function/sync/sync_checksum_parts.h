@@ -65,8 +65,10 @@ struct ck_sql {
 	int nsegs;         /* segment ids are 0 .. nsegs */
 	int src_indexed;   /* a unique index on the source's key */
 	/* integer keys in segments of at most 64 values: the aggregates
-	 * carry a bitmap of the keys present (sync_checksum_keys.c) */
-	int bitmaps;
+	 * carry a slot of kbits bits per key (64 / width, at most 8), 0 for
+	 * an absent key, else a hint of the row's hash that is never 0
+	 * (sync_checksum_keys.c); 0: a row count instead */
+	int kbits;
 	long long lo_v, width_v;
 };
 
@@ -83,8 +85,8 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
 int ck_sql_params(const struct ck_sql *s, const char **p);
 
 /* One segment's aggregates on one side, kept at the segment's index of
- * that side's array: the XOR of its row hashes and, with bitmaps, bit i
- * set when key lo + (seg - 1) * width + i is present, else the row
+ * that side's array: the XOR of its row hashes and, with slots, slot i
+ * (bits kbits * i up) for key lo + (seg - 1) * width + i, else the row
  * count. All zero: the side has no row in the segment. 16 bytes, so a
  * table's two arrays stay within 8.4 MB however large it is. */
 struct ck_agg {
@@ -99,7 +101,8 @@ long long ck_agg_rows(const struct ck_sql *s, const struct ck_agg *a);
 struct ck_pending {
 	int32_t seg;
 	uint64_t hs, ht;      /* the aggregates, those rows' hashes taken out */
-	uint64_t source_only; /* keys to fetch when the rest is equal */
+	uint64_t fetch;       /* keys (bit i: offset i) to fetch when the rest
+	                       * is equal: source-only and changed rows */
 };
 
 /* What the comparison of the aggregates leaves to do. */
@@ -114,11 +117,11 @@ struct ck_plan {
 	long long ndirect;
 };
 
-/* What a segment whose aggregates differ needs, by the two bitmaps. */
+/* What a segment whose aggregates differ needs, by the two sides' slots. */
 enum ck_kind {
 	CK_ROWS,    /* the row-level pass */
 	CK_DIRECT,  /* nothing in common: every source row is new */
-	CK_PENDING, /* the sides differ by rows one lacks, maybe only so */
+	CK_PENDING, /* the slots tell the rows that differ, maybe all of them */
 };
 enum ck_kind ck_keys_kind(const struct ck_sql *s, int32_t seg,
                           const struct ck_agg *sg, const struct ck_agg *tg);
@@ -134,9 +137,9 @@ int ck_keys_classify(const struct ck_sql *s, int32_t seg,
 int ck_keys_full(const struct ck_plan *p);
 /* Reads the hashes of this round's looked-up rows on both sides at once,
  * takes them out of their pending segments, and sends each pending
- * segment either to p->direct (the rows both sides hold are equal: fetch
- * the source-only ones) or to the row-level pass; the round's lookups
- * are then empty again. */
+ * segment either to p->direct (the rest of its rows are equal: fetch its
+ * source-only and changed ones) or to the row-level pass; the round's
+ * lookups are then empty again. */
 enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
                                  const struct ck_sql *s,
                                  const struct sync_table *t,

@@ -273,17 +273,28 @@ static void seg_expr(struct sync_buf *b, const struct ck_sql *s,
 		              "0) & 2147483647) %% $%d::int8)::int", key, f);
 }
 
-/* A row's bit in its segment's bitmap (sync_checksum_segments.sql): bit
- * i for key lo + (seg - 1) * width + i; keys outside [lo, top) are in no
- * such segment. 0 without bitmaps. */
-static void keybit_expr(struct sync_buf *b, const struct ck_sql *s,
-                        const char *key, int f)
+/* A row's key offset in its segment (sync_checksum_segments.sql): i for
+ * key lo + (seg - 1) * width + i; -1 for keys outside [lo, top), in no
+ * such segment, and without slots. */
+static void pos_expr(struct sync_buf *b, const struct ck_sql *s,
+                     const char *key, int f)
 {
-	if (s->bitmaps)
+	if (s->kbits)
 		sync_buf_addf(b, "CASE WHEN %s >= $%d::int8 AND %s < $%d::int8 "
-		              "THEN 1::int8 << ((%s - $%d::int8) %% $%d::int8)::int "
-		              "ELSE 0::int8 END", key, f, key, f + 1, key, f,
-		              f + 3);
+		              "THEN ((%s - $%d::int8) %% $%d::int8)::int "
+		              "ELSE -1 END", key, f, key, f + 1, key, f, f + 3);
+	else
+		sync_buf_add(b, "-1");
+}
+
+/* A row's slot from its offset pos and hash h: kbits bits at pos, 1 +
+ * the hash modulo 2^kbits - 1, so never 0 (0 is an absent key). */
+static void slot_expr(struct sync_buf *b, const struct ck_sql *s)
+{
+	if (s->kbits)
+		sync_buf_addf(b, "CASE WHEN pos < 0 THEN 0::int8 ELSE "
+		              "(1 + (h & 65535) %% %d) << (%d * pos) END",
+		              (1 << s->kbits) - 1, s->kbits);
 	else
 		sync_buf_add(b, "0::int8");
 }
@@ -292,25 +303,27 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
                     const char *tmpl, const char *tbl, int first,
                     char *err, size_t errlen)
 {
-	struct sync_buf seg = { 0 }, bit = { 0 }, out = { 0 };
+	struct sync_buf seg = { 0 }, pos = { 0 }, slot = { 0 }, out = { 0 };
 	seg_expr(&seg, s, t->f.key, first);
-	keybit_expr(&bit, s, t->f.key, first);
+	pos_expr(&pos, s, t->f.key, first);
+	slot_expr(&slot, s);
 	const struct sync_kv kv[] = {
 		{ "seg", sync_buf_str(&seg) }, { "rowhash", s->rowhash },
-		{ "keybit", sync_buf_str(&bit) },
-		{ "pack", s->bitmaps ? "int4send(seg) || int8send(h) || int8send(b)"
-		                     : "int4send(seg) || int4send(n) || int8send(h)" },
+		{ "pos", sync_buf_str(&pos) }, { "slot", sync_buf_str(&slot) },
+		{ "pack", s->kbits ? "int4send(seg) || int8send(h) || int8send(b)"
+		                   : "int4send(seg) || int4send(n) || int8send(h)" },
 		{ "tbl", tbl }, { "key", t->f.key }, { "src", t->f.src },
 		{ "cols", t->f.cols }, { "keytype", s->keytype },
 	};
 	int bad = sync_tmpl(&out, tmpl, kv, sizeof kv / sizeof kv[0], err,
 	                    errlen);
-	if (!bad && (seg.oom || bit.oom || out.oom)) {
+	if (!bad && (seg.oom || pos.oom || slot.oom || out.oom)) {
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 		bad = 1;
 	}
 	sync_buf_free(&seg);
-	sync_buf_free(&bit);
+	sync_buf_free(&pos);
+	sync_buf_free(&slot);
 	if (bad) {
 		sync_buf_free(&out);
 		return NULL;
