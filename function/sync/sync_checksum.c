@@ -531,8 +531,6 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		              errlen);
 	if (st == SYNC_OK && (all || plan.n > 0))
 		st = row_level(src, tgt, t, &s, &plan, all, d, err, errlen);
-	if (st == SYNC_OK && d->rows.len > 0)
-		st = d->flush(d->ctx, &d->rows, err, errlen);
 	if (st == SYNC_OK)
 		st = both_run(src, tgt, sql_sync_checksum_sorts, err, errlen);
 	if (st == SYNC_OK && req->progress)

@@ -72,6 +72,10 @@ struct ck_sql {
 	long long lo_v, width_v;
 };
 
+/* The fetch of the source rows whose keys are in keys (a quoted array
+ * literal: sync_checksum_fetch.sql), malloc'd; NULL on error. */
+char *ck_sql_fetch(const struct ck_sql *s, const struct sync_table *t,
+                   const char *keys, char *err, size_t errlen);
 /* Builds rowhash and keytype for t; -1 on out of memory. */
 int ck_sql_init(struct ck_sql *s, const struct sync_table *t);
 void ck_sql_free(struct ck_sql *s);
@@ -160,8 +164,9 @@ enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
                               struct sync_buf *keys, long long *nkeys,
                               int32_t *next, char *err, size_t errlen);
 
-/* Fetches the source rows of the keys (array literal elements, nkeys of
- * them) into d->rows and the stage through d->flush. */
+/* Fetches the source rows of the keys (ck_keep_key's list, keylen bytes)
+ * straight into the stage through d->stream, CK_FETCH_KEYS a statement,
+ * and counts them in d->staged. */
 enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
                           const struct sync_table *t, const char *keys,
                           size_t keylen, struct sync_diff *d, char *err,

@@ -225,81 +225,11 @@ static void add_element(struct sync_buf *b, const char *k, uint32_t len)
 	sync_buf_add(b, "\"");
 }
 
-/* One row of a text result as a line of COPY text. */
-static void copy_line(struct sync_buf *b, const PGresult *r)
-{
-	for (int f = 0; f < PQnfields(r); f++) {
-		if (f)
-			sync_buf_add(b, "\t");
-		if (PQgetisnull(r, 0, f)) {
-			sync_buf_add(b, "\\N");
-			continue;
-		}
-		const char *v = PQgetvalue(r, 0, f), *run = v;
-		for (const char *p = v;; p++) {
-			const char *esc = *p == '\\' ? "\\\\" : *p == '\n' ? "\\n"
-			                : *p == '\r' ? "\\r" : *p == '\t' ? "\\t"
-			                : NULL;
-			if (!esc && *p)
-				continue;
-			sync_buf_addn(b, run, (size_t)(p - run));
-			if (!*p)
-				break;
-			sync_buf_add(b, esc);
-			run = p + 1;
-		}
-	}
-	sync_buf_add(b, "\n");
-}
-
-/* Fetches the rows of one batch of keys (an array literal). */
-static enum sync_status fetch_batch(struct sync_db *src, const char *sql,
-                                    const char *list,
-                                    const struct sync_table *t,
-                                    struct sync_diff *d, char *err,
-                                    size_t errlen)
-{
-	char what[800];
-	snprintf(what, sizeof what, "reading changed rows of table %s from %s",
-	         t->src_label, src->label);
-	struct ck_query q = { .db = src, .what = what };
-	const char *p[1] = { list };
-	enum sync_status st = ck_send(&q, sql, 1, p, 0, 1, err, errlen);
-	PGresult *r = NULL;
-	while (st == SYNC_OK && (st = ck_next(&q, &r, err, errlen)) == SYNC_OK
-	       && r) {
-		long long n = 0;
-		for (int f = 0; f < PQnfields(r); f++)
-			n += PQgetlength(r, 0, f);
-		if (n > SYNC_ROW_MAX_BYTES) {
-			PQclear(r);
-			st = sync_row_too_large(t, n, err, errlen);
-			break;
-		}
-		copy_line(&d->rows, r);
-		PQclear(r);
-		d->staged++;
-		if (d->rows.oom) {
-			fn_err(err, errlen, "table %s: out of memory", t->label);
-			st = SYNC_FAILED;
-		} else if (d->rows.len >= SYNC_DIFF_MAX_BYTES) {
-			/* wide rows: the target's connection is idle meanwhile */
-			st = d->flush(d->ctx, &d->rows, err, errlen);
-		}
-	}
-	ck_drain(&q);
-	return st;
-}
-
 enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
                           const struct sync_table *t, const char *keys,
                           size_t keylen, struct sync_diff *d, char *err,
                           size_t errlen)
 {
-	char *sql = ck_sql_expand(s, t, sql_sync_checksum_fetch, t->f.src, 1,
-	                          err, errlen);
-	if (!sql)
-		return SYNC_FAILED;
 	enum sync_status st = SYNC_OK;
 	size_t at = 0;
 	while (st == SYNC_OK && at < keylen) {
@@ -311,17 +241,18 @@ enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
 			at += 4 + (size_t)len;
 		}
 		sync_buf_add(&list, "}");
-		if (list.oom) {
+		char *lit = list.oom ? NULL
+		                     : PQescapeLiteral(src->conn, list.p, list.len);
+		char *sql = lit ? ck_sql_fetch(s, t, lit, err, errlen) : NULL;
+		long long rows = 0;
+		if (!lit)
 			fn_err(err, errlen, "table %s: out of memory", t->label);
-			st = SYNC_FAILED;
-		} else {
-			st = fetch_batch(src, sql, list.p, t, d, err, errlen);
-		}
+		st = sql ? d->stream(d->ctx, src, sql, &rows, err, errlen)
+		         : SYNC_FAILED;
+		d->staged += rows;
+		free(sql);
+		PQfreemem(lit);
 		sync_buf_free(&list);
-		/* the target's connection is idle: the stage can take them */
-		if (st == SYNC_OK && d->rows.len >= SYNC_DIFF_FLUSH_BYTES)
-			st = d->flush(d->ctx, &d->rows, err, errlen);
 	}
-	free(sql);
 	return st;
 }

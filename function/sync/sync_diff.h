@@ -26,6 +26,12 @@ struct sync_diff {
 	 * it is called) and empties it; the caller's, with its context. */
 	enum sync_status (*flush)(void *ctx, struct sync_buf *rows, char *err,
 	                          size_t errlen);
+	/* Runs copy_out (a COPY ... TO STDOUT) on src straight into the
+	 * stage, as flush does rows, and counts them in *rows; the caller's,
+	 * with the same context. */
+	enum sync_status (*stream)(void *ctx, struct sync_db *src,
+	                           const char *copy_out, long long *rows,
+	                           char *err, size_t errlen);
 	void *ctx;
 };
 

@@ -330,27 +330,50 @@ struct stage_sink {
 	int created;
 };
 
-static enum sync_status to_stage(void *ctx, struct sync_buf *rows, char *err,
-                                 size_t errlen)
+/* The stage's COPY ... FROM STDIN, the stage created first if need be;
+ * NULL on error. */
+static char *stage_copy_in(struct stage_sink *k, char *err, size_t errlen)
 {
-	struct stage_sink *k = ctx;
-	double t0 = sync_now_ms();
 	enum sync_status st = SYNC_OK;
 	if (!k->created)
 		st = run_tmpl(k->t, k->tgt, sql_sync_stage, k->stage, k->what,
 		              err, errlen);
 	k->created = st == SYNC_OK;
-	char *in = st == SYNC_OK ? expand(sql_sync_copy_in, k->t, NULL,
-	                                  k->stage, NULL, err, errlen)
-	                         : NULL;
-	if (in)
-		st = sync_copy_rows(k->tgt, in, sync_buf_str(rows), rows->len,
-		                    k->t, err, errlen);
-	else
-		st = SYNC_FAILED;
+	return st == SYNC_OK ? expand(sql_sync_copy_in, k->t, NULL, k->stage,
+	                              NULL, err, errlen)
+	                     : NULL;
+}
+
+static enum sync_status to_stage(void *ctx, struct sync_buf *rows, char *err,
+                                 size_t errlen)
+{
+	struct stage_sink *k = ctx;
+	double t0 = sync_now_ms();
+	char *in = stage_copy_in(k, err, errlen);
+	enum sync_status st = in ? sync_copy_rows(k->tgt, in, sync_buf_str(rows),
+	                                          rows->len, k->t, err, errlen)
+	                         : SYNC_FAILED;
 	free(in);
 	rows->len = 0;
 	k->t->copy_ms += sync_now_ms() - t0;
+	return st;
+}
+
+/* The source's rows of copy_out straight into the stage: both servers
+ * work at once, the client only forwards. Its time counts as the diff's
+ * (it reads the source), not as the stage's. */
+static enum sync_status stream_to_stage(void *ctx, struct sync_db *src,
+                                        const char *copy_out, long long *rows,
+                                        char *err, size_t errlen)
+{
+	struct stage_sink *k = ctx;
+	const struct sync_request quiet = { 0 }; /* no table progress */
+	char *in = stage_copy_in(k, err, errlen);
+	enum sync_status st = in ? sync_copy_stream(src, k->tgt, copy_out, in,
+	                                            k->t, &quiet, rows, err,
+	                                            errlen)
+	                         : SYNC_FAILED;
+	free(in);
 	return st;
 }
 
@@ -368,7 +391,8 @@ static enum sync_status diff(struct sync_table *t, struct sync_db *src,
 		return SYNC_FAILED;
 	struct stage_sink sink = { .t = t, .tgt = tgt, .stage = stage,
 	                           .what = what };
-	struct sync_diff d = { .flush = to_stage, .ctx = &sink };
+	struct sync_diff d = { .flush = to_stage, .stream = stream_to_stage,
+	                       .ctx = &sink };
 	double t0 = sync_now_ms();
 	enum sync_status st = checksum
 		? sync_checksum_stream(src, tgt, t, req, &d, err, errlen)
