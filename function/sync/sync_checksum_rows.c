@@ -230,6 +230,9 @@ enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
                           size_t keylen, struct sync_diff *d, char *err,
                           size_t errlen)
 {
+	char what[800];
+	snprintf(what, sizeof what, "quoting the keys to fetch of table %s "
+	         "for %s", t->src_label, src->label);
 	enum sync_status st = SYNC_OK;
 	size_t at = 0;
 	while (st == SYNC_OK && at < keylen) {
@@ -245,8 +248,10 @@ enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
 		                     : PQescapeLiteral(src->conn, list.p, list.len);
 		char *sql = lit ? ck_sql_fetch(s, t, lit, err, errlen) : NULL;
 		long long rows = 0;
-		if (!lit)
+		if (list.oom)
 			fn_err(err, errlen, "table %s: out of memory", t->label);
+		else if (!lit)
+			sync_db_error(src, NULL, what, err, errlen);
 		st = sql ? d->stream(d->ctx, src, sql, &rows, err, errlen)
 		         : SYNC_FAILED;
 		d->staged += rows;

@@ -81,6 +81,28 @@ test_kill_9_during_copy_then_next_run_completes() {
 	assert_eq 500000 "$(dst_q "SELECT count(*) FROM big")"
 }
 
+# A lost machine closes no socket: during the run the backends keep
+# their own TCP keepalives and a bound on unacknowledged data, so a dead
+# peer is found in about 30 s (the system's default: two hours, holding
+# the run lock). A trigger on the target reads them inside the run.
+test_backends_watch_for_a_lost_client() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_watch
+	both_q "CREATE TABLE t (id int PRIMARY KEY)"
+	dst_q "CREATE TABLE seen (s text);
+	       CREATE FUNCTION note() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN
+	         INSERT INTO seen SELECT string_agg(current_setting(n), ' ' ORDER BY o)
+	         FROM unnest(ARRAY['client_connection_check_interval', 'tcp_keepalives_idle',
+	                           'tcp_keepalives_interval', 'tcp_keepalives_count',
+	                           'tcp_user_timeout']) WITH ORDINALITY AS x(n, o);
+	         RETURN NEW; END\$\$;
+	       CREATE TRIGGER note AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION note()"
+	src_q "INSERT INTO t VALUES (1)"
+	sync_ok
+	expect_counts 1 0 0
+	assert_eq "2s 10 5 3 30000" "$(dst_q "SELECT s FROM seen")"
+}
+
 test_cancel_during_copy_rolls_back() {
 	source "$ROOT/tests/lib/sync.sh"
 	big_table 500000 sync_cancel
