@@ -72,10 +72,6 @@ struct ck_sql {
 	long long lo_v, width_v;
 };
 
-/* The fetch of the source rows whose keys are in keys (a quoted array
- * literal: sync_checksum_fetch.sql), malloc'd; NULL on error. */
-char *ck_sql_fetch(const struct ck_sql *s, const struct sync_table *t,
-                   const char *keys, char *err, size_t errlen);
 /* Builds rowhash and keytype for t; -1 on out of memory. */
 int ck_sql_init(struct ck_sql *s, const struct sync_table *t);
 void ck_sql_free(struct ck_sql *s);

@@ -230,10 +230,12 @@ enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
                           size_t keylen, struct sync_diff *d, char *err,
                           size_t errlen)
 {
+	char *sql = ck_sql_expand(s, t, sql_sync_checksum_fetch, t->f.src, 1,
+	                          err, errlen);
 	char what[800];
-	snprintf(what, sizeof what, "quoting the keys to fetch of table %s "
-	         "for %s", t->src_label, src->label);
-	enum sync_status st = SYNC_OK;
+	snprintf(what, sizeof what, "reading changed rows of table %s from %s",
+	         t->src_label, src->label);
+	enum sync_status st = sql ? SYNC_OK : SYNC_FAILED;
 	size_t at = 0;
 	while (st == SYNC_OK && at < keylen) {
 		struct sync_buf list = { 0 };
@@ -244,20 +246,20 @@ enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
 			at += 4 + (size_t)len;
 		}
 		sync_buf_add(&list, "}");
-		char *lit = list.oom ? NULL
-		                     : PQescapeLiteral(src->conn, list.p, list.len);
-		char *sql = lit ? ck_sql_fetch(s, t, lit, err, errlen) : NULL;
+		const char *p[1] = { list.p };
 		long long rows = 0;
-		if (list.oom)
+		if (list.oom) {
 			fn_err(err, errlen, "table %s: out of memory", t->label);
-		else if (!lit)
-			sync_db_error(src, NULL, what, err, errlen);
-		st = sql ? d->stream(d->ctx, src, sql, &rows, err, errlen)
-		         : SYNC_FAILED;
+			st = SYNC_FAILED;
+		} else {
+			st = sync_db_run(src, sql_sync_checksum_fetch_keys, 1, p,
+			                 what, err, errlen);
+		}
+		if (st == SYNC_OK)
+			st = d->stream(d->ctx, src, sql, &rows, err, errlen);
 		d->staged += rows;
-		free(sql);
-		PQfreemem(lit);
 		sync_buf_free(&list);
 	}
+	free(sql);
 	return st;
 }

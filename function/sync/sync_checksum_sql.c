@@ -32,7 +32,6 @@
 #include <string.h>
 
 #include "fn_log.h"
-#include "sql_text.h"
 #include "sync_checksum_parts.h"
 
 static int int_type(const char *type)
@@ -325,27 +324,6 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
 	sync_buf_free(&seg);
 	sync_buf_free(&pos);
 	sync_buf_free(&slot);
-	if (bad) {
-		sync_buf_free(&out);
-		return NULL;
-	}
-	return out.p;
-}
-
-char *ck_sql_fetch(const struct ck_sql *s, const struct sync_table *t,
-                   const char *keys, char *err, size_t errlen)
-{
-	struct sync_buf out = { 0 };
-	const struct sync_kv kv[] = {
-		{ "cols", t->f.cols }, { "src", t->f.src }, { "key", t->f.key },
-		{ "keytype", s->keytype }, { "keys", keys },
-	};
-	int bad = sync_tmpl(&out, sql_sync_checksum_fetch, kv,
-	                    sizeof kv / sizeof kv[0], err, errlen);
-	if (!bad && out.oom) {
-		fn_err(err, errlen, "table %s: out of memory", t->label);
-		bad = 1;
-	}
 	if (bad) {
 		sync_buf_free(&out);
 		return NULL;
