@@ -15,7 +15,6 @@
 #include "fn_log.h"
 #include "sql_text.h"
 #include "sync_checksum_parts.h"
-#include "sync_table.h"
 
 /* One row's key and hash inside a segment's packed answer. */
 struct entry {
