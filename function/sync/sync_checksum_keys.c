@@ -90,33 +90,35 @@ struct seg_keys {
 	uint64_t changed;  /* present on both, with different hints */
 };
 
-static struct seg_keys seg_keys(const struct ck_sql *s,
-                                const struct ck_agg *sg,
-                                const struct ck_agg *tg)
+/* What a differing segment needs, with its keys in *k when the slots
+ * tell them. */
+static enum ck_kind kind_keys(const struct ck_sql *s, int32_t seg,
+                              const struct ck_agg *sg,
+                              const struct ck_agg *tg, struct seg_keys *k)
 {
-	struct seg_keys k = { slots_set(sg->bits, s->kbits),
-		              slots_set(tg->bits, s->kbits), 0 };
-	k.changed = slots_set(sg->bits ^ tg->bits, s->kbits) & k.src & k.tgt;
-	return k;
+	if (!s->kbits || seg < 1 || seg > s->nsegs - 1 || sg->bits == tg->bits)
+		return CK_ROWS; /* the same keys and hints: some row differs */
+	k->src = slots_set(sg->bits, s->kbits);
+	k->tgt = slots_set(tg->bits, s->kbits);
+	k->changed = slots_set(sg->bits ^ tg->bits, s->kbits) & k->src & k->tgt;
+	return (k->src & k->tgt) == 0 ? CK_DIRECT : CK_PENDING;
 }
 
 enum ck_kind ck_keys_kind(const struct ck_sql *s, int32_t seg,
                           const struct ck_agg *sg, const struct ck_agg *tg)
 {
-	if (!s->kbits || seg < 1 || seg > s->nsegs - 1 || sg->bits == tg->bits)
-		return CK_ROWS; /* the same keys and hints: some row differs */
-	struct seg_keys k = seg_keys(s, sg, tg);
-	return (k.src & k.tgt) == 0 ? CK_DIRECT : CK_PENDING;
+	struct seg_keys k;
+	return kind_keys(s, seg, sg, tg, &k);
 }
 
 int ck_keys_classify(const struct ck_sql *s, int32_t seg,
                      const struct ck_agg *sg, const struct ck_agg *tg,
                      struct ck_plan *p)
 {
-	enum ck_kind kind = ck_keys_kind(s, seg, sg, tg);
+	struct seg_keys k;
+	enum ck_kind kind = kind_keys(s, seg, sg, tg, &k);
 	if (kind == CK_ROWS || p->direct.len >= CK_MAX_KEY_BYTES)
 		return 0;
-	struct seg_keys k = seg_keys(s, sg, tg);
 	if (kind == CK_DIRECT) {
 		keep_bits(s, seg, k.src, p);
 		return p->direct.oom ? -1 : 1;
