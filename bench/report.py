@@ -182,7 +182,7 @@ PHASE_ORDER = ["count_ms", "diff_ms", "copy_ms", "analyze_ms", "merge_ms", "dura
 def phases(runs):
     """Median of every per-phase timing the engine reports (numeric fields
     of statistics.tables[] whose name ends in _ms, summed over tables),
-    and the methods it chose."""
+    and the methods it chose (each that ran in any repetition)."""
     acc, methods = {}, set()
     for r in runs:
         try:
@@ -201,7 +201,9 @@ def phases(runs):
                 elif isinstance(v, (int, float)) and not isinstance(v, bool) and k.endswith("_ms"):
                     sums[name] = sums.get(name, 0) + v
                 elif k == "method" and isinstance(v, str):
-                    methods.add(v)
+                    # a quiet table compared whole (one segment) is a
+                    # different cost from the segments: say which ran
+                    methods.add(v + (" (whole)" if obj.get("segments") == 1 else ""))
 
         for t in stats.get("tables") or []:
             if isinstance(t, dict):

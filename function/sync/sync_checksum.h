@@ -22,10 +22,13 @@ int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src
 
 /* Finds the source rows of t that are new or different on the target and
  * hands them (COPY text) to d->flush, as sync_diff_stream does; d->read is
- * the source's row count, d->staged how many rows went to the stage. Reads
- * only, on both sides, inside the run's transactions. */
+ * the source's row count, d->staged how many rows went to the stage,
+ * t->ck_segments and t->ck_differing what was compared. Reads only, on
+ * both sides, inside the run's transactions. A table marked ck_quiet
+ * (the last run found it alike) is first compared whole, one count and
+ * one hash per side: equal, it is done; else the segments follow. */
 enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
-                                      const struct sync_table *t,
+                                      struct sync_table *t,
                                       const struct sync_request *req,
                                       struct sync_diff *d, char *err,
                                       size_t errlen);

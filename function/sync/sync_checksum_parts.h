@@ -110,6 +110,7 @@ struct ck_plan {
 	int32_t *segs;        /* segments for the row-level pass */
 	int n, nonempty;
 	long long rows;       /* the source's rows */
+	long long differing;  /* segments whose aggregates differ at all */
 	struct ck_pending *pend; /* this round's pending segments, in order */
 	int npend;
 	struct sync_buf look_s, look_t; /* "{k,...}": hashes wanted per side */

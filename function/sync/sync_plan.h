@@ -73,6 +73,12 @@ struct sync_table {
 	char fallback[400];
 	long long src_bytes, tgt_bytes;
 	int sequences_advanced;
+	/* checksum: the last run found every segment alike (a hint, from
+	 * the run log: the whole table is compared first); segments
+	 * compared (1: the whole table was, and matched) and how many
+	 * differed */
+	int ck_quiet;
+	long long ck_segments, ck_differing;
 };
 
 struct sync_plan {

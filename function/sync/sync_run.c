@@ -243,6 +243,11 @@ static cJSON *table_stats(const struct sync_table *t)
 	cJSON_AddNumberToObject(o, "analyze_ms", (long long)t->analyze_ms);
 	cJSON_AddNumberToObject(o, "merge_ms", (long long)t->merge_ms);
 	cJSON_AddNumberToObject(o, "sequences_advanced", t->sequences_advanced);
+	if (t->method && strcmp(t->method, "checksum") == 0) {
+		cJSON_AddNumberToObject(o, "segments", (double)t->ck_segments);
+		cJSON_AddNumberToObject(o, "segments_differing",
+		                        (double)t->ck_differing);
+	}
 	add_bytes(o, "bytes_from_source", t->src_bytes);
 	add_bytes(o, "bytes_from_target", t->tgt_bytes);
 	return o;
@@ -479,6 +484,9 @@ static enum sync_status run_steps(struct run *r, cJSON **stats)
 		st = sync_plan_build(&r->plan, r->src, r->tgt, r->s,
 		                     tables && *tables ? tables : "*", r->log,
 		                     r->err, r->errlen);
+	if (st == SYNC_OK && !r->same && r->s->checksum != SYNC_CHECKSUM_OFF)
+		st = sync_runlog_quiet(r->tgt, r->plan.t, r->plan.n, r->err,
+		                       r->errlen);
 	if (st == SYNC_OK)
 		fn_log(r->log, FN_INFO, "Starting slave-to-prod sync", "type",
 		       FN_STR(r->req->type), "tables", FN_INT(r->plan.n),

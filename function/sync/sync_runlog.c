@@ -8,6 +8,7 @@
 
 #include "fn_log.h"
 #include "sql_text.h"
+#include "sync_plan.h"
 
 static enum sync_status migrated(struct sync_db *tgt, int *done, char *err,
                                  size_t errlen)
@@ -379,4 +380,20 @@ enum sync_status sync_runs(const struct sync_settings *settings, int limit,
 	cJSON_AddStringToObject(o, "timestamp", ts);
 	*result = o;
 	return st;
+}
+
+enum sync_status sync_runlog_quiet(struct sync_db *tgt, struct sync_table *t,
+                                   int n, char *err, size_t errlen)
+{
+	PGresult *r;
+	enum sync_status st = sync_db_exec(tgt, sql_sync_run_quiet, 0, NULL, &r,
+	                                   "reading the run log", err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	for (int i = 0; i < PQntuples(r); i++)
+		for (int k = 0; k < n; k++)
+			if (strcmp(PQgetvalue(r, i, 0), t[k].label) == 0)
+				t[k].ck_quiet = 1;
+	PQclear(r);
+	return SYNC_OK;
 }

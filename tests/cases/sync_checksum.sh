@@ -366,3 +366,75 @@ test_checksum_target_only_rows_in_rounds() {
 	target_only_fill r 100000
 	target_only_changes r 100000 200 142 89758
 }
+
+# segs_are SEGMENTS DIFFERING: what the last sync compared; SEGMENTS "1"
+# (the whole table, matched) or "many"
+segs_are() {
+	local n d
+	n=$(stat 'j["statistics"]["tables"][0]["segments"]')
+	d=$(stat 'j["statistics"]["tables"][0]["segments_differing"]')
+	if [ "$1" = 1 ]; then assert_eq 1 "$n" "segments compared"
+	else [ "$n" -gt 1 ] || fail "segments compared: $n, expected many"; fi
+	case $2 in
+	some) [ "$d" -gt 0 ] || fail "segments differing: $d, expected some" ;;
+	*) assert_eq "$2" "$d" "segments differing" ;;
+	esac
+}
+
+# A table the last run found alike is compared whole first (one count and
+# one hash per side); whatever changed since, on either side, still sends
+# it through the segments, and only a run that found no segment differing
+# lets the next one start whole again.
+test_checksum_quiet_table_compared_whole() {
+	source "$ROOT/tests/lib/sync.sh"
+	ck_mode sync_ck_quiet
+	both_q "CREATE TABLE items (id int PRIMARY KEY, v text)"
+	src_q "INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 2000) g; ANALYZE items"
+	dst_q "INSERT INTO items VALUES (1, 'old')"
+	sync_ok; method_is checksum; expect_counts 1999 1 0; segs_are many some
+	sync_ok; expect_counts 0 0 2000; segs_are many 0
+	local v; v=$(versions items)
+	sync_ok; expect_counts 0 0 2000; segs_are 1 0
+	assert_eq "$v" "$(versions items)" "a whole-table match rewrote rows"
+	# a change in the middle of the source
+	src_q "UPDATE items SET v = 'changed' WHERE id = 1000"
+	sync_ok; expect_counts 0 1 1999; segs_are many some
+	sync_ok; expect_counts 0 0 2000; segs_are many 0
+	# the target's own changes: an edited row, a lost row
+	dst_q "UPDATE items SET v = 'prod edit' WHERE id = 7"
+	sync_ok; expect_counts 0 1 1999; segs_are many some
+	sync_ok; segs_are many 0
+	dst_q "DELETE FROM items WHERE id = 1500"
+	sync_ok; expect_counts 1 0 1999; segs_are many some
+	same_rows items
+	# a target-only row keeps the table off the whole-table comparison
+	sync_ok; segs_are many 0
+	dst_q "INSERT INTO items VALUES (5000, 'prod')"
+	sync_ok; expect_counts 0 0 2000; segs_are many some
+	sync_ok; expect_counts 0 0 2000; segs_are many some
+	assert_eq prod "$(dst_q "SELECT v FROM items WHERE id = 5000")"
+}
+
+# The hint comes from the run log's last statistics, which anyone with
+# access to the target can rewrite: no shape of it fails a run or hides
+# a change, even one that claims the table is quiet.
+test_checksum_quiet_hint_from_any_run_log() {
+	source "$ROOT/tests/lib/sync.sh"
+	ck_mode sync_ck_quiet_log
+	both_q "CREATE TABLE items (id int PRIMARY KEY, v text)"
+	src_q "INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 500) g; ANALYZE items"
+	dst_q "INSERT INTO items VALUES (1, 'v1')"
+	sync_ok; expect_counts 499 0 1
+	local stats id=0
+	for stats in 'null' '5' '"x"' '[1, 2]' '{"tables": 5}' '{"tables": {"table": 1}}' \
+		'{"tables": [1, "x", null, [], {"table": 7}]}' \
+		'{"tables": [{"table": "public.items", "method": "checksum", "segments": "1", "segments_differing": "0"}]}' \
+		'{"tables": [{"table": "public.items", "method": "checksum", "segments": 40, "segments_differing": 0}]}'; do
+		id=$((id + 1))
+		dst_q "UPDATE syncfn.runs SET statistics = '$stats'::jsonb
+		       WHERE id = (SELECT max(id) FROM syncfn.runs WHERE status = 'ok')"
+		src_q "UPDATE items SET v = v || '+' WHERE id = $((id * 50))"
+		sync_ok; method_is checksum; expect_counts 0 1 499
+	done
+	same_rows items
+}

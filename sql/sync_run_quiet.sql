@@ -1,0 +1,16 @@
+-- The tables (as the statistics name them) the last finished run found
+-- alike on both sides by checksum: no segment's aggregates differed (a
+-- table without segments, its source empty, is not one).
+-- Only a hint of where the whole-table comparison pays
+-- (sync_checksum_whole.sql): a statistics value of another shape matches
+-- nothing and never fails the run.
+SELECT e->>'table'
+FROM (SELECT statistics FROM syncfn.runs
+      WHERE status IN ('ok', 'dry_run')
+      ORDER BY id DESC
+      LIMIT 1) r,
+     jsonb_array_elements(CASE jsonb_typeof(r.statistics->'tables')
+                          WHEN 'array' THEN r.statistics->'tables'
+                          ELSE '[]' END) e
+WHERE e->>'method' = 'checksum' AND e->>'segments_differing' = '0'
+  AND e->>'segments' <> '0'
