@@ -1,10 +1,11 @@
 -- The tables (as the statistics name them) the last finished run found
 -- alike on both sides by checksum: no segment's aggregates differed (a
--- table without segments, its source empty, is not one).
+-- table without segments, its source empty, is not one); with the
+-- servers' write counts it saw (sync_checksum_writes.sql), as text.
 -- Only a hint of where the whole-table comparison pays
 -- (sync_checksum_whole.sql): a statistics value of another shape matches
 -- nothing and never fails the run.
-SELECT e->>'table'
+SELECT e->>'table', e->>'source_writes', e->>'target_writes'
 FROM (SELECT statistics FROM syncfn.runs
       WHERE status IN ('ok', 'dry_run')
       ORDER BY id DESC

@@ -1,7 +1,9 @@
-/* sync_checksum.c - the checksum method's course for one table: agree on
- * segments, let both servers aggregate them at once, compare, settle the
- * segments that differ only by rows one side lacks (sync_checksum_keys.c)
- * and go to row level for the rest (sync_checksum_rows.c).
+/* sync_checksum.c - the checksum method's course for one table: compare
+ * the whole tables first when the last run found them alike, else agree
+ * on segments, let both servers aggregate them at once, compare, settle
+ * the segments that differ only by rows one side lacks
+ * (sync_checksum_keys.c) and go to row level for the rest
+ * (sync_checksum_rows.c).
  *
  * Segment aggregate: the XOR of the rows' 64-bit hashes, and count(*) or
  * (dense integer keys) a slot per key: 0 absent, else a hint of its row's
@@ -519,6 +521,42 @@ static enum sync_status whole(struct sync_db *src, struct sync_db *tgt,
 	return SYNC_OK;
 }
 
+/* The write count of t's table on one side (sync_checksum_writes.sql),
+ * -1 if the server's answer is not one. */
+static enum sync_status writes(struct sync_db *db, unsigned oid,
+                               long long *n, char *err, size_t errlen)
+{
+	char ids[16];
+	snprintf(ids, sizeof ids, "%u", oid);
+	const char *p[1] = { ids };
+	PGresult *r;
+	enum sync_status st = sync_db_exec(db, sql_sync_checksum_writes, 1, p,
+	                                   &r, NULL, err, errlen);
+	if (st == SYNC_OK) {
+		if (!parse_ll(r, 0, 0, n) || *n < 0)
+			*n = -1;
+		PQclear(r);
+	}
+	return st;
+}
+
+/* Whether to compare the whole tables first: the last run found them
+ * alike and neither server has counted a write to them since. */
+static enum sync_status whole_first(struct sync_db *src, struct sync_db *tgt,
+                                    struct sync_table *t, int *yes,
+                                    char *err, size_t errlen)
+{
+	enum sync_status st = writes(src, t->src_oid, &t->ck_written[0], err,
+	                             errlen);
+	if (st == SYNC_OK)
+		st = writes(tgt, t->tgt_oid, &t->ck_written[1], err, errlen);
+	*yes = st == SYNC_OK && t->ck_quiet;
+	for (int side = 0; side < 2; side++)
+		*yes = *yes && t->ck_written[side] >= 0 &&
+		       t->ck_written[side] == t->ck_was_written[side];
+	return st;
+}
+
 /* A fixed statement without parameters on one side, then the other. */
 static enum sync_status both_run(struct sync_db *src, struct sync_db *tgt,
                                  const char *sql, char *err, size_t errlen)
@@ -554,7 +592,9 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = null_keys(src, t, &s, what, err, errlen);
 	int alike = 0, all = 0;
 	long long rows = 0;
-	if (st == SYNC_OK && t->ck_quiet)
+	if (st == SYNC_OK)
+		st = whole_first(src, tgt, t, &t->ck_whole, err, errlen);
+	if (st == SYNC_OK && t->ck_whole)
 		st = whole(src, tgt, t, &s, &alike, &rows, err, errlen);
 	if (st == SYNC_OK && !alike)
 		st = segments(src, tgt, t, &s, &empty, err, errlen);
@@ -564,7 +604,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	t->ck_segments = alike ? 1 : empty ? 0 : (long long)s.nsegs + 1;
 	/* the whole tables differed: so must a segment, unless the target
 	 * changed in between (it reads committed rows); not quiet either way */
-	t->ck_differing = plan.differing + (t->ck_quiet && !alike &&
+	t->ck_differing = plan.differing + (t->ck_whole && !alike &&
 	                                    !plan.differing);
 	if (st == SYNC_OK && !all && plan.ndirect > 0)
 		st = ck_fetch(src, &s, t, plan.direct.p, plan.direct.len, d, err,

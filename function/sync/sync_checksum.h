@@ -2,8 +2,10 @@
  *
  * Both servers hash their own rows and aggregate the hashes per segment of
  * the key space, at the same time on the two connections; only the
- * segments' aggregates (16 bytes each) cross the network. Segments whose
- * count and hash agree are done. For the others each side sends its rows'
+ * segments' aggregates (16 bytes each) cross the network (for a table
+ * the last run found alike, first one count and hash of the whole table,
+ * which spares the servers the grouping when it still matches). Segments
+ * whose count and hash agree are done. For the others each side sends its rows'
  * keys and hashes, the client picks the source rows that the target lacks
  * or holds with another hash, and only those rows are fetched in full and
  * go to the stage, as the copy diff's do (sync_diff.h). */

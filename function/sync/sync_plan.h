@@ -74,10 +74,12 @@ struct sync_table {
 	long long src_bytes, tgt_bytes;
 	int sequences_advanced;
 	/* checksum: the last run found every segment alike (a hint, from
-	 * the run log: the whole table is compared first); segments
-	 * compared (1: the whole table was, and matched) and how many
-	 * differed */
-	int ck_quiet;
+	 * the run log), with the servers' write counts then (source,
+	 * target; -1 unknown): when they have not moved since, the whole
+	 * table is compared first (ck_whole); segments compared (1: the
+	 * whole table, which matched), how many differed, the counts now */
+	int ck_quiet, ck_whole;
+	long long ck_was_written[2], ck_written[2];
 	long long ck_segments, ck_differing;
 };
 

@@ -194,8 +194,9 @@ static enum sync_status move_all(struct run *r)
 	return st;
 }
 
-/* A byte count, or null when it could not be measured (a Unix socket). */
-static void add_bytes(cJSON *o, const char *name, long long n)
+/* A count, or null when it could not be measured (bytes over a Unix
+ * socket, a server's write count). */
+static void add_count(cJSON *o, const char *name, long long n)
 {
 	if (n >= 0)
 		cJSON_AddNumberToObject(o, name, (double)n);
@@ -212,8 +213,8 @@ static void add_usage(cJSON *o, const struct run *r)
 		sb = sb < 0 || t->src_bytes < 0 ? -1 : sb + t->src_bytes;
 		tb = tb < 0 || t->tgt_bytes < 0 ? -1 : tb + t->tgt_bytes;
 	}
-	add_bytes(o, "bytes_from_source", sb);
-	add_bytes(o, "bytes_from_target", tb);
+	add_count(o, "bytes_from_source", sb);
+	add_count(o, "bytes_from_target", tb);
 	struct sync_usage u;
 	sync_usage_now(&u);
 	cJSON_AddNumberToObject(o, "peak_rss_kb", (double)u.peak_rss_kb);
@@ -244,12 +245,15 @@ static cJSON *table_stats(const struct sync_table *t)
 	cJSON_AddNumberToObject(o, "merge_ms", (long long)t->merge_ms);
 	cJSON_AddNumberToObject(o, "sequences_advanced", t->sequences_advanced);
 	if (t->method && strcmp(t->method, "checksum") == 0) {
+		cJSON_AddBoolToObject(o, "compared_whole", t->ck_whole);
 		cJSON_AddNumberToObject(o, "segments", (double)t->ck_segments);
 		cJSON_AddNumberToObject(o, "segments_differing",
 		                        (double)t->ck_differing);
+		add_count(o, "source_writes", t->ck_written[0]);
+		add_count(o, "target_writes", t->ck_written[1]);
 	}
-	add_bytes(o, "bytes_from_source", t->src_bytes);
-	add_bytes(o, "bytes_from_target", t->tgt_bytes);
+	add_count(o, "bytes_from_source", t->src_bytes);
+	add_count(o, "bytes_from_target", t->tgt_bytes);
 	return o;
 }
 

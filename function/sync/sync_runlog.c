@@ -382,6 +382,15 @@ enum sync_status sync_runs(const struct sync_settings *settings, int limit,
 	return st;
 }
 
+/* A count of the run log's statistics, -1 unless a plain number. */
+static long long count_or(const PGresult *r, int row, int col)
+{
+	const char *v = PQgetvalue(r, row, col);
+	char *end;
+	long long n = strtoll(v, &end, 10);
+	return PQgetisnull(r, row, col) || !*v || *end || n < 0 ? -1 : n;
+}
+
 enum sync_status sync_runlog_quiet(struct sync_db *tgt, struct sync_table *t,
                                    int n, char *err, size_t errlen)
 {
@@ -390,10 +399,15 @@ enum sync_status sync_runlog_quiet(struct sync_db *tgt, struct sync_table *t,
 	                                   "reading the run log", err, errlen);
 	if (st != SYNC_OK)
 		return st;
-	for (int i = 0; i < PQntuples(r); i++)
-		for (int k = 0; k < n; k++)
-			if (strcmp(PQgetvalue(r, i, 0), t[k].label) == 0)
-				t[k].ck_quiet = 1;
+	for (int i = 0; i < PQntuples(r) && PQnfields(r) == 3; i++)
+		for (int k = 0; k < n; k++) {
+			if (strcmp(PQgetvalue(r, i, 0), t[k].label) != 0)
+				continue;
+			t[k].ck_quiet = 1;
+			for (int side = 0; side < 2; side++)
+				t[k].ck_was_written[side] =
+					count_or(r, i, side + 1);
+		}
 	PQclear(r);
 	return SYNC_OK;
 }

@@ -367,74 +367,130 @@ test_checksum_target_only_rows_in_rounds() {
 	target_only_changes r 100000 200 142 89758
 }
 
-# segs_are SEGMENTS DIFFERING: what the last sync compared; SEGMENTS "1"
-# (the whole table, matched) or "many"
+# segs_are WHOLE SEGMENTS DIFFERING: what the last sync compared: the
+# whole tables first (true/false), segments ("1": the whole table, which
+# matched; "many"), how many differed ("some": at least one)
 segs_are() {
-	local n d
+	local w n d
+	w=$(stat 'j["statistics"]["tables"][0]["compared_whole"]')
 	n=$(stat 'j["statistics"]["tables"][0]["segments"]')
 	d=$(stat 'j["statistics"]["tables"][0]["segments_differing"]')
-	if [ "$1" = 1 ]; then assert_eq 1 "$n" "segments compared"
+	assert_eq "$1" "$w" "compared whole first"
+	if [ "$2" = 1 ]; then assert_eq 1 "$n" "segments compared"
 	else [ "$n" -gt 1 ] || fail "segments compared: $n, expected many"; fi
-	case $2 in
+	case $3 in
 	some) [ "$d" -gt 0 ] || fail "segments differing: $d, expected some" ;;
-	*) assert_eq "$2" "$d" "segments differing" ;;
+	*) assert_eq "$3" "$d" "segments differing" ;;
 	esac
 }
 
-# A table the last run found alike is compared whole first (one count and
-# one hash per side); whatever changed since, on either side, still sends
-# it through the segments, and only a run that found no segment differing
-# lets the next one start whole again.
+# writes_of SIDE: the rows of items written on SIDE (src/dst), as its
+# statistics count them
+writes_of() {
+	"${1}_q" "SELECT pg_stat_clear_snapshot(); SELECT n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables WHERE relname = 'items'"
+}
+# counted SIDE SQL: runs SQL on SIDE and waits until its statistics count
+# the writes (a backend reports them as it ends, after its client)
+counted() {
+	local before i
+	before=$(writes_of "$1")
+	"${1}_q" "$2"
+	for ((i = 0; i < 50; i++)); do
+		[ "$(writes_of "$1")" -gt "$before" ] && return 0
+		sleep 0.1
+	done
+	fail "$1's statistics never counted: $2"
+}
+# ck_sync: a sync, then until the target's statistics count its writes,
+# so that the next sync's reading of them is the same on every run
+ck_sync() {
+	sync_ok
+	local want i
+	want=$(( $(stat 'j["statistics"]["tables"][0]["target_writes"]') + $(stat 'j["statistics"]["inserted"]') + $(stat 'j["statistics"]["updated"]') ))
+	for ((i = 0; i < 50; i++)); do
+		[ "$(writes_of dst)" -ge "$want" ] && return 0
+		sleep 0.1
+	done
+	fail "the target's statistics never counted the sync's writes"
+}
+
+# A table the last run found alike, that neither server has counted a
+# write to since, is compared whole first (one count and one hash per
+# side). A change the statistics did not count (track_counts off), on
+# either side, still sends it through the segments; a counted one goes
+# there at once; only a run that found no segment differing lets the next
+# one start whole again.
 test_checksum_quiet_table_compared_whole() {
 	source "$ROOT/tests/lib/sync.sh"
 	ck_mode sync_ck_quiet
 	both_q "CREATE TABLE items (id int PRIMARY KEY, v text)"
-	src_q "INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 2000) g; ANALYZE items"
-	dst_q "INSERT INTO items VALUES (1, 'old')"
-	sync_ok; method_is checksum; expect_counts 1999 1 0; segs_are many some
-	sync_ok; expect_counts 0 0 2000; segs_are many 0
+	counted src "INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 2000) g; ANALYZE items"
+	counted dst "INSERT INTO items VALUES (1, 'old')"
+	ck_sync; method_is checksum; expect_counts 1999 1 0; segs_are false many some
+	ck_sync; expect_counts 0 0 2000; segs_are false many 0
 	local v; v=$(versions items)
-	sync_ok; expect_counts 0 0 2000; segs_are 1 0
+	ck_sync; expect_counts 0 0 2000; segs_are true 1 0
 	assert_eq "$v" "$(versions items)" "a whole-table match rewrote rows"
-	# a change in the middle of the source
-	src_q "UPDATE items SET v = 'changed' WHERE id = 1000"
-	sync_ok; expect_counts 0 1 1999; segs_are many some
-	sync_ok; expect_counts 0 0 2000; segs_are many 0
-	# the target's own changes: an edited row, a lost row
-	dst_q "UPDATE items SET v = 'prod edit' WHERE id = 7"
-	sync_ok; expect_counts 0 1 1999; segs_are many some
-	sync_ok; segs_are many 0
-	dst_q "DELETE FROM items WHERE id = 1500"
-	sync_ok; expect_counts 1 0 1999; segs_are many some
+	# uncounted changes: one in the middle of the source, then the
+	# target's own (an edited row, a lost row)
+	src_q "SET track_counts = off; UPDATE items SET v = 'changed' WHERE id = 1000"
+	ck_sync; expect_counts 0 1 1999; segs_are true many some
+	ck_sync; segs_are false many 0
+	ck_sync; segs_are true 1 0
+	dst_q "SET track_counts = off; UPDATE items SET v = 'prod edit' WHERE id = 7"
+	ck_sync; expect_counts 0 1 1999; segs_are true many some
+	ck_sync; segs_are false many 0
+	ck_sync; segs_are true 1 0
+	dst_q "SET track_counts = off; DELETE FROM items WHERE id = 1500"
+	ck_sync; expect_counts 1 0 1999; segs_are true many some
 	same_rows items
-	# a target-only row keeps the table off the whole-table comparison
-	sync_ok; segs_are many 0
-	dst_q "INSERT INTO items VALUES (5000, 'prod')"
-	sync_ok; expect_counts 0 0 2000; segs_are many some
-	sync_ok; expect_counts 0 0 2000; segs_are many some
+	# counted changes skip the whole-table pass
+	ck_sync; segs_are false many 0
+	ck_sync; segs_are true 1 0
+	counted src "UPDATE items SET v = 'counted' WHERE id = 1001"
+	ck_sync; expect_counts 0 1 1999; segs_are false many some
+	# a target-only row: the whole tables never match again, so after
+	# one try the table stays off the whole-table comparison
+	ck_sync; segs_are false many 0
+	dst_q "SET track_counts = off; INSERT INTO items VALUES (5000, 'prod')"
+	ck_sync; expect_counts 0 0 2000; segs_are true many some
+	ck_sync; expect_counts 0 0 2000; segs_are false many some
+	ck_sync; expect_counts 0 0 2000; segs_are false many some
 	assert_eq prod "$(dst_q "SELECT v FROM items WHERE id = 5000")"
 }
 
 # The hint comes from the run log's last statistics, which anyone with
 # access to the target can rewrite: no shape of it fails a run or hides
-# a change, even one that claims the table is quiet.
+# a change, not even one that claims the table is quiet with the very
+# write counts the servers have.
 test_checksum_quiet_hint_from_any_run_log() {
 	source "$ROOT/tests/lib/sync.sh"
 	ck_mode sync_ck_quiet_log
 	both_q "CREATE TABLE items (id int PRIMARY KEY, v text)"
-	src_q "INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 500) g; ANALYZE items"
-	dst_q "INSERT INTO items VALUES (1, 'v1')"
-	sync_ok; expect_counts 499 0 1
-	local stats id=0
-	for stats in 'null' '5' '"x"' '[1, 2]' '{"tables": 5}' '{"tables": {"table": 1}}' \
-		'{"tables": [1, "x", null, [], {"table": 7}]}' \
-		'{"tables": [{"table": "public.items", "method": "checksum", "segments": "1", "segments_differing": "0"}]}' \
-		'{"tables": [{"table": "public.items", "method": "checksum", "segments": 40, "segments_differing": 0}]}'; do
-		id=$((id + 1))
+	counted src "INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 500) g; ANALYZE items"
+	counted dst "INSERT INTO items VALUES (1, 'v1')"
+	ck_sync; expect_counts 499 0 1
+	ck_sync; expect_counts 0 0 500
+	local sw stats id whole
+	sw=$(stat 'j["statistics"]["tables"][0]["source_writes"]')
+	local quiet='"table": "public.items", "method": "checksum", "segments": 40, "segments_differing": 0'
+	for id in 1 2 3 4 5 6 7 8 9 10; do
+		# the target's count now: with the source's, what a true hint holds
+		local tw; tw=$(writes_of dst)
+		case $id in
+		1) stats='null' ;; 2) stats='5' ;; 3) stats='"x"' ;; 4) stats='[1, 2]' ;;
+		5) stats='{"tables": 5}' ;; 6) stats='{"tables": {"table": 1}}' ;;
+		7) stats='{"tables": [1, "x", null, [], {"table": 7}]}' ;;
+		8) stats="{\"tables\": [{$quiet, \"source_writes\": \"x$sw\", \"target_writes\": $tw}]}" ;;
+		9) stats="{\"tables\": [{$quiet, \"source_writes\": -1, \"target_writes\": -1}]}" ;;
+		10) stats="{\"tables\": [{$quiet, \"source_writes\": $sw, \"target_writes\": $tw}]}" ;;
+		esac
 		dst_q "UPDATE syncfn.runs SET statistics = '$stats'::jsonb
 		       WHERE id = (SELECT max(id) FROM syncfn.runs WHERE status = 'ok')"
-		src_q "UPDATE items SET v = v || '+' WHERE id = $((id * 50))"
-		sync_ok; method_is checksum; expect_counts 0 1 499
+		src_q "SET track_counts = off; UPDATE items SET v = v || '+' WHERE id = $((id * 50))"
+		ck_sync; method_is checksum; expect_counts 0 1 499
+		whole=$(stat 'j["statistics"]["tables"][0]["compared_whole"]')
+		assert_eq "$([ "$id" = 10 ] && echo true || echo false)" "$whole" "compared whole with run log $stats"
 	done
 	same_rows items
 }
