@@ -16,10 +16,11 @@ import sys
 
 MB = 1e6
 
-# case key -> (label, baseline key, ratio goal)
+# case key -> (label, baseline key, ratio goal; None: shown, not judged)
 SYNC_CASES = [
     ("initial", "initial sync, empty target, two databases", "copy_pipe", 1.2),
     ("nochange", "re-sync, no change, two databases", "copy_pipe", 0.35),
+    ("nochange_after", "re-sync, no change, right after a changed one", "copy_pipe", None),
     ("delta", "re-sync, 1% changed + 1% new, two databases", "copy_pipe", 0.5),
     ("extra", "re-sync, no change, 10% of target rows target-only", "copy_pipe", 0.5),
     ("uuid", "re-sync, no change, uuid key", "copy_pipe", 0.5),
@@ -309,7 +310,7 @@ def sync_size(rows, res, meta, summary):
         t, why = median_of(runs)
         b, bwhy = median_of(base)
         times[key] = t
-        goal_s = "<= %.2fx" % goal
+        goal_s = "<= %.2fx" % goal if goal is not None else "(none)"
         bgoal = BYTE_GOALS.get(key)
         if bgoal is not None:
             goal_s += ", bytes <= %g%%" % (bgoal * 100)
@@ -339,7 +340,7 @@ def sync_size(rows, res, meta, summary):
                     bad = "%.2f%% of the COPY size from one server" % (100.0 * worst / nbytes)
             if bad is None and sgoal is not None and t > sgoal:
                 bad = "%.1f s" % t
-            row[12] = verdict(ratio <= goal and bad is None)
+            row[12] = verdict(ratio <= goal and bad is None) if goal is not None else "info"
             if bad:
                 row[12] = "MISS: " + bad
         table.append(row)
