@@ -147,6 +147,9 @@ static void format_text(char *line, size_t cap, const char *time,
 	                            request_id ? request_id : "",
 	                            request_id && *request_id ? "] " : "", event);
 	for (const cJSON *f = fields ? fields->child : NULL; f && n < cap; f = f->next) {
+		/* a person reads this line: a field with no value is left out */
+		if (cJSON_IsNull(f))
+			continue;
 		/* A string with blanks, quotes or control characters is written
 		 * JSON-quoted, so no value (a URL-decoded path, say) can break the
 		 * line or forge another one. */

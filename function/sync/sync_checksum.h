@@ -5,10 +5,11 @@
  * segments' aggregates (16 bytes each) cross the network (for a table
  * the last run found alike, first one count and hash of the whole table,
  * which spares the servers the grouping when it still matches). Segments
- * whose count and hash agree are done. For the others each side sends its rows'
- * keys and hashes, the client picks the source rows that the target lacks
- * or holds with another hash, and only those rows are fetched in full and
- * go to the stage, as the copy diff's do (sync_diff.h). */
+ * whose count and hash agree are done. For the others each side sends
+ * its rows' keys and hashes, the client picks the source rows that the
+ * target lacks or holds with another hash, and only those rows are
+ * fetched in full and go to the stage, as the copy diff's do
+ * (sync_diff.h). */
 #ifndef SYNCFN_SYNC_CHECKSUM_H
 #define SYNCFN_SYNC_CHECKSUM_H
 
@@ -25,10 +26,11 @@ int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src
 /* Finds the source rows of t that are new or different on the target and
  * hands them (COPY text) to d->flush, as sync_diff_stream does; d->read is
  * the source's row count, d->staged how many rows went to the stage,
- * t->ck_segments and t->ck_differing what was compared. Reads only, on
- * both sides, inside the run's transactions. A table marked ck_quiet
- * (the last run found it alike) is first compared whole, one count and
- * one hash per side: equal, it is done; else the segments follow. */
+ * t's ck_ fields what was compared (sync_plan.h). Reads only, on both
+ * sides, inside the run's transactions. A table marked ck_quiet (the
+ * last run found it alike) whose write counts have not moved since is
+ * first compared whole, one count and one hash per side: equal, it is
+ * done; else the segments follow. */
 enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
                                       struct sync_table *t,
                                       const struct sync_request *req,

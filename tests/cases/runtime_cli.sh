@@ -53,4 +53,7 @@ test_sync_failure_is_reported_once() {
 	assert_json "$(cat "$TEST_TMP/out")" 'j["success"]' false
 	local n; n=$(grep -c 'could not connect to the target database' "$TEST_TMP/err" || true)
 	assert_eq 1 "$n" "times the error is on stderr: $(cat "$TEST_TMP/err")"
+	# a text line leaves out the fields without a value (no message id,
+	# no detail here) instead of printing them as null
+	! grep -q '=null' "$TEST_TMP/err" || fail "null fields in a text line: $(cat "$TEST_TMP/err")"
 }
