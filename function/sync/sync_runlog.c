@@ -115,6 +115,18 @@ static void rollback_quietly(struct sync_db *tgt)
 		sync_db_run(tgt, "ROLLBACK", 0, NULL, NULL, NULL, 0);
 }
 
+/* A transaction for the run log outside a run, bounded to seconds
+ * (sync_run_bounds.sql). */
+static enum sync_status begin_bounded(struct sync_db *tgt, char *err,
+                                      size_t errlen)
+{
+	enum sync_status st = sync_db_run(tgt, "BEGIN", 0, NULL, NULL, err,
+	                                  errlen);
+	return st == SYNC_OK ? sync_db_run(tgt, sql_sync_run_bounds, 0, NULL,
+	                                   NULL, err, errlen)
+	                     : st;
+}
+
 static enum sync_status abandon_stale(struct sync_db *tgt,
                                       const struct fn_logger *log, char *err,
                                       size_t errlen)
@@ -222,12 +234,14 @@ void sync_runlog_busy(struct sync_db *tgt, int *retry_after_s, char *err,
 	PGresult *r;
 	*retry_after_s = 30;
 	rollback_quietly(tgt);
-	if (sync_db_exec(tgt, sql_sync_retry_estimate, 0, NULL, &r, NULL,
+	if (begin_bounded(tgt, ignore, sizeof ignore) == SYNC_OK &&
+	    sync_db_exec(tgt, sql_sync_retry_estimate, 0, NULL, &r, NULL,
 	                 ignore, sizeof ignore) == SYNC_OK) {
 		*retry_after_s = expected_remaining(number_or(r, 0, -1),
 		                                    number_or(r, 1, -1));
 		PQclear(r);
 	}
+	rollback_quietly(tgt);
 	if (sync_db_exec(tgt, sql_sync_lock_holder, 0, NULL, &r, NULL, ignore,
 	                 sizeof ignore) != SYNC_OK)
 		return;
@@ -263,12 +277,19 @@ enum sync_status sync_delivery_failed(const struct sync_settings *settings,
 	                     f->error };
 	PGresult *r = NULL;
 	if (st == SYNC_OK)
+		st = begin_bounded(&tgt, err, errlen);
+	if (st == SYNC_OK)
 		st = sync_db_exec(&tgt, sql_sync_run_delivery_failed, 4, p, &r,
 		                  "recording the failed delivery in syncfn.runs",
 		                  err, errlen);
 	if (st == SYNC_OK && PQntuples(r) == 1)
 		*run_id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
 	PQclear(r);
+	if (st == SYNC_OK)
+		st = sync_db_run(&tgt, "COMMIT", 0, NULL, "recording the failed "
+		                 "delivery in syncfn.runs", err, errlen);
+	if (st != SYNC_OK)
+		*run_id = 0;
 	sync_db_close(&tgt);
 	return st;
 }
@@ -285,6 +306,7 @@ double sync_slowest(const struct sync_settings *settings)
 	int exists = 0;
 	PGresult *r;
 	if (migrated(&tgt, &exists, err, sizeof err) == SYNC_OK && exists &&
+	    begin_bounded(&tgt, err, sizeof err) == SYNC_OK &&
 	    sync_db_exec(&tgt, sql_sync_retry_estimate, 0, NULL, &r, NULL, err,
 	                 sizeof err) == SYNC_OK) {
 		slowest = number_or(r, 0, -1);
@@ -348,7 +370,9 @@ enum sync_status sync_runs(const struct sync_settings *settings, int limit,
 	int exists = 0;
 	if (st == SYNC_OK) {
 		/* reading never creates the schema: no run log, no runs */
-		st = migrated(&tgt, &exists, err, errlen);
+		st = begin_bounded(&tgt, err, errlen);
+		if (st == SYNC_OK)
+			st = migrated(&tgt, &exists, err, errlen);
 		char lim[16];
 		snprintf(lim, sizeof lim, "%d", limit > 0 ? limit : SYNC_RUNS_DEFAULT_LIMIT);
 		const char *p[1] = { lim };

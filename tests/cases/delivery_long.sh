@@ -329,3 +329,29 @@ test_busy_once_and_shutdown_503_carry_retry_after() {
 	wait "$first" || true
 	wait_exit "$SERVE_PID" 15
 }
+
+# The run log read outside a run (the status route, a busy answer's
+# Retry-After) waits seconds, not forever, for a session that holds a lock
+# on it (a VACUUM FULL, an ALTER TABLE): the answer says why.
+test_run_log_under_a_lock_answers_in_seconds() {
+	long_db locked 3 0
+	start_serve
+	http GET "$SERVE_URL/api/background/sync/slave-to-prod" -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"
+	assert_eq 200 "$HTTP_STATUS" "$HTTP_BODY"
+	q "$DB" "BEGIN; LOCK syncfn.runs IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(30); COMMIT" >/dev/null 2>&1 &
+	local holder=$! i t0
+	for ((i = 0; i < 200; i++)); do
+		[ "$(q "$DB" "SELECT count(*) FROM pg_locks WHERE relation = 'syncfn.runs'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && break
+		sleep 0.02
+	done
+	t0=$SECONDS
+	HTTP_TIMEOUT=20 http GET "$SERVE_URL/api/background/sync/status" -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"
+	assert_eq 500 "$HTTP_STATUS" "$HTTP_BODY"
+	assert_contains "$HTTP_BODY" "lock timeout"
+	[ $((SECONDS - t0)) -le 6 ] || fail "the status route waited $((SECONDS - t0)) s for the lock"
+	kill "$holder" 2>/dev/null || true
+	q "$DB" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'BEGIN; LOCK syncfn.runs%'" >/dev/null
+	http GET "$SERVE_URL/api/background/sync/status" -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"
+	assert_eq 200 "$HTTP_STATUS" "$HTTP_BODY"
+	kill "$SERVE_PID"
+}
