@@ -145,15 +145,6 @@ static enum sync_status both(struct sync_db *src, struct sync_db *tgt,
 	return st;
 }
 
-static int parse_ll(const PGresult *r, int row, int col, long long *v)
-{
-	if (!r || row >= PQntuples(r) || PQgetisnull(r, row, col))
-		return 0;
-	char *end;
-	*v = strtoll(PQgetvalue(r, row, col), &end, 10);
-	return *end == '\0';
-}
-
 /* The source's row count, for sizing segments: the planner's estimate,
  * or count(*) when the table was never analyzed. */
 static enum sync_status source_rows(struct sync_db *src,
@@ -176,7 +167,7 @@ static enum sync_status source_rows(struct sync_db *src,
 	                                   errlen);
 	sync_buf_free(&sql);
 	if (st == SYNC_OK) {
-		if (!parse_ll(r, 0, 0, rows))
+		if (!sync_db_ll(r, 0, 0, rows))
 			*rows = 0;
 		PQclear(r);
 	}
@@ -253,10 +244,10 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 		return st;
 	long long smin, smax, tmin, tmax;
 	*dense = 0;
-	*empty = !parse_ll(rs, 0, 0, &smin) || !parse_ll(rs, 0, 1, &smax);
+	*empty = !sync_db_ll(rs, 0, 0, &smin) || !sync_db_ll(rs, 0, 1, &smax);
 	if (!*empty) {
 		__int128 lo = smin, hi = smax;
-		if (parse_ll(rt, 0, 0, &tmin) && parse_ll(rt, 0, 1, &tmax)) {
+		if (sync_db_ll(rt, 0, 0, &tmin) && sync_db_ll(rt, 0, 1, &tmax)) {
 			lo = tmin < lo ? tmin : lo;
 			hi = tmax > hi ? tmax : hi;
 		}
@@ -513,7 +504,7 @@ static enum sync_status whole(struct sync_db *src, struct sync_db *tgt,
 	if (st != SYNC_OK)
 		return st;
 	long long nt;
-	*alike = parse_ll(rs, 0, 0, rows) && parse_ll(rt, 0, 0, &nt) &&
+	*alike = sync_db_ll(rs, 0, 0, rows) && sync_db_ll(rt, 0, 0, &nt) &&
 	         *rows == nt && PQnfields(rs) == 2 && PQnfields(rt) == 2 &&
 	         strcmp(value_of(rs, 1), value_of(rt, 1)) == 0;
 	PQclear(rs);
@@ -533,27 +524,28 @@ static enum sync_status writes(struct sync_db *db, unsigned oid,
 	enum sync_status st = sync_db_exec(db, sql_sync_checksum_writes, 1, p,
 	                                   &r, NULL, err, errlen);
 	if (st == SYNC_OK) {
-		if (!parse_ll(r, 0, 0, n) || *n < 0)
+		if (!sync_db_ll(r, 0, 0, n) || *n < 0)
 			*n = -1;
 		PQclear(r);
 	}
 	return st;
 }
 
-/* Whether to compare the whole tables first: the last run found them
- * alike and neither server has counted a write to them since. */
+/* Reads both sides' write counts and sets t->ck_whole: compare the
+ * whole tables first, since the last run found them alike and neither
+ * server has counted a write to them since. */
 static enum sync_status whole_first(struct sync_db *src, struct sync_db *tgt,
-                                    struct sync_table *t, int *yes,
-                                    char *err, size_t errlen)
+                                    struct sync_table *t, char *err,
+                                    size_t errlen)
 {
 	enum sync_status st = writes(src, t->src_oid, &t->ck_written[0], err,
 	                             errlen);
 	if (st == SYNC_OK)
 		st = writes(tgt, t->tgt_oid, &t->ck_written[1], err, errlen);
-	*yes = st == SYNC_OK && t->ck_quiet;
+	t->ck_whole = st == SYNC_OK && t->ck_quiet;
 	for (int side = 0; side < 2; side++)
-		*yes = *yes && t->ck_written[side] >= 0 &&
-		       t->ck_written[side] == t->ck_was_written[side];
+		t->ck_whole = t->ck_whole && t->ck_written[side] >= 0 &&
+		              t->ck_written[side] == t->ck_was_written[side];
 	return st;
 }
 
@@ -593,7 +585,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	int alike = 0, all = 0;
 	long long rows = 0;
 	if (st == SYNC_OK)
-		st = whole_first(src, tgt, t, &t->ck_whole, err, errlen);
+		st = whole_first(src, tgt, t, err, errlen);
 	if (st == SYNC_OK && t->ck_whole)
 		st = whole(src, tgt, t, &s, &alike, &rows, err, errlen);
 	if (st == SYNC_OK && !alike)

@@ -107,6 +107,16 @@ void sync_db_close(struct sync_db *db)
 	db->conn = NULL;
 }
 
+int sync_db_ll(const PGresult *r, int row, int col, long long *v)
+{
+	if (!r || row >= PQntuples(r) || PQgetisnull(r, row, col))
+		return 0;
+	const char *s = PQgetvalue(r, row, col);
+	char *end;
+	*v = strtoll(s, &end, 10);
+	return end != s && *end == '\0';
+}
+
 int sync_db_cancelled(struct sync_db *db)
 {
 	if (!db->cancel || !*db->cancel)

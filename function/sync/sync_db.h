@@ -46,6 +46,10 @@ void sync_db_close(struct sync_db *db);
  * the running statement, once). */
 int sync_db_cancelled(struct sync_db *db);
 
+/* Whether the value at row, col of r is a whole number (not NULL, not
+ * empty, nothing after its digits; r may be NULL), and then *v. */
+int sync_db_ll(const PGresult *r, int row, int col, long long *v);
+
 /* Asks the server to cancel the statement running on db, if any; the
  * statement then ends with an error the caller reads as usual. */
 void sync_db_cancel_statement(struct sync_db *db);

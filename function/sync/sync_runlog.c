@@ -409,10 +409,8 @@ enum sync_status sync_runs(const struct sync_settings *settings, int limit,
 /* A count of the run log's statistics, -1 unless a plain number. */
 static long long count_or(const PGresult *r, int row, int col)
 {
-	const char *v = PQgetvalue(r, row, col);
-	char *end;
-	long long n = strtoll(v, &end, 10);
-	return PQgetisnull(r, row, col) || !*v || *end || n < 0 ? -1 : n;
+	long long n;
+	return sync_db_ll(r, row, col, &n) && n >= 0 ? n : -1;
 }
 
 enum sync_status sync_runlog_quiet(struct sync_db *tgt, struct sync_table *t,
