@@ -330,9 +330,11 @@ test_busy_once_and_shutdown_503_carry_retry_after() {
 	wait_exit "$SERVE_PID" 15
 }
 
-# The run log read outside a run (the status route, a busy answer's
-# Retry-After) waits seconds, not forever, for a session that holds a lock
-# on it (a VACUUM FULL, an ALTER TABLE): the answer says why.
+# The run log read outside a run waits seconds, not forever, for a session
+# that holds a lock on it (a VACUUM FULL, an ALTER TABLE): shown on the
+# status route, whose answer says why. The busy answer's Retry-After, the
+# failed-delivery record and the CLI's timeout check open the same bounded
+# transaction (begin_bounded in sync_runlog.c) and are not driven here.
 test_run_log_under_a_lock_answers_in_seconds() {
 	long_db locked 3 0
 	start_serve
