@@ -1,11 +1,17 @@
 -- The tables (as the statistics name them) the last finished run found
 -- alike on both sides by checksum: no segment's aggregates differed (a
--- table without segments, its source empty, is not one); with the
--- servers' write counts it saw (sync_checksum_writes.sql), as text.
--- Only a hint of where the whole-table comparison pays
+-- table without segments, its source empty, is not one), or only by the
+-- target's own rows, all of them counted and nothing fetched; with the
+-- servers' write counts it saw (sync_checksum_writes.sql) and the count
+-- and hash of those target-only rows ('0' and 16 zeros for none), as
+-- text. Only a hint of where the whole-table comparison pays
 -- (sync_checksum_whole.sql): a statistics value of another shape matches
 -- nothing and never fails the run.
-SELECT e->>'table', e->>'source_writes', e->>'target_writes'
+SELECT e->>'table', e->>'source_writes', e->>'target_writes',
+       CASE WHEN e ? 'target_only_hash' THEN e->>'target_only_rows'
+            ELSE '0' END,
+       CASE WHEN e ? 'target_only_hash' THEN e->>'target_only_hash'
+            ELSE '0000000000000000' END
 FROM (SELECT statistics FROM syncfn.runs
       WHERE status IN ('ok', 'dry_run')
       ORDER BY id DESC
@@ -13,5 +19,5 @@ FROM (SELECT statistics FROM syncfn.runs
      jsonb_array_elements(CASE jsonb_typeof(r.statistics->'tables')
                           WHEN 'array' THEN r.statistics->'tables'
                           ELSE '[]' END) e
-WHERE e->>'method' = 'checksum' AND e->>'segments_differing' = '0'
-  AND e->>'segments' <> '0'
+WHERE e->>'method' = 'checksum' AND e->>'segments' <> '0'
+  AND (e ? 'target_only_hash' OR e->>'segments_differing' = '0')

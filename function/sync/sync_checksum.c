@@ -392,6 +392,10 @@ static enum sync_status classify(struct sync_db *src, struct sync_db *tgt,
 		return SYNC_FAILED;
 	}
 	for (int32_t seg = 0; st == SYNC_OK && seg <= s->nsegs; seg++) {
+		if (!as[seg].h && !as[seg].bits) { /* the target's own rows */
+			p->to.n += ck_agg_rows(s, &at[seg]);
+			p->to.h ^= at[seg].h;
+		}
 		if (!differs(&as[seg], &at[seg]))
 			continue;
 		if (ck_keys_full(p))
@@ -438,13 +442,14 @@ static enum sync_status compare(struct sync_db *src, struct sync_db *tgt,
 	return st;
 }
 
-/* Row level for the differing segments, in passes of bounded memory. */
+/* Row level for the differing segments, in passes of bounded memory;
+ * the target-only rows it meets go to *to. */
 static enum sync_status row_level(struct sync_db *src, struct sync_db *tgt,
                                   const struct sync_table *t,
                                   const struct ck_sql *s,
                                   const struct ck_plan *plan, int all,
-                                  struct sync_diff *d, char *err,
-                                  size_t errlen)
+                                  struct sync_diff *d, struct ck_tonly *to,
+                                  char *err, size_t errlen)
 {
 	int32_t from = 0, next = 0;
 	enum sync_status st = SYNC_OK;
@@ -452,7 +457,7 @@ static enum sync_status row_level(struct sync_db *src, struct sync_db *tgt,
 		struct sync_buf keys = { 0 };
 		long long nkeys = 0;
 		st = ck_rows_pass(src, tgt, s, t, plan->segs, plan->n, all,
-		                  from, &keys, &nkeys, &next, err, errlen);
+		                  from, &keys, &nkeys, to, &next, err, errlen);
 		if (st == SYNC_OK && nkeys > 0)
 			st = ck_fetch(src, s, t, keys.p, keys.len, d, err,
 			              errlen);
@@ -482,17 +487,23 @@ static enum sync_status segments(struct sync_db *src, struct sync_db *tgt,
 	return st;
 }
 
-/* A NULL or a value, as text. */
-static const char *value_of(const PGresult *r, int col)
+/* A side's XOR of row hashes (bit_xor as int8 text; NULL, no rows: 0). */
+static int xor_of(const PGresult *r, uint64_t *h)
 {
-	if (!r || PQntuples(r) != 1 || PQnfields(r) <= col ||
-	    PQgetisnull(r, 0, col))
-		return "";
-	return PQgetvalue(r, 0, col);
+	long long v = 0;
+	*h = 0;
+	if (PQntuples(r) != 1 || PQnfields(r) != 2)
+		return 0;
+	if (!PQgetisnull(r, 0, 1) && !sync_db_ll(r, 0, 1, &v))
+		return 0;
+	*h = (uint64_t)v;
+	return 1;
 }
 
 /* Both sides' whole tables as one segment (sync_checksum_whole.sql):
- * *alike when their counts and hashes are equal, *rows the source's. */
+ * *alike when their counts and hashes are equal once the target-only
+ * rows the last run found are taken out of the target's, *rows the
+ * source's. */
 static enum sync_status whole(struct sync_db *src, struct sync_db *tgt,
                               const struct sync_table *t,
                               const struct ck_sql *s, int *alike,
@@ -504,9 +515,11 @@ static enum sync_status whole(struct sync_db *src, struct sync_db *tgt,
 	if (st != SYNC_OK)
 		return st;
 	long long nt;
+	uint64_t hs, ht;
 	*alike = sync_db_ll(rs, 0, 0, rows) && sync_db_ll(rt, 0, 0, &nt) &&
-	         *rows == nt && PQnfields(rs) == 2 && PQnfields(rt) == 2 &&
-	         strcmp(value_of(rs, 1), value_of(rt, 1)) == 0;
+	         xor_of(rs, &hs) && xor_of(rt, &ht) &&
+	         *rows + t->ck_was_to_rows == nt &&
+	         (hs ^ t->ck_was_to_hash) == ht;
 	PQclear(rs);
 	PQclear(rt);
 	return SYNC_OK;
@@ -547,6 +560,18 @@ static enum sync_status whole_first(struct sync_db *src, struct sync_db *tgt,
 		t->ck_whole = t->ck_whole && t->ck_written[side] >= 0 &&
 		              t->ck_written[side] == t->ck_was_written[side];
 	return st;
+}
+
+/* What t's statistics say of its target-only rows: the last run's when
+ * the whole tables matched with them, else those counted now, if every
+ * segment was settled and no row was fetched (the next run compares the
+ * whole tables only if this one wrote nothing). */
+static void target_only(struct sync_table *t, int alike, int settled,
+                        const struct ck_tonly *to)
+{
+	t->ck_to_known = alike || settled;
+	t->ck_to_rows = alike ? t->ck_was_to_rows : to->n;
+	t->ck_to_hash = alike ? t->ck_was_to_hash : to->h;
 }
 
 /* A fixed statement without parameters on one side, then the other. */
@@ -598,11 +623,13 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	 * changed in between (it reads committed rows); not quiet either way */
 	t->ck_differing = plan.differing + (t->ck_whole && !alike &&
 	                                    !plan.differing);
+	struct ck_tonly to = all ? (struct ck_tonly){ 0 } : plan.to;
 	if (st == SYNC_OK && !all && plan.ndirect > 0)
 		st = ck_fetch(src, &s, t, plan.direct.p, plan.direct.len, d, err,
 		              errlen);
 	if (st == SYNC_OK && (all || plan.n > 0))
-		st = row_level(src, tgt, t, &s, &plan, all, d, err, errlen);
+		st = row_level(src, tgt, t, &s, &plan, all, d, &to, err, errlen);
+	target_only(t, alike, st == SYNC_OK && !empty && d->staged == 0, &to);
 	if (st == SYNC_OK)
 		st = both_run(src, tgt, sql_sync_checksum_sorts, err, errlen);
 	if (st == SYNC_OK && req->progress)

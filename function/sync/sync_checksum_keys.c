@@ -121,6 +121,8 @@ int ck_keys_classify(const struct ck_sql *s, int32_t seg,
 		return 0;
 	if (kind == CK_DIRECT) {
 		keep_bits(s, seg, k.src, p);
+		p->to.n += __builtin_popcountll(k.tgt);
+		p->to.h ^= tg->h;
 		return p->direct.oom ? -1 : 1;
 	}
 	if (!p->pend) {
@@ -129,7 +131,8 @@ int ck_keys_classify(const struct ck_sql *s, int32_t seg,
 			return -1;
 	}
 	uint64_t fetch = (k.src & ~k.tgt) | k.changed;
-	p->pend[p->npend++] = (struct ck_pending){ seg, sg->h, tg->h, fetch };
+	p->pend[p->npend++] = (struct ck_pending){ seg, sg->h, tg->h, fetch,
+	                                           k.tgt & ~k.src, 0 };
 	list_bits(s, seg, fetch, &p->look_s);
 	list_bits(s, seg, (k.tgt & ~k.src) | k.changed, &p->look_t);
 	return p->look_s.oom || p->look_t.oom ? -1 : 1;
@@ -175,10 +178,14 @@ static int take_out(const struct ck_sql *s, const PGresult *r, int source,
 		                               sizeof *p->pend, pend_cmp);
 		if (!e)
 			return -1;
-		if (source)
-			e->hs ^= ck_be(v + at + 8, 8);
-		else
-			e->ht ^= ck_be(v + at + 8, 8);
+		uint64_t h = ck_be(v + at + 8, 8);
+		if (source) {
+			e->hs ^= h;
+		} else {
+			e->ht ^= h;
+			if (e->tonly >> (off % (uint64_t)s->width_v) & 1)
+				e->to_h ^= h;
+		}
 	}
 	return 0;
 }
@@ -250,9 +257,11 @@ enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
 	ck_drain(&qt);
 	for (int i = 0; st == SYNC_OK && i < p->npend; i++) {
 		const struct ck_pending *e = &p->pend[i];
-		if (e->hs == e->ht)
+		if (e->hs == e->ht) {
 			keep_bits(s, e->seg, e->fetch, p);
-		else
+			p->to.n += __builtin_popcountll(e->tonly);
+			p->to.h ^= e->to_h;
+		} else
 			p->segs[p->n++] = e->seg;
 	}
 	if (st == SYNC_OK && p->direct.oom) {

@@ -96,6 +96,13 @@ struct ck_agg {
 /* The rows an aggregate counts. */
 long long ck_agg_rows(const struct ck_sql *s, const struct ck_agg *a);
 
+/* Target-only rows found so far (keys the source lacks): how many and
+ * the XOR of their hashes. */
+struct ck_tonly {
+	long long n;
+	uint64_t h;
+};
+
 /* A segment whose sides differ only by rows one of them lacks, until the
  * hashes of those rows are known (sync_checksum_keys.c). */
 struct ck_pending {
@@ -103,6 +110,7 @@ struct ck_pending {
 	uint64_t hs, ht;      /* the aggregates, those rows' hashes taken out */
 	uint64_t fetch;       /* keys (bit i: offset i) to fetch when the rest
 	                       * is equal: source-only and changed rows */
+	uint64_t tonly, to_h; /* target-only keys, the XOR of their hashes */
 };
 
 /* What the comparison of the aggregates leaves to do. */
@@ -116,6 +124,7 @@ struct ck_plan {
 	struct sync_buf look_s, look_t; /* "{k,...}": hashes wanted per side */
 	struct sync_buf direct; /* keys to fetch, as ck_rows_pass collects */
 	long long ndirect;
+	struct ck_tonly to;   /* in the segments settled without row level */
 };
 
 /* What a segment whose aggregates differ needs, by the two sides' slots. */
@@ -127,9 +136,9 @@ enum ck_kind {
 enum ck_kind ck_keys_kind(const struct ck_sql *s, int32_t seg,
                           const struct ck_agg *sg, const struct ck_agg *tg);
 /* Classifies a segment whose aggregates differ: CK_DIRECT keys go to
- * p->direct and CK_PENDING segments to this round's lookups (1), unless
- * p->direct is full: then, as CK_ROWS, the segment needs the row-level
- * pass (0); -1 out of memory. */
+ * p->direct (the target's rows there to p->to) and CK_PENDING segments
+ * to this round's lookups (1), unless p->direct is full: then, as
+ * CK_ROWS, the segment needs the row-level pass (0); -1 out of memory. */
 int ck_keys_classify(const struct ck_sql *s, int32_t seg,
                      const struct ck_agg *sg, const struct ck_agg *tg,
                      struct ck_plan *p);
@@ -139,8 +148,8 @@ int ck_keys_full(const struct ck_plan *p);
 /* Reads the hashes of this round's looked-up rows on both sides at once,
  * takes them out of their pending segments, and sends each pending
  * segment either to p->direct (the rest of its rows are equal: fetch its
- * source-only and changed ones) or to the row-level pass; the round's
- * lookups are then empty again. */
+ * source-only and changed ones; its target-only ones go to p->to) or to
+ * the row-level pass; the round's lookups are then empty again. */
 enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
                                  const struct ck_sql *s,
                                  const struct sync_table *t,
@@ -152,14 +161,16 @@ uint64_t ck_be(const unsigned char *p, int n);
 void ck_keep_key(struct sync_buf *keys, const char *k, uint32_t len);
 
 /* The row-level pass over differing segments, from segment `from` on:
- * appends the keys to fetch (array literal elements) to keys, sets *next
- * to the segment to resume at when it stopped early (keys full), else -1. */
+ * appends the keys to fetch (array literal elements) to keys, counts the
+ * target's rows whose keys the source lacks in *to, sets *next to the
+ * segment to resume at when it stopped early (keys full), else -1. */
 enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
                               const struct ck_sql *s,
                               const struct sync_table *t, const int32_t *segs,
                               int nsegs, int all, int32_t from,
                               struct sync_buf *keys, long long *nkeys,
-                              int32_t *next, char *err, size_t errlen);
+                              struct ck_tonly *to, int32_t *next, char *err,
+                              size_t errlen);
 
 /* Fetches the source rows of the keys (ck_keep_key's list, keylen bytes)
  * straight into the stage through d->stream, CK_FETCH_KEYS a statement,

@@ -77,20 +77,26 @@ static int32_t seg_of(const PGresult *r)
 }
 
 /* The source rows of one segment that are missing on the target or differ
- * (tr NULL: the target has no row there). */
+ * (sr NULL: the source has no row there, tr NULL: the target has none);
+ * the target's rows whose keys the source lacks go to *to. */
 static int compare_seg(const PGresult *sr, const PGresult *tr,
-                       struct sync_buf *keys, long long *nkeys)
+                       struct sync_buf *keys, long long *nkeys,
+                       struct ck_tonly *to)
 {
 	struct entry *s = NULL, *t = NULL;
 	size_t ns = 0, nt = 0, j = 0;
-	if (unpack(sr, &s, &ns) != 0 || (tr && unpack(tr, &t, &nt) != 0)) {
+	if ((sr && unpack(sr, &s, &ns) != 0) || (tr && unpack(tr, &t, &nt) != 0)) {
 		free(s);
 		return -1;
 	}
-	for (size_t i = 0; i < ns; i++) {
-		while (j < nt && entry_cmp(&t[j], &s[i]) < 0)
-			j++;
-		if (j < nt && entry_cmp(&t[j], &s[i]) == 0 && t[j].h == s[i].h)
+	for (size_t i = 0; i <= ns; i++) {
+		while (j < nt && (i == ns || entry_cmp(&t[j], &s[i]) < 0)) {
+			to->n++;
+			to->h ^= t[j++].h;
+		}
+		if (i == ns)
+			break;
+		if (j < nt && entry_cmp(&t[j], &s[i]) == 0 && t[j++].h == s[i].h)
 			continue;
 		ck_keep_key(keys, (const char *)s[i].k, s[i].len);
 		(*nkeys)++;
@@ -114,44 +120,54 @@ static char *seg_list(const int32_t *segs, int n)
 }
 
 /* Reads both answers side by side, in order of their first column: a
- * segment, or a group of segments (segment >> shift). */
+ * segment, or a group of segments (segment >> shift). The target's rows
+ * in segments the source has no row in are all its own: while keys are
+ * collected, they go to *to too. */
 static enum sync_status merge_sides(struct ck_query *qs, struct ck_query *qt,
                                     int shift, const struct sync_table *t,
                                     struct sync_buf *keys, long long *nkeys,
-                                    int32_t *next, char *err, size_t errlen)
+                                    struct ck_tonly *to, int32_t *next,
+                                    char *err, size_t errlen)
 {
 	PGresult *rs = NULL, *rt = NULL;
 	enum sync_status st = ck_next(qs, &rs, err, errlen);
 	if (st == SYNC_OK)
 		st = ck_next(qt, &rt, err, errlen);
-	while (st == SYNC_OK && rs) {
-		int32_t seg = seg_of(rs);
-		while (st == SYNC_OK && rt && seg_of(rt) < seg) {
+	int bad = 0;
+	while (st == SYNC_OK && !bad && (rs || (rt && *next < 0))) {
+		int32_t seg = rs ? seg_of(rs) : 0;
+		if (rt && (!rs || seg_of(rt) < seg)) { /* the target's alone */
+			bad = *next < 0 && compare_seg(NULL, rt, keys, nkeys, to);
 			PQclear(rt);
 			st = ck_next(qt, &rt, err, errlen);
+			continue;
 		}
-		if (st != SYNC_OK)
-			break;
 		if (*next < 0 && seg < 0) {
 			fn_err(err, errlen, "table %s: malformed checksum answer "
 			       "from the source", t->label);
 			st = SYNC_FAILED;
 			break;
 		}
+		int matched = rt && seg_of(rt) == seg;
 		if (*next < 0) {
-			const PGresult *match = rt && seg_of(rt) == seg ? rt : NULL;
-			if (compare_seg(rs, match, keys, nkeys) != 0) {
-				fn_err(err, errlen, "table %s: malformed checksum "
-				       "answer, or out of memory", t->label);
-				st = SYNC_FAILED;
-				break;
-			}
+			bad = compare_seg(rs, matched ? rt : NULL, keys, nkeys,
+			                  to) != 0;
 			if (keys->len >= CK_MAX_KEY_BYTES) /* read on, collect no more */
 				*next = (int32_t)(((int64_t)seg + 1) << shift);
 		}
 		PQclear(rs);
 		rs = NULL;
-		st = ck_next(qs, &rs, err, errlen);
+		if (matched) {
+			PQclear(rt);
+			st = ck_next(qt, &rt, err, errlen);
+		}
+		if (st == SYNC_OK && !bad)
+			st = ck_next(qs, &rs, err, errlen);
+	}
+	if (bad) {
+		fn_err(err, errlen, "table %s: malformed checksum answer, or "
+		       "out of memory", t->label);
+		st = SYNC_FAILED;
 	}
 	PQclear(rs);
 	PQclear(rt);
@@ -165,7 +181,8 @@ enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
                               const struct sync_table *t, const int32_t *segs,
                               int nsegs, int all, int32_t from,
                               struct sync_buf *keys, long long *nkeys,
-                              int32_t *next, char *err, size_t errlen)
+                              struct ck_tonly *to, int32_t *next, char *err,
+                              size_t errlen)
 {
 	char what_s[800], what_t[800], from_s[16];
 	snprintf(what_s, sizeof what_s, "comparing rows of table %s with %s",
@@ -202,7 +219,7 @@ enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
 		if (st == SYNC_OK)
 			/* rows are segments (ranges) or groups of 64 */
 			st = merge_sides(&qs, &qt, ranges ? 0 : 6, t, keys,
-			                 nkeys, next, err, errlen);
+			                 nkeys, to, next, err, errlen);
 		ck_drain(&qs);
 		ck_drain(&qt);
 	}

@@ -5,6 +5,8 @@
 #ifndef SYNCFN_SYNC_PLAN_H
 #define SYNCFN_SYNC_PLAN_H
 
+#include <stdint.h>
+
 #include "sync.h"
 #include "sync_db.h"
 
@@ -77,10 +79,17 @@ struct sync_table {
 	 * the run log), with the servers' write counts then (source,
 	 * target; -1 unknown): when they have not moved since, the whole
 	 * table is compared first (ck_whole); segments compared (1: the
-	 * whole table, which matched), how many differed, the counts now */
-	int ck_quiet, ck_whole;
+	 * whole table, which matched), how many differed, the counts now.
+	 * Target-only rows (keys the source lacks: prod's own): how many
+	 * and the XOR of their row hashes, as the last run knew them (with
+	 * ck_quiet) and as this run found them (ck_to_known: every one was
+	 * counted and nothing was fetched, so the next run may compare the
+	 * whole tables with them taken out) */
+	int ck_quiet, ck_whole, ck_to_known;
 	long long ck_was_written[2], ck_written[2];
 	long long ck_segments, ck_differing;
+	long long ck_was_to_rows, ck_to_rows;
+	uint64_t ck_was_to_hash, ck_to_hash;
 };
 
 struct sync_plan {

@@ -251,6 +251,14 @@ static cJSON *table_stats(const struct sync_table *t)
 		                        (double)t->ck_differing);
 		add_count(o, "source_writes", t->ck_written[0]);
 		add_count(o, "target_writes", t->ck_written[1]);
+		if (t->ck_to_known) {
+			char h[17];
+			snprintf(h, sizeof h, "%016llx",
+			         (unsigned long long)t->ck_to_hash);
+			cJSON_AddNumberToObject(o, "target_only_rows",
+			                        (double)t->ck_to_rows);
+			cJSON_AddStringToObject(o, "target_only_hash", h);
+		}
 	}
 	add_count(o, "bytes_from_source", t->src_bytes);
 	add_count(o, "bytes_from_target", t->tgt_bytes);

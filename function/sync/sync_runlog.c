@@ -413,6 +413,38 @@ static long long count_or(const PGresult *r, int row, int col)
 	return sync_db_ll(r, row, col, &n) && n >= 0 ? n : -1;
 }
 
+/* A 64-bit hash as 16 lowercase hex digits (sync_run.c writes them); 0
+ * for any other text. */
+static int hash_of(const char *v, uint64_t *h)
+{
+	*h = 0;
+	if (strlen(v) != 16)
+		return 0;
+	for (const char *p = v; *p; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0'
+		        : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 : -1;
+		if (d < 0)
+			return 0;
+		*h = *h << 4 | (uint64_t)d;
+	}
+	return 1;
+}
+
+/* Marks t quiet from one row of sync_run_quiet.sql, unless its
+ * target-only rows are not a count and a hash. */
+static void quiet_from(struct sync_table *t, const PGresult *r, int i)
+{
+	long long rows = count_or(r, i, 3);
+	uint64_t h;
+	if (rows < 0 || !hash_of(PQgetvalue(r, i, 4), &h))
+		return;
+	t->ck_quiet = 1;
+	t->ck_was_to_rows = rows;
+	t->ck_was_to_hash = h;
+	for (int side = 0; side < 2; side++)
+		t->ck_was_written[side] = count_or(r, i, side + 1);
+}
+
 enum sync_status sync_runlog_quiet(struct sync_db *tgt, struct sync_table *t,
                                    int n, char *err, size_t errlen)
 {
@@ -421,15 +453,10 @@ enum sync_status sync_runlog_quiet(struct sync_db *tgt, struct sync_table *t,
 	                                   "reading the run log", err, errlen);
 	if (st != SYNC_OK)
 		return st;
-	for (int i = 0; i < PQntuples(r) && PQnfields(r) == 3; i++)
-		for (int k = 0; k < n; k++) {
-			if (strcmp(PQgetvalue(r, i, 0), t[k].label) != 0)
-				continue;
-			t[k].ck_quiet = 1;
-			for (int side = 0; side < 2; side++)
-				t[k].ck_was_written[side] =
-					count_or(r, i, side + 1);
-		}
+	for (int i = 0; i < PQntuples(r) && PQnfields(r) == 5; i++)
+		for (int k = 0; k < n; k++)
+			if (strcmp(PQgetvalue(r, i, 0), t[k].label) == 0)
+				quiet_from(&t[k], r, i);
 	PQclear(r);
 	return SYNC_OK;
 }

@@ -67,8 +67,10 @@ enum sync_status sync_runlog_finish(struct sync_db *tgt, long long id,
 void sync_runlog_unclaim(struct sync_db *tgt, long long id);
 
 /* Sets ck_quiet on each of the n tables that the last finished run found
- * alike on both sides by checksum (sync_checksum.h), and ck_was_written
- * to the write counts it saw, inside the run's target transaction. A
+ * alike on both sides by checksum (sync_checksum.h), or alike but for the
+ * target's own rows, ck_was_written to the write counts it saw and
+ * ck_was_to_rows / ck_was_to_hash to those target-only rows, inside the
+ * run's target transaction. A
  * hint only: the run log's contents cannot fail the run, only a failed
  * statement does. */
 struct sync_table;

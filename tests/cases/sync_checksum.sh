@@ -449,14 +449,86 @@ test_checksum_quiet_table_compared_whole() {
 	ck_sync; segs_are true 1 0
 	counted src "UPDATE items SET v = 'counted' WHERE id = 1001"
 	ck_sync; expect_counts 0 1 1999; segs_are false many some
-	# a target-only row: the whole tables never match again, so after
-	# one try the table stays off the whole-table comparison
+	# a target-only row the statistics missed: the segments find it,
+	# count it, and the next runs take it out of the target's whole hash
 	ck_sync; segs_are false many 0
 	dst_q "SET track_counts = off; INSERT INTO items VALUES (5000, 'prod')"
-	ck_sync; expect_counts 0 0 2000; segs_are true many some
-	ck_sync; expect_counts 0 0 2000; segs_are false many some
-	ck_sync; expect_counts 0 0 2000; segs_are false many some
+	ck_sync; expect_counts 0 0 2000; segs_are true many some; target_only_is 1
+	ck_sync; expect_counts 0 0 2000; segs_are true 1 0; target_only_is 1
 	assert_eq prod "$(dst_q "SELECT v FROM items WHERE id = 5000")"
+}
+
+# target_only_is N: the last sync counted N target-only rows (and so
+# may compare the table whole next time)
+target_only_is() {
+	assert_eq "$1" "$(stat 'j["statistics"]["tables"][0].get("target_only_rows")')" "target-only rows"
+}
+
+# The target's own rows (keys the source lacks: prod's) do not keep an
+# unchanged table off the whole-table comparison: the run that settles
+# every segment counts them and the XOR of their hashes (in segments the
+# source has no row in, and by the lookups of the slots' keys), and the
+# next one takes them out of the target's whole count and hash. Any
+# other change, on either side, even one the statistics miss, still
+# shows; a run that fetched rows records no count.
+test_checksum_target_only_rows_compared_whole() {
+	source "$ROOT/tests/lib/sync.sh"
+	ck_mode sync_ck_quiet_to
+	both_q "CREATE TABLE items (id int PRIMARY KEY, v text)"
+	counted src "INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 2000) g WHERE g % 7 <> 0; ANALYZE items"
+	counted dst "INSERT INTO items SELECT g, 'v' || g FROM generate_series(-40, 2100) g"
+	ck_sync; method_is checksum; expect_counts 0 0 1715; segs_are false many some
+	target_only_is 426
+	ck_sync; expect_counts 0 0 1715; segs_are true 1 0; target_only_is 426
+	local v; v=$(versions items)
+	ck_sync; expect_counts 0 0 1715; segs_are true 1 0; target_only_is 426
+	assert_eq "$v" "$(versions items)" "a whole-table match rewrote rows"
+	# uncounted: a source change; a target-only row edited, one deleted
+	src_q "SET track_counts = off; UPDATE items SET v = 'changed' WHERE id = 1000"
+	ck_sync; expect_counts 0 1 1714; segs_are true many some; target_only_is null
+	ck_sync; segs_are false many some; target_only_is 426
+	ck_sync; segs_are true 1 0
+	dst_q "SET track_counts = off; UPDATE items SET v = 'prod' WHERE id = 14; DELETE FROM items WHERE id = 2050"
+	ck_sync; expect_counts 0 0 1715; segs_are true many some; target_only_is 425
+	ck_sync; segs_are true 1 0; target_only_is 425
+	# uncounted edit of a row both sides hold, on the target
+	dst_q "SET track_counts = off; UPDATE items SET v = 'prod edit' WHERE id = 8"
+	ck_sync; expect_counts 0 1 1714; segs_are true many some
+	assert_eq v8 "$(dst_q "SELECT v FROM items WHERE id = 8")"
+	assert_eq prod "$(dst_q "SELECT v FROM items WHERE id = 14")"
+}
+
+# The same at row level: keys too sparse for slots, with so many
+# target-only rows that every row of both sides is compared (the
+# target's rows past the source's last key arrive in groups of segments
+# the source sends nothing for), and text keys whose few differing
+# segments go to row level one by one.
+test_checksum_target_only_rows_counted_at_row_level() {
+	source "$ROOT/tests/lib/sync.sh"
+	ck_mode sync_ck_quiet_rl
+	both_q "CREATE TABLE items (id bigint PRIMARY KEY, v text)"
+	counted src "INSERT INTO items SELECT g, 'v' || g FROM generate_series(10, 100000, 10) g; ANALYZE items"
+	counted dst "INSERT INTO items SELECT g, 'v' || g FROM generate_series(10, 100000, 10) g;
+	             INSERT INTO items SELECT g, 'p' || g FROM generate_series(15, 100000, 10) g;
+	             INSERT INTO items SELECT g, 'p' || g FROM generate_series(100010, 200000, 10) g"
+	ck_sync; expect_counts 0 0 10000; segs_are false many some; target_only_is 19999
+	ck_sync; expect_counts 0 0 10000; segs_are true 1 0; target_only_is 19999
+	src_q "SET track_counts = off; UPDATE items SET v = 'changed' WHERE id = 500"
+	ck_sync; expect_counts 0 1 9999; segs_are true many some
+	assert_eq changed "$(dst_q "SELECT v FROM items WHERE id = 500")"
+
+	ck_mode sync_ck_quiet_rlt
+	both_q "CREATE TABLE items (id text PRIMARY KEY, v int)"
+	counted src "INSERT INTO items SELECT 'k' || g, g FROM generate_series(1, 1000) g; ANALYZE items"
+	counted dst "INSERT INTO items SELECT 'k' || g, g FROM generate_series(1, 1000) g;
+	             INSERT INTO items VALUES ('prod1', 1), ('Prod2', 2), ('k1000x', 3)"
+	ck_sync; expect_counts 0 0 1000; segs_are false many some; target_only_is 3
+	ck_sync; expect_counts 0 0 1000; segs_are true 1 0; target_only_is 3
+	dst_q "SET track_counts = off; UPDATE items SET v = 4 WHERE id = 'Prod2'"
+	ck_sync; expect_counts 0 0 1000; segs_are true many some; target_only_is 3
+	ck_sync; segs_are true 1 0
+	src_q "SET track_counts = off; UPDATE items SET v = -1 WHERE id = 'k77'"
+	ck_sync; expect_counts 0 1 999; segs_are true many some
 }
 
 # The hint comes from the run log's last statistics, which anyone with
