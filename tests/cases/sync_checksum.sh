@@ -315,6 +315,33 @@ test_checksum_arrays_by_elements() {
 	sync_ok; expect_counts 0 0 400
 }
 
+# Timestamps between 1700 and 2200 hash by their epoch as a float8, the
+# rest by their send form: a change of one microsecond shows at either
+# end of that range, across it, around 1970 and far outside it, and
+# infinity is not -infinity.
+test_checksum_timestamps_to_the_microsecond() {
+	source "$ROOT/tests/lib/sync.sh"
+	ck_mode sync_ck_micro
+	both_q "CREATE TABLE m (id int PRIMARY KEY, a timestamptz, b timestamp)"
+	both_q "INSERT INTO m SELECT g, t::timestamptz, t::timestamp FROM unnest(ARRAY[
+	          '1700-01-01 00:00:00+00', '2199-12-31 23:59:59.999998+00',
+	          '1699-12-31 23:59:59.999999+00', '1969-12-31 23:59:59.999999+00',
+	          '1970-01-01 00:00:00+00', '2024-06-01 12:00:00.5+00',
+	          '1200-01-01 00:00:00+00', '9999-12-31 23:59:59.999998+00']) WITH ORDINALITY u(t, g);
+	        INSERT INTO m VALUES (9, 'infinity', 'infinity'), (10, '-infinity', '-infinity');
+	        INSERT INTO m SELECT g, t, t::timestamp FROM generate_series(11, 300) g,
+	          LATERAL (SELECT '2025-03-04 05:06:07.123456+00'::timestamptz + g * interval '1 s' AS t) x"
+	sync_ok; method_is checksum; expect_counts 0 0 300
+	src_q "UPDATE m SET a = a + interval '1 microsecond' WHERE id IN (1, 2, 3, 4, 5, 6, 7, 8);
+	       UPDATE m SET b = b - interval '1 microsecond' WHERE id IN (1, 5, 7, 8);
+	       UPDATE m SET b = b + interval '1 microsecond' WHERE id IN (2, 3, 4, 6);
+	       UPDATE m SET a = '-infinity', b = '-infinity' WHERE id = 9;
+	       UPDATE m SET a = 'infinity' WHERE id = 10"
+	sync_ok; method_is checksum; expect_counts 0 10 290
+	same_rows m
+	sync_ok; expect_counts 0 0 300
+}
+
 # bigint's and timestamp's own hashes fold 64 bits into 32 (high XOR low
 # half), so 0 and 4294967297 hash alike: a change between two such values,
 # in a column or in timestamps, and two rows of equal values whose keys
