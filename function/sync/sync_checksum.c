@@ -229,6 +229,41 @@ static int slot_bits(long long width)
 	return 64 / width > 8 ? 8 : (int)(64 / width);
 }
 
+/* The largest multiple of w (a power of two) not above v. */
+static __int128 align_down(__int128 v, __int128 w)
+{
+	return v >= 0 ? v / w * w : -((-v + w - 1) / w) * w;
+}
+
+/* Sets s's value ranges for keys lo..hi and about `want` segments: a
+ * power-of-two width (the segments statement groups by key >> shift) from
+ * a multiple of it; 0 when they do not fit a bigint. */
+static int value_ranges(struct ck_sql *s, __int128 lo, __int128 hi,
+                        long long want)
+{
+	__int128 w = 1, need = (hi - lo + 1 + want - 1) / want;
+	int shift = 0;
+	while (w < need && shift < 62)
+		w <<= 1, shift++;
+	if (w < need)
+		return 0;
+	lo = align_down(lo, w);
+	__int128 nseg = (hi - lo + 1 + w - 1) / w, top = lo + nseg * w;
+	if (lo < INT64_MIN || top > INT64_MAX || nseg > INT32_MAX - 2)
+		return 0;
+	s->int_key = 1;
+	s->nsegs = (int)nseg + 1;
+	snprintf(s->lo, sizeof s->lo, "%lld", (long long)lo);
+	snprintf(s->top, sizeof s->top, "%lld", (long long)top);
+	snprintf(s->nseg, sizeof s->nseg, "%d", (int)nseg);
+	snprintf(s->width, sizeof s->width, "%lld", (long long)w);
+	s->lo_v = (long long)lo;
+	s->width_v = (long long)w;
+	s->shift = shift;
+	s->kbits = slot_bits((long long)w);
+	return 1;
+}
+
 /* Integer keys: value ranges over both sides' [min, max]; *dense is 0
  * when the keys are too sparse (or too wide) for them. */
 static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
@@ -251,25 +286,11 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 			lo = tmin < lo ? tmin : lo;
 			hi = tmax > hi ? tmax : hi;
 		}
-		__int128 span = hi - lo + 1;
 		long long want = rows / CK_SEG_ROWS;
 		want = want < 1 ? 1 : want > CK_MAX_SEGS ? CK_MAX_SEGS : want;
-		__int128 w = (span + want - 1) / want;
-		__int128 nseg = (span + w - 1) / w;
-		__int128 top = lo + nseg * w;
-		if (span <= (__int128)(rows > 0 ? rows : 1) * CK_MAX_SPAN_PER_ROW
-		    && top <= INT64_MAX) {
-			*dense = 1;
-			s->int_key = 1;
-			s->nsegs = (int)nseg + 1;
-			snprintf(s->lo, sizeof s->lo, "%lld", (long long)lo);
-			snprintf(s->top, sizeof s->top, "%lld", (long long)top);
-			snprintf(s->nseg, sizeof s->nseg, "%d", (int)nseg);
-			snprintf(s->width, sizeof s->width, "%lld", (long long)w);
-			s->lo_v = (long long)lo;
-			s->width_v = (long long)w;
-			s->kbits = slot_bits((long long)w);
-		}
+		if (hi - lo + 1 <= (__int128)(rows > 0 ? rows : 1) *
+		                   CK_MAX_SPAN_PER_ROW)
+			*dense = value_ranges(s, lo, hi, want);
 	}
 	PQclear(rs);
 	PQclear(rt);
@@ -279,9 +300,12 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 /* Puts one row of a side's packed aggregates (16-byte records, 20 with
  * slots: sync_checksum_segments.sql) at their segments' places in out,
  * zeroed, nsegs + 1 long: a segment out of range, without rows or twice
- * makes the answer malformed. */
+ * makes the answer malformed. The target's keys outside the value ranges
+ * (rows written since they were read) may come in several groups: they
+ * are its own rows, and go to *outside (NULL: the source, which has
+ * none). */
 static int read_aggs(const PGresult *r, const struct ck_sql *s,
-                     struct ck_agg *out)
+                     struct ck_agg *out, struct ck_tonly *outside)
 {
 	size_t size = s->kbits ? 20 : 16;
 	if (PQnfields(r) != 1 || PQntuples(r) != 1)
@@ -303,6 +327,11 @@ static int read_aggs(const PGresult *r, const struct ck_sql *s,
 			g.bits = (uint64_t)n;
 			g.h = ck_be(p + at + 8, 8);
 		}
+		if (s->int_key && outside && (seg == 0 || seg == s->nsegs)) {
+			outside->n += ck_agg_rows(s, &g);
+			outside->h ^= g.h;
+			continue;
+		}
 		if (seg < 0 || seg > s->nsegs || out[seg].h || out[seg].bits)
 			return -1;
 		out[seg] = g;
@@ -315,20 +344,22 @@ static int read_aggs(const PGresult *r, const struct ck_sql *s,
 struct aggs_to {
 	const struct ck_sql *s;
 	struct ck_agg *out;
+	struct ck_tonly *outside;
 };
 
 static int take_aggs(const PGresult *r, void *ctx)
 {
 	struct aggs_to *to = ctx;
-	return read_aggs(r, to->s, to->out);
+	return read_aggs(r, to->s, to->out, to->outside);
 }
 
-/* Both sides' aggregates, into as and at (nsegs + 1 each, zeroed). */
+/* Both sides' aggregates, into as and at (nsegs + 1 each, zeroed); the
+ * target's rows outside the value ranges to *outside. */
 static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
                                   const struct sync_table *t,
                                   const struct ck_sql *s, struct ck_agg *as,
-                                  struct ck_agg *at, char *err,
-                                  size_t errlen)
+                                  struct ck_agg *at, struct ck_tonly *outside,
+                                  char *err, size_t errlen)
 {
 	const char *p[4];
 	int np = ck_sql_params(s, p);
@@ -336,7 +367,7 @@ static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
 	enum sync_status st = both_send(src, tgt, t, s,
 	                                sql_sync_checksum_segments, 1, np, p,
 	                                1, 1, &q, err, errlen);
-	struct aggs_to to_s = { s, as }, to_t = { s, at };
+	struct aggs_to to_s = { s, as, NULL }, to_t = { s, at, outside };
 	if (st == SYNC_OK)
 		st = ck_each_row(&q.s, take_aggs, &to_s, t->label,
 		                 "checksum answer", err, errlen);
@@ -429,7 +460,7 @@ static enum sync_status compare(struct sync_db *src, struct sync_db *tgt,
 	if (!as || !at)
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 	else
-		st = aggregate(src, tgt, t, s, as, at, err, errlen);
+		st = aggregate(src, tgt, t, s, as, at, &p->to, err, errlen);
 	if (st == SYNC_OK)
 		survey(s, as, at, p, all);
 	if (st == SYNC_OK && !*all)

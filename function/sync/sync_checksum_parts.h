@@ -70,6 +70,7 @@ struct ck_sql {
 	 * (sync_checksum_keys.c); 0: a row count instead */
 	int kbits;
 	long long lo_v, width_v;
+	int shift;         /* integer keys: width is 1 << shift, lo a multiple */
 };
 
 /* Builds rowhash and keytype for t; -1 on out of memory. */

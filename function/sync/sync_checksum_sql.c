@@ -293,16 +293,38 @@ static void seg_expr(struct sync_buf *b, const struct ck_sql *s,
 		              "0) & 2147483647) %% $%d::int8)::int", key, f);
 }
 
-/* A row's key offset in its segment (sync_checksum_segments.sql): i for
- * key lo + (seg - 1) * width + i; -1 for keys outside [lo, top), in no
- * such segment, and without slots. */
+/* The segments statement's grouping (sync_checksum_segments.sql). Integer
+ * keys: by key >> shift, the segment's power-of-two width, one operation
+ * a row (lo is a multiple of it), mapped to the segment's number once per
+ * group: 0 / nseg + 1 for keys outside [lo, top), which only the target
+ * can have and may hold several groups of. Other keys: as seg_expr. */
+static void group_expr(struct sync_buf *b, const struct ck_sql *s,
+                       const char *key, int f)
+{
+	if (s->int_key)
+		sync_buf_addf(b, "(%s)::int8 >> %d", key, s->shift);
+	else
+		seg_expr(b, s, key, f);
+}
+
+static void group_seg(struct sync_buf *b, const struct ck_sql *s, int f)
+{
+	if (s->int_key)
+		sync_buf_addf(b, "(CASE WHEN seg < ($%d::int8 >> %d) THEN 0 "
+		              "WHEN seg >= ($%d::int8 >> %d) THEN $%d::int + 1 "
+		              "ELSE (seg - ($%d::int8 >> %d))::int + 1 END)",
+		              f, s->shift, f + 1, s->shift, f + 2, f, s->shift);
+	else
+		sync_buf_add(b, "seg");
+}
+
+/* A row's key offset in its segment: i for key lo + (seg - 1) * width +
+ * i, the key's low bits, since lo is a multiple of the width. */
 static void pos_expr(struct sync_buf *b, const struct ck_sql *s,
                      const char *key, int f)
 {
-	if (s->kbits)
-		sync_buf_addf(b, "CASE WHEN %s >= $%d::int8 AND %s < $%d::int8 "
-		              "THEN ((%s - $%d::int8) %% $%d::int8)::int "
-		              "ELSE -1 END", key, f, key, f + 1, key, f, f + 3);
+	if (s->int_key)
+		sync_buf_addf(b, "((%s)::int8 & ($%d::int8 - 1))::int", key, f + 3);
 	else
 		sync_buf_add(b, "-1");
 }
@@ -312,8 +334,7 @@ static void pos_expr(struct sync_buf *b, const struct ck_sql *s,
 static void slot_expr(struct sync_buf *b, const struct ck_sql *s)
 {
 	if (s->kbits)
-		sync_buf_addf(b, "CASE WHEN pos < 0 THEN 0::int8 ELSE "
-		              "(1 + (h & 65535) %% %d) << (%d * pos) END",
+		sync_buf_addf(b, "(1 + (h & 65535) %% %d) << (%d * pos)",
 		              (1 << s->kbits) - 1, s->kbits);
 	else
 		sync_buf_add(b, "0::int8");
@@ -324,26 +345,34 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
                     char *err, size_t errlen)
 {
 	struct sync_buf seg = { 0 }, pos = { 0 }, slot = { 0 }, out = { 0 };
+	struct sync_buf grp = { 0 }, pack = { 0 };
 	seg_expr(&seg, s, t->f.key, first);
+	group_expr(&grp, s, t->f.key, first);
 	pos_expr(&pos, s, t->f.key, first);
 	slot_expr(&slot, s);
+	sync_buf_add(&pack, "int4send(");
+	group_seg(&pack, s, first);
+	sync_buf_add(&pack, s->kbits ? ") || int8send(h) || int8send(b)"
+	                             : ") || int4send(n) || int8send(h)");
 	const struct sync_kv kv[] = {
 		{ "seg", sync_buf_str(&seg) }, { "rowhash", s->rowhash },
-		{ "pos", sync_buf_str(&pos) }, { "slot", sync_buf_str(&slot) },
-		{ "pack", s->kbits ? "int4send(seg) || int8send(h) || int8send(b)"
-		                   : "int4send(seg) || int4send(n) || int8send(h)" },
+		{ "group", sync_buf_str(&grp) }, { "pos", sync_buf_str(&pos) },
+		{ "slot", sync_buf_str(&slot) }, { "pack", sync_buf_str(&pack) },
 		{ "tbl", tbl }, { "key", t->f.key }, { "src", t->f.src },
 		{ "cols", t->f.cols }, { "keytype", s->keytype },
 	};
 	int bad = sync_tmpl(&out, tmpl, kv, sizeof kv / sizeof kv[0], err,
 	                    errlen);
-	if (!bad && (seg.oom || pos.oom || slot.oom || out.oom)) {
+	if (!bad && (seg.oom || grp.oom || pos.oom || slot.oom || pack.oom ||
+	             out.oom)) {
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 		bad = 1;
 	}
 	sync_buf_free(&seg);
+	sync_buf_free(&grp);
 	sync_buf_free(&pos);
 	sync_buf_free(&slot);
+	sync_buf_free(&pack);
 	if (bad) {
 		sync_buf_free(&out);
 		return NULL;

@@ -166,6 +166,26 @@ test_checksum_sparse_int_keys() {
 	same_rows s
 }
 
+# Dense integer keys at both ends of bigint and below zero: value ranges
+# of a power-of-two width from a multiple of it (or hashed segments where
+# they would pass the end), a change at each end of each table found.
+test_checksum_int_keys_at_the_ends() {
+	source "$ROOT/tests/lib/sync.sh"
+	ck_mode sync_ck_ends
+	both_q "CREATE TABLE lo (id bigint PRIMARY KEY, v int);
+	        CREATE TABLE neg (id int PRIMARY KEY, v int);
+	        CREATE TABLE hi (id bigint PRIMARY KEY, v int)"
+	both_q "INSERT INTO lo SELECT -9223372036854775808 + g, g FROM generate_series(0, 999) g;
+	        INSERT INTO neg SELECT g, g FROM generate_series(-1003, -3) g;
+	        INSERT INTO hi SELECT 9223372036854775807 - g, g FROM generate_series(0, 999) g"
+	sync_ok; method_is checksum; expect_counts 0 0 3001
+	src_q "UPDATE lo SET v = -1 WHERE id IN (-9223372036854775808, -9223372036854774809);
+	       UPDATE neg SET v = 1 WHERE id IN (-1003, -17, -16, -3);
+	       UPDATE hi SET v = -1 WHERE id IN (9223372036854775807, 9223372036854774808)"
+	sync_ok; expect_counts 0 8 2993
+	same_rows lo; same_rows neg; same_rows hi
+}
+
 test_checksum_text_key_mixed_case() {
 	source "$ROOT/tests/lib/sync.sh"
 	ck_mode sync_ck_text
