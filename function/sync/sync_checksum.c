@@ -237,15 +237,19 @@ static __int128 align_down(__int128 v, __int128 w)
 
 /* Sets s's value ranges for keys lo..hi and about `want` segments: a
  * power-of-two width (the segments statement groups by key >> shift) from
- * a multiple of it; 0 when they do not fit a bigint. */
+ * a multiple of it, rounded down (a width of 17 would be 32, with half
+ * the slots' bits a key) unless that makes more than CK_MAX_SEGS
+ * segments; 0 when they do not fit a bigint. */
 static int value_ranges(struct ck_sql *s, __int128 lo, __int128 hi,
                         long long want)
 {
 	__int128 w = 1, need = (hi - lo + 1 + want - 1) / want;
 	int shift = 0;
-	while (w < need && shift < 62)
+	while (w * 2 <= need && shift < 62)
 		w <<= 1, shift++;
-	if (w < need)
+	if ((hi - lo + w) / w > CK_MAX_SEGS && shift < 62)
+		w <<= 1, shift++;
+	if ((hi - lo + w) / w > CK_MAX_SEGS)
 		return 0;
 	lo = align_down(lo, w);
 	__int128 nseg = (hi - lo + 1 + w - 1) / w, top = lo + nseg * w;

@@ -261,8 +261,9 @@ enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
 			keep_bits(s, e->seg, e->fetch, p);
 			p->to.n += __builtin_popcountll(e->tonly);
 			p->to.h ^= e->to_h;
-		} else
+		} else {
 			p->segs[p->n++] = e->seg;
+		}
 	}
 	if (st == SYNC_OK && p->direct.oom) {
 		fn_err(err, errlen, "table %s: out of memory", t->label);

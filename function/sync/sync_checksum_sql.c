@@ -8,14 +8,15 @@
  * tells every two values of different text apart: integers of any width
  * (as bigint, its whole 64 bits: bigint's own hash folds them to 32, so
  * 0 and 4294967297 would hash alike), bool, uuid, date, bytea,
- * timestamps by their epoch or send bytes (their hash folds too), numeric with
- * the same declared scale on both sides, and arrays of the 32-bit and
- * byte kinds or of text (element by element, text by its bytes, with
- * their dimensions); every other column is hashed by its text form in
- * byte order (::text COLLATE "C"), so 1.5 and 1.50 in an unconstrained
- * numeric, -0 and 0 in a float, json spacing, points, xml, 'a' and 'A'
- * under a case-insensitive collation all hash differently. The session
- * pins every setting that shapes those text forms (sync_session.sql).
+ * timestamps by their epoch or send bytes (their hash folds too),
+ * numeric with the same declared scale on both sides, and arrays of the
+ * 32-bit and byte kinds or of text (element by element, text by its
+ * bytes, with their dimensions); every other column is hashed by its text
+ * form in byte order (::text COLLATE "C"), so 1.5 and 1.50 in an
+ * unconstrained numeric, -0 and 0 in a float, json spacing, points, xml,
+ * 'a' and 'A' under a case-insensitive collation all hash differently.
+ * The session pins every setting that shapes those text forms
+ * (sync_session.sql).
  *
  * Each column's 64-bit hash is seeded with its position (a NULL is a
  * constant of its position), the columns' hashes are XORed, and that is
@@ -149,8 +150,8 @@ static void array_hash(struct sync_buf *h, const char *name, int text,
  * a float8 (date_part: the microseconds since 1970, exact below 2^53,
  * divided by a million): under 2^33 seconds from 1970 a float8's step is
  * under a microsecond, so two values a microsecond apart never round to
- * the same float8, and a fifth of the row's cost less than the send
- * form, which hashes every other value (infinity included) whole. */
+ * the same float8; that costs a fifth less than the send form, which
+ * hashes every other value (infinity included) whole. */
 static void ts_hash(struct sync_buf *h, const char *name, int tz,
                     long long seed)
 {
