@@ -214,7 +214,7 @@ static enum sync_status source_indexed(struct sync_db *src,
 static void hash_segments(struct ck_sql *s, long long rows)
 {
 	long long n = rows / CK_SEG_ROWS_TEXT;
-	n = n < 1 ? 1 : n > CK_MAX_SEGS ? CK_MAX_SEGS : n;
+	n = n < 1 ? 1 : n > CK_WANT_SEGS ? CK_WANT_SEGS : n;
 	s->int_key = 0;
 	s->nsegs = (int)n - 1;
 	snprintf(s->nseg, sizeof s->nseg, "%lld", n);
@@ -238,16 +238,14 @@ static __int128 align_down(__int128 v, __int128 w)
 /* Sets s's value ranges for keys lo..hi and about `want` segments: a
  * power-of-two width (the segments statement groups by key >> shift) from
  * a multiple of it, rounded down (a width of 17 would be 32, with half
- * the slots' bits a key) unless that makes more than CK_MAX_SEGS
- * segments; 0 when they do not fit a bigint. */
+ * the slots' bits a key), so up to twice as many segments; 0 when they do
+ * not fit a bigint. */
 static int value_ranges(struct ck_sql *s, __int128 lo, __int128 hi,
                         long long want)
 {
 	__int128 w = 1, need = (hi - lo + 1 + want - 1) / want;
 	int shift = 0;
 	while (w * 2 <= need && shift < 62)
-		w <<= 1, shift++;
-	if ((hi - lo + w) / w > CK_MAX_SEGS && shift < 62)
 		w <<= 1, shift++;
 	if ((hi - lo + w) / w > CK_MAX_SEGS)
 		return 0;
@@ -291,7 +289,7 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 			hi = tmax > hi ? tmax : hi;
 		}
 		long long want = rows / CK_SEG_ROWS;
-		want = want < 1 ? 1 : want > CK_MAX_SEGS ? CK_MAX_SEGS : want;
+		want = want < 1 ? 1 : want > CK_WANT_SEGS ? CK_WANT_SEGS : want;
 		if (hi - lo + 1 <= (__int128)(rows > 0 ? rows : 1) *
 		                   CK_MAX_SPAN_PER_ROW)
 			*dense = value_ranges(s, lo, hi, want);
