@@ -92,7 +92,7 @@ int ck_sql_params(const struct ck_sql *s, const char **p);
  * that side's array: the XOR of its row hashes and, with slots, slot i
  * (bits kbits * i up) for key lo + (seg - 1) * width + i, else the row
  * count. All zero: the side has no row in the segment. 16 bytes, so a
- * table's two arrays stay within 8.4 MB however large it is. */
+ * table's two arrays stay within 12.6 MB however large it is. */
 struct ck_agg {
 	uint64_t h, bits;
 };
