@@ -139,6 +139,7 @@ static enum sync_status find_earlier(struct run *r)
 	                                       r->errlen);
 	if (st == SYNC_OK && r->run_id > 0) {
 		r->earlier = cJSON_Parse(stats ? stats : "{}");
+		sync_runlog_strip_hints(r->earlier);
 		st = SYNC_DEDUPLICATED;
 	}
 	free(stats);
@@ -513,6 +514,7 @@ static enum sync_status run_steps(struct run *r, cJSON **stats)
 		char *text = cJSON_PrintUnformatted(*stats);
 		st = text ? finish(r, text) : SYNC_FAILED;
 		free(text);
+		sync_runlog_strip_hints(*stats);
 		if (st == SYNC_DEDUPLICATED) {
 			cJSON_Delete(*stats);
 			*stats = NULL;

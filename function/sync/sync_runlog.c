@@ -383,6 +383,10 @@ enum sync_status sync_runs(const struct sync_settings *settings, int limit,
 		if (st == SYNC_OK && exists) {
 			runs = cJSON_Parse(PQgetvalue(r, 0, 0));
 			PQclear(r);
+			cJSON *run;
+			cJSON_ArrayForEach(run, runs)
+				sync_runlog_strip_hints(cJSON_GetObjectItemCaseSensitive(
+					run, "statistics"));
 		}
 		sync_db_close(&tgt);
 	}
@@ -411,6 +415,17 @@ static long long count_or(const PGresult *r, int row, int col)
 {
 	long long n;
 	return sync_db_ll(r, row, col, &n) && n >= 0 ? n : -1;
+}
+
+void sync_runlog_strip_hints(cJSON *stats)
+{
+	cJSON *tables = cJSON_GetObjectItemCaseSensitive(stats, "tables"), *t;
+	if (!cJSON_IsArray(tables))
+		return;
+	cJSON_ArrayForEach(t, tables)
+		if (cJSON_IsObject(t))
+			cJSON_DeleteItemFromObjectCaseSensitive(t,
+			                                       "target_only_hash");
 }
 
 /* A 64-bit hash as 16 lowercase hex digits (sync_run.c writes them); 0

@@ -66,6 +66,12 @@ enum sync_status sync_runlog_finish(struct sync_db *tgt, long long id,
 /* Removes claimed run id that turned out to repeat a synced message. */
 void sync_runlog_unclaim(struct sync_db *tgt, long long id);
 
+/* Drops from a run's statistics what the run log keeps for the next run
+ * only (each table's target_only_hash, derived from the target's own
+ * rows), before they are answered or logged; any shape. */
+struct cJSON;
+void sync_runlog_strip_hints(struct cJSON *stats);
+
 /* Sets ck_quiet on each of the n tables that the last finished run found
  * alike on both sides by checksum (sync_checksum.h), or alike but for the
  * target's own rows, ck_was_written to the write counts it saw and

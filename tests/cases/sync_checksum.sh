@@ -526,6 +526,11 @@ test_checksum_target_only_rows_compared_whole() {
 	counted dst "INSERT INTO items SELECT g, 'v' || g FROM generate_series(-40, 2100) g"
 	ck_sync; method_is checksum; expect_counts 0 0 1715; segs_are false many some
 	target_only_is 426
+	# their hash stays in the run log, out of the answer and the log line
+	assert_eq null "$(stat 'j["statistics"]["tables"][0].get("target_only_hash")')" "target-only hash in the answer"
+	assert_eq 16 "$(dst_q "SELECT length(statistics->'tables'->0->>'target_only_hash') FROM syncfn.runs ORDER BY id DESC LIMIT 1")" "target-only hash in the run log"
+	case $ERR in *target_only_hash*) fail "target-only hash in the log: $ERR" ;; esac
+	case $ERR in *target_only_rows*) ;; *) fail "the log line lacks the statistics: $ERR" ;; esac
 	ck_sync; expect_counts 0 0 1715; segs_are true 1 0; target_only_is 426
 	local v; v=$(versions items)
 	ck_sync; expect_counts 0 0 1715; segs_are true 1 0; target_only_is 426
