@@ -357,3 +357,20 @@ test_run_log_under_a_lock_answers_in_seconds() {
 	assert_eq 200 "$HTTP_STATUS" "$HTTP_BODY"
 	kill "$SERVE_PID"
 }
+
+# What the run log keeps for the next run only (the hash of the target's
+# own rows) is not in the status route's list of runs.
+test_status_route_leaves_run_log_hints_out() {
+	long_db hints 3 0
+	start_serve
+	http GET "$SERVE_URL/api/background/sync/slave-to-prod" -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"
+	assert_eq 200 "$HTTP_STATUS" "$HTTP_BODY"
+	q "$DB" "UPDATE syncfn.runs SET statistics = '{\"tables\": [{\"table\": \"public.items\", \"target_only_rows\": 7, \"target_only_hash\": \"00000000000000ff\"}]}'
+	         WHERE id = (SELECT max(id) FROM syncfn.runs)" >/dev/null
+	http GET "$SERVE_URL/api/background/sync/status" -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"
+	assert_eq 200 "$HTTP_STATUS" "$HTTP_BODY"
+	assert_contains "$HTTP_BODY" '"target_only_rows"'
+	assert_not_contains "$HTTP_BODY" "target_only_hash"
+	assert_not_contains "$HTTP_BODY" "00000000000000ff"
+	kill "$SERVE_PID"
+}
