@@ -578,8 +578,9 @@ static enum sync_status writes(struct sync_db *db, unsigned oid,
 }
 
 /* Reads both sides' write counts and sets t->ck_whole: compare the
- * whole tables first, since the last run found them alike and neither
- * server has counted a write to them since. */
+ * whole tables first, since the last run found them alike (but for the
+ * target-only rows it counted) and neither server has counted a write to
+ * them since. */
 static enum sync_status whole_first(struct sync_db *src, struct sync_db *tgt,
                                     struct sync_table *t, char *err,
                                     size_t errlen)

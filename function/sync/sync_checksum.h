@@ -3,7 +3,8 @@
  * Both servers hash their own rows and aggregate the hashes per segment of
  * the key space, at the same time on the two connections; only the
  * segments' aggregates (16 bytes each) cross the network (for a table
- * the last run found alike, first one count and hash of the whole table,
+ * the last run found alike, but for the target's own rows it counted,
+ * first one count and hash of the whole table, those rows taken out,
  * which spares the servers the grouping when it still matches). Segments
  * whose count and hash agree are done. For the others each side sends
  * its rows' keys and hashes, the client picks the source rows that the
@@ -28,9 +29,11 @@ int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src
  * the source's row count, d->staged how many rows went to the stage,
  * t's ck_ fields what was compared (sync_plan.h). Reads only, on both
  * sides, inside the run's transactions. A table marked ck_quiet (the
- * last run found it alike) whose write counts have not moved since is
- * first compared whole, one count and one hash per side: equal, it is
- * done; else the segments follow. */
+ * last run found it alike, but for the target-only rows it counted)
+ * whose write counts have not moved since is first compared whole, one
+ * count and one hash per side: equal once those rows are taken out, it
+ * is done; else the segments follow, and count the target-only rows
+ * again (t->ck_to_known) when nothing needs fetching. */
 enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
                                       struct sync_table *t,
                                       const struct sync_request *req,

@@ -137,7 +137,8 @@ static enum sync_status merge_sides(struct ck_query *qs, struct ck_query *qt,
 	while (st == SYNC_OK && !bad && (rs || (rt && *next < 0))) {
 		int32_t seg = rs ? seg_of(rs) : 0;
 		if (rt && (!rs || seg_of(rt) < seg)) { /* the target's alone */
-			bad = *next < 0 && compare_seg(NULL, rt, keys, nkeys, to);
+			bad = *next < 0 &&
+			      compare_seg(NULL, rt, keys, nkeys, to) != 0;
 			PQclear(rt);
 			st = ck_next(qt, &rt, err, errlen);
 			continue;

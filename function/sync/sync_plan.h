@@ -75,8 +75,8 @@ struct sync_table {
 	char fallback[400];
 	long long src_bytes, tgt_bytes;
 	int sequences_advanced;
-	/* checksum: the last run found every segment alike (a hint, from
-	 * the run log), with the servers' write counts then (source,
+	/* checksum: the last run found every segment alike, or alike but
+	 * for the target's own rows (a hint, from the run log), with the servers' write counts then (source,
 	 * target; -1 unknown): when they have not moved since, the whole
 	 * table is compared first (ck_whole); segments compared (1: the
 	 * whole table, which matched), how many differed, the counts now.
