@@ -9,7 +9,8 @@
  * (as bigint, its whole 64 bits: bigint's own hash folds them to 32, so
  * 0 and 4294967297 would hash alike), bool, uuid, date, bytea,
  * timestamps by their epoch or send bytes (their hash folds too),
- * numeric with the same declared scale on both sides, and arrays of the
+ * numeric with the same declared scale on both sides (the sign in its
+ * seed), and arrays of the
  * 32-bit and byte kinds or of text (element by element, text by its
  * bytes, with their dimensions); every other column is hashed by its text
  * form in byte order (::text COLLATE "C"), so 1.5 and 1.50 in an
@@ -88,9 +89,12 @@ static int exact_array(const char *type)
 	return exact_hash_type(elem) ? 1 : bytes_type(elem) ? 2 : 0;
 }
 
-/* numeric(p,s) on both sides alike: every value has scale s, so equal
- * values have equal text, and numeric's hash (which ignores trailing
- * zeros) is exact. */
+/* numeric(p,s) on both sides alike: every value has scale s (and none is
+ * infinite), so equal values have equal text, and numeric's hash, which
+ * ignores trailing zeros, tells them apart but for two things: it drops
+ * the sign (5.00 and -5.00 hash alike) and hashes NaN as its seed. So
+ * negative values get a seed of their own (col_hash); NaN's seed is then
+ * no finite value's hash but by chance, and zero hashes as seed - 1. */
 static int scaled_numeric(const struct sync_col *c)
 {
 	return strncmp(c->src_type, "numeric(", 8) == 0 && !c->text_cmp &&
@@ -110,7 +114,8 @@ static void add_ident(struct sync_buf *b, const char *name)
 	sync_buf_add(b, "\"");
 }
 
-/* A column's seed (kind 0), NULL marker (1) or value of false (2):
+/* A column's seed (kind 0), NULL marker (1) or second seed (2: a
+ * boolean's false, a numeric's negative values):
  * fixed, independent of each other's (two columns' constants XORed in
  * must never cancel), positive (a literal -9223372036854775808 is not an
  * int8). */
@@ -205,7 +210,10 @@ static void col_hash(struct sync_buf *h, const struct sync_col *c, int pos)
 	} else if (scaled_numeric(c)) {
 		sync_buf_add(h, "hash_numeric_extended(");
 		add_ident(h, c->name);
-		sync_buf_addf(h, ", %lld)", seed);
+		sync_buf_add(h, ", CASE WHEN ");
+		add_ident(h, c->name);
+		sync_buf_addf(h, " < 0 THEN %lld ELSE %lld END)", ck_const(pos, 2),
+		              seed);
 	} else if (array) {
 		array_hash(h, c->name, array == 2, seed);
 	} else {

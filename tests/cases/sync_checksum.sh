@@ -314,6 +314,28 @@ test_checksum_chosen_by_the_table_sizes() {
 # their text form: every way two arrays' text can differ is still a
 # change (lower bound, dimensions, NULL element against empty string,
 # empty against NULL, case), and equal arrays are left alone.
+# numeric(p,s) hashes by value, and numeric's own hash drops the sign and
+# hashes NaN as its seed: a sign flipped, zero to NaN and back, and two
+# rows whose values swap signs are all changes.
+test_checksum_scaled_numeric_sign_and_nan() {
+	source "$ROOT/tests/lib/sync.sh"
+	ck_mode sync_ck_sign
+	both_q "CREATE TABLE s (id int PRIMARY KEY, p numeric(12,2), q numeric(5,0))"
+	both_q "INSERT INTO s SELECT g, g - 150.25, g FROM generate_series(1, 300) g;
+	        UPDATE s SET p = 0, q = 'NaN' WHERE id = 30; UPDATE s SET p = 'NaN' WHERE id = 31"
+	sync_ok; method_is checksum; expect_counts 0 0 300
+	src_q "UPDATE s SET p = -p WHERE id IN (10, 290);
+	       UPDATE s SET q = -q WHERE id = 11;
+	       UPDATE s SET p = 'NaN' WHERE id = 30;
+	       UPDATE s SET p = 0 WHERE id = 31;
+	       UPDATE s SET q = 0 WHERE id = 30;
+	       UPDATE s SET p = -p, q = -q WHERE id IN (40, 260)"
+	sync_ok; method_is checksum; expect_counts 0 7 293
+	assert_eq -139.75 "$(dst_q "SELECT p FROM s WHERE id = 290")"
+	same_rows s
+	sync_ok; expect_counts 0 0 300
+}
+
 test_checksum_arrays_by_elements() {
 	source "$ROOT/tests/lib/sync.sh"
 	ck_mode sync_ck_arrays
