@@ -141,15 +141,21 @@ test_checksum_slot_hints_never_hide_a_change() {
 test_checksum_int_source_bigint_target() {
 	source "$ROOT/tests/lib/sync.sh"
 	ck_mode sync_ck_intbig
-	src_q "CREATE TABLE k (id int PRIMARY KEY, v text)"
-	dst_q "CREATE TABLE k (id bigint PRIMARY KEY, v text)"
-	src_q "INSERT INTO k SELECT g, 'v' || g FROM generate_series(-500, 500) g"
-	dst_q "INSERT INTO k VALUES (0, 'zero'), (5000000000, 'target only')"
+	# columns too: smallint into integer hashes as int4 on both sides,
+	# integer into bigint as int8 on both
+	src_q "CREATE TABLE k (id int PRIMARY KEY, v text, a smallint, b int)"
+	dst_q "CREATE TABLE k (id bigint PRIMARY KEY, v text, a int, b bigint)"
+	src_q "INSERT INTO k SELECT g, 'v' || g, g % 300, g * 4000000 FROM generate_series(-500, 500) g"
+	dst_q "INSERT INTO k VALUES (0, 'zero', 0, 0), (5000000000, 'target only', 1, 1)"
 	sync_ok; method_is checksum; expect_counts 1000 1 0
 	sync_ok; expect_counts 0 0 1001
-	src_q "UPDATE k SET v = 'x' WHERE id IN (-500, 17, 500)"
-	sync_ok; expect_counts 0 3 998
+	# counted only when no row was fetched: equal rows hashed alike
+	assert_json "$OUT" 'j["statistics"]["tables"][0]["target_only_rows"]' 1 "equal rows hashed apart"
+	src_q "UPDATE k SET v = 'x' WHERE id IN (-500, 17, 500);
+	       UPDATE k SET a = -a WHERE id IN (-299, 299); UPDATE k SET b = -b WHERE id = 250"
+	sync_ok; expect_counts 0 6 995
 	assert_eq "target only" "$(dst_q "SELECT v FROM k WHERE id = 5000000000")"
+	assert_eq "-299|-1000000000" "$(dst_q "SELECT (SELECT a FROM k WHERE id = 299), b FROM k WHERE id = 250")"
 }
 
 test_checksum_sparse_int_keys() {
