@@ -132,6 +132,15 @@ static enum sync_status run_counts(struct sync_db *db, const char *sql,
 	return SYNC_OK;
 }
 
+/* Whether every column has the same type on both sides. */
+static int same_types(const struct sync_table *t)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].src_type, t->cols[i].tgt_type) != 0)
+			return 0;
+	return 1;
+}
+
 /* The merge from src (the source table or the stage); few: src holds
  * only rows the diff found new or different. */
 static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
@@ -146,9 +155,10 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 	char *check = expand(few ? sql_sync_merge_check_few
 	                         : sql_sync_merge_check,
 	                     t, src, NULL, NULL, err, errlen);
-	char *sql = expand(t->tgt_partitioned ? sql_sync_merge_partitioned
-	                   : few              ? sql_sync_merge_diff
-	                                      : sql_sync_merge,
+	char *sql = expand(t->tgt_partitioned     ? sql_sync_merge_partitioned
+	                   : few && same_types(t) ? sql_sync_merge_found
+	                   : few                  ? sql_sync_merge_diff
+	                                          : sql_sync_merge,
 	                   t, src, NULL, action, err, errlen);
 	free(action);
 	double t0 = sync_now_ms();
