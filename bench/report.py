@@ -19,12 +19,12 @@ MB = 1e6
 # case key -> (label, baseline key, ratio goal; None: shown, not judged)
 SYNC_CASES = [
     ("initial", "initial sync, empty target, two databases", "copy_pipe", 1.2),
-    ("nochange", "re-sync, no change, two databases", "copy_pipe", 0.35),
-    ("nochange_after", "re-sync, no change, right after a changed one", "copy_pipe", None),
-    ("delta", "re-sync, 1% changed + 1% new, two databases", "copy_pipe", 0.5),
-    ("extra", "re-sync, no change, 10% of target rows target-only", "copy_pipe", 0.5),
-    ("uuid", "re-sync, no change, uuid key", "copy_pipe", 0.5),
-    ("nochange_off", "re-sync, no change, SYNC_CHECKSUM=off (copy diff)", "copy_pipe", 1.3),
+    ("nochange", "re-sync, no change, two databases", "copy_pipe_nochange", 0.35),
+    ("nochange_after", "re-sync, no change, right after a changed one", "copy_pipe_delta", None),
+    ("delta", "re-sync, 1% changed + 1% new, two databases", "copy_pipe_delta", 0.5),
+    ("extra", "re-sync, no change, 10% of target rows target-only", "copy_pipe_extra", 0.5),
+    ("uuid", "re-sync, no change, uuid key", "copy_pipe_uuid", 0.5),
+    ("nochange_off", "re-sync, no change, SYNC_CHECKSUM=off (copy diff)", "copy_pipe_off", 1.3),
     ("same_initial", "same database, other schema, initial", "same_initial_base", 1.05),
     ("same_nochange", "same database, other schema, no change", "same_nochange_base", 1.05),
 ]
@@ -306,7 +306,9 @@ def sync_size(rows, res, meta, summary):
         return "n/a [%d]" % (notes.index(why) + 1)
 
     for key, label, base_key, goal in SYNC_CASES:
-        runs, base = res.get((rows, key), []), res.get((rows, base_key), [])
+        # the pipe beside the case's repetitions (run.sh), else the first one
+        runs = res.get((rows, key), [])
+        base = res.get((rows, base_key)) or res.get((rows, "copy_pipe"), [])
         t, why = median_of(runs)
         b, bwhy = median_of(base)
         times[key] = t
@@ -369,7 +371,8 @@ def sync_size(rows, res, meta, summary):
                  "CPU / RSS (engine)", "goal", "verdict"], table)
     for i, why in enumerate(notes):
         print("  [%d] %s" % (i + 1, why))
-    print("baselines: two databases: psql COPY t TO STDOUT | psql COPY t FROM STDIN into an empty t;"
+    print("baselines: two databases: psql COPY t TO STDOUT | psql COPY t FROM STDIN into an empty t"
+          " (for each re-sync case, run again beside each of its repetitions);"
           " same database: INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE ... WHERE (...) IS DISTINCT FROM (...)")
     prof = []
     for key, label, _, _ in SYNC_CASES:

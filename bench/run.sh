@@ -313,9 +313,19 @@ sync_cases() {
 	adm dst -c "VACUUM (ANALYZE) t"
 	adm base -c "VACUUM (ANALYZE) t"
 
+	# Each re-sync case's baseline is the pipe again, run beside each of
+	# its repetitions: a shared machine has slower and faster phases
+	# (the pipe moved 6.3 to 8.9 s between runs), and a baseline measured
+	# minutes earlier moved ratios by a tenth.
+	beside() { # KEY REP ROWS: the pipe of the source's ROWS rows
+		adm base -c "TRUNCATE t"
+		timed_sh "$n" "copy_pipe_$1" "$2" "$3" 0 base public.t "$pipe"
+	}
+
 	echo "[$n rows] re-sync with no change"
 	for ((r = 1; r <= reps; r++)); do
 		timed_sync "$n" nochange $r 0 0 dst public.t "${two[@]}" || break
+		beside nochange $r "$n"
 	done
 
 	echo "[$n rows] re-sync with 1% changed and 1% new, then again with no change"
@@ -326,23 +336,27 @@ sync_cases() {
 		# the last run differed, so this one cannot start with the
 		# whole-table comparison (README, checksums, step 0)
 		timed_sync "$n" nochange_after $r 0 0 dst public.t "${two[@]}" || break
+		beside delta $r $((n + r * p))
 	done
 
 	echo "[$n rows] re-sync with no change, SYNC_CHECKSUM=off (the copy diff, for reference)"
 	for ((r = 1; r <= reps; r++)); do
 		timed_sync "$n" nochange_off $r 0 0 dst public.t "${two[@]}" SYNC_CHECKSUM=off || break
+		beside off $r $((n + reps * p))
 	done
 
 	echo "[$n rows] re-sync with no change, 10% of the target's rows target-only"
 	for ((r = 1; r <= reps; r++)); do
 		timed_sync "$n" extra $r 0 0 dstx public.t TARGET_DATABASE_URL="$(url dstx)" \
 			SOURCE_DATABASE_URL="$(url srcx)" || break
+		beside extra $r $((n + reps * p))
 	done
 
 	echo "[$n rows] re-sync with no change, uuid key"
 	for ((r = 1; r <= reps; r++)); do
 		timed_sync "$n" uuid $r 0 0 dstu public.t TARGET_DATABASE_URL="$(url dstu)" \
 			SOURCE_DATABASE_URL="$(url srcu)" || break
+		beside uuid $r $((n + reps * p))
 	done
 
 	echo "[$n rows] same database, other schema: upsert and syncfn, interleaved"
