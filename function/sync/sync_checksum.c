@@ -577,6 +577,18 @@ static enum sync_status writes(struct sync_db *db, unsigned oid,
 	return st;
 }
 
+/* Both sides' write counts of t, into t->ck_written. */
+static enum sync_status both_writes(struct sync_db *src, struct sync_db *tgt,
+                                    struct sync_table *t, char *err,
+                                    size_t errlen)
+{
+	enum sync_status st = writes(src, t->src_oid, &t->ck_written[0], err,
+	                             errlen);
+	return st == SYNC_OK ? writes(tgt, t->tgt_oid, &t->ck_written[1], err,
+	                              errlen)
+	                     : st;
+}
+
 /* Reads both sides' write counts and sets t->ck_whole: compare the
  * whole tables first, since the last run found them alike (but for the
  * target-only rows it counted) and neither server has counted a write to
@@ -585,14 +597,26 @@ static enum sync_status whole_first(struct sync_db *src, struct sync_db *tgt,
                                     struct sync_table *t, char *err,
                                     size_t errlen)
 {
-	enum sync_status st = writes(src, t->src_oid, &t->ck_written[0], err,
-	                             errlen);
-	if (st == SYNC_OK)
-		st = writes(tgt, t->tgt_oid, &t->ck_written[1], err, errlen);
+	enum sync_status st = both_writes(src, tgt, t, err, errlen);
 	t->ck_whole = st == SYNC_OK && t->ck_quiet;
 	for (int side = 0; side < 2; side++)
 		t->ck_whole = t->ck_whole && t->ck_written[side] >= 0 &&
 		              t->ck_written[side] == t->ck_was_written[side];
+	return st;
+}
+
+enum sync_status sync_checksum_before_copy(struct sync_db *src,
+                                           struct sync_db *tgt,
+                                           struct sync_table *t, char *err,
+                                           size_t errlen)
+{
+	char ignore[400];
+	if (t->checksum == SYNC_CHECKSUM_OFF ||
+	    !sync_checksum_possible(t, src, tgt, ignore, sizeof ignore))
+		return SYNC_OK;
+	enum sync_status st = both_writes(src, tgt, t, err, errlen);
+	t->ck_copied = st == SYNC_OK && t->ck_written[0] >= 0 &&
+	               t->ck_written[1] >= 0;
 	return st;
 }
 

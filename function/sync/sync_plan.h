@@ -84,8 +84,9 @@ struct sync_table {
 	 * and the XOR of their row hashes, as the last run knew them (with
 	 * ck_quiet) and as this run found them (ck_to_known: every one was
 	 * counted and nothing was fetched, so the next run may compare the
-	 * whole tables with them taken out) */
-	int ck_quiet, ck_whole, ck_to_known;
+	 * whole tables with them taken out). ck_copied: copied into an
+	 * empty target, with the write counts (sync_checksum_before_copy) */
+	int ck_quiet, ck_whole, ck_to_known, ck_copied;
 	long long ck_was_written[2], ck_written[2];
 	long long ck_segments, ck_differing;
 	long long ck_was_to_rows, ck_to_rows;

@@ -261,6 +261,10 @@ static cJSON *table_stats(const struct sync_table *t)
 			cJSON_AddStringToObject(o, "target_only_hash", h);
 		}
 	}
+	if (t->ck_copied && strcmp(t->method, "copy_direct") == 0) {
+		add_count(o, "source_writes", t->ck_written[0]);
+		add_count(o, "target_writes", t->ck_written[1]);
+	}
 	add_count(o, "bytes_from_source", t->src_bytes);
 	add_count(o, "bytes_from_target", t->tgt_bytes);
 	return o;

@@ -432,7 +432,9 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 		return st;
 	if (empty) {
 		t->method = "copy_direct";
-		st = stream(t, src, tgt, NULL, req, err, errlen);
+		st = sync_checksum_before_copy(src, tgt, t, err, errlen);
+		if (st == SYNC_OK)
+			st = stream(t, src, tgt, NULL, req, err, errlen);
 		t->inserted = t->source_rows;
 		if (st != SYNC_OK)
 			explain_unique(t, tgt, 0, err, errlen);

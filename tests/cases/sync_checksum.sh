@@ -533,6 +533,28 @@ test_checksum_quiet_table_compared_whole() {
 	assert_eq prod "$(dst_q "SELECT v FROM items WHERE id = 5000")"
 }
 
+# A table copied whole into an empty target is alike after that run: the
+# next one compares the whole tables first (the target's write count
+# moved on by the rows copied), and that comparison, not the counts,
+# decides: a change the counts missed is still found.
+test_checksum_copied_table_compared_whole_next() {
+	source "$ROOT/tests/lib/sync.sh"
+	ck_mode sync_ck_copied
+	both_q "CREATE TABLE items (id int PRIMARY KEY, v text)"
+	counted src "INSERT INTO items SELECT g, 'v' || g FROM generate_series(1, 2000) g; ANALYZE items"
+	ck_sync; method_is copy_direct; expect_counts 2000 0 0
+	local v; v=$(versions items)
+	ck_sync; method_is checksum; expect_counts 0 0 2000; segs_are true 1 0
+	assert_eq "$v" "$(versions items)" "a whole-table match rewrote rows"
+	src_q "SET track_counts = off; UPDATE items SET v = 'changed' WHERE id = 1000"
+	ck_sync; expect_counts 0 1 1999; segs_are true many some
+	same_rows items
+	# without the checksum a copy leaves no hint
+	dst_q "TRUNCATE items"
+	SYNC_CHECKSUM=off sync_ok; method_is copy_direct
+	assert_eq false "$(stat '"target_writes" in j["statistics"]["tables"][0]')"
+}
+
 # target_only_is N: the last sync counted N target-only rows (and so
 # may compare the table whole next time)
 target_only_is() {
@@ -626,7 +648,8 @@ test_checksum_quiet_hint_from_any_run_log() {
 	local sw stats id whole
 	sw=$(stat 'j["statistics"]["tables"][0]["source_writes"]')
 	local quiet='"table": "public.items", "method": "checksum", "segments": 40, "segments_differing": 0'
-	for id in 1 2 3 4 5 6 7 8 9 10 11 12 13; do
+	local copied='"table": "public.items", "method": "copy_direct", "source_rows": 500'
+	for id in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
 		# the target's count now: with the source's, what a true hint holds
 		local tw; tw=$(writes_of dst)
 		case $id in
@@ -643,13 +666,17 @@ test_checksum_quiet_hint_from_any_run_log() {
 			13) to='"target_only_rows": 0, "target_only_hash": "00000000000000ff"' ;;
 			esac
 			stats="{\"tables\": [{$quiet, \"source_writes\": $sw, \"target_writes\": $tw, $to}]}" ;;
+		# a copy into an empty target: its rows inserted add to the target's count
+		14) stats="{\"tables\": [{$copied, \"inserted\": \"x\", \"source_writes\": $sw, \"target_writes\": $tw}]}" ;;
+		15) stats="{\"tables\": [{$copied, \"inserted\": 1, \"source_writes\": $sw, \"target_writes\": $((tw - 1))}]}" ;;
+		16) stats="{\"tables\": [{$copied, \"inserted\": 0, \"source_writes\": $sw, \"target_writes\": 99999999999999999999}]}" ;;
 		esac
 		dst_q "UPDATE syncfn.runs SET statistics = '$stats'::jsonb
 		       WHERE id = (SELECT max(id) FROM syncfn.runs WHERE status = 'ok')"
-		src_q "SET track_counts = off; UPDATE items SET v = v || '+' WHERE id = $((id * 37))"
+		src_q "SET track_counts = off; UPDATE items SET v = v || '+' WHERE id = $(( (id * 37 - 1) % 500 + 1 ))"
 		ck_sync; method_is checksum; expect_counts 0 1 499
 		whole=$(stat 'j["statistics"]["tables"][0]["compared_whole"]')
-		assert_eq "$([ "$id" = 10 ] || [ "$id" = 13 ] && echo true || echo false)" "$whole" "compared whole with run log $stats"
+		assert_eq "$(case $id in 10|13|15) echo true ;; *) echo false ;; esac)" "$whole" "compared whole with run log $stats"
 	done
 	same_rows items
 }
