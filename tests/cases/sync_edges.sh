@@ -333,7 +333,7 @@ row_triggers_case() {
 	       UPDATE r SET j = '{\"a\": 300.0}' WHERE id = 300;
 	       INSERT INTO r VALUES (401, 'new', 1, NULL), (0, 'new', 2, '[]')"
 	sync_ok; expect_counts 2 3 397
-	assert_eq "$(printf 'INSERT:0 INSERT:7 INSERT:200 INSERT:300 INSERT:401 UPDATE:7 UPDATE:200 UPDATE:300')" \
+	assert_eq "INSERT:0 INSERT:7 INSERT:200 INSERT:300 INSERT:401 UPDATE:7 UPDATE:200 UPDATE:300" \
 		"$(q "$DST_DB" "SELECT string_agg(op || ':' || id, ' ' ORDER BY op, id) FROM public.row_log")" \
 		"row triggers fired for other rows than the ones written ($1)"
 	same_rows r
