@@ -210,7 +210,14 @@ lock_run_log() {
 	done
 	fail "the lock on syncfn.runs was never granted"
 }
-unlock_run_log() { kill "$RUN_LOG_HOLDER" 2>/dev/null || true; wait "$RUN_LOG_HOLDER" 2>/dev/null || true; }
+# ends the holder's backend too: killing psql leaves it asleep, holding the
+# lock and the database, until its pg_sleep is over
+unlock_run_log() {
+	dst_q "SELECT pg_terminate_backend(pid) FROM pg_locks
+	       WHERE relation = 'syncfn.runs'::regclass AND mode = 'AccessExclusiveLock' AND granted
+	         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())" >/dev/null
+	kill "$RUN_LOG_HOLDER" 2>/dev/null || true; wait "$RUN_LOG_HOLDER" 2>/dev/null || true
+}
 
 test_failure_record_bounded() {
 	source "$ROOT/tests/lib/sync.sh"
