@@ -40,6 +40,8 @@ int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src
 	int nkey = 0;
 	if (whylen)
 		why[0] = '\0';
+	if (t->checksum == SYNC_CHECKSUM_OFF)
+		return 0;
 	for (int i = 0; i < t->ncols; i++)
 		nkey += t->cols[i].is_key != 0;
 	if (t->tgt_rls || nkey != 1)
@@ -611,8 +613,7 @@ enum sync_status sync_checksum_before_copy(struct sync_db *src,
                                            size_t errlen)
 {
 	char ignore[400];
-	if (t->checksum == SYNC_CHECKSUM_OFF ||
-	    !sync_checksum_possible(t, src, tgt, ignore, sizeof ignore))
+	if (!sync_checksum_possible(t, src, tgt, ignore, sizeof ignore))
 		return SYNC_OK;
 	enum sync_status st = both_writes(src, tgt, t, err, errlen);
 	t->ck_copied = st == SYNC_OK && t->ck_written[0] >= 0 &&

@@ -17,10 +17,11 @@
 #include "sync_diff.h"
 #include "sync_plan.h"
 
-/* Whether t can be checksummed between src and tgt. When it cannot for a
- * reason a person should know about (not for tables the method simply
- * does not cover, such as composite keys), why says so in one line;
- * otherwise why is "". */
+/* Whether t can be checksummed between src and tgt, and its setting
+ * allows it (SYNC_CHECKSUM not off). When it cannot for a reason a
+ * person should know about (not for tables the method simply does not
+ * cover, such as composite keys, nor for the setting), why says so in
+ * one line; otherwise why is "". */
 int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src,
                            const struct sync_db *tgt, char *why, size_t whylen);
 

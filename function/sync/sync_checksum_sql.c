@@ -182,16 +182,17 @@ static void col_hash(struct sync_buf *h, const struct sync_col *c, int pos)
 	int same = strcmp(c->src_type, c->tgt_type) == 0 && !c->text_cmp;
 	const char *t = c->src_type;
 	int array = same ? exact_array(t) : 0;
+	int ints = int_type(c->src_type) && int_type(c->tgt_type);
+	int wide = strcmp(c->src_type, "bigint") == 0 ||
+	           strcmp(c->tgt_type, "bigint") == 0;
 	sync_buf_add(h, "coalesce(");
-	if (int_type(c->src_type) && int_type(c->tgt_type) &&
-	    strcmp(c->src_type, "bigint") != 0 &&
-	    strcmp(c->tgt_type, "bigint") != 0) {
+	if (ints && !wide) {
 		/* 32 bits at most on both sides: int4's hash takes them all,
 		 * and costs a third of the int8 form below */
 		sync_buf_add(h, "hashint4extended((");
 		add_ident(h, c->name);
 		sync_buf_addf(h, ")::int4, %lld)", seed);
-	} else if (int_type(c->src_type) && int_type(c->tgt_type)) {
+	} else if (ints) {
 		/* the value in the seed too: bigint's hash keeps 32 bits */
 		sync_buf_add(h, "hashint8extended((");
 		add_ident(h, c->name);

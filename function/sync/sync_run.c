@@ -261,7 +261,7 @@ static cJSON *table_stats(const struct sync_table *t)
 			cJSON_AddStringToObject(o, "target_only_hash", h);
 		}
 	}
-	if (t->ck_copied && strcmp(t->method, "copy_direct") == 0) {
+	if (t->ck_copied) { /* copy_direct, the write counts read before */
 		add_count(o, "source_writes", t->ck_written[0]);
 		add_count(o, "target_writes", t->ck_written[1]);
 	}

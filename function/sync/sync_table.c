@@ -225,8 +225,7 @@ static long long table_bytes(struct sync_db *db, unsigned oid_value)
 static int use_checksum(struct sync_table *t, struct sync_db *src,
                         struct sync_db *tgt)
 {
-	if (t->checksum == SYNC_CHECKSUM_OFF ||
-	    !sync_checksum_possible(t, src, tgt, t->fallback, sizeof t->fallback))
+	if (!sync_checksum_possible(t, src, tgt, t->fallback, sizeof t->fallback))
 		return 0;
 	if (t->checksum == SYNC_CHECKSUM_ON)
 		return 1;
