@@ -12,7 +12,15 @@
 -- character for character(1) or bit for bit(1)), so that the
 -- assignment, not an explicit cast, applies the length: an error for a
 -- value too long, as COPY gives, never a truncation. collation is the
--- column's collation, quoted, or NULL when the type has none.
+-- column's collation, quoted, or NULL when the type has none. text_out is
+-- the (base) type's output function, qualified, when its cast to text is
+-- another function (bpchar's drops trailing blanks, bool's says "true",
+-- inet's adds the netmask): the text COPY writes is then textin(out(v)),
+-- not v::text. not_null: the column is NOT NULL. builtin: the column's
+-- type (not a domain over it) is one of PostgreSQL's own, so the other
+-- server has it too, with the same input and output; in_fn and in_args
+-- then call its input function as COPY does, the column's typmod
+-- included: in_fn(text, in_args).
 SELECT a.attname,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
        a.attidentity = 'a' AS identity_always,
@@ -32,9 +40,31 @@ SELECT a.attname,
        CASE WHEN a.attcollation <> 0
             THEN pg_catalog.quote_ident(cn.nspname) || '.'
                  || pg_catalog.quote_ident(co.collname) END AS collation,
-       bt.oid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AS seq_int
+       bt.oid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AS seq_int,
+       (SELECT pg_catalog.quote_ident(pn.nspname) || '.'
+               || pg_catalog.quote_ident(p.proname)
+        FROM pg_catalog.pg_proc p
+        JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+        WHERE p.oid = bt.typoutput
+          AND EXISTS (SELECT FROM pg_catalog.pg_cast k
+                      WHERE k.castsource = bt.oid AND k.castmethod = 'f'
+                        AND k.casttarget = 'pg_catalog.text'::pg_catalog.regtype))
+         AS text_out,
+       a.attnotnull AS not_null,
+       tn.nspname = 'pg_catalog' AND t.typtype <> 'd' AS builtin,
+       (SELECT pg_catalog.quote_ident(pn.nspname) || '.'
+               || pg_catalog.quote_ident(p.proname)
+        FROM pg_catalog.pg_proc p
+        JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+        WHERE p.oid = t.typinput) AS in_fn,
+       (SELECT CASE WHEN p.pronargs = 1 THEN ''
+                    ELSE ', ' || (CASE WHEN t.typelem <> 0 THEN t.typelem
+                                       ELSE t.oid END)::pg_catalog.int8
+                         || '::pg_catalog.oid, ' || a.atttypmod END
+        FROM pg_catalog.pg_proc p WHERE p.oid = t.typinput) AS in_args
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
 -- a domain's base type, through domains over domains (PostgreSQL keeps
 -- the chain acyclic, so the recursion ends)
 JOIN LATERAL (

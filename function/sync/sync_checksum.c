@@ -34,18 +34,46 @@
  * since value ranges would leave most segments empty and a few huge. */
 #define CK_MAX_SPAN_PER_ROW 64
 
+/* Whether two source keys are one key on the target only when they are
+ * one on the source: the checksum matches keys by their bytes, and only
+ * the merge would meet such a pair, one row overwriting the other. */
+static int key_exact(const struct sync_col *k)
+{
+	if (k->text_cmp)
+		return 0; /* a collation or type whose equality is looser */
+	if (strcmp(k->src_type, k->tgt_type) == 0)
+		return 1;
+	static const char *const ints[] = { "smallint", "integer", "bigint" };
+	int a = 0, b = 0;
+	for (int i = 0; i < 3; i++) {
+		a |= strcmp(k->src_type, ints[i]) == 0;
+		b |= strcmp(k->tgt_type, ints[i]) == 0;
+	}
+	return a && b;
+}
+
 int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src,
                            const struct sync_db *tgt, char *why, size_t whylen)
 {
 	int nkey = 0;
+	const struct sync_col *key = NULL;
 	if (whylen)
 		why[0] = '\0';
 	if (t->checksum == SYNC_CHECKSUM_OFF)
 		return 0;
 	for (int i = 0; i < t->ncols; i++)
-		nkey += t->cols[i].is_key != 0;
+		if (t->cols[i].is_key)
+			nkey++, key = &t->cols[i];
 	if (t->tgt_rls || nkey != 1)
 		return 0;
+	if (!key_exact(key)) {
+		snprintf(why, whylen, "table %s: its key %s is %s on the source "
+		         "and %s on the target, whose equality is not the "
+		         "source's (two source keys could be one on the target); "
+		         "every row is read instead, so such keys are refused",
+		         t->label, key->name, key->src_type, key->tgt_type);
+		return 0;
+	}
 	if (PQserverVersion(src->conn) < 140000 ||
 	    PQserverVersion(tgt->conn) < 140000) {
 		snprintf(why, whylen, "table %s: checksums need PostgreSQL 14 "
@@ -502,15 +530,18 @@ static enum sync_status row_level(struct sync_db *src, struct sync_db *tgt,
 	return st;
 }
 
+/* Sizes s's segments for the source's rows: `rows` when known (>= 0),
+ * else the planner's estimate or a count. */
 static enum sync_status segments(struct sync_db *src, struct sync_db *tgt,
                                  const struct sync_table *t,
-                                 struct ck_sql *s, int *empty, char *err,
-                                 size_t errlen)
+                                 struct ck_sql *s, long long rows,
+                                 int *empty, char *err, size_t errlen)
 {
-	long long rows;
 	int dense = 0;
 	*empty = 0;
-	enum sync_status st = source_rows(src, t, &rows, err, errlen);
+	enum sync_status st = rows >= 0 ? SYNC_OK
+	                                : source_rows(src, t, &rows, err, errlen);
+	s->sized = rows;
 	/* one integer column on both sides (the key is one column here) */
 	if (st == SYNC_OK && sync_diff_possible(t))
 		st = int_ranges(src, tgt, t, s, rows, &dense, empty, err,
@@ -633,6 +664,25 @@ static void target_only(struct sync_table *t, int alike, int settled,
 	t->ck_to_hash = alike ? t->ck_was_to_hash : to->h;
 }
 
+/* Whether the segments were sized for far fewer rows than the source
+ * has (statistics from when the table was small): the row-level pass
+ * would then read whole crowds of rows at once, so the segments are
+ * sized again for the rows the aggregates counted. */
+static int undersized(const struct ck_sql *s, const struct ck_plan *p)
+{
+	long long was = s->sized > CK_SEG_ROWS ? s->sized : CK_SEG_ROWS;
+	return p->rows > 4 * was && was / CK_SEG_ROWS < CK_WANT_SEGS;
+}
+
+static void plan_free(struct ck_plan *p)
+{
+	free(p->segs);
+	free(p->pend);
+	sync_buf_free(&p->look_s);
+	sync_buf_free(&p->look_t);
+	sync_buf_free(&p->direct);
+}
+
 /* A fixed statement without parameters on one side, then the other. */
 static enum sync_status both_run(struct sync_db *src, struct sync_db *tgt,
                                  const char *sql, char *err, size_t errlen)
@@ -673,9 +723,18 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	if (st == SYNC_OK && t->ck_whole)
 		st = whole(src, tgt, t, &s, &alike, &rows, err, errlen);
 	if (st == SYNC_OK && !alike)
-		st = segments(src, tgt, t, &s, &empty, err, errlen);
+		st = segments(src, tgt, t, &s, -1, &empty, err, errlen);
 	if (st == SYNC_OK && !alike && !empty)
 		st = compare(src, tgt, t, &s, &plan, &all, err, errlen);
+	if (st == SYNC_OK && !alike && !empty && undersized(&s, &plan)) {
+		rows = plan.rows;
+		plan_free(&plan);
+		plan = (struct ck_plan){ 0 };
+		all = 0;
+		st = segments(src, tgt, t, &s, rows, &empty, err, errlen);
+		if (st == SYNC_OK && !empty)
+			st = compare(src, tgt, t, &s, &plan, &all, err, errlen);
+	}
 	d->read = alike ? rows : plan.rows;
 	t->ck_segments = alike ? 1 : empty ? 0 : (long long)s.nsegs + 1;
 	/* the whole tables differed: so must a segment, unless the target
@@ -693,11 +752,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = both_run(src, tgt, sql_sync_checksum_sorts, err, errlen);
 	if (st == SYNC_OK && req->progress)
 		req->progress(req->progress_ctx, t->label, d->read, t->estimate);
-	free(plan.segs);
-	free(plan.pend);
-	sync_buf_free(&plan.look_s);
-	sync_buf_free(&plan.look_t);
-	sync_buf_free(&plan.direct);
+	plan_free(&plan);
 	ck_sql_free(&s);
 	return st;
 }

@@ -57,7 +57,9 @@ void ck_drain(struct ck_query *q);
 /* The SQL of one table, for either side. */
 struct ck_sql {
 	int int_key;       /* segments are value ranges of an integer key */
-	char *rowhash;     /* 64-bit hash of a row's synced columns */
+	/* 64-bit hash of a row's synced columns, on the target and on the
+	 * source (sync_checksum_sql.c) */
+	char *rowhash, *rowhash_src;
 	char *keytype;     /* the source key column's type */
 	/* how a key is hashed into a segment (other keys): by its binary
 	 * value where both sides have the same kind of key, else its text */
@@ -66,6 +68,7 @@ struct ck_sql {
 	 * other keys nseg (segments by a hash of the key) */
 	char lo[24], top[24], nseg[16], width[24];
 	int nsegs;         /* segment ids are 0 .. nsegs */
+	long long sized;   /* the source rows they were sized for */
 	int src_indexed;   /* a unique index on the source's key */
 	/* integer keys in segments of at most 64 values: the aggregates
 	 * carry a slot of kbits bits per key (64 / width, at most 8), 0 for
@@ -79,7 +82,8 @@ struct ck_sql {
 /* Builds rowhash and keytype for t; -1 on out of memory. */
 int ck_sql_init(struct ck_sql *s, const struct sync_table *t);
 void ck_sql_free(struct ck_sql *s);
-/* Expands template tmpl (sync_checksum_*.sql) for table side tbl; the
+/* Expands template tmpl (sync_checksum_*.sql) for table side tbl, which
+ * is t->f.src (the source's row hash) or t->f.tgt_only (the target's); the
  * segment expression's parameters start at $first. NULL on error. */
 char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
                     const char *tmpl, const char *tbl, int first,

@@ -1,34 +1,44 @@
 /* sync_checksum_sql.c - the expressions the checksum's statements are
- * filled with: a row's hash and a row's segment, the same on both sides.
+ * filled with: a row's hash and a row's segment, one per side.
  *
- * A row hash covers every synced column, the key included, and must be
- * equal on both servers only when the row would compare equal in the
- * copy diff (COPY text identical) or be left alone by the merge. So a
- * column is hashed by its binary value only where that value's hash
- * tells every two values of different text apart: integers (as int4
- * where neither side is bigint, else as bigint, its whole 64 bits:
- * bigint's own hash folds them to 32, so 0 and 4294967297 would hash
- * alike), bool, uuid, date, bytea,
- * timestamps by their epoch or send bytes (their hash folds too),
- * numeric with the same declared scale on both sides (the sign in its
- * seed), and arrays of the
- * 32-bit and byte kinds or of text (element by element, text by its
- * bytes, with their dimensions); every other column is hashed by its text
- * form in byte order (::text COLLATE "C"), so 1.5 and 1.50 in an
- * unconstrained numeric, -0 and 0 in a float, json spacing, points, xml,
- * 'a' and 'A' under a case-insensitive collation all hash differently.
- * The session pins every setting that shapes those text forms
- * (sync_session.sql).
+ * A row hash covers every synced column, the key included, and two rows
+ * must hash alike only when the target's row is exactly what COPY would
+ * write for the source's (up to a 64-bit collision). The argument:
  *
- * Each column's 64-bit hash is seeded with its position (a NULL is a
- * constant of its position), the columns' hashes are XORed, and that is
- * the seed of a last hash of the key: two rows with the same non-key
- * values but other keys hash apart, so neither a segment's XOR nor a
- * swap of values between rows can cancel out. No record is built per
- * row (ROW() copied every value once more: a fifth of the statement). A
- * hash that differs between servers for equal rows (another build,
- * another byte order) can only make rows look changed, never hide a
- * change. */
+ * - Each column is read as one exact input: a value whose every bit
+ *   counts (integers whole, bool as 0/1, uuid, date, bytea, timestamps
+ *   by their epoch between 1700 and 2200, where a float8 tells every two
+ *   microseconds apart, else by their send form), or else the text COPY
+ *   writes for it (its type's output function, not ::text: bpchar keeps
+ *   its blanks) in byte order. Text covers numeric (scale, sign, NaN),
+ *   floats (-0), json, arrays (elements, NULL elements, bounds and
+ *   dimensions are all in an array's text) and every other type. A
+ *   column whose type differs between the sides is text on both: the
+ *   target's, and on the source the target type's output of what its
+ *   input function makes of the source's text, which is COPY's
+ *   conversion, where the target's type is one the source has too and
+ *   that conversion cannot fail where COPY would not; else the source's
+ *   own text (equal texts still mean equal rows: a type reads back its
+ *   own output; other texts only mean a fetch the merge then finds
+ *   equal).
+ * - The columns are chained, in order: each one's hash is seeded with
+ *   the hash so far, XORed with a constant of the column's position (a
+ *   second constant when the value is NULL, whose input is then a fixed
+ *   value). Every step is one of PostgreSQL's seeded 64-bit hash
+ *   functions (lookup3 over the input and the whole seed), so a column's
+ *   change reaches every later step through a non-linear mix: no two
+ *   columns' changes can cancel (no XOR of column hashes), no value is a
+ *   structural zero (no built-in hash sees an array, a NULL or a
+ *   numeric's weight: those went by PostgreSQL's linear or seedless
+ *   steps and were missed), and the same values in other columns hash
+ *   apart. The last step hashes the key, seeded with the chain.
+ *
+ * Segments XOR their rows' hashes; a row's hash is a 64-bit value
+ * mixed from all of its columns and its key, so rows cannot cancel but
+ * by a collision. A hash that differs between servers for equal rows
+ * (another build, another byte order) can only make rows look changed,
+ * never hide a change. The session pins every setting that shapes the
+ * texts (sync_session.sql). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,20 +53,6 @@ static int int_type(const char *type)
 	       strcmp(type, "bigint") == 0;
 }
 
-/* Types whose values' binary hash, seeded, is exact: one value, one hash
- * input, however it was written (no two values of them are equal with
- * different text). */
-static int exact_hash_type(const char *type)
-{
-	static const char *const exact[] = {
-		"smallint", "integer", "boolean", "uuid", "bytea", "date",
-	};
-	for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
-		if (strcmp(type, exact[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /* Equal keys must land in the same segment on both sides: the binary
  * value's hash is the same for equal values of one type (integers of any
  * width as bigint), and costs no output function per row. */
@@ -67,39 +63,6 @@ static int key_hash(const char *src, const char *tgt)
 	if (strcmp(src, "uuid") == 0 && strcmp(tgt, "uuid") == 0)
 		return CK_KEY_UUID;
 	return CK_KEY_TEXT;
-}
-
-/* Text types whose hash under COLLATE "C" is the hash of their bytes. */
-static int bytes_type(const char *type)
-{
-	return strcmp(type, "text") == 0 ||
-	       strcmp(type, "character varying") == 0 ||
-	       strncmp(type, "character varying(", 18) == 0;
-}
-
-/* An array type whose elements hash exactly (by value, or text by
- * bytes): 1 integers and the like, 2 text, 0 none. */
-static int exact_array(const char *type)
-{
-	size_t n = strlen(type);
-	char elem[128];
-	if (n < 3 || n - 2 >= sizeof elem || strcmp(type + n - 2, "[]") != 0)
-		return 0;
-	memcpy(elem, type, n - 2);
-	elem[n - 2] = '\0';
-	return exact_hash_type(elem) ? 1 : bytes_type(elem) ? 2 : 0;
-}
-
-/* numeric(p,s) on both sides alike: every value has scale s (and none is
- * infinite), so equal values have equal text, and numeric's hash, which
- * ignores trailing zeros, tells them apart but for two things: it drops
- * the sign (5.00 and -5.00 hash alike) and hashes NaN as its seed. So
- * negative values get a seed of their own (col_hash); NaN's seed is then
- * no finite value's hash but by chance, and zero hashes as seed - 1. */
-static int scaled_numeric(const struct sync_col *c)
-{
-	return strncmp(c->src_type, "numeric(", 8) == 0 && !c->text_cmp &&
-	       strcmp(c->src_type, c->tgt_type) == 0;
 }
 
 /* Appends the identifier name, double-quoted as PQescapeIdentifier does. */
@@ -115,11 +78,9 @@ static void add_ident(struct sync_buf *b, const char *name)
 	sync_buf_add(b, "\"");
 }
 
-/* A column's seed (kind 0), NULL marker (1) or second seed (2: a
- * boolean's false, a numeric's negative values):
- * fixed, independent of each other's (two columns' constants XORed in
- * must never cancel), positive (a literal -9223372036854775808 is not an
- * int8). */
+/* A column's constant (kind 0), its NULL's (1), the chain's start (2):
+ * fixed and independent of each other's, positive (a literal
+ * -9223372036854775808 is not an int8). */
 static long long ck_const(int pos, int kind)
 {
 	uint64_t z = (uint64_t)pos * 4 + (uint64_t)kind + 1;
@@ -130,144 +91,244 @@ static long long ck_const(int pos, int kind)
 	return (long long)(z >> 2);
 }
 
-/* An array whose elements hash exactly: the elements' hashes combined in
- * order (hash_array_extended), seeded with the lower bound, or with the
- * whole dimensions when there are several, since the elements alone do
- * not tell '{a,b}' from '[0:1]={a,b}' or '{{a,b},{c,d}}' from '{a,b,c,d}'.
- * A NULL element hashes as 0, an empty array as 1; without its output
- * function an array costs a third of its text form's time. */
-static void array_hash(struct sync_buf *h, const char *name, int text,
-                       long long seed)
+/* How a column is read into its hash (the file's comment says why each
+ * is exact). */
+enum ck_read {
+	CK_INT4,   /* 32 bits at most on both sides */
+	CK_INT8,   /* an integer, bigint on a side */
+	CK_UUID,
+	CK_BOOL,
+	CK_TS,     /* timestamp or timestamptz */
+	CK_RECORD, /* date, bytea: their own seeded hash, through a record */
+	CK_TEXT,   /* the text COPY writes */
+};
+
+static enum ck_read read_kind(const struct sync_col *c)
 {
-	sync_buf_add(h, "hash_array_extended((");
-	add_ident(h, name);
-	sync_buf_add(h, text ? " COLLATE \"C\"), " : "), ");
-	sync_buf_add(h, "(CASE WHEN array_ndims(");
-	add_ident(h, name);
-	sync_buf_add(h, ") > 1 THEN hashtextextended(array_dims(");
-	add_ident(h, name);
-	sync_buf_add(h, "), 0) ELSE coalesce(array_lower(");
-	add_ident(h, name);
-	sync_buf_addf(h, ", 1), -1) END) # %lld)", seed);
+	const char *t = c->src_type;
+	if (int_type(c->src_type) && int_type(c->tgt_type))
+		return strcmp(c->src_type, "bigint") == 0 ||
+		       strcmp(c->tgt_type, "bigint") == 0 ? CK_INT8 : CK_INT4;
+	if (strcmp(c->src_type, c->tgt_type) != 0 || c->text_cmp)
+		return CK_TEXT;
+	if (strcmp(t, "uuid") == 0)
+		return CK_UUID;
+	if (strcmp(t, "boolean") == 0)
+		return CK_BOOL;
+	if (strcmp(t, "timestamp with time zone") == 0 ||
+	    strcmp(t, "timestamp without time zone") == 0)
+		return CK_TS;
+	if (strcmp(t, "date") == 0 || strcmp(t, "bytea") == 0)
+		return CK_RECORD;
+	return CK_TEXT;
 }
 
-/* A timestamp's seeded 64-bit hash, from all 64 bits of its value (the
- * type's own hash folds them to 32). Between 1700 and 2200 its epoch as
- * a float8 (date_part: the microseconds since 1970, exact below 2^53,
- * divided by a million): under 2^33 seconds from 1970 a float8's step is
- * under a microsecond, so two values a microsecond apart never round to
- * the same float8; that costs a fifth less than the send form, which
- * hashes every other value (infinity included) whole. */
-static void ts_hash(struct sync_buf *h, const char *name, int tz,
-                    long long seed)
+/* Whether no value of the type has the empty text, which then stands
+ * for a NULL: a step without the NULL's constant (a fifth cheaper). */
+static int never_empty(const char *type)
+{
+	static const char *const kinds[] = {
+		"json", "jsonb", "numeric", "double precision", "real",
+		"interval", "money", "date", "uuid", "inet", "cidr", "macaddr",
+		"macaddr8", "boolean", "smallint", "integer", "bigint",
+		"timestamp", "time", "point", "lseg", "box", "path", "polygon",
+		"circle", "line",
+	};
+	size_t n = strlen(type);
+	if (n > 2 && strcmp(type + n - 2, "[]") == 0)
+		return 1; /* "{}" at least */
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		size_t k = strlen(kinds[i]);
+		/* the name alone, or with a typmod or "with time zone" */
+		if (strncmp(type, kinds[i], k) == 0 &&
+		    (type[k] == '\0' || type[k] == '(' || type[k] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the source can convert a column's text as COPY into the target
+ * would: the target's type is one the source has, and the conversion
+ * cannot cut a value that COPY would refuse (an input function given a
+ * length checks it as COPY does; only the bit and character types take
+ * one, and they never round). */
+static int convertible(const struct sync_col *c)
+{
+	return c->tgt_builtin && c->in_fn && c->in_args &&
+	       strcmp(c->src_type, c->tgt_type) != 0;
+}
+
+/* The text COPY writes for column c's value on one side (src: the
+ * source's, converted as COPY would into the target's type where the
+ * source can). */
+static void col_text(struct sync_buf *h, const struct sync_col *c, int src,
+                     const char *v)
+{
+	if (!src || strcmp(c->src_type, c->tgt_type) == 0) {
+		sync_col_text(h, v, src ? c->src_text_out : c->text_out);
+		return;
+	}
+	if (!convertible(c)) {
+		sync_col_text(h, v, c->src_text_out);
+		return;
+	}
+	struct sync_buf in = { 0 }, conv = { 0 };
+	sync_buf_add(&in, "pg_catalog.textout(");
+	sync_col_text(&in, v, c->src_text_out);
+	sync_buf_add(&in, ")");
+	sync_buf_addf(&conv, "%s(%s%s)", c->in_fn, sync_buf_str(&in), c->in_args);
+	sync_col_text(h, sync_buf_str(&conv), c->text_out);
+	h->oom |= in.oom || conv.oom;
+	sync_buf_free(&in);
+	sync_buf_free(&conv);
+}
+
+/* The timestamp range whose epoch as a float8 is exact to the
+ * microsecond (under 2^33 s from 1970 a float8's step is under 1 us). */
+static void ts_in_range(struct sync_buf *h, const char *v, int tz)
 {
 	const char *zone = tz ? "+00'::timestamptz" : "'::timestamp";
-	sync_buf_add(h, "CASE WHEN ");
-	add_ident(h, name);
-	sync_buf_addf(h, " >= '1700-01-01 00:00:00%s AND ", zone);
-	add_ident(h, name);
-	sync_buf_addf(h, " < '2200-01-01 00:00:00%s THEN "
-	              "hashfloat8extended(date_part('epoch', ", zone);
-	add_ident(h, name);
-	sync_buf_addf(h, "), %lld) ELSE hash_record_extended(ROW(%s(", seed,
-	              tz ? "timestamptz_send" : "timestamp_send");
-	add_ident(h, name);
-	sync_buf_addf(h, ")), %lld) END", seed);
+	sync_buf_addf(h, "%s >= '1700-01-01 00:00:00%s AND %s < "
+	              "'2200-01-01 00:00:00%s", v, zone, v, zone);
 }
 
-/* One non-key column's seeded 64-bit hash, never NULL. */
-static void col_hash(struct sync_buf *h, const struct sync_col *c, int pos)
+/* The seed of column c's step: the chain so far XOR the column's
+ * constant, or its NULL's; a timestamp outside the float8 range XORs
+ * the hash of its send form instead (its input is then NaN). */
+static void step_seed(struct sync_buf *h, const struct sync_col *c,
+                      enum ck_read k, const char *v, const char *prev,
+                      int pos)
 {
-	long long seed = ck_const(pos, 0), null = ck_const(pos, 1);
-	int same = strcmp(c->src_type, c->tgt_type) == 0 && !c->text_cmp;
-	const char *t = c->src_type;
-	int array = same ? exact_array(t) : 0;
-	int ints = int_type(c->src_type) && int_type(c->tgt_type);
-	int wide = strcmp(c->src_type, "bigint") == 0 ||
-	           strcmp(c->tgt_type, "bigint") == 0;
-	sync_buf_add(h, "coalesce(");
-	if (ints && !wide) {
-		/* 32 bits at most on both sides: int4's hash takes them all,
-		 * and costs a third of the int8 form below */
-		sync_buf_add(h, "hashint4extended((");
-		add_ident(h, c->name);
-		sync_buf_addf(h, ")::int4, %lld)", seed);
-	} else if (ints) {
-		/* the value in the seed too: bigint's hash keeps 32 bits */
-		sync_buf_add(h, "hashint8extended((");
-		add_ident(h, c->name);
-		sync_buf_add(h, ")::int8, (");
-		add_ident(h, c->name);
-		sync_buf_addf(h, ")::int8 # %lld)", seed);
-	} else if (same && strcmp(t, "uuid") == 0) {
-		sync_buf_add(h, "uuid_hash_extended(");
-		add_ident(h, c->name);
-		sync_buf_addf(h, ", %lld)", seed);
-	} else if (same && strcmp(t, "boolean") == 0) {
-		sync_buf_add(h, "CASE WHEN ");
-		add_ident(h, c->name);
-		sync_buf_addf(h, " THEN %lld WHEN NOT ", seed);
-		add_ident(h, c->name);
-		sync_buf_addf(h, " THEN %lld END", ck_const(pos, 2));
-	} else if (same && (strcmp(t, "timestamp with time zone") == 0 ||
-	                    strcmp(t, "timestamp without time zone") == 0)) {
-		ts_hash(h, c->name, strcmp(t, "timestamp with time zone") == 0,
-		        seed);
-	} else if (same && (strcmp(t, "date") == 0 || strcmp(t, "bytea") == 0)) {
-		sync_buf_add(h, "hash_record_extended(ROW(");
-		add_ident(h, c->name);
-		sync_buf_addf(h, "), %lld)", seed);
-	} else if (scaled_numeric(c)) {
-		sync_buf_add(h, "hash_numeric_extended(");
-		add_ident(h, c->name);
-		sync_buf_add(h, ", CASE WHEN ");
-		add_ident(h, c->name);
-		sync_buf_addf(h, " < 0 THEN %lld ELSE %lld END)", ck_const(pos, 2),
-		              seed);
-	} else if (array) {
-		array_hash(h, c->name, array == 2, seed);
+	long long key = ck_const(pos, 0), null = ck_const(pos, 1);
+	sync_buf_addf(h, "(%s) # ", prev);
+	if (k == CK_TS) {
+		int tz = strcmp(c->src_type, "timestamp with time zone") == 0;
+		sync_buf_add(h, "(CASE WHEN ");
+		ts_in_range(h, v, tz);
+		sync_buf_addf(h, " THEN %lld::int8 ELSE coalesce("
+		              "pg_catalog.hash_record_extended(ROW(%s(%s)), %lld), "
+		              "%lld) END)", key, tz ? "timestamptz_send"
+		                                    : "timestamp_send",
+		              v, key, null);
+	} else if (c->not_null || (k == CK_TEXT && never_empty(c->src_type) &&
+	                           never_empty(c->tgt_type))) {
+		sync_buf_addf(h, "%lld::int8", key);
 	} else {
-		sync_buf_add(h, "hashtextextended((");
-		add_ident(h, c->name);
-		sync_buf_addf(h, "::text COLLATE \"C\"), %lld)", seed);
+		sync_buf_addf(h, "(CASE WHEN %s IS NULL THEN %lld::int8 ELSE "
+		              "%lld::int8 END)", v, null, key);
 	}
-	sync_buf_addf(h, ", %lld)", null);
 }
 
-/* The last hash: the key, seeded with the other columns' XOR (for an
- * integer key, XORed with the key too, whose hash keeps only 32 bits). */
+/* One step of the chain: column c (at pos) hashed with seed prev. */
+static void col_step(struct sync_buf *h, const struct sync_col *c, int pos,
+                     int src, const char *prev)
+{
+	struct sync_buf v = { 0 }, seed = { 0 };
+	add_ident(&v, c->name);
+	enum ck_read k = read_kind(c);
+	const char *val = sync_buf_str(&v);
+	step_seed(&seed, c, k, val, prev, pos);
+	const char *sd = sync_buf_str(&seed);
+	switch (k) {
+	case CK_INT4:
+		sync_buf_addf(h, "pg_catalog.hashint4extended(coalesce((%s)::int4, "
+		              "0), %s)", val, sd);
+		break;
+	case CK_INT8: /* the value in the seed too: its hash keeps 32 bits */
+		sync_buf_addf(h, "pg_catalog.hashint8extended(coalesce((%s)::int8, "
+		              "0), %s # coalesce((%s)::int8, 0))", val, sd, val);
+		break;
+	case CK_UUID:
+		sync_buf_addf(h, "pg_catalog.uuid_hash_extended(coalesce(%s, "
+		              "'00000000-0000-0000-0000-000000000000'::uuid), %s)",
+		              val, sd);
+		break;
+	case CK_BOOL:
+		sync_buf_addf(h, "pg_catalog.hashint4extended(coalesce((%s)::int4, "
+		              "0), %s)", val, sd);
+		break;
+	case CK_TS: {
+		int tz = strcmp(c->src_type, "timestamp with time zone") == 0;
+		sync_buf_add(h, "pg_catalog.hashfloat8extended(coalesce(CASE WHEN ");
+		ts_in_range(h, val, tz);
+		sync_buf_addf(h, " THEN pg_catalog.date_part('epoch', %s) END, "
+		              "'NaN'::float8), %s)", val, sd);
+		break;
+	}
+	case CK_RECORD:
+		sync_buf_addf(h, "pg_catalog.hash_record_extended(ROW(coalesce(%s, "
+		              "%s)), %s)", val, strcmp(c->src_type, "date") == 0
+		              ? "'1970-01-01'::date" : "'\\x'::bytea", sd);
+		break;
+	case CK_TEXT:
+		sync_buf_add(h, "pg_catalog.hashtextextended(coalesce(");
+		col_text(h, c, src, val);
+		sync_buf_addf(h, ", '') COLLATE \"C\", %s)", sd);
+		break;
+	}
+	h->oom |= v.oom || seed.oom;
+	sync_buf_free(&v);
+	sync_buf_free(&seed);
+}
+
+/* The last hash: the key, seeded with the chain (for an integer key,
+ * XORed with the key too, whose hash keeps only 32 bits). */
 static void key_final(struct sync_buf *h, const struct ck_sql *s,
-                      const char *key, const char *inner)
+                      const char *key, const char *chain)
 {
 	if (s->keyhash == CK_KEY_INT)
-		sync_buf_addf(h, "hashint8extended((%s)::int8, (%s) # (%s)::int8)",
-		              key, inner, key);
+		sync_buf_addf(h, "pg_catalog.hashint8extended((%s)::int8, (%s) # "
+		              "(%s)::int8)", key, chain, key);
 	else if (s->keyhash == CK_KEY_UUID)
-		sync_buf_addf(h, "uuid_hash_extended(%s, %s)", key, inner);
+		sync_buf_addf(h, "pg_catalog.uuid_hash_extended(%s, %s)", key,
+		              chain);
 	else
-		sync_buf_addf(h, "hashtextextended((%s)::text COLLATE \"C\", %s)",
-		              key, inner);
+		sync_buf_addf(h, "pg_catalog.hashtextextended((%s)::text COLLATE "
+		              "\"C\", %s)", key, chain);
+}
+
+/* One side's row hash: the columns' chain, then the key; NULL on out
+ * of memory. */
+static char *row_hash(const struct ck_sql *s, const struct sync_table *t,
+                      int src, const char *key)
+{
+	struct sync_buf cur = { 0 }, h = { 0 };
+	sync_buf_addf(&cur, "%lld::int8", ck_const(0, 2));
+	for (int i = 0; i < t->ncols && !cur.oom; i++) {
+		const struct sync_col *c = &t->cols[i];
+		if (c->is_key)
+			continue;
+		struct sync_buf next = { 0 };
+		col_step(&next, c, i, src, sync_buf_str(&cur));
+		sync_buf_free(&cur);
+		cur = next;
+	}
+	key_final(&h, s, key, sync_buf_str(&cur));
+	int bad = cur.oom || h.oom;
+	sync_buf_free(&cur);
+	if (bad) {
+		sync_buf_free(&h);
+		return NULL;
+	}
+	return h.p;
 }
 
 int ck_sql_init(struct ck_sql *s, const struct sync_table *t)
 {
-	struct sync_buf in = { 0 }, h = { 0 }, key = { 0 };
-	for (int i = 0; i < t->ncols; i++) {
+	struct sync_buf key = { 0 };
+	for (int i = 0; i < t->ncols && !s->keytype; i++) {
 		const struct sync_col *c = &t->cols[i];
-		if (c->is_key && !s->keytype) {
-			s->keytype = strdup(c->src_type);
-			s->keyhash = key_hash(c->src_type, c->tgt_type);
-			add_ident(&key, c->name);
+		if (!c->is_key)
 			continue;
-		}
-		sync_buf_add(&in, in.len ? " # " : "");
-		col_hash(&in, c, i);
+		s->keytype = strdup(c->src_type);
+		s->keyhash = key_hash(c->src_type, c->tgt_type);
+		add_ident(&key, c->name);
 	}
-	key_final(&h, s, sync_buf_str(&key), in.len ? sync_buf_str(&in)
-	                                            : "0::int8");
-	s->rowhash = h.p;
-	int bad = in.oom || key.oom || h.oom || !s->keytype;
-	sync_buf_free(&in);
+	if (!key.oom && s->keytype) {
+		s->rowhash = row_hash(s, t, 0, sync_buf_str(&key));
+		s->rowhash_src = row_hash(s, t, 1, sync_buf_str(&key));
+	}
+	int bad = key.oom || !s->keytype || !s->rowhash || !s->rowhash_src;
 	sync_buf_free(&key);
 	if (bad) {
 		ck_sql_free(s);
@@ -279,8 +340,9 @@ int ck_sql_init(struct ck_sql *s, const struct sync_table *t)
 void ck_sql_free(struct ck_sql *s)
 {
 	free(s->rowhash);
+	free(s->rowhash_src);
 	free(s->keytype);
-	s->rowhash = s->keytype = NULL;
+	s->rowhash = s->rowhash_src = s->keytype = NULL;
 }
 
 /* The segment of a row, with parameters from $f on. Integer keys: value
@@ -374,7 +436,8 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
 	sync_buf_add(&pack, s->kbits ? ") || int8send(h) || int8send(b)"
 	                             : ") || int4send(n) || int8send(h)");
 	const struct sync_kv kv[] = {
-		{ "seg", sync_buf_str(&seg) }, { "rowhash", s->rowhash },
+		{ "seg", sync_buf_str(&seg) },
+		{ "rowhash", tbl == t->f.src ? s->rowhash_src : s->rowhash },
 		{ "group", sync_buf_str(&grp) }, { "pos", sync_buf_str(&pos) },
 		{ "slot", sync_buf_str(&slot) }, { "pack", sync_buf_str(&pack) },
 		{ "tbl", tbl }, { "key", t->f.key }, { "src", t->f.src },

@@ -260,6 +260,12 @@ static enum sync_status match_columns(struct sync_plan *plan,
 		c->cast_type = strdup(PQgetvalue(rt, i, 6));
 		c->coll = dup_or_null(rt, i, 7);
 		c->src_coll = dup_or_null(rs, j, 7);
+		c->text_out = dup_or_null(rt, i, 9);
+		c->src_text_out = dup_or_null(rs, j, 9);
+		c->not_null = is_true(rt, i, 10) && is_true(rs, j, 10);
+		c->tgt_builtin = is_true(rt, i, 11);
+		c->in_fn = dup_or_null(rt, i, 12);
+		c->in_args = dup_or_null(rt, i, 13);
 		if (!PQgetisnull(rt, i, 4) && is_true(rt, i, 8))
 			c->seq = strdup(PQgetvalue(rt, i, 4));
 		else if (!PQgetisnull(rt, i, 4))
@@ -270,7 +276,11 @@ static enum sync_status match_columns(struct sync_plan *plan,
 		if (!c->name || !c->tgt_type || !c->src_type || !c->cast_type ||
 		    (!c->seq && !PQgetisnull(rt, i, 4) && is_true(rt, i, 8)) ||
 		    (!c->coll && !PQgetisnull(rt, i, 7)) ||
-		    (!c->src_coll && !PQgetisnull(rs, j, 7)))
+		    (!c->src_coll && !PQgetisnull(rs, j, 7)) ||
+		    (!c->text_out && !PQgetisnull(rt, i, 9)) ||
+		    (!c->src_text_out && !PQgetisnull(rs, j, 9)) ||
+		    (!c->in_fn && !PQgetisnull(rt, i, 12)) ||
+		    (!c->in_args && !PQgetisnull(rt, i, 13)))
 			return SYNC_FAILED;
 		if (is_true(rs, j, 5))
 			t->src_generated = 1;
@@ -406,14 +416,28 @@ static void list_sep(struct sync_buf *b, const char *sep)
 		sync_buf_add(b, sep);
 }
 
-/* The value of column q (quoted) of row alias a, as compared. */
-static void cmp_expr(struct sync_buf *b, const char *a, const char *q,
-                     int text)
+void sync_col_text(struct sync_buf *b, const char *expr, const char *text_out)
 {
-	if (text)
-		sync_buf_addf(b, "%s.%s::text COLLATE \"C\"", a, q);
+	if (text_out)
+		sync_buf_addf(b, "pg_catalog.textin(%s(%s))", text_out, expr);
 	else
+		sync_buf_addf(b, "(%s)::text", expr);
+}
+
+/* The value of column c (quoted q) of row alias a, as compared: in
+ * byte order of the text COPY writes where the type's equality is looser
+ * than its value (text_cmp). */
+static void cmp_expr(struct sync_buf *b, const char *a, const char *q,
+                     const struct sync_col *c)
+{
+	if (c->text_cmp) {
+		char v[600];
+		snprintf(v, sizeof v, "%s.%s", a, q);
+		sync_col_text(b, v, c->text_out);
+		sync_buf_add(b, " COLLATE \"C\"");
+	} else {
 		sync_buf_addf(b, "%s.%s", a, q);
+	}
 }
 
 static int differs(const char *a, const char *b)
@@ -461,9 +485,12 @@ static void src_cmp(struct sync_buf *b, const struct sync_col *c,
                     const char *q, int same)
 {
 	if (c->text_cmp) {
-		sync_buf_add(b, "(");
-		src_expr(b, c, q, same);
-		sync_buf_add(b, ")::text COLLATE \"C\"");
+		struct sync_buf v = { 0 };
+		src_expr(&v, c, q, same);
+		sync_col_text(b, v.oom ? "NULL" : sync_buf_str(&v), c->text_out);
+		b->oom |= v.oom;
+		sync_buf_free(&v);
+		sync_buf_add(b, " COLLATE \"C\"");
 	} else {
 		src_expr(b, c, q, same);
 	}
@@ -528,13 +555,13 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 		} else if (!c->identity_always) {
 			ncmp++;
 			list_sep(&d, ", ");
-			cmp_expr(&d, "d", q, c->text_cmp);
+			cmp_expr(&d, "d", q, c);
 			list_sep(&s, ", ");
 			src_cmp(&s, c, q, same);
 			list_sep(&tc, ", ");
-			cmp_expr(&tc, "t", q, c->text_cmp);
+			cmp_expr(&tc, "t", q, c);
 			list_sep(&x, ", ");
-			cmp_expr(&x, "excluded", q, c->text_cmp);
+			cmp_expr(&x, "excluded", q, c);
 			list_sep(&set, ", ");
 			sync_buf_addf(&set, "%s = excluded.%s", q, q);
 		}
@@ -718,6 +745,8 @@ static void free_table(struct sync_table *t)
 		free(t->cols[i].tgt_type), free(t->cols[i].seq);
 		free(t->cols[i].cast_type), free(t->cols[i].coll);
 		free(t->cols[i].src_coll);
+		free(t->cols[i].text_out), free(t->cols[i].src_text_out);
+		free(t->cols[i].in_fn), free(t->cols[i].in_args);
 	}
 	free(t->cols);
 	struct sync_frag *f = &t->f;

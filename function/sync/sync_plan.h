@@ -23,7 +23,24 @@ struct sync_col {
 	char *cast_type;     /* target type a same-database value is cast to
 	                        before the INSERT assigns it (no typmod) */
 	char *coll, *src_coll; /* quoted collations (target, source), or NULL */
+	/* the output function, qualified, of a type whose cast to text is
+	 * not it (bpchar, bool, inet ...: sync_col_text), or NULL; target
+	 * and source */
+	char *text_out, *src_text_out;
+	int not_null;        /* NOT NULL on both sides */
+	int tgt_builtin;     /* the target's type is PostgreSQL's own, so
+	                        the source has it too */
+	/* the target type's input function, qualified, and the arguments
+	 * after the text (", type, typmod"): in_fn(cstring in_args) is what
+	 * COPY makes of a value's text */
+	char *in_fn, *in_args;
 };
+
+/* Appends the text COPY writes for the value of expression expr (NULL
+ * stays NULL): its type's output function, which is not always what
+ * ::text calls (text_out, sync_col's). */
+struct sync_buf;
+void sync_col_text(struct sync_buf *b, const char *expr, const char *text_out);
 
 /* The fragments a table's templates are filled with. */
 struct sync_frag {
