@@ -6,13 +6,14 @@
 -- server filter and hash first and aggregate small rows after, in a hash
 -- table of a thousand groups per million rows, instead of sorting whole
 -- rows on disk.
-SELECT syncfn_ck_seg >> 6,
+-- {{segcol}} is a name none of the synced columns has.
+SELECT {{segcol}} >> 6,
        string_agg(int4send(octet_length(k)) || k || int8send(h), ''::bytea)
-FROM (SELECT syncfn_ck_seg, convert_to(({{key}})::text, 'UTF8') AS k,
+FROM (SELECT {{segcol}}, convert_to(({{key}})::text, 'UTF8') AS k,
              {{rowhash}} AS h
-      FROM (SELECT {{seg}} AS syncfn_ck_seg, * FROM {{tbl}}) x
-      WHERE syncfn_ck_seg >= $1::int
-        AND ($2::int[] IS NULL OR syncfn_ck_seg = ANY ($2::int[]))
+      FROM (SELECT {{seg}} AS {{segcol}}, {{cols}} FROM {{tbl}}) x
+      WHERE {{segcol}} >= $1::int
+        AND ($2::int[] IS NULL OR {{segcol}} = ANY ($2::int[]))
       OFFSET 0) s
 GROUP BY 1
 ORDER BY 1

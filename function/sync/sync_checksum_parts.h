@@ -61,6 +61,7 @@ struct ck_sql {
 	 * source (sync_checksum_sql.c) */
 	char *rowhash, *rowhash_src;
 	char *keytype;     /* the source key column's type */
+	char segcol[32];   /* a name no synced column has, for the segment */
 	/* how a key is hashed into a segment (other keys): by its binary
 	 * value where both sides have the same kind of key, else its text */
 	enum { CK_KEY_TEXT, CK_KEY_INT, CK_KEY_UUID } keyhash;

@@ -313,8 +313,23 @@ static char *row_hash(const struct ck_sql *s, const struct sync_table *t,
 	return h.p;
 }
 
+/* A name for a statement's own column that none of t's columns has
+ * (a table may have a column of any name). */
+static void own_name(char *out, size_t len, const struct sync_table *t)
+{
+	for (int n = 0;; n++) {
+		snprintf(out, len, n ? "syncfn_ck_seg%d" : "syncfn_ck_seg", n);
+		int taken = 0;
+		for (int i = 0; i < t->ncols && !taken; i++)
+			taken = strcmp(t->cols[i].name, out) == 0;
+		if (!taken)
+			return;
+	}
+}
+
 int ck_sql_init(struct ck_sql *s, const struct sync_table *t)
 {
+	own_name(s->segcol, sizeof s->segcol, t);
 	struct sync_buf key = { 0 };
 	for (int i = 0; i < t->ncols && !s->keytype; i++) {
 		const struct sync_col *c = &t->cols[i];
@@ -442,6 +457,7 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
 		{ "slot", sync_buf_str(&slot) }, { "pack", sync_buf_str(&pack) },
 		{ "tbl", tbl }, { "key", t->f.key }, { "src", t->f.src },
 		{ "cols", t->f.cols }, { "keytype", s->keytype },
+		{ "segcol", s->segcol },
 	};
 	int bad = sync_tmpl(&out, tmpl, kv, sizeof kv / sizeof kv[0], err,
 	                    errlen);

@@ -179,14 +179,17 @@ test_types_that_differ_compared_as_copy_writes_them() {
 	done
 }
 
-# Two source keys that the target's key takes for one: refused before any
-# write, on every path, with the message SYNC_CHECKSUM=off always gave.
+# refused TABLE ROWS: the run fails, naming the repeated key, and the
+# target's rows (their v, sorted) are still ROWS
 refused() {
 	run_sync
 	[ "$RC" != 0 ] || fail "path $PATH_NAME: keys the target merges were synced: $OUT"
 	assert_contains "$OUT$ERR" "more than one row with the same key" "path $PATH_NAME"
-	assert_eq prod "$(dst_q "SELECT string_agg(v, ',') FROM $1")" "path $PATH_NAME wrote rows"
+	assert_eq "$2" "$(dst_q "SELECT string_agg(v, ',' ORDER BY v) FROM $1")" \
+		"path $PATH_NAME wrote rows"
 }
+# Two source keys that the target's key takes for one: refused before any
+# write, on every path, with the message SYNC_CHECKSUM=off always gave.
 test_keys_the_target_takes_for_one_are_refused() {
 	source "$ROOT/tests/lib/sync.sh"
 	local p
@@ -197,16 +200,17 @@ test_keys_the_target_takes_for_one_are_refused() {
 		dst_q "CREATE TABLE k (id int PRIMARY KEY, v text)"
 		src_q "INSERT INTO k SELECT g::text, 'v' FROM generate_series(2, 100) g;
 			INSERT INTO k VALUES ('1', 'one'), ('01', 'zero one')"
-		dst_q "INSERT INTO k VALUES (500, 'prod')"
-		refused k
+		# the target already holds the source's '1' row: only '01' looks new
+		dst_q "INSERT INTO k VALUES (1, 'one'), (500, 'prod')"
+		refused k one,prod
 		src_q "CREATE TABLE ci (id text PRIMARY KEY, v text)"
 		dst_q "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 			CREATE TABLE ci (id text COLLATE ci PRIMARY KEY, v text)"
 		src_q "INSERT INTO ci SELECT 'k' || g, 'v' FROM generate_series(1, 100) g;
 			INSERT INTO ci VALUES ('a', 'lower'), ('A', 'upper')"
-		dst_q "INSERT INTO ci VALUES ('prod', 'prod')"
+		dst_q "INSERT INTO ci VALUES ('a', 'lower'), ('prod', 'prod')"
 		export SYNC_TABLES=ci
-		refused ci
+		refused ci lower,prod
 		unset SYNC_TABLES
 	done
 }
@@ -224,6 +228,13 @@ names_body() {
 	sync_ok; exact nm
 	changes "UPDATE nm SET seg = -1, syncfn_ck_seg = -1, h = -1 WHERE id = 9;
 		UPDATE nm SET k = 'other', c1 = 0 WHERE id = 300"
+	# text keys: segments without slots, so a change goes to row level
+	TABLE=nt
+	both_q "CREATE TABLE nt (id text PRIMARY KEY, syncfn_ck_seg int, seg int, k text)"
+	src_q "INSERT INTO nt SELECT 'key' || g, g, g, 'k' FROM generate_series(1, 400) g"
+	dst_q "INSERT INTO nt VALUES ('key1', 1, 1, 'k')"
+	sync_ok; exact nt
+	changes "UPDATE nt SET syncfn_ck_seg = -1 WHERE id = 'key9'; UPDATE nt SET k = 'x' WHERE id = 'key77'"
 }
 test_user_columns_named_like_generated_names() {
 	source "$ROOT/tests/lib/sync.sh"
