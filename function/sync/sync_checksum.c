@@ -683,6 +683,12 @@ static void plan_free(struct ck_plan *p)
 	sync_buf_free(&p->direct);
 }
 
+static int utf8(const struct sync_db *db)
+{
+	const char *e = PQparameterStatus(db->conn, "server_encoding");
+	return e && strcmp(e, "UTF8") == 0;
+}
+
 /* A fixed statement without parameters on one side, then the other. */
 static enum sync_status both_run(struct sync_db *src, struct sync_db *tgt,
                                  const char *sql, char *err, size_t errlen)
@@ -708,7 +714,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	int empty = 0;
 	enum sync_status st = sync_dupkey_check_source(t, src, what, err,
 	                                               errlen);
-	if (st == SYNC_OK && ck_sql_init(&s, t) != 0) {
+	if (st == SYNC_OK && ck_sql_init(&s, t, utf8(src), utf8(tgt)) != 0) {
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 		st = SYNC_FAILED;
 	}

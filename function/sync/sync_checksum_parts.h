@@ -62,6 +62,7 @@ struct ck_sql {
 	char *rowhash, *rowhash_src;
 	char *keytype;     /* the source key column's type */
 	char segcol[32];   /* a name no synced column has, for the segment */
+	int utf8[2];       /* the server's encoding is UTF-8: target, source */
 	/* how a key is hashed into a segment (other keys): by its binary
 	 * value where both sides have the same kind of key, else its text */
 	enum { CK_KEY_TEXT, CK_KEY_INT, CK_KEY_UUID } keyhash;
@@ -80,8 +81,11 @@ struct ck_sql {
 	int shift;         /* integer keys: width is 1 << shift, lo a multiple */
 };
 
-/* Builds rowhash and keytype for t; -1 on out of memory. */
-int ck_sql_init(struct ck_sql *s, const struct sync_table *t);
+/* Builds rowhash and keytype for t, for servers whose encoding is UTF-8
+ * or not (their texts are hashed as UTF-8 either way); -1 on out of
+ * memory. */
+int ck_sql_init(struct ck_sql *s, const struct sync_table *t, int src_utf8,
+                int tgt_utf8);
 void ck_sql_free(struct ck_sql *s);
 /* Expands template tmpl (sync_checksum_*.sql) for table side tbl, which
  * is t->f.src (the source's row hash) or t->f.tgt_only (the target's); the

@@ -183,6 +183,22 @@ static void col_text(struct sync_buf *h, const struct sync_col *c, int src,
 	sync_buf_free(&conv);
 }
 
+/* A seeded 64-bit hash of the UTF-8 bytes of text expression expr: on a
+ * UTF-8 server its own bytes, elsewhere converted first (the hash of a
+ * bytea through a record is the hash of the same bytes), so equal texts
+ * hash alike across the servers' encodings. */
+static void text_hash(struct sync_buf *h, const char *expr, const char *seed,
+                      int utf8)
+{
+	if (utf8)
+		sync_buf_addf(h, "pg_catalog.hashtextextended((%s) COLLATE \"C\", "
+		              "%s)", expr, seed);
+	else
+		sync_buf_addf(h, "pg_catalog.hash_record_extended(ROW("
+		              "pg_catalog.convert_to(%s, 'UTF8')), %s)", expr,
+		              seed);
+}
+
 /* The timestamp range whose epoch as a float8 is exact to the
  * microsecond (under 2^33 s from 1970 a float8's step is under 1 us). */
 static void ts_in_range(struct sync_buf *h, const char *v, int tz)
@@ -206,7 +222,7 @@ static void step_seed(struct sync_buf *h, const struct sync_col *c,
 		sync_buf_add(h, "(CASE WHEN ");
 		ts_in_range(h, v, tz);
 		sync_buf_addf(h, " THEN %lld::int8 ELSE coalesce("
-		              "pg_catalog.hash_record_extended(ROW(%s(%s)), %lld), "
+		              "pg_catalog.hash_record_extended(ROW(pg_catalog.%s(%s)), %lld), "
 		              "%lld) END)", key, tz ? "timestamptz_send"
 		                                    : "timestamp_send",
 		              v, key, null);
@@ -221,7 +237,7 @@ static void step_seed(struct sync_buf *h, const struct sync_col *c,
 
 /* One step of the chain: column c (at pos) hashed with seed prev. */
 static void col_step(struct sync_buf *h, const struct sync_col *c, int pos,
-                     int src, const char *prev)
+                     int src, int utf8, const char *prev)
 {
 	struct sync_buf v = { 0 }, seed = { 0 };
 	add_ident(&v, c->name);
@@ -260,11 +276,16 @@ static void col_step(struct sync_buf *h, const struct sync_col *c, int pos,
 		              "%s)), %s)", val, strcmp(c->src_type, "date") == 0
 		              ? "'1970-01-01'::date" : "'\\x'::bytea", sd);
 		break;
-	case CK_TEXT:
-		sync_buf_add(h, "pg_catalog.hashtextextended(coalesce(");
-		col_text(h, c, src, val);
-		sync_buf_addf(h, ", '') COLLATE \"C\", %s)", sd);
+	case CK_TEXT: {
+		struct sync_buf text = { 0 };
+		sync_buf_add(&text, "coalesce(");
+		col_text(&text, c, src, val);
+		sync_buf_add(&text, ", '')");
+		text_hash(h, sync_buf_str(&text), sd, utf8);
+		h->oom |= text.oom;
+		sync_buf_free(&text);
 		break;
+	}
 	}
 	h->oom |= v.oom || seed.oom;
 	sync_buf_free(&v);
@@ -274,17 +295,19 @@ static void col_step(struct sync_buf *h, const struct sync_col *c, int pos,
 /* The last hash: the key, seeded with the chain (for an integer key,
  * XORed with the key too, whose hash keeps only 32 bits). */
 static void key_final(struct sync_buf *h, const struct ck_sql *s,
-                      const char *key, const char *chain)
+                      const char *key, const char *chain, int utf8)
 {
-	if (s->keyhash == CK_KEY_INT)
+	if (s->keyhash == CK_KEY_INT) {
 		sync_buf_addf(h, "pg_catalog.hashint8extended((%s)::int8, (%s) # "
 		              "(%s)::int8)", key, chain, key);
-	else if (s->keyhash == CK_KEY_UUID)
+	} else if (s->keyhash == CK_KEY_UUID) {
 		sync_buf_addf(h, "pg_catalog.uuid_hash_extended(%s, %s)", key,
 		              chain);
-	else
-		sync_buf_addf(h, "pg_catalog.hashtextextended((%s)::text COLLATE "
-		              "\"C\", %s)", key, chain);
+	} else {
+		char text[300];
+		snprintf(text, sizeof text, "(%s)::text", key);
+		text_hash(h, text, chain, utf8);
+	}
 }
 
 /* One side's row hash: the columns' chain, then the key; NULL on out
@@ -292,6 +315,7 @@ static void key_final(struct sync_buf *h, const struct ck_sql *s,
 static char *row_hash(const struct ck_sql *s, const struct sync_table *t,
                       int src, const char *key)
 {
+	int utf8 = s->utf8[src];
 	struct sync_buf cur = { 0 }, h = { 0 };
 	sync_buf_addf(&cur, "%lld::int8", ck_const(0, 2));
 	for (int i = 0; i < t->ncols && !cur.oom; i++) {
@@ -299,11 +323,11 @@ static char *row_hash(const struct ck_sql *s, const struct sync_table *t,
 		if (c->is_key)
 			continue;
 		struct sync_buf next = { 0 };
-		col_step(&next, c, i, src, sync_buf_str(&cur));
+		col_step(&next, c, i, src, utf8, sync_buf_str(&cur));
 		sync_buf_free(&cur);
 		cur = next;
 	}
-	key_final(&h, s, key, sync_buf_str(&cur));
+	key_final(&h, s, key, sync_buf_str(&cur), utf8);
 	int bad = cur.oom || h.oom;
 	sync_buf_free(&cur);
 	if (bad) {
@@ -327,8 +351,11 @@ static void own_name(char *out, size_t len, const struct sync_table *t)
 	}
 }
 
-int ck_sql_init(struct ck_sql *s, const struct sync_table *t)
+int ck_sql_init(struct ck_sql *s, const struct sync_table *t, int src_utf8,
+                int tgt_utf8)
 {
+	s->utf8[0] = tgt_utf8;
+	s->utf8[1] = src_utf8;
 	own_name(s->segcol, sizeof s->segcol, t);
 	struct sync_buf key = { 0 };
 	for (int i = 0; i < t->ncols && !s->keytype; i++) {
@@ -371,7 +398,7 @@ void ck_sql_free(struct ck_sql *s)
  * over them like any other. (Boundaries compared with width_bucket over a
  * text[] cost a walk of the array per row.) */
 static void seg_expr(struct sync_buf *b, const struct ck_sql *s,
-                     const char *key, int f)
+                     const char *key, int f, int utf8)
 {
 	if (s->int_key)
 		sync_buf_addf(b, "(CASE WHEN %s < $%d::int8 THEN 0 "
@@ -384,9 +411,13 @@ static void seg_expr(struct sync_buf *b, const struct ck_sql *s,
 	else if (s->keyhash == CK_KEY_UUID)
 		sync_buf_addf(b, "((uuid_hash_extended(%s, 0) & 2147483647)"
 		              " %% $%d::int8)::int", key, f);
-	else
-		sync_buf_addf(b, "((hashtextextended((%s)::text COLLATE \"C\", "
-		              "0) & 2147483647) %% $%d::int8)::int", key, f);
+	else {
+		char text[300];
+		snprintf(text, sizeof text, "(%s)::text", key);
+		sync_buf_add(b, "((");
+		text_hash(b, text, "0", utf8);
+		sync_buf_addf(b, " & 2147483647) %% $%d::int8)::int", f);
+	}
 }
 
 /* The segments statement's grouping (sync_checksum_segments.sql). Integer
@@ -395,12 +426,12 @@ static void seg_expr(struct sync_buf *b, const struct ck_sql *s,
  * group: 0 / nseg + 1 for keys outside [lo, top), which only the target
  * can have and may hold several groups of. Other keys: as seg_expr. */
 static void group_expr(struct sync_buf *b, const struct ck_sql *s,
-                       const char *key, int f)
+                       const char *key, int f, int utf8)
 {
 	if (s->int_key)
 		sync_buf_addf(b, "(%s)::int8 >> %d", key, s->shift);
 	else
-		seg_expr(b, s, key, f);
+		seg_expr(b, s, key, f, utf8);
 }
 
 static void group_seg(struct sync_buf *b, const struct ck_sql *s, int f)
@@ -442,8 +473,9 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
 {
 	struct sync_buf seg = { 0 }, pos = { 0 }, slot = { 0 }, out = { 0 };
 	struct sync_buf grp = { 0 }, pack = { 0 };
-	seg_expr(&seg, s, t->f.key, first);
-	group_expr(&grp, s, t->f.key, first);
+	int src = tbl == t->f.src;
+	seg_expr(&seg, s, t->f.key, first, s->utf8[src]);
+	group_expr(&grp, s, t->f.key, first, s->utf8[src]);
 	pos_expr(&pos, s, t->f.key, first);
 	slot_expr(&slot, s);
 	sync_buf_add(&pack, "int4send(");
@@ -452,7 +484,7 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
 	                             : ") || int4send(n) || int8send(h)");
 	const struct sync_kv kv[] = {
 		{ "seg", sync_buf_str(&seg) },
-		{ "rowhash", tbl == t->f.src ? s->rowhash_src : s->rowhash },
+		{ "rowhash", src ? s->rowhash_src : s->rowhash },
 		{ "group", sync_buf_str(&grp) }, { "pos", sync_buf_str(&pos) },
 		{ "slot", sync_buf_str(&slot) }, { "pack", sync_buf_str(&pack) },
 		{ "tbl", tbl }, { "key", t->f.key }, { "src", t->f.src },

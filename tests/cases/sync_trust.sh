@@ -32,9 +32,8 @@ exact() {
 	a=$(src_q "COPY (SELECT * FROM $1 ORDER BY 1) TO STDOUT")
 	b=$(dst_q "COPY (SELECT * FROM $1 ORDER BY 1) TO STDOUT")
 	[ -n "$a" ] || fail "source table $1 is empty: the test would prove nothing"
-	[ "$a" = "$b" ] || fail "rows of $1 differ on path $PATH_NAME:
-source: $a
-target: $b"
+	[ "$a" = "$b" ] || fail "rows of $1 differ on path $PATH_NAME (< source, > target):
+$(diff <(printf '%s\n' "$a") <(printf '%s\n' "$b") | head -n 20)"
 }
 
 # change SIDE SQL: one change on the source (src) or the target (dst),
@@ -165,9 +164,8 @@ exact_conv() {
 	a=$(dst_q "SET TimeZone = 'UTC'; COPY (SELECT * FROM conv_expected ORDER BY 1) TO STDOUT")
 	b=$(dst_q "SET TimeZone = 'UTC'; COPY (SELECT * FROM conv ORDER BY 1) TO STDOUT")
 	dst_q "DROP TABLE conv_expected"
-	[ "$a" = "$b" ] || fail "conv differs from COPY's on path $PATH_NAME:
-expected: $a
-target:   $b"
+	[ "$a" = "$b" ] || fail "conv differs from COPY's on path $PATH_NAME (< COPY's, > target):
+$(diff <(printf '%s\n' "$a") <(printf '%s\n' "$b") | head -n 20)"
 }
 test_types_that_differ_compared_as_copy_writes_them() {
 	source "$ROOT/tests/lib/sync.sh"
@@ -266,4 +264,23 @@ test_segments_sized_for_the_rows_there_are() {
 	segs=$(json_value "$OUT" '[t["segments"] for t in j["statistics"]["tables"] if t["table"] == "public.parted"][0]')
 	[ "$segs" -ge 1000 ] || fail "a partitioned table of 40,000 rows in $segs segments"
 	assert_eq changed "$(dst_q "SELECT v FROM big WHERE id = 20000")"
+}
+
+# A LATIN1 source and a UTF8 target: equal texts hash alike (their UTF-8
+# bytes), so a re-sync fetches nothing, and a change is still found.
+test_encodings_hash_alike() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two trust_enc; export SYNC_CHECKSUM=on PATH_NAME=on PGCLIENTENCODING=UTF8
+	dropdb "$SRC_DB" && createdb -E LATIN1 --locale=C -T template0 "$SRC_DB" \
+		|| fail "a LATIN1 database"
+	TABLE=enc
+	both_q "CREATE TABLE enc (id text PRIMARY KEY, v text, a text[])"
+	src_q "INSERT INTO enc SELECT 'caf' || chr(233) || g, 'cr' || chr(232) || 'me ' || g,
+		ARRAY['na' || chr(239) || 've'] FROM generate_series(1, 300) g"
+	dst_q "INSERT INTO enc VALUES ('caf' || chr(233) || '1', 'old', '{}')"
+	sync_ok; exact enc
+	sync_ok
+	assert_json "$OUT" 'j["statistics"]["tables"][0]["segments_differing"]' 0 \
+		"equal non-ASCII rows fetched again"
+	changes "UPDATE enc SET v = 'cr' || chr(233) || 'me' WHERE id = 'caf' || chr(233) || '7'"
 }
