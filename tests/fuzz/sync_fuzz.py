@@ -478,7 +478,8 @@ class ArrTy(Ty):
         n = 1
         for d in shape:
             n *= d
-        flat = [None if r.random() < 0.35 else self.el.gen(r) for _ in range(n)]
+        pnull = r.choice([0, 0.35, 1])      # all NULL a third of the time
+        flat = [None if r.random() < pnull else self.el.gen(r) for _ in range(n)]
         lbs = tuple(r.choice([1, 1, 1, 0, -1, 5]) for _ in shape)
         return (lbs, tuple(shape), flat)
 
@@ -544,7 +545,7 @@ def type_pool(have_citext, have_icu, excl):
         (InetTy('inet'), txt), (XmlTy('xml'), txt), (TextTy('varchar(20)', 20), txt), (ArrTy(i4), ArrTy(i8)),
     ]
     for s, t in pairs:
-        pool.append((2, s, t))
+        pool.append((3, s, t))
     if have_citext:
         ct = TextTy('citext')
         ct.cls = ('citext',)
@@ -787,7 +788,7 @@ def gen_changes(r, t, n, excl, newkey):
             opts = text_drift_sqls(c, src[k][c.name])
             if not opts:
                 continue
-            tag, sql = r.choice(opts)
+            tag, sql = opts[0] if r.random() < 0.5 else r.choice(opts)
             changes.append(Change(t.name, 'dst', 'set', ['drift-' + tag], key=k, assigns={c.name: ('sql', sql)}))
             continue
         tag, v = c.src.mutate(r, row[c.name])
@@ -1229,6 +1230,21 @@ def reduce(pg, path, sc, fail, deadline, log):
         cand.untracked = False
         if fails(cand):
             sc = cand
+    # big steps first: only the rows and the columns the changes touch
+    def touched_rows(t):
+        ks = {k for c in sc.changes if c.table == t.name for k in c.keys()}
+        ins = {str(c.row['id']).lower().lstrip('0') for c in sc.changes if c.table == t.name and c.kind == 'insert'}
+        return [row for row in t.rows if row['id'] in ks or str(row['id']).lower().lstrip('0') in ins]
+
+    def touched_cols(t):
+        cs = {n for c in sc.changes if c.table == t.name for n in c.cols()}
+        return [c for c in t.cols if c.name in cs]
+    for step in (lambda t: Table(t.name, t.key, t.cols, touched_rows(t)),
+                 lambda t: Table(t.name, t.key, touched_cols(t), t.rows)):
+        cand = restrict(sc.copy(tables=[step(t) for t in sc.tables]))
+        if sum(len(t.rows) + len(t.cols) for t in cand.tables) < sum(len(t.rows) + len(t.cols) for t in sc.tables) \
+                and fails(cand):
+            sc = cand
     # rows, per table
     for ti, t in enumerate(sc.tables):
         def mk(rows, ti=ti, t=t):
@@ -1305,7 +1321,7 @@ def describe_classes(sc):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--seed', type=int, default=None)
-    ap.add_argument('--seconds', type=float, default=float(os.environ.get('FUZZ_SECONDS', 40)),
+    ap.add_argument('--seconds', type=float, default=float(os.environ.get('SYNC_FUZZ_SECONDS', 40)),
                     help='time budget for new scenarios (a reduction comes on top)')
     ap.add_argument('--scenarios', type=int, default=0, help='stop after N scenarios (0: the time budget)')
     ap.add_argument('--only', type=int, default=None, help='run scenario I of the seed only')
@@ -1315,9 +1331,11 @@ def main():
     ap.add_argument('--jobs', type=int, default=int(os.environ.get('FUZZ_JOBS', 2)),
                     help='scenarios at once (each runs its paths at once too)')
     ap.add_argument('--keep-going', action='store_true', help='go on after a failure (findings collected)')
-    ap.add_argument('--reduce-seconds', type=float, default=60)
+    ap.add_argument('--reduce-seconds', type=float, default=60, help='time to reduce one failure')
+    ap.add_argument('--reduce-total', type=float, default=300, help='time for all reductions')
     ap.add_argument('--no-reduce', action='store_true')
-    ap.add_argument('--prefix', default='syncfz')
+    ap.add_argument('--prefix', default='syncfz', help='database names start with it')
+    ap.add_argument('--verbose', action='store_true', help='also count the changes by kind')
     ap.add_argument('--syncfn', default=os.environ.get('SYNCFN', 'build/syncfn'))
     a = ap.parse_args()
     seed = a.seed if a.seed is not None else random.SystemRandom().randrange(1, 2**31)
@@ -1357,6 +1375,7 @@ def main():
     failures = []
     counters = {'next': a.only if a.only is not None else 0, 'scenarios': 0, 'changes': 0}
     stats = {}
+    tags = {}
     stop = threading.Event()
 
     def take():
@@ -1382,6 +1401,9 @@ def main():
             sc = gen_scenario(r, sid, pool, have_citext, have_icu, excl)
             with plock:
                 counters['changes'] += len(sc.changes)
+                for c in sc.changes:
+                    for tg in c.tags:
+                        tags[tg] = tags.get(tg, 0) + 1
             results = {}
 
             def work(p):
@@ -1408,35 +1430,48 @@ def main():
                     with plock:
                         failures.append((sid, p.name, 'harness error', str(f).split('\n')[0]))
                     continue
-                rep = ['', '=== FAIL seed %d scenario %d path %s: %s: %s (table %s)' % (
-                    seed, sid, p.name, f.step, f.kind, f.table), f.detail]
-                small, trials, t1 = sc, 0, time.time()
-                if not a.no_reduce:
-                    small, trials = reduce(pg, p, sc, f, t1 + a.reduce_seconds, log)
-                    try:
-                        run_path(pg, p, small)
-                        rep.append('(the reduced scenario did not fail again: flaky?)')
-                    except Failure as f2:
-                        rep.append('--- reduced in %d trials, %.0fs: %s: %s (table %s)\n%s' % (
-                            trials, time.time() - t1, f2.step, f2.kind, f2.table, f2.detail))
-                    except Exception as e:
-                        rep.append('(reduced run error: %s)' % e)
-                rep.append('--- classes: %s' % describe_classes(small))
-                rep.append('--- reproduction (path %s):\n%s' % (p.name, repro_sql(p, small)))
-                rep.append('--- rerun: tests/fuzz/sync_fuzz.sh --seed %d --only %d --paths %s%s\n' % (
-                    seed, sid, p.name, ' --exclude ' + ','.join(sorted(excl)) if excl else ''))
-                log('\n'.join(rep))
+                log('sync_fuzz: scenario %d path %s: %s: %s (table %s)' % (sid, p.name, f.step, f.kind, f.table))
                 with plock:
-                    failures.append((sid, p.name, f.kind, describe_classes(small)))
+                    found.append((sid, p, sc, f))
 
+    def report(sid, p, sc, f, budget):
+        rep = ['', '=== FAIL seed %d scenario %d path %s: %s: %s (table %s)' % (
+            seed, sid, p.name, f.step, f.kind, f.table), f.detail]
+        small, trials, t1 = sc, 0, time.time()
+        if not a.no_reduce and budget > 0:
+            small, trials = reduce(pg, p, sc, f, t1 + budget, log)
+            try:
+                run_path(pg, p, small)
+                rep.append('(the reduced scenario did not fail again: flaky?)')
+            except Failure as f2:
+                rep.append('--- reduced in %d trials, %.0fs: %s: %s (table %s)\n%s' % (
+                    trials, time.time() - t1, f2.step, f2.kind, f2.table, f2.detail))
+            except Exception as e:
+                rep.append('(reduced run error: %s)' % e)
+        rep.append('--- classes: %s' % describe_classes(small))
+        rep.append('--- reproduction (path %s):\n%s' % (p.name, repro_sql(p, small)))
+        rep.append('--- rerun: tests/fuzz/sync_fuzz.sh --seed %d --only %d --paths %s%s\n' % (
+            seed, sid, p.name, ' --exclude ' + ','.join(sorted(excl)) if excl else ''))
+        log('\n'.join(rep))
+        with plock:
+            failures.append((sid, p.name, f.kind, describe_classes(small)))
+
+    found = []
     ws = [threading.Thread(target=worker, args=(wpaths[w],)) for w in range(jobs)]
     for x in ws:
         x.start()
     for x in ws:
         x.join()
+    # the reductions, one at a time once the scenarios are done (faster alone)
+    t_red = time.time()
+    for i, (sid, p, sc, f) in enumerate(sorted(found, key=lambda x: (x[0], x[1].name))):
+        left = a.reduce_total - (time.time() - t_red)
+        report(sid, p, sc, f, min(a.reduce_seconds, left))
     el = time.time() - t0
     log('sync_fuzz: seed %d: %d scenario(s), %d change(s), %d sync run(s), %d psql call(s) in %.1fs; methods %s' % (
         seed, counters['scenarios'], counters['changes'], pg.nsync, pg.npsql, el, json.dumps(stats, sort_keys=True)))
+    if a.verbose:
+        log('sync_fuzz: changes by kind: ' + ', '.join('%s %d' % kv for kv in sorted(tags.items(), key=lambda kv: -kv[1])))
     if failures:
         log('sync_fuzz: %d FAILURE(S) (seed %d%s):' % (len(failures), seed, opts))
         for sid_, pn, kind, cl in sorted(failures):
