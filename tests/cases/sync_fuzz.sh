@@ -33,3 +33,23 @@ test_sync_fuzz_bounded() {
 	[ "${n:-0}" -ge 4 ] || fail "the fuzzer ran only ${n:-0} scenarios"
 	assert_contains "$out" '"checksum": {"checksum":'
 }
+
+# The comparator is not fooled: a "sync" that answers success and writes
+# nothing (a stub in place of syncfn) fails the fuzzer, with the reduced
+# scenario printed.
+test_sync_fuzz_catches_a_sync_that_writes_nothing() {
+	cat >"$TEST_TMP/fake-syncfn" <<'STUB'
+#!/bin/sh
+echo '{"success": true, "statistics": {"inserted": 0, "updated": 0, "tables": []}}'
+STUB
+	chmod +x "$TEST_TMP/fake-syncfn"
+	local rc=0
+	python3 "$ROOT/tests/fuzz/sync_fuzz.py" --seed 7 --scenarios 1 --jobs 1 --paths one --exclude dupkey --reduce-seconds 10 \
+		--prefix "fzstub$$" --syncfn "$TEST_TMP/fake-syncfn" >"$TEST_TMP/fuzz.log" 2>&1 || rc=$?
+	local out; out=$(cat "$TEST_TMP/fuzz.log")
+	assert_eq 1 "$rc" "the fuzzer's exit status with a sync that writes nothing: $(printf '%.3000s' "$out")"
+	assert_contains "$out" "target differs from the source as COPY writes it"
+	assert_contains "$out" "--- reproduction (path one):"
+	assert_contains "$out" "CREATE TABLE slave.t"
+	assert_contains "$out" "--- rerun: tests/fuzz/sync_fuzz.sh --seed 7 --only 0 --paths one --exclude dupkey"
+}

@@ -1060,7 +1060,7 @@ def compare(pg, path, sc, step, res, expect_counts=True):
             raise Failure(step, 'duplicate key (as the target sees it) not refused', t.name,
                           'the source has %s key(s) twice as the target sees them; the sync answered success:\n%s'
                           % (o['%s dups' % t.name], diff_rows(o['%s before' % t.name], o['%s actual' % t.name],
-                                                              'before', 'after')))
+                                                              'before', 'after')) + said(tstats.get(t.name)))
         if 'same key' not in out + err:
             raise Failure(step, 'duplicate key refused with another error', None, (out + err)[-1500:])
         for t in sc.tables:
@@ -1074,7 +1074,7 @@ def compare(pg, path, sc, step, res, expect_counts=True):
         e, a = o['%s expected' % t.name], o['%s actual' % t.name]
         if e != a:
             raise Failure(step, 'target differs from the source as COPY writes it', t.name,
-                          diff_rows(e, a, 'expected', 'target'))
+                          diff_rows(e, a, 'expected', 'target') + said(tstats.get(t.name)))
     if expect_counts:
         for t in sc.tables:
             ins, upd = [int(x) for x in o['%s counts' % t.name].split('|')]
@@ -1082,8 +1082,16 @@ def compare(pg, path, sc, step, res, expect_counts=True):
             got = (st.get('inserted'), st.get('updated'))
             if got != (ins, upd):
                 raise Failure(step, 'counts', t.name, 'expected inserted=%d updated=%d (rows whose COPY text '
-                              'differed), the sync said inserted=%s updated=%s' % (ins, upd, got[0], got[1]))
+                              'differed), the sync said inserted=%s updated=%s' % (ins, upd, got[0], got[1])
+                              + said(st))
     return 'ok'
+
+
+def said(st):
+    if not st:
+        return ''
+    keys = ('method', 'inserted', 'updated', 'compared_whole', 'segments', 'segments_differing')
+    return '\n  (the sync said: %s)' % ', '.join('%s=%s' % (k, st[k]) for k in keys if k in st)
 
 
 def diff_rows(e, a, en, an):
@@ -1430,13 +1438,16 @@ def main():
                     with plock:
                         failures.append((sid, p.name, 'harness error', str(f).split('\n')[0]))
                     continue
-                log('sync_fuzz: scenario %d path %s: %s: %s (table %s)' % (sid, p.name, f.step, f.kind, f.table))
                 with plock:
-                    found.append((sid, p, sc, f))
+                    when = 'after %.0fs, %d scenario(s), %d change(s)' % (
+                        time.time() - t0, counters['scenarios'], counters['changes'])
+                    found.append((sid, p, sc, f, when))
+                log('sync_fuzz: scenario %d path %s: %s: %s (table %s), %s' % (
+                    sid, p.name, f.step, f.kind, f.table, when))
 
-    def report(sid, p, sc, f, budget):
-        rep = ['', '=== FAIL seed %d scenario %d path %s: %s: %s (table %s)' % (
-            seed, sid, p.name, f.step, f.kind, f.table), f.detail]
+    def report(sid, p, sc, f, when, budget):
+        rep = ['', '=== FAIL seed %d scenario %d path %s: %s: %s (table %s), found %s' % (
+            seed, sid, p.name, f.step, f.kind, f.table, when), f.detail]
         small, trials, t1 = sc, 0, time.time()
         if not a.no_reduce and budget > 0:
             small, trials = reduce(pg, p, sc, f, t1 + budget, log)
@@ -1464,9 +1475,9 @@ def main():
         x.join()
     # the reductions, one at a time once the scenarios are done (faster alone)
     t_red = time.time()
-    for i, (sid, p, sc, f) in enumerate(sorted(found, key=lambda x: (x[0], x[1].name))):
+    for sid, p, sc, f, when in sorted(found, key=lambda x: (x[0], x[1].name)):
         left = a.reduce_total - (time.time() - t_red)
-        report(sid, p, sc, f, min(a.reduce_seconds, left))
+        report(sid, p, sc, f, when, min(a.reduce_seconds, left))
     el = time.time() - t0
     log('sync_fuzz: seed %d: %d scenario(s), %d change(s), %d sync run(s), %d psql call(s) in %.1fs; methods %s' % (
         seed, counters['scenarios'], counters['changes'], pg.nsync, pg.npsql, el, json.dumps(stats, sort_keys=True)))
