@@ -742,8 +742,11 @@ def gen_changes(r, t, n, excl, newkey):
                 dk = k.swapcase() if k.swapcase() != k else k.upper()
                 if dk == k:
                     continue
+            if dk in src:
+                continue
             nr = dict(src[k])
             nr['id'] = dk
+            src[dk] = dict(nr)
             changes.append(Change(t.name, 'src', 'insert', ['dup-key'], row=nr))
             continue
         if what < 0.30 and same:
