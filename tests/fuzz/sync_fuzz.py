@@ -49,6 +49,7 @@ the row hash's:
   arrays    array columns
   xml       xml columns
   untracked changes made with track_counts off
+  names     column names like the ones syncfn's statements generate, keywords, quoted names
 """
 import argparse
 import datetime
@@ -57,6 +58,7 @@ import json
 import math
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -65,7 +67,12 @@ import time
 import unicodedata
 import uuid as uuidmod
 
-CLASSES = ('bpchar', 'citext', 'nondet', 'pairs', 'keypairs', 'dupkey', 'arrays', 'xml', 'untracked')
+CLASSES = ('bpchar', 'citext', 'nondet', 'pairs', 'keypairs', 'dupkey', 'arrays', 'xml', 'untracked', 'names')
+# column names a table takes now and then: the names syncfn's own statements
+# give to expressions and aliases (sql/*.sql, function/sync/*.c), short ones,
+# keywords, quoted ones
+TRICKY_NAMES = ['syncfn_ck_seg', 'syncfn_ck_g', 'syncfn_ck_s', 'h', 'k', 't', 'm', 'n', 's', 'x', 'seg', 'seed',
+                'inserted', 'text_cmp', 'seq', 'ctid_', '"order"', '"select"', '"Mixed Case"', '"a""b"', '"c,d"']
 PATHS = ('checksum', 'off', 'one')
 MAX_TABLES = 6   # every scenario drops t1..t6 first
 PGOPTIONS = ('-c DateStyle=ISO,MDY -c IntervalStyle=postgres -c extra_float_digits=3 '
@@ -675,17 +682,20 @@ def gen_table(r, name, pool, have_citext, have_icu, excl):
     ncols = r.randint(1, 7)
     cols = []
     tot = sum(w for w, _, _ in pool)
+    tricky = 'names' not in excl and r.random() < 0.2
+    names = r.sample(TRICKY_NAMES, ncols) if tricky else []
     for i in range(ncols):
+        nm = names[i] if tricky and r.random() < 0.6 else 'c%d' % (i + 1)
         if cols and r.random() < 0.35:
             c = r.choice(cols)     # same types twice: swaps and cancelling pairs
-            cols.append(Col('c%d' % (i + 1), c.src, c.tgt))
+            cols.append(Col(nm, c.src, c.tgt))
             continue
         x = r.uniform(0, tot)
         for w, s, t in pool:
             x -= w
             if x <= 0:
                 break
-        cols.append(Col('c%d' % (i + 1), s, t))
+        cols.append(Col(nm, s, t))
     rows = []
     for k in keys:
         row = {'id': k}
@@ -1007,7 +1017,10 @@ class Failure(Exception):
         self.step, self.kind, self.table, self.detail = step, kind, table, detail
 
     def sig(self):
-        return (self.step, self.kind)
+        # a failed sync: the same error, whatever names, numbers and databases it quotes
+        m = re.search(r'"error":\s*"([^\n]*)', self.detail) if self.kind == 'sync failed' else None
+        err = re.sub(r'\([^)]*\)|"[^"]*"|\\"[^\\]*\\"|[0-9]+|\b[a-z_]+\.t[0-9]+\b', '', m.group(1)) if m else ''
+        return (self.step, self.kind, err)
 
 
 def sections(out):
@@ -1043,12 +1056,12 @@ def compare(pg, path, sc, step, res, expect_counts=True):
         sql.append('\\echo @@FZ@@ %s dups' % t.name)
         sql.append('SELECT count(*) - count(DISTINCT id) FROM %s;' % s)
         sql.append('\\echo @@FZ@@ %s counts' % t.name)
-        sql.append('SELECT (SELECT count(*) FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s b WHERE b.id = s.id)), '
-                   '(SELECT count(*) FROM %s s JOIN %s b ON b.id = s.id WHERE s::text IS DISTINCT FROM b::text);'
-                   % (s, b, s, b))
+        sql.append('SELECT (SELECT count(*) FROM %s fz_s WHERE NOT EXISTS (SELECT 1 FROM %s fz_b WHERE fz_b.id = fz_s.id)), '
+                   '(SELECT count(*) FROM %s fz_s JOIN %s fz_b ON fz_b.id = fz_s.id '
+                   'WHERE fz_s::text IS DISTINCT FROM fz_b::text);' % (s, b, s, b))
         sql.append('\\echo @@FZ@@ %s expected' % t.name)
-        sql.append('COPY (SELECT %s FROM (SELECT %s FROM %s UNION ALL SELECT %s FROM %s b WHERE NOT EXISTS '
-                   '(SELECT 1 FROM %s s WHERE s.id = b.id)) x ORDER BY id) TO STDOUT;' % (cl, cl, s, cl, b, s))
+        sql.append('COPY (SELECT %s FROM (SELECT %s FROM %s UNION ALL SELECT %s FROM %s fz_b WHERE NOT EXISTS '
+                   '(SELECT 1 FROM %s fz_s WHERE fz_s.id = fz_b.id)) fz_x ORDER BY id) TO STDOUT;' % (cl, cl, s, cl, b, s))
         sql.append('\\echo @@FZ@@ %s before' % t.name)
         sql.append('COPY (SELECT %s FROM %s ORDER BY id) TO STDOUT;' % (cl, b))
         sql.append('\\echo @@FZ@@ %s actual' % t.name)
@@ -1072,7 +1085,7 @@ def compare(pg, path, sc, step, res, expect_counts=True):
                               diff_rows(o['%s before' % t.name], o['%s actual' % t.name], 'before', 'after'))
         return 'refused'
     if rc != 0 or not j.get('success'):
-        raise Failure(step, 'sync failed', None, 'exit %d: %s\n%s' % (rc, out[-1500:], err[-1500:]))
+        raise Failure(step, 'sync failed', failed_table(j), 'exit %d: %s\n%s' % (rc, out[-1500:], err[-1500:]))
     for t in sc.tables:
         e, a = o['%s expected' % t.name], o['%s actual' % t.name]
         if e != a:
@@ -1088,6 +1101,11 @@ def compare(pg, path, sc, step, res, expect_counts=True):
                               'differed), the sync said inserted=%s updated=%s' % (ins, upd, got[0], got[1])
                               + said(st))
     return 'ok'
+
+
+def failed_table(j):
+    m = re.search(r'table (?:public|prod|slave)\.(t[0-9]+)\b', str(j.get('error', '')))
+    return m.group(1) if m else None
 
 
 def said(st):
@@ -1116,7 +1134,7 @@ def snapshot_sql(path, sc):
 def nothing_written(step, res, sc):
     rc, j, out, err = res
     if rc != 0 or not j.get('success'):
-        raise Failure(step, 'sync failed', None, 'exit %d: %s\n%s' % (rc, out[-1500:], err[-1500:]))
+        raise Failure(step, 'sync failed', failed_table(j), 'exit %d: %s\n%s' % (rc, out[-1500:], err[-1500:]))
     for x in j['statistics'].get('tables', []):
         if x.get('inserted') or x.get('updated'):
             raise Failure(step, 'a re-sync with no change wrote rows', x['table'].split('.')[-1],
@@ -1148,7 +1166,7 @@ def run_path(pg, path, sc, stats=None, cleanup=False, last_sync=4):
     try:
         r1 = pg.sync(path, names)
         if r1[0] != 0 or not r1[1].get('success'):
-            raise Failure('sync 1 (initial copy)', 'sync failed', None, 'exit %d: %s\n%s' % (r1[0], r1[2][-1500:], r1[3][-1500:]))
+            raise Failure('sync 1 (initial copy)', 'sync failed', failed_table(r1[1]), 'exit %d: %s\n%s' % (r1[0], r1[2][-1500:], r1[3][-1500:]))
         r2 = pg.sync(path, names)
         nothing_written('sync 2 (no change)', r2, sc)
         pre = 'SET track_counts = off;\n' if sc.untracked else ''
