@@ -174,8 +174,14 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/verify-bench
 	@bash bench/run.sh
 
+# make fuzz: the libFuzzer harnesses (FUZZ_SECONDS, default 60), then the
+# sync's differential fuzzer (tests/fuzz/sync_fuzz.sh) for SYNC_FUZZ_SECONDS
+# (default 300) with SYNC_FUZZ_ARGS (e.g. --seed N, --exclude bpchar,dupkey).
+SYNC_FUZZ_SECONDS ?= 300
 fuzz: deps
+	@$(MAKE) --no-print-directory $(JOBS_FLAG) all
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS)
+	@bash tests/fuzz/sync_fuzz.sh --seconds $(SYNC_FUZZ_SECONDS) $(SYNC_FUZZ_ARGS)
 
 image-rootfs: $(BINS)
 	@bash tests/image/rootfs.sh $(BUILD)/rootfs
