@@ -286,3 +286,34 @@ test_encodings_hash_alike() {
 		"equal non-ASCII rows fetched again"
 	changes "UPDATE enc SET v = 'cr' || chr(233) || 'me' WHERE id = 'caf' || chr(233) || '7'"
 }
+
+# The row hash chains PostgreSQL's seeded hash functions: each must depend
+# on its seed for every input it is given, the edge values included (a
+# function that returned a constant for one value, as the array and record
+# hashes do for NULLs and the numeric hash does for NaN, would drop every
+# column before it), and a bytea's hash through a record must be its
+# text's (how a non-UTF-8 server hashes a text's UTF-8 bytes).
+test_hash_steps_depend_on_their_seed() {
+	new_db trust_steps
+	local s1=1783652790038589654 s2=3146842684398508057
+	local sql="SELECT f, hashes[1] <> hashes[2] FROM (VALUES
+		('int4 0', ARRAY[hashint4extended(0, $s1), hashint4extended(0, $s2)]),
+		('int4 min', ARRAY[hashint4extended(-2147483648, $s1), hashint4extended(-2147483648, $s2)]),
+		('int8 0', ARRAY[hashint8extended(0, $s1), hashint8extended(0, $s2)]),
+		('float8 0', ARRAY[hashfloat8extended(0, $s1), hashfloat8extended(0, $s2)]),
+		('float8 NaN', ARRAY[hashfloat8extended('NaN', $s1), hashfloat8extended('NaN', $s2)]),
+		('uuid 0', ARRAY[uuid_hash_extended('00000000-0000-0000-0000-000000000000', $s1),
+		                 uuid_hash_extended('00000000-0000-0000-0000-000000000000', $s2)]),
+		('text empty', ARRAY[hashtextextended('' COLLATE \"C\", $s1), hashtextextended('' COLLATE \"C\", $s2)]),
+		('bytea empty', ARRAY[hash_record_extended(ROW(''::bytea), $s1), hash_record_extended(ROW(''::bytea), $s2)]),
+		('date epoch', ARRAY[hash_record_extended(ROW('1970-01-01'::date), $s1),
+		                     hash_record_extended(ROW('1970-01-01'::date), $s2)])
+	) v(f, hashes) ORDER BY 1"
+	local got
+	got=$(q trust_steps "$sql")
+	assert_not_contains "$got" "|f" "a hash that ignores its seed: $got"
+	assert_eq t "$(q trust_steps "SELECT bool_and(hash_record_extended(ROW(convert_to(x, 'UTF8')), $s1)
+		= hashtextextended(x COLLATE \"C\", $s1))
+		FROM (VALUES (''), ('a'), ('caf' || chr(233)), (repeat('x', 300))) v(x)")" \
+		"a bytea's hash through a record is not its text's"
+}

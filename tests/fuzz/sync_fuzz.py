@@ -1198,7 +1198,13 @@ def run_path(pg, path, sc, stats=None, cleanup=False, last_sync=4):
                 stats.setdefault(path.name, {}).setdefault(x.get('method'), 0)
                 stats[path.name][x.get('method')] += 1
         if path.name == 'checksum' and verdict == 'ok':
+            # the checksum may say why it cannot run (a key the target
+            # compares more loosely than the source): every row is read
+            warned = r3[1]['statistics'].get('warnings') or []
             for x in r3[1]['statistics']['tables']:
+                why = 'table %s: ' % x['table']
+                if any(w.startswith(why) and 'every row is read instead' in w for w in warned):
+                    continue
                 if x.get('method') != 'checksum':
                     raise Failure('sync 3 (after the changes)', 'checksum path not taken', x['table'].split('.')[-1],
                                   'method %s with SYNC_CHECKSUM=on' % x.get('method'))
