@@ -230,9 +230,35 @@ static int find_row(const PGresult *r, const char *name)
 	return -1;
 }
 
+static void free_list(char **l)
+{
+	for (int k = 0; l && l[k]; k++)
+		free(l[k]);
+	free(l);
+}
+
 static char *dup_or_null(const PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
+}
+
+/* The sequences of a JSON array of strings, NULL-terminated; NULL when
+ * out of memory. */
+static char **seq_list(const char *json)
+{
+	cJSON *a = cJSON_Parse(json);
+	int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
+	char **l = calloc((size_t)n + 1, sizeof *l);
+	for (int k = 0; l && k < n; k++) {
+		const cJSON *e = cJSON_GetArrayItem(a, k);
+		l[k] = strdup(cJSON_IsString(e) ? e->valuestring : "");
+		if (!l[k]) {
+			free_list(l);
+			l = NULL;
+		}
+	}
+	cJSON_Delete(a);
+	return l;
 }
 
 static enum sync_status match_columns(struct sync_plan *plan,
@@ -261,12 +287,12 @@ static enum sync_status match_columns(struct sync_plan *plan,
 		c->coll = dup_or_null(rt, i, 7);
 		c->src_coll = dup_or_null(rs, j, 7);
 		if (!PQgetisnull(rt, i, 4) && is_true(rt, i, 8))
-			c->seq = strdup(PQgetvalue(rt, i, 4));
+			c->seq = seq_list(PQgetvalue(rt, i, 4));
 		else if (!PQgetisnull(rt, i, 4))
-			warn(plan, log, t->label, "sequence %s is owned by column "
-			     "%s.%s, which is %s, not an integer: it is not "
-			     "moved forward", PQgetvalue(rt, i, 4), t->label,
-			     name, c->tgt_type);
+			warn(plan, log, t->label, "column %s.%s is %s, not an "
+			     "integer: the sequences it owns or its default draws "
+			     "from (%s) are not moved forward", t->label, name,
+			     c->tgt_type, PQgetvalue(rt, i, 4));
 		if (!c->name || !c->tgt_type || !c->src_type || !c->cast_type ||
 		    (!c->seq && !PQgetisnull(rt, i, 4) && is_true(rt, i, 8)) ||
 		    (!c->coll && !PQgetisnull(rt, i, 7)) ||
@@ -715,7 +741,7 @@ static void free_table(struct sync_table *t)
 	free(t->tgt_schema), free(t->tgt_name);
 	for (int i = 0; i < t->ncols; i++) {
 		free(t->cols[i].name), free(t->cols[i].src_type);
-		free(t->cols[i].tgt_type), free(t->cols[i].seq);
+		free(t->cols[i].tgt_type), free_list(t->cols[i].seq);
 		free(t->cols[i].cast_type), free(t->cols[i].coll);
 		free(t->cols[i].src_coll);
 	}

@@ -19,7 +19,9 @@ struct sync_col {
 	int is_key;
 	int identity_always; /* GENERATED ALWAYS AS IDENTITY on the target */
 	int text_cmp;        /* no exact equality: compare as text */
-	char *seq;           /* owned target sequence, quoted, or NULL */
+	char **seq;          /* target sequences the column owns or its
+	                        default draws from, quoted, NULL-terminated;
+	                        NULL when none */
 	char *cast_type;     /* target type a same-database value is cast to
 	                        before the INSERT assigns it (no typmod) */
 	char *coll, *src_coll; /* quoted collations (target, source), or NULL */

@@ -76,6 +76,35 @@ sequence_case() {
 test_sequences_two() { source "$ROOT/tests/lib/sync.sh"; sequence_case two; }
 test_sequences_same() { source "$ROOT/tests/lib/sync.sh"; sequence_case same; }
 
+# Sequences behind defaults that no column owns (issue 26): dumps and
+# hand-written schemas often draw ids from a sequence that is not OWNED BY
+# the column, or from one sequence shared by several tables; each moves
+# forward like an owned one (never backwards, not in a dry run).
+unowned_sequence_case() {
+	sync_mode "$1" "sync_useq_$1"
+	both_q "CREATE SEQUENCE customer_customer_id_seq;
+	        CREATE TABLE customer (customer_id int PRIMARY KEY DEFAULT nextval('customer_customer_id_seq'::regclass), v text);
+	        CREATE SEQUENCE global_id_seq;
+	        CREATE TABLE a (id bigint PRIMARY KEY DEFAULT nextval('global_id_seq'), v text);
+	        CREATE TABLE b (id bigint PRIMARY KEY DEFAULT nextval('global_id_seq'), v text);
+	        CREATE SEQUENCE code_seq;
+	        CREATE TABLE c (id int PRIMARY KEY, n int NOT NULL DEFAULT 10 + nextval('code_seq')::int)"
+	src_q "INSERT INTO customer (customer_id, v) SELECT g, 'x' FROM generate_series(1, 604) g;
+	       INSERT INTO a (id, v) VALUES (1, 'x'), (70, 'x'); INSERT INTO b (id, v) VALUES (90, 'x');
+	       INSERT INTO c VALUES (1, 40)"
+	sync_ok
+	assert_eq 605 "$(dst_q "INSERT INTO customer (v) VALUES ('prod') RETURNING customer_id")" "unowned default sequence ($1)"
+	assert_eq 91 "$(dst_q "INSERT INTO a (v) VALUES ('prod') RETURNING id")" "shared sequence ($1)"
+	assert_eq 41 "$(dst_q "SELECT nextval('code_seq')")" "sequence inside an expression ($1)"
+	assert_json "$OUT" '[t["sequences_advanced"] for t in j["statistics"]["tables"]]' '[1, 1, 1, 1]'
+	src_q "INSERT INTO customer (customer_id, v) VALUES (900, 'far')"
+	run_sync --dry-run
+	assert_eq 0 "$RC"
+	assert_eq 606 "$(dst_q "SELECT nextval('customer_customer_id_seq')")" "dry run moved a sequence ($1)"
+}
+test_unowned_sequences_two() { source "$ROOT/tests/lib/sync.sh"; unowned_sequence_case two; }
+test_unowned_sequences_same() { source "$ROOT/tests/lib/sync.sh"; unowned_sequence_case same; }
+
 # Foreign keys declared on partitions (issue 26): a key on a partition, or
 # on a partition of a partition, orders the load as a key on the
 # partitioned table does, in both directions: payment's leaf partitions
