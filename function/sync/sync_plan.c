@@ -42,6 +42,8 @@ static void warn(struct sync_plan *plan, const struct fn_logger *log,
 	cJSON_AddItemToArray(plan->warnings, cJSON_CreateString(msg));
 }
 
+static void free_table(struct sync_table *t);
+
 /* ---- SYNC_TABLES ------------------------------------------------------ */
 
 /* Takes the four names (malloc'd, any may be NULL after a failed strdup):
@@ -146,12 +148,16 @@ static enum sync_status expand_star(struct sync_plan *plan, struct sync_db *src,
 			     s->target_schema);
 			continue;
 		}
-		if (!add_table(plan, strdup(s->source_schema), strdup(name),
-		               strdup(s->target_schema), strdup(name))) {
+		struct sync_table *t = add_table(plan, strdup(s->source_schema),
+		                                 strdup(name),
+		                                 strdup(s->target_schema),
+		                                 strdup(name));
+		if (!t) {
 			fn_err(err, errlen, "out of memory");
 			st = SYNC_FAILED;
 			break;
 		}
+		t->from_star = 1;
 	}
 	PQclear(rs);
 	PQclear(rt);
@@ -592,6 +598,47 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 	return SYNC_OK;
 }
 
+/* A table that SYNC_TABLES=* found and read_key refused (no key, a
+ * DEFERRABLE one, a key column the source lacks): one keyless table,
+ * added by a migration, must not stop every other table's sync, so it is
+ * left out with a warning. why is read_key's message, "table X: ..." or
+ * "table X has ...". A table named in SYNC_TABLES stays an error. */
+static enum sync_status skip_keyless(struct sync_plan *plan,
+                                     struct sync_table *t,
+                                     const struct fn_logger *log, char *why)
+{
+	size_t n = strlen("table ") + strlen(t->label);
+	const char *rest = why;
+	if (strncmp(why, "table ", 6) == 0 &&
+	    strncmp(why + 6, t->label, strlen(t->label)) == 0)
+		rest = why + n;
+	const char *lead = "";
+	if (rest != why && strncmp(rest, ": ", 2) == 0)
+		rest += 2;
+	else if (rest != why && *rest == ' ')
+		lead = "it";
+	warn(plan, log, t->label, "table %s skipped: %s%s; SYNC_TABLES=* "
+	     "leaves out a table without a usable key (named in SYNC_TABLES, "
+	     "it is an error)", t->label, lead, rest);
+	t->skipped = 1;
+	*why = '\0';
+	cJSON_AddItemToArray(plan->skipped, cJSON_CreateString(t->label));
+	return SYNC_OK;
+}
+
+/* Drops the skipped tables from the plan. */
+static void drop_skipped(struct sync_plan *plan)
+{
+	int k = 0;
+	for (int i = 0; i < plan->n; i++) {
+		if (plan->t[i].skipped)
+			free_table(&plan->t[i]);
+		else
+			plan->t[k++] = plan->t[i];
+	}
+	plan->n = k;
+}
+
 static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
                                    struct sync_db *src, struct sync_db *tgt,
                                    int same, int bypass_rls,
@@ -649,6 +696,8 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 		fn_err(err, errlen, "out of memory planning table %s", t->label);
 	if (st == SYNC_OK)
 		st = read_key(tgt, t, err, errlen);
+	if (st == SYNC_CONFIG && t->from_star)
+		return skip_keyless(plan, t, log, err);
 	if (st == SYNC_OK && build_frag(t, src, tgt, same) != SYNC_OK) {
 		fn_err(err, errlen, "out of memory planning table %s", t->label);
 		st = SYNC_FAILED;
@@ -690,8 +739,9 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
                                  const struct fn_logger *log, char *err,
                                  size_t errlen)
 {
-	*plan = (struct sync_plan){ .warnings = cJSON_CreateArray() };
-	if (!plan->warnings)
+	*plan = (struct sync_plan){ .warnings = cJSON_CreateArray(),
+	                            .skipped = cJSON_CreateArray() };
+	if (!plan->warnings || !plan->skipped)
 		return SYNC_FAILED;
 	int same = src == tgt;
 	enum sync_status st = check_schema(src, s->source_schema, 1, err, errlen);
@@ -719,6 +769,15 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
 	for (int i = 0; i < plan->n && st == SYNC_OK; i++)
 		st = plan_table(plan, &plan->t[i], src, tgt, same, bypass, log,
 		                err, errlen);
+	if (st == SYNC_OK)
+		drop_skipped(plan);
+	if (st == SYNC_OK && plan->n == 0) {
+		fn_err(err, errlen, "no table to sync: every table that schema "
+		       "%s of the source and schema %s of the target have in "
+		       "common lacks a usable key (see the warnings)",
+		       s->source_schema, s->target_schema);
+		st = SYNC_CONFIG;
+	}
 	if (st == SYNC_OK)
 		st = no_duplicates(plan, err, errlen);
 	if (st == SYNC_OK)
@@ -761,5 +820,6 @@ void sync_plan_free(struct sync_plan *plan)
 		free_table(&plan->t[i]);
 	free(plan->t);
 	cJSON_Delete(plan->warnings);
+	cJSON_Delete(plan->skipped);
 	*plan = (struct sync_plan){ 0 };
 }

@@ -58,6 +58,8 @@ struct sync_table {
 	int key_converted;   /* same database: a key column is converted or
 	                        collated differently on the way */
 	int tgt_partitioned, src_partitioned;
+	int from_star;       /* found by SYNC_TABLES=*, not named */
+	int skipped;         /* from_star without a usable key: left out */
 	int src_generated;   /* a synced column is generated on the source */
 	int tgt_rls;         /* target has row level security enabled */
 	long long estimate;  /* source reltuples, -1 unknown */
@@ -100,11 +102,16 @@ struct sync_plan {
 	int n;
 	int defer;             /* SET CONSTRAINTS ALL DEFERRED is needed */
 	struct cJSON *warnings; /* array of strings */
+	struct cJSON *skipped;  /* array of the labels of the tables that
+	                           SYNC_TABLES=* found without a usable key
+	                           and left out (each also a warning) */
 };
 
 /* Resolves the tables of one run. same: src and tgt are one connection.
  * Warnings (source-only / target-only columns, RLS) are logged and kept
- * in plan->warnings. SYNC_CONFIG when it can never work as configured. */
+ * in plan->warnings. SYNC_CONFIG when it can never work as configured; a
+ * table that SYNC_TABLES=* found without a usable key is left out with a
+ * warning instead (plan->skipped), a named one is SYNC_CONFIG. */
 enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
                                  struct sync_db *tgt,
                                  const struct sync_settings *s,
