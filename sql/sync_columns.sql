@@ -15,7 +15,9 @@
 -- character for character(1) or bit for bit(1)), so that the
 -- assignment, not an explicit cast, applies the length: an error for a
 -- value too long, as COPY gives, never a truncation. collation is the
--- column's collation, quoted, or NULL when the type has none.
+-- column's collation, quoted, or NULL when the type has none. required:
+-- an insert must give the column a value (NOT NULL, and neither a default
+-- of its own or of its type, nor an identity, fills it).
 SELECT a.attname,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
        a.attidentity = 'a' AS identity_always,
@@ -35,7 +37,10 @@ SELECT a.attname,
        CASE WHEN a.attcollation <> 0
             THEN pg_catalog.quote_ident(cn.nspname) || '.'
                  || pg_catalog.quote_ident(co.collname) END AS collation,
-       bt.oid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AS seq_int
+       bt.oid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AS seq_int,
+       a.attnotnull AND NOT a.atthasdef AND a.attidentity = ''
+         AND a.attgenerated = '' AND t.typdefault IS NULL
+         AND t.typdefaultbin IS NULL AS required
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 -- a domain's base type, through domains over domains (PostgreSQL keeps

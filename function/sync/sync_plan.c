@@ -267,6 +267,22 @@ static char **seq_list(const char *json)
 	return l;
 }
 
+/* Adds name to t->required ("a, b"); -1 out of memory. */
+static int add_required(struct sync_table *t, const char *name)
+{
+	struct sync_buf b = { 0 };
+	if (t->required)
+		sync_buf_addf(&b, "%s, ", t->required);
+	sync_buf_add(&b, name);
+	if (b.oom) {
+		sync_buf_free(&b);
+		return -1;
+	}
+	free(t->required);
+	t->required = b.p;
+	return 0;
+}
+
 static enum sync_status match_columns(struct sync_plan *plan,
                                       struct sync_table *t, PGresult *rs,
                                       PGresult *rt,
@@ -278,6 +294,16 @@ static enum sync_status match_columns(struct sync_plan *plan,
 	for (int i = 0; i < PQntuples(rt); i++) {
 		const char *name = PQgetvalue(rt, i, 0);
 		int j = find_row(rs, name);
+		if (j < 0 && is_true(rt, i, 9)) {
+			warn(plan, log, t->label, "column %s.%s exists only on "
+			     "the target and is NOT NULL without a default: rows "
+			     "are updated, but a run with a row to insert into "
+			     "the table is refused; give it a default on the "
+			     "target or add it to the source", t->label, name);
+			if (add_required(t, name) != 0)
+				return SYNC_FAILED;
+			continue;
+		}
 		if (j < 0) {
 			warn(plan, log, t->label, "column %s.%s exists only on "
 			     "the target; it keeps its values", t->label, name);
@@ -533,7 +559,7 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 	struct sync_buf cols = { 0 }, s_cols = { 0 }, key = { 0 }, join = { 0 };
 	struct sync_buf s_as = { 0 }, s_key = { 0 };
 	struct sync_buf missing = { 0 }, d = { 0 }, s = { 0 }, tc = { 0 };
-	struct sync_buf x = { 0 }, set = { 0 };
+	struct sync_buf x = { 0 }, set = { 0 }, set_src = { 0 };
 	int ncmp = 0, oom = 0;
 	f->overriding = "";
 	for (int i = 0; i < t->ncols; i++) {
@@ -569,6 +595,9 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 			cmp_expr(&x, "excluded", q, c->text_cmp);
 			list_sep(&set, ", ");
 			sync_buf_addf(&set, "%s = excluded.%s", q, q);
+			list_sep(&set_src, ", ");
+			sync_buf_addf(&set_src, "%s = ", q);
+			src_expr(&set_src, c, q, same);
 		}
 		free(q);
 	}
@@ -589,9 +618,10 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 	f->diff_cols = s_as.p, f->s_key = s_key.p;
 	f->join = join.p, f->missing = missing.p, f->d_cmp = d.p;
 	f->s_cmp = s.p;
-	f->t_cmp = tc.p, f->x_cmp = x.p, f->set = set.p;
+	f->t_cmp = tc.p, f->x_cmp = x.p, f->set = set.p, f->set_src = set_src.p;
 	oom |= cols.oom | s_cols.oom | s_as.oom | s_key.oom | key.oom | join.oom |
-	       missing.oom | d.oom | s.oom | tc.oom | x.oom | set.oom;
+	       missing.oom | d.oom | s.oom | tc.oom | x.oom | set.oom |
+	       set_src.oom;
 	if (oom || !f->src || !f->src_table || !f->tgt || !f->tgt_only ||
 	    !f->cols || !f->key || !f->s_key)
 		return SYNC_FAILED;
@@ -796,7 +826,7 @@ const struct sync_col *sync_plan_col(const struct sync_table *t,
 
 static void free_table(struct sync_table *t)
 {
-	free(t->src_schema), free(t->src_name);
+	free(t->src_schema), free(t->src_name), free(t->required);
 	free(t->tgt_schema), free(t->tgt_name);
 	for (int i = 0; i < t->ncols; i++) {
 		free(t->cols[i].name), free(t->cols[i].src_type);
@@ -811,7 +841,7 @@ static void free_table(struct sync_table *t)
 	free(f->s_key);
 	free(f->join), free(f->missing);
 	free(f->d_cmp), free(f->s_cmp), free(f->t_cmp), free(f->x_cmp);
-	free(f->set);
+	free(f->set), free(f->set_src);
 }
 
 void sync_plan_free(struct sync_plan *plan)

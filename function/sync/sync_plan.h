@@ -46,6 +46,8 @@ struct sync_frag {
 	char *d_cmp, *s_cmp;   /* compared columns of target / source row */
 	char *t_cmp, *x_cmp;   /* the same for the ON CONFLICT guard */
 	char *set;      /* "a" = excluded."a", ...; NULL: nothing to update */
+	char *set_src;  /* "a" = s."a" (as src_expr gives it), ...: the same
+	                   for a plain UPDATE ... FROM the source */
 	const char *overriding; /* "OVERRIDING SYSTEM VALUE" or "" */
 };
 
@@ -59,6 +61,8 @@ struct sync_table {
 	                        collated differently on the way */
 	int tgt_partitioned, src_partitioned;
 	int from_star;       /* found by SYNC_TABLES=*, not named */
+	char *required;      /* target-only columns an insert cannot fill
+	                        (NOT NULL, no default): "a, b", or NULL */
 	int skipped;         /* from_star without a usable key: left out */
 	int src_generated;   /* a synced column is generated on the source */
 	int tgt_rls;         /* target has row level security enabled */
