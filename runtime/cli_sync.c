@@ -125,6 +125,8 @@ int cli_sync(const struct config *cfg, const struct cli_args *args)
 	 * log line (with what only the engine knows: the server's DETAIL, the
 	 * run id); stdout has the result. */
 	alert_failure(cfg, s, run_id, err);
+	if (s == SYNC_OK && !args->dry_run)
+		alerts_post_skipped(cfg, NULL, result);
 	cJSON_Delete(result);
 	/* The signal thread still runs: leave without tearing it down. */
 	return exit_status(s);

@@ -139,8 +139,23 @@ static void load_app_url(struct config *cfg,
 		cfg->app_url_var = "NEXT_PUBLIC_APP_URL";
 	}
 	if (!v) {
-		cfg->app_url_var = NULL;
-		return;
+		/* On Fly (which sets FLY_APP_NAME) the app's own host, so that
+		 * fly.toml needs no APP_URL that a user may forget to edit */
+		const char *fly = get(getenv_fn, "FLY_APP_NAME");
+		cfg->app_url_var = fly ? "FLY_APP_NAME" : NULL;
+		if (!fly)
+			return;
+		if (strlen(fly) > 63 || strspn(fly, "abcdefghijklmnopqrstuvwxyz"
+		                                    "0123456789-") != strlen(fly)) {
+			problem(cfg, NEED_SCHEDULE | NEED_KEYS, "FLY_APP_NAME is "
+			        "not a Fly app name (lower-case letters, digits, "
+			        "'-'), so https://FLY_APP_NAME.fly.dev cannot be "
+			        "the base URL; set APP_URL");
+			return;
+		}
+		snprintf(cfg->fly_url_buf, sizeof cfg->fly_url_buf,
+		         "https://%s.fly.dev", fly);
+		v = cfg->fly_url_buf;
 	}
 	size_t n = strlen(v);
 	while (n && v[n - 1] == '/')
@@ -345,7 +360,8 @@ int config_check(const struct config *cfg, unsigned need, const char *command,
 	MISSING((need & NEED_SCHEDULE) && !cfg->qstash_token,
 	        "QSTASH_TOKEN is not set (the QStash API token, from the Upstash console)");
 	MISSING((need & (NEED_SCHEDULE | NEED_KEYS)) && !cfg->app_url_var,
-	        "APP_URL is not set (the function's public base URL, e.g. https://syncfn.fly.dev)");
+	        "APP_URL is not set (the function's public base URL, e.g. https://my-app.fly.dev; "
+	        "on Fly, FLY_APP_NAME gives it when APP_URL is unset)");
 	MISSING((need & NEED_KEYS) && !cfg->current_key,
 	        "QSTASH_CURRENT_SIGNING_KEY is not set (needed to verify QStash deliveries)");
 	MISSING((need & NEED_KEYS) && !cfg->next_key,

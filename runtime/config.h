@@ -47,9 +47,11 @@ struct config {
 	const char *next_key;       /* QSTASH_NEXT_SIGNING_KEY, trimmed */
 	long clock_tolerance_s;     /* QSTASH_CLOCK_TOLERANCE */
 	const char *app_url;        /* APP_URL or NEXT_PUBLIC_APP_URL, no
-	                               trailing '/'; NULL if neither is set */
-	const char *app_url_var;    /* which of the two it came from; NULL
-	                               when neither is set */
+	                               trailing '/', else https://NAME.fly.dev
+	                               when Fly sets FLY_APP_NAME; NULL if
+	                               none is set (or it is malformed) */
+	const char *app_url_var;    /* which of the three it came from; NULL
+	                               when none is set */
 	char destination[CONFIG_URL_LEN + 64]; /* app_url + the sync route, or "" */
 	char failure_url[CONFIG_URL_LEN + 64]; /* app_url + the failure route, or "" */
 	int failure_callback;       /* SYNC_FAILURE_CALLBACK: 0 when "off" */
@@ -84,6 +86,7 @@ struct config {
 
 	/* Storage behind the normalised strings above. */
 	char app_url_buf[CONFIG_URL_LEN];
+	char fly_url_buf[CONFIG_URL_LEN];
 	char qstash_url_buf[CONFIG_URL_LEN];
 	char current_key_buf[512];
 	char next_key_buf[512];

@@ -559,9 +559,13 @@ int http_server_run(const struct config *cfg, const struct serve_opts *opts)
 		         "port", FN_INT(port), NULL);
 		return 1;
 	}
+	/* app_url: the base URL QStash's sub is checked against, and from
+	 * which variable (APP_URL, NEXT_PUBLIC_APP_URL or FLY_APP_NAME) */
 	log_line(NULL, FN_INFO, "Listening", "address", FN_STR("0.0.0.0"), "port",
 	         FN_INT(port), "once", FN_BOOL(opts->once), "idle_exit_s",
-	         FN_INT(opts->idle_exit_s), "version", FN_STR(SYNCFN_VERSION), NULL);
+	         FN_INT(opts->idle_exit_s), "version", FN_STR(SYNCFN_VERSION),
+	         "app_url", FN_STR(cfg->app_url), "app_url_from",
+	         FN_STR(cfg->app_url_var), NULL);
 	pthread_mutex_lock(&s->mu);
 	int status = wait_for_end(s);
 	pthread_mutex_unlock(&s->mu);

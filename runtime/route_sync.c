@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "admin_auth.h"
+#include "alerts.h"
 #include "engines.h"
 #include "log.h"
 #include "qstash_verify.h"
@@ -145,6 +146,8 @@ static void run(const struct route_ctx *ctx, const struct http_request *req,
 	else
 		http_reply(res, code, result);
 	retry_after(res, res->body, ctx->cfg);
+	if (st == SYNC_OK)
+		alerts_post_skipped(ctx->cfg, req->request_id, res->body);
 }
 
 int route_sync_retry_after(const struct route_ctx *ctx)

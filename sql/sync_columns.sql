@@ -3,16 +3,21 @@
 -- the target only, where $2 is true). text_cmp says the type has no
 -- equality that implies an identical value (json, xml, point, float: -0 = 0,
 -- numeric: 1.0 = 1.00, interval: 1 day = 24 hours, jsonb, non-deterministic
--- collations ...): such columns are compared as text. seq is the sequence
--- the column owns (serial or identity), only when it counts upwards;
--- seq_int says whether the column is an integer that setval can take.
+-- collations ...): such columns are compared as text. seq is a JSON array
+-- of the sequences (quoted, schema-qualified) the column owns (serial or
+-- identity) or its DEFAULT draws from (nextval(...) in pg_attrdef, found
+-- through pg_depend, owned or not), only those that count upwards; NULL
+-- when none. seq_int says whether the column is an integer that setval
+-- can take.
 -- cast_type is the type a same-database value is converted to before the
 -- INSERT assigns it (the domain's base type, no typmod: named by its
 -- schema and catalog name, since SQL's own names mean a length, as
 -- character for character(1) or bit for bit(1)), so that the
 -- assignment, not an explicit cast, applies the length: an error for a
 -- value too long, as COPY gives, never a truncation. collation is the
--- column's collation, quoted, or NULL when the type has none. text_out is
+-- column's collation, quoted, or NULL when the type has none. required:
+-- an insert must give the column a value (NOT NULL, and neither a default
+-- of its own or of its type, nor an identity, fills it). text_out is
 -- the (base) type's output function, qualified, when its cast to text is
 -- another function (bpchar's drops trailing blanks, bool's says "true",
 -- inet's adds the netmask): the text COPY writes is then textin(out(v)),
@@ -41,6 +46,9 @@ SELECT a.attname,
             THEN pg_catalog.quote_ident(cn.nspname) || '.'
                  || pg_catalog.quote_ident(co.collname) END AS collation,
        bt.oid IN ('int2'::regtype, 'int4'::regtype, 'int8'::regtype) AS seq_int,
+       a.attnotnull AND NOT a.atthasdef AND a.attidentity = ''
+         AND a.attgenerated = '' AND t.typdefault IS NULL
+         AND t.typdefaultbin IS NULL AS required,
        (SELECT pg_catalog.quote_ident(pn.nspname) || '.'
                || pg_catalog.quote_ident(p.proname)
         FROM pg_catalog.pg_proc p
@@ -88,16 +96,27 @@ CROSS JOIN (SELECT ARRAY['int2', 'int4', 'int8', 'oid', 'bool', 'text', 'varchar
                          'timestamptz', 'uuid', 'inet', 'cidr', 'macaddr', 'money',
                          'bit', 'varbit']::regtype[] AS types) safe
 LEFT JOIN LATERAL (
-  SELECT pg_catalog.quote_ident(sn.nspname) || '.' || pg_catalog.quote_ident(s.relname) AS name
-  FROM pg_catalog.pg_depend d
-  JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+  SELECT pg_catalog.json_agg(pg_catalog.quote_ident(sn.nspname) || '.'
+                             || pg_catalog.quote_ident(s.relname)
+                             ORDER BY sn.nspname, s.relname) AS name
+  FROM pg_catalog.pg_class s
   JOIN pg_catalog.pg_namespace sn ON sn.oid = s.relnamespace
   JOIN pg_catalog.pg_sequence ps ON ps.seqrelid = s.oid AND ps.seqincrement > 0
-  WHERE d.classid = 'pg_catalog.pg_class'::regclass
-    AND d.refclassid = 'pg_catalog.pg_class'::regclass
-    AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
-    AND d.deptype IN ('a', 'i')
-  LIMIT 1
+  WHERE s.relkind = 'S'
+    AND s.oid IN (
+      -- owned by the column (serial: 'a', identity: 'i')
+      SELECT d.objid FROM pg_catalog.pg_depend d
+      WHERE d.classid = 'pg_catalog.pg_class'::regclass
+        AND d.refclassid = 'pg_catalog.pg_class'::regclass
+        AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum
+        AND d.deptype IN ('a', 'i')
+      UNION
+      -- named by the column's default
+      SELECT d.refobjid FROM pg_catalog.pg_attrdef ad
+      JOIN pg_catalog.pg_depend d
+        ON d.classid = 'pg_catalog.pg_attrdef'::regclass AND d.objid = ad.oid
+       AND d.refclassid = 'pg_catalog.pg_class'::regclass
+      WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum)
 ) seq ON true
 WHERE a.attrelid = $1::oid
   AND a.attnum > 0

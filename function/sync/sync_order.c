@@ -7,7 +7,11 @@
  * allows for DEFERRABLE keys: the tables of a cycle load in an order that
  * every NOT DEFERRABLE key allows, and only its DEFERRABLE keys wait for
  * the commit. A cycle of NOT DEFERRABLE keys alone cannot load in every
- * case, so the run stops before writing and names a key of it. */
+ * case, so the run stops before writing and names a key of it.
+ *
+ * A key declared on a partition (at any depth) is a key of the synced
+ * partitioned table, and a key referencing a partition references that
+ * table: both order the load, and close cycles, the same way. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,8 @@
 struct edge {
 	int child, parent, deferrable;
 	char name[128];
+	char on[300], to[300]; /* the partitions it is declared on and
+	                          references, or "" */
 };
 
 static int index_of(const struct sync_plan *plan, unsigned oid)
@@ -61,6 +67,8 @@ static enum sync_status read_edges(struct sync_plan *plan, struct sync_db *tgt,
 		                                            NULL, 10));
 		e->deferrable = strcmp(PQgetvalue(r, i, 3), "t") == 0;
 		snprintf(e->name, sizeof e->name, "%s", PQgetvalue(r, i, 0));
+		snprintf(e->on, sizeof e->on, "%s", PQgetvalue(r, i, 4));
+		snprintf(e->to, sizeof e->to, "%s", PQgetvalue(r, i, 5));
 		if (e->child >= 0 && e->parent >= 0)
 			(*nedges)++;
 	}
@@ -112,13 +120,19 @@ enum sync_status sync_plan_order(struct sync_plan *plan, struct sync_db *tgt,
 		if (c == p || !reach[p * n + c])
 			continue; /* self-reference, or not in a cycle */
 		if (!e[i].deferrable && nd[p * n + c]) {
-			fn_err(err, errlen, "foreign key %s of table %s closes a "
-			       "cycle of NOT DEFERRABLE keys (%s <-> %s), so the "
-			       "rows cannot be loaded in any order; make it "
-			       "DEFERRABLE (ALTER TABLE %s ALTER CONSTRAINT %s "
-			       "DEFERRABLE) or sync these tables separately",
-			       e[i].name, plan->t[c].label, plan->t[c].label,
-			       plan->t[p].label, plan->t[c].label, e[i].name);
+			fn_err(err, errlen, "foreign key %s of table %s%s%s%s "
+			       "closes a cycle of NOT DEFERRABLE keys (%s <-> "
+			       "%s%s%s), so the rows cannot be loaded in any "
+			       "order; make it DEFERRABLE (ALTER TABLE %s ALTER "
+			       "CONSTRAINT %s DEFERRABLE) or sync these tables "
+			       "separately", e[i].name, plan->t[c].label,
+			       e[i].on[0] ? " (declared on its partition " : "",
+			       e[i].on, e[i].on[0] ? ")" : "",
+			       plan->t[c].label, plan->t[p].label,
+			       e[i].to[0] ? ", through its partition " : "",
+			       e[i].to,
+			       e[i].on[0] ? e[i].on : plan->t[c].label,
+			       e[i].name);
 			st = SYNC_CONFIG;
 			goto out;
 		}

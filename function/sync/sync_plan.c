@@ -42,6 +42,8 @@ static void warn(struct sync_plan *plan, const struct fn_logger *log,
 	cJSON_AddItemToArray(plan->warnings, cJSON_CreateString(msg));
 }
 
+static void free_table(struct sync_table *t);
+
 /* ---- SYNC_TABLES ------------------------------------------------------ */
 
 /* Takes the four names (malloc'd, any may be NULL after a failed strdup):
@@ -146,12 +148,16 @@ static enum sync_status expand_star(struct sync_plan *plan, struct sync_db *src,
 			     s->target_schema);
 			continue;
 		}
-		if (!add_table(plan, strdup(s->source_schema), strdup(name),
-		               strdup(s->target_schema), strdup(name))) {
+		struct sync_table *t = add_table(plan, strdup(s->source_schema),
+		                                 strdup(name),
+		                                 strdup(s->target_schema),
+		                                 strdup(name));
+		if (!t) {
 			fn_err(err, errlen, "out of memory");
 			st = SYNC_FAILED;
 			break;
 		}
+		t->from_star = 1;
 	}
 	PQclear(rs);
 	PQclear(rt);
@@ -230,9 +236,51 @@ static int find_row(const PGresult *r, const char *name)
 	return -1;
 }
 
+static void free_list(char **l)
+{
+	for (int k = 0; l && l[k]; k++)
+		free(l[k]);
+	free(l);
+}
+
 static char *dup_or_null(const PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) ? NULL : strdup(PQgetvalue(r, row, col));
+}
+
+/* The sequences of a JSON array of strings, NULL-terminated; NULL when
+ * out of memory. */
+static char **seq_list(const char *json)
+{
+	cJSON *a = cJSON_Parse(json);
+	int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
+	char **l = calloc((size_t)n + 1, sizeof *l);
+	for (int k = 0; l && k < n; k++) {
+		const cJSON *e = cJSON_GetArrayItem(a, k);
+		l[k] = strdup(cJSON_IsString(e) ? e->valuestring : "");
+		if (!l[k]) {
+			free_list(l);
+			l = NULL;
+		}
+	}
+	cJSON_Delete(a);
+	return l;
+}
+
+/* Adds name to t->required ("a, b"); -1 out of memory. */
+static int add_required(struct sync_table *t, const char *name)
+{
+	struct sync_buf b = { 0 };
+	if (t->required)
+		sync_buf_addf(&b, "%s, ", t->required);
+	sync_buf_add(&b, name);
+	if (b.oom) {
+		sync_buf_free(&b);
+		return -1;
+	}
+	free(t->required);
+	t->required = b.p;
+	return 0;
 }
 
 static enum sync_status match_columns(struct sync_plan *plan,
@@ -246,6 +294,16 @@ static enum sync_status match_columns(struct sync_plan *plan,
 	for (int i = 0; i < PQntuples(rt); i++) {
 		const char *name = PQgetvalue(rt, i, 0);
 		int j = find_row(rs, name);
+		if (j < 0 && is_true(rt, i, 9)) {
+			warn(plan, log, t->label, "column %s.%s exists only on "
+			     "the target and is NOT NULL without a default: rows "
+			     "are updated, but a run with a row to insert into "
+			     "the table is refused; give it a default on the "
+			     "target or add it to the source", t->label, name);
+			if (add_required(t, name) != 0)
+				return SYNC_FAILED;
+			continue;
+		}
 		if (j < 0) {
 			warn(plan, log, t->label, "column %s.%s exists only on "
 			     "the target; it keeps its values", t->label, name);
@@ -260,27 +318,27 @@ static enum sync_status match_columns(struct sync_plan *plan,
 		c->cast_type = strdup(PQgetvalue(rt, i, 6));
 		c->coll = dup_or_null(rt, i, 7);
 		c->src_coll = dup_or_null(rs, j, 7);
-		c->text_out = dup_or_null(rt, i, 9);
-		c->src_text_out = dup_or_null(rs, j, 9);
-		c->not_null = is_true(rt, i, 10) && is_true(rs, j, 10);
-		c->tgt_builtin = is_true(rt, i, 11);
-		c->in_fn = dup_or_null(rt, i, 12);
-		c->in_args = dup_or_null(rt, i, 13);
+		c->text_out = dup_or_null(rt, i, 10);
+		c->src_text_out = dup_or_null(rs, j, 10);
+		c->not_null = is_true(rt, i, 11) && is_true(rs, j, 11);
+		c->tgt_builtin = is_true(rt, i, 12);
+		c->in_fn = dup_or_null(rt, i, 13);
+		c->in_args = dup_or_null(rt, i, 14);
 		if (!PQgetisnull(rt, i, 4) && is_true(rt, i, 8))
-			c->seq = strdup(PQgetvalue(rt, i, 4));
+			c->seq = seq_list(PQgetvalue(rt, i, 4));
 		else if (!PQgetisnull(rt, i, 4))
-			warn(plan, log, t->label, "sequence %s is owned by column "
-			     "%s.%s, which is %s, not an integer: it is not "
-			     "moved forward", PQgetvalue(rt, i, 4), t->label,
-			     name, c->tgt_type);
+			warn(plan, log, t->label, "column %s.%s is %s, not an "
+			     "integer: the sequences it owns or its default draws "
+			     "from (%s) are not moved forward", t->label, name,
+			     c->tgt_type, PQgetvalue(rt, i, 4));
 		if (!c->name || !c->tgt_type || !c->src_type || !c->cast_type ||
 		    (!c->seq && !PQgetisnull(rt, i, 4) && is_true(rt, i, 8)) ||
 		    (!c->coll && !PQgetisnull(rt, i, 7)) ||
 		    (!c->src_coll && !PQgetisnull(rs, j, 7)) ||
-		    (!c->text_out && !PQgetisnull(rt, i, 9)) ||
-		    (!c->src_text_out && !PQgetisnull(rs, j, 9)) ||
-		    (!c->in_fn && !PQgetisnull(rt, i, 12)) ||
-		    (!c->in_args && !PQgetisnull(rt, i, 13)))
+		    (!c->text_out && !PQgetisnull(rt, i, 10)) ||
+		    (!c->src_text_out && !PQgetisnull(rs, j, 10)) ||
+		    (!c->in_fn && !PQgetisnull(rt, i, 13)) ||
+		    (!c->in_args && !PQgetisnull(rt, i, 14)))
 			return SYNC_FAILED;
 		if (is_true(rs, j, 5))
 			t->src_generated = 1;
@@ -528,7 +586,7 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 	struct sync_buf cols = { 0 }, s_cols = { 0 }, key = { 0 }, join = { 0 };
 	struct sync_buf s_as = { 0 }, s_key = { 0 };
 	struct sync_buf missing = { 0 }, d = { 0 }, s = { 0 }, tc = { 0 };
-	struct sync_buf x = { 0 }, set = { 0 };
+	struct sync_buf x = { 0 }, set = { 0 }, set_src = { 0 };
 	int ncmp = 0, oom = 0;
 	f->overriding = "";
 	for (int i = 0; i < t->ncols; i++) {
@@ -564,6 +622,9 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 			cmp_expr(&x, "excluded", q, c);
 			list_sep(&set, ", ");
 			sync_buf_addf(&set, "%s = excluded.%s", q, q);
+			list_sep(&set_src, ", ");
+			sync_buf_addf(&set_src, "%s = ", q);
+			src_expr(&set_src, c, q, same);
 		}
 		free(q);
 	}
@@ -584,13 +645,55 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 	f->diff_cols = s_as.p, f->s_key = s_key.p;
 	f->join = join.p, f->missing = missing.p, f->d_cmp = d.p;
 	f->s_cmp = s.p;
-	f->t_cmp = tc.p, f->x_cmp = x.p, f->set = set.p;
+	f->t_cmp = tc.p, f->x_cmp = x.p, f->set = set.p, f->set_src = set_src.p;
 	oom |= cols.oom | s_cols.oom | s_as.oom | s_key.oom | key.oom | join.oom |
-	       missing.oom | d.oom | s.oom | tc.oom | x.oom | set.oom;
+	       missing.oom | d.oom | s.oom | tc.oom | x.oom | set.oom |
+	       set_src.oom;
 	if (oom || !f->src || !f->src_table || !f->tgt || !f->tgt_only ||
 	    !f->cols || !f->key || !f->s_key)
 		return SYNC_FAILED;
 	return SYNC_OK;
+}
+
+/* A table that SYNC_TABLES=* found and read_key refused (no key, a
+ * DEFERRABLE one, a key column the source lacks): one keyless table,
+ * added by a migration, must not stop every other table's sync, so it is
+ * left out with a warning. why is read_key's message, "table X: ..." or
+ * "table X has ...". A table named in SYNC_TABLES stays an error. */
+static enum sync_status skip_keyless(struct sync_plan *plan,
+                                     struct sync_table *t,
+                                     const struct fn_logger *log, char *why)
+{
+	size_t n = strlen("table ") + strlen(t->label);
+	const char *rest = why;
+	if (strncmp(why, "table ", 6) == 0 &&
+	    strncmp(why + 6, t->label, strlen(t->label)) == 0)
+		rest = why + n;
+	const char *lead = "";
+	if (rest != why && strncmp(rest, ": ", 2) == 0)
+		rest += 2;
+	else if (rest != why && *rest == ' ')
+		lead = "it";
+	warn(plan, log, t->label, "table %s skipped: %s%s; SYNC_TABLES=* "
+	     "leaves out a table without a usable key (named in SYNC_TABLES, "
+	     "it is an error)", t->label, lead, rest);
+	t->skipped = 1;
+	*why = '\0';
+	cJSON_AddItemToArray(plan->skipped, cJSON_CreateString(t->label));
+	return SYNC_OK;
+}
+
+/* Drops the skipped tables from the plan. */
+static void drop_skipped(struct sync_plan *plan)
+{
+	int k = 0;
+	for (int i = 0; i < plan->n; i++) {
+		if (plan->t[i].skipped)
+			free_table(&plan->t[i]);
+		else
+			plan->t[k++] = plan->t[i];
+	}
+	plan->n = k;
 }
 
 static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
@@ -650,6 +753,8 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 		fn_err(err, errlen, "out of memory planning table %s", t->label);
 	if (st == SYNC_OK)
 		st = read_key(tgt, t, err, errlen);
+	if (st == SYNC_CONFIG && t->from_star)
+		return skip_keyless(plan, t, log, err);
 	if (st == SYNC_OK && build_frag(t, src, tgt, same) != SYNC_OK) {
 		fn_err(err, errlen, "out of memory planning table %s", t->label);
 		st = SYNC_FAILED;
@@ -691,8 +796,9 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
                                  const struct fn_logger *log, char *err,
                                  size_t errlen)
 {
-	*plan = (struct sync_plan){ .warnings = cJSON_CreateArray() };
-	if (!plan->warnings)
+	*plan = (struct sync_plan){ .warnings = cJSON_CreateArray(),
+	                            .skipped = cJSON_CreateArray() };
+	if (!plan->warnings || !plan->skipped)
 		return SYNC_FAILED;
 	int same = src == tgt;
 	enum sync_status st = check_schema(src, s->source_schema, 1, err, errlen);
@@ -721,6 +827,15 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
 		st = plan_table(plan, &plan->t[i], src, tgt, same, bypass, log,
 		                err, errlen);
 	if (st == SYNC_OK)
+		drop_skipped(plan);
+	if (st == SYNC_OK && plan->n == 0) {
+		fn_err(err, errlen, "no table to sync: every table that schema "
+		       "%s of the source and schema %s of the target have in "
+		       "common lacks a usable key (see the warnings)",
+		       s->source_schema, s->target_schema);
+		st = SYNC_CONFIG;
+	}
+	if (st == SYNC_OK)
 		st = no_duplicates(plan, err, errlen);
 	if (st == SYNC_OK)
 		st = sync_plan_order(plan, tgt, err, errlen);
@@ -738,11 +853,11 @@ const struct sync_col *sync_plan_col(const struct sync_table *t,
 
 static void free_table(struct sync_table *t)
 {
-	free(t->src_schema), free(t->src_name);
+	free(t->src_schema), free(t->src_name), free(t->required);
 	free(t->tgt_schema), free(t->tgt_name);
 	for (int i = 0; i < t->ncols; i++) {
 		free(t->cols[i].name), free(t->cols[i].src_type);
-		free(t->cols[i].tgt_type), free(t->cols[i].seq);
+		free(t->cols[i].tgt_type), free_list(t->cols[i].seq);
 		free(t->cols[i].cast_type), free(t->cols[i].coll);
 		free(t->cols[i].src_coll);
 		free(t->cols[i].text_out), free(t->cols[i].src_text_out);
@@ -755,7 +870,7 @@ static void free_table(struct sync_table *t)
 	free(f->s_key);
 	free(f->join), free(f->missing);
 	free(f->d_cmp), free(f->s_cmp), free(f->t_cmp), free(f->x_cmp);
-	free(f->set);
+	free(f->set), free(f->set_src);
 }
 
 void sync_plan_free(struct sync_plan *plan)
@@ -764,5 +879,6 @@ void sync_plan_free(struct sync_plan *plan)
 		free_table(&plan->t[i]);
 	free(plan->t);
 	cJSON_Delete(plan->warnings);
+	cJSON_Delete(plan->skipped);
 	*plan = (struct sync_plan){ 0 };
 }

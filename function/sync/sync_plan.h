@@ -19,7 +19,9 @@ struct sync_col {
 	int is_key;
 	int identity_always; /* GENERATED ALWAYS AS IDENTITY on the target */
 	int text_cmp;        /* no exact equality: compare as text */
-	char *seq;           /* owned target sequence, quoted, or NULL */
+	char **seq;          /* target sequences the column owns or its
+	                        default draws from, quoted, NULL-terminated;
+	                        NULL when none */
 	char *cast_type;     /* target type a same-database value is cast to
 	                        before the INSERT assigns it (no typmod) */
 	char *coll, *src_coll; /* quoted collations (target, source), or NULL */
@@ -61,6 +63,8 @@ struct sync_frag {
 	char *d_cmp, *s_cmp;   /* compared columns of target / source row */
 	char *t_cmp, *x_cmp;   /* the same for the ON CONFLICT guard */
 	char *set;      /* "a" = excluded."a", ...; NULL: nothing to update */
+	char *set_src;  /* "a" = s."a" (as src_expr gives it), ...: the same
+	                   for a plain UPDATE ... FROM the source */
 	const char *overriding; /* "OVERRIDING SYSTEM VALUE" or "" */
 };
 
@@ -73,6 +77,10 @@ struct sync_table {
 	int key_converted;   /* same database: a key column is converted or
 	                        collated differently on the way */
 	int tgt_partitioned, src_partitioned;
+	int from_star;       /* found by SYNC_TABLES=*, not named */
+	char *required;      /* target-only columns an insert cannot fill
+	                        (NOT NULL, no default): "a, b", or NULL */
+	int skipped;         /* from_star without a usable key: left out */
 	int src_generated;   /* a synced column is generated on the source */
 	int tgt_rls;         /* target has row level security enabled */
 	long long estimate;  /* source reltuples, -1 unknown */
@@ -115,11 +123,16 @@ struct sync_plan {
 	int n;
 	int defer;             /* SET CONSTRAINTS ALL DEFERRED is needed */
 	struct cJSON *warnings; /* array of strings */
+	struct cJSON *skipped;  /* array of the labels of the tables that
+	                           SYNC_TABLES=* found without a usable key
+	                           and left out (each also a warning) */
 };
 
 /* Resolves the tables of one run. same: src and tgt are one connection.
  * Warnings (source-only / target-only columns, RLS) are logged and kept
- * in plan->warnings. SYNC_CONFIG when it can never work as configured. */
+ * in plan->warnings. SYNC_CONFIG when it can never work as configured; a
+ * table that SYNC_TABLES=* found without a usable key is left out with a
+ * warning instead (plan->skipped), a named one is SYNC_CONFIG. */
 enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
                                  struct sync_db *tgt,
                                  const struct sync_settings *s,

@@ -296,6 +296,9 @@ static cJSON *statistics(struct run *r)
 	if (cJSON_GetArraySize(r->plan.warnings) > 0)
 		cJSON_AddItemToObject(o, "warnings",
 		                      cJSON_Duplicate(r->plan.warnings, 1));
+	if (cJSON_GetArraySize(r->plan.skipped) > 0)
+		cJSON_AddItemToObject(o, "skipped_tables",
+		                      cJSON_Duplicate(r->plan.skipped, 1));
 	if (r->req->dry_run)
 		cJSON_AddBoolToObject(o, "dry_run", 1);
 	return o;

@@ -32,6 +32,7 @@ static char *expand(const char *tmpl, const struct sync_table *t,
 		KV("t_cmp", f->t_cmp ? f->t_cmp : ""),
 		KV("x_cmp", f->x_cmp ? f->x_cmp : ""),
 		KV("set", f->set ? f->set : ""),
+		KV("set_src", f->set_src ? f->set_src : ""),
 		KV("overriding", f->overriding),
 		KV("stage", stage ? stage : ""),
 		KV("dst", stage ? stage : f->tgt),
@@ -141,6 +142,55 @@ static int same_types(const struct sync_table *t)
 	return 1;
 }
 
+/* A table with a target-only column that an insert cannot fill (NOT
+ * NULL, no default) and rows to insert: refused before the table is
+ * written, as the configuration error it is; retrying cannot help. */
+static enum sync_status refuse_required(const struct sync_table *t, char *err,
+                                        size_t errlen)
+{
+	int many = strchr(t->required, ',') != NULL;
+	fn_err(err, errlen, "table %s: the run has rows to insert, but column%s "
+	       "%s exist%s only on the target, NOT NULL without a default, so "
+	       "no new row can be written; give %s a DEFAULT on the target "
+	       "(ALTER TABLE %s ALTER COLUMN ... SET DEFAULT ...), or add %s "
+	       "to source table %s (or leave the table out with SYNC_EXCLUDE)",
+	       t->label, many ? "s" : "", t->required, many ? "" : "s",
+	       many ? "them" : "it", t->label, many ? "them" : "it",
+	       t->src_label);
+	return SYNC_CONFIG;
+}
+
+/* Whether the template (an EXISTS read on db) answers true. */
+static enum sync_status exists(struct sync_table *t, struct sync_db *db,
+                               const char *tmpl, const char *src,
+                               const char *what, int *yes, char *err,
+                               size_t errlen)
+{
+	char *sql = expand(tmpl, t, src, NULL, NULL, err, errlen);
+	long long v = 0;
+	enum sync_status st = sql ? run_counts(db, sql, what, &v, NULL, err,
+	                                       errlen)
+	                          : SYNC_FAILED;
+	free(sql);
+	*yes = v != 0;
+	return st;
+}
+
+/* An empty target table loads every source row: refused when the source
+ * has one and the target a column no insert can fill. */
+static enum sync_status check_required_all(struct sync_table *t,
+                                           struct sync_db *src,
+                                           const char *what, char *err,
+                                           size_t errlen)
+{
+	int any = 0;
+	enum sync_status st = SYNC_OK;
+	if (t->required)
+		st = exists(t, src, sql_sync_source_any, NULL, what, &any, err,
+		            errlen);
+	return st == SYNC_OK && any ? refuse_required(t, err, errlen) : st;
+}
+
 /* The merge from src (the source table or the stage); few: src holds
  * only rows the diff found new or different. */
 static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
@@ -166,12 +216,29 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 	enum sync_status st = check && sql
 		? run_counts(tgt, check, what, &todo, NULL, err, errlen)
 		: SYNC_FAILED;
-	if (st == SYNC_OK && todo)
+	/* a column no insert can fill: refused when a row is new, else the
+	 * rows that differ are updated in place (see the template) */
+	int inserts = 0;
+	if (st == SYNC_OK && todo && t->required)
+		st = exists(t, tgt, sql_sync_merge_inserts, src, what, &inserts,
+		            err, errlen);
+	if (st == SYNC_OK && inserts)
+		st = refuse_required(t, err, errlen);
+	if (st == SYNC_OK && todo && t->required && t->f.set) {
+		free(sql);
+		sql = expand(sql_sync_merge_update_only, t, src, NULL, NULL,
+		             err, errlen);
+		if (!sql)
+			st = SYNC_FAILED;
+	}
+	if (st == SYNC_OK && todo && !(t->required && !t->f.set))
 		st = run_counts(tgt, sql, what, &t->inserted, &t->updated, err,
 		                errlen);
 	t->merge_ms += sync_now_ms() - t0;
 	free(check);
 	free(sql);
+	if (st == SYNC_CONFIG)
+		return st;
 	if (st != SYNC_OK && strcmp(tgt->sqlstate, "21000") == 0)
 		return sync_dupkey_error(t, err, errlen);
 	if (st != SYNC_OK)
@@ -241,6 +308,9 @@ static enum sync_status insert_direct(struct sync_table *t, struct sync_db *db,
                                       size_t errlen)
 {
 	t->method = "insert_direct";
+	enum sync_status st0 = check_required_all(t, db, what, err, errlen);
+	if (st0 != SYNC_OK)
+		return st0;
 	char *sql = expand(sql_sync_insert_direct, t, NULL, NULL, NULL, err,
 	                   errlen);
 	if (!sql)
@@ -431,6 +501,9 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 		return st;
 	if (empty) {
 		t->method = "copy_direct";
+		st = check_required_all(t, src, what, err, errlen);
+		if (st != SYNC_OK)
+			return st;
 		st = sync_checksum_before_copy(src, tgt, t, err, errlen);
 		if (st == SYNC_OK)
 			st = stream(t, src, tgt, NULL, req, err, errlen);

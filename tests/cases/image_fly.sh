@@ -62,6 +62,15 @@ test_fly_command_starts_the_server() {
 	assert_eq 0 "$EXIT_CODE" "exit status after SIGTERM"
 }
 
+# APP_URL is not in fly.toml: a value there is someone else's host for
+# whoever forgets to edit it (every delivery 401). Unset, syncfn uses
+# https://$FLY_APP_NAME.fly.dev, which Fly sets; the comments say so.
+test_fly_leaves_app_url_to_fly_app_name() {
+	local j; j=$(fly_json)
+	assert_json "$j" '"APP_URL" in j.get("env", {}) or "NEXT_PUBLIC_APP_URL" in j.get("env", {})' false "APP_URL in [env]"
+	grep -q '^#.*FLY_APP_NAME' fly.toml || fail "fly.toml does not say that APP_URL falls back to FLY_APP_NAME"
+}
+
 test_fly_env_and_secrets_cover_the_contract() {
 	local j; j=$(fly_json)
 	if [ -f "$ROOT/../shared/CONTRACT.md" ]; then

@@ -242,6 +242,30 @@ test_text_log_cannot_be_forged_through_the_path() {
 	grep -q 'path="/x\\nFORGED line"' "$SERVE_LOG" || fail "path not quoted: $(cat "$SERVE_LOG")"
 }
 
+# On Fly, without APP_URL: https://$FLY_APP_NAME.fly.dev is the base URL
+# (fly.toml leaves APP_URL out), so a delivery for another host is refused
+# by the sub check; the start-up log says which URL is used and from where.
+# APP_URL, when set, wins.
+test_fly_app_name_is_the_app_url_fallback() {
+	local key=sig_FLYFALLBACKTEST1
+	unset APP_URL NEXT_PUBLIC_APP_URL
+	FLY_APP_NAME=my-sync-app QSTASH_CURRENT_SIGNING_KEY=$key QSTASH_NEXT_SIGNING_KEY=sig_other start_serve
+	grep '"event":"Listening"' "$SERVE_LOG" | grep -q '"app_url":"https://my-sync-app.fly.dev","app_url_from":"FLY_APP_NAME"' \
+		|| fail "start-up log: $(cat "$SERVE_LOG")"
+	printf '' > "$TEST_TMP/body"
+	local now; now=$(date +%s)
+	local tok; tok=$(jwt_hs256 "$key" '{"alg":"HS256","typ":"JWT"}' \
+		"{\"iss\":\"Upstash\",\"sub\":\"https://syncfn.fly.dev/api/background/sync/slave-to-prod\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"body\":\"$(body_hash "$TEST_TMP/body")\"}")
+	http POST "$SERVE_URL/api/background/sync/slave-to-prod" -H "Upstash-Signature: $tok"
+	assert_eq 401 "$HTTP_STATUS"
+	assert_contains "$HTTP_BODY" "does not match the destination https://my-sync-app.fly.dev/api/background/sync/slave-to-prod"
+	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
+	FLY_APP_NAME=my-sync-app APP_URL=https://sync.example.com start_serve
+	grep '"event":"Listening"' "$SERVE_LOG" | grep -q '"app_url":"https://sync.example.com","app_url_from":"APP_URL"' \
+		|| fail "start-up log with APP_URL: $(cat "$SERVE_LOG")"
+	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
+}
+
 # A malformed APP_URL must not switch the sub check off: deliveries are
 # refused until it is fixed.
 test_malformed_app_url_fails_closed() {

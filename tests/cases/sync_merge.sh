@@ -71,27 +71,126 @@ merge_keys_case() {
 test_keys_two() { source "$ROOT/tests/lib/sync.sh"; merge_keys_case two; }
 test_keys_same() { source "$ROOT/tests/lib/sync.sh"; merge_keys_case same; }
 
-# A table without a usable key: exit 2, the table named, nothing applied
-# (not even to the tables that could be synced).
+# A table without a usable key (issue 27): under SYNC_TABLES=* (the
+# default) it is skipped with a warning (the statistics' warnings, the log,
+# the alert webhook as a warning) and the other tables sync; every way a
+# key is unusable counts (none on the target, a DEFERRABLE one, a key
+# column the source lacks). Named in SYNC_TABLES it stays a configuration
+# error: exit 2, the table named, nothing applied (not even to the tables
+# that could be synced).
 merge_nokey_case() {
 	sync_mode "$1" "sync_merge_nokey_$1"
 	both_q "CREATE TABLE items (id int PRIMARY KEY, v int);
 	        CREATE TABLE nokey (v int, w int);
-	        CREATE UNIQUE INDEX nokey_v ON nokey (v)"
-	src_q "INSERT INTO items VALUES (1, 1); INSERT INTO nokey VALUES (1, 1)"
-	run_sync
-	assert_eq 2 "$RC" "exit status ($1)"
-	assert_json "$OUT" 'j["success"]' false
+	        CREATE UNIQUE INDEX nokey_v ON nokey (v);
+	        CREATE TABLE dk (id int PRIMARY KEY DEFERRABLE, v int)"
+	src_q "CREATE TABLE halfkey (a int, v int)"
+	dst_q "CREATE TABLE halfkey (id int PRIMARY KEY, v int)"
+	src_q "INSERT INTO items VALUES (1, 1); INSERT INTO nokey VALUES (1, 1);
+	       INSERT INTO dk VALUES (1, 1); INSERT INTO halfkey VALUES (1, 1)"
+	alert_sink
+	sync_ok; expect_counts 1 0 0
+	assert_json "$OUT" '[t["table"] for t in j["statistics"]["tables"]]' "[\"$DST_PATH.items\"]"
+	assert_json "$OUT" 'sorted(w.split()[1] for w in j["statistics"]["warnings"] if "skipped" in w)' \
+		"[\"$DST_PATH.dk\", \"$DST_PATH.halfkey\", \"$DST_PATH.nokey\"]"
+	assert_contains "$OUT" "table $DST_PATH.nokey skipped: it has no primary key"
+	assert_contains "$OUT" "SYNC_EXCLUDE"
+	assert_contains "$ERR" "\"level\":\"warn\",\"event\":\"Sync warning\",\"table\":\"$DST_PATH.nokey\""
+	assert_eq 1 "$(wc -l <"$SINK_FILE")" "one alert ($1)"
+	local alert; alert=$(json_value "$(head -n 1 "$SINK_FILE")" 'j["body"]')
+	assert_json "$alert" 'j["event"]' sync_warning
+	assert_contains "$alert" "$DST_PATH.nokey"
+	assert_contains "$alert" "$DST_PATH.halfkey"
+	assert_json "$alert" 'j["run_id"] > 0' true
+	assert_json "$OUT" 'j["statistics"]["skipped_tables"]' "[\"$DST_PATH.dk\", \"$DST_PATH.halfkey\", \"$DST_PATH.nokey\"]"
+	# a run without a skipped table alerts nothing
+	SYNC_EXCLUDE=nokey,dk,halfkey sync_ok; expect_counts 0 0 1
+	assert_eq 1 "$(wc -l <"$SINK_FILE")" "alert without a skipped table ($1)"
+	# the same over HTTP: 200, and the warning alerted
+	SYNC_ADMIN_TOKEN=nokey-admin-token-0123456789 start_serve
+	http POST "$SERVE_URL/api/background/sync/slave-to-prod" \
+		-H 'Authorization: Bearer nokey-admin-token-0123456789' -H 'x-manual-trigger: true'
+	assert_eq 200 "$HTTP_STATUS" "HTTP sync with a skipped table ($1): $HTTP_BODY"
+	assert_json "$HTTP_BODY" 'len(j["statistics"]["skipped_tables"])' 3
+	assert_eq 2 "$(wc -l <"$SINK_FILE")" "alert over HTTP ($1)"
+	assert_json "$(json_value "$(tail -n 1 "$SINK_FILE")" 'j["body"]')" 'j["event"]' sync_warning
+	kill "$SERVE_PID" 2>/dev/null || true
+	# named, it is an error
+	src_q "INSERT INTO items VALUES (2, 2)"
+	for named in nokey dk halfkey; do
+		SYNC_TABLES=items,$named run_sync
+		assert_eq 2 "$RC" "exit status, $named named ($1)"
+		assert_json "$OUT" 'j["success"]' false
+		assert_json "$OUT" 'sorted(j.keys())' '["error", "success", "timestamp"]'
+	done
+	SYNC_TABLES=items,nokey run_sync
 	assert_contains "$OUT" "table $DST_PATH.nokey has no primary key"
-	assert_json "$OUT" 'sorted(j.keys())' '["error", "success", "timestamp"]'
-	assert_eq 0 "$(dst_q "SELECT count(*) FROM items")" "items applied despite the error ($1)"
+	assert_eq 1 "$(dst_q "SELECT count(*) FROM items")" "items applied despite the error ($1)"
 	# the failed run is in the run log
 	assert_eq "config_error" "$(dst_q "SELECT status FROM syncfn.runs ORDER BY id DESC LIMIT 1")"
 	export SYNC_EXCLUDE=nokey
-	sync_ok; expect_counts 1 0 0
+	SYNC_TABLES=items,nokey sync_ok; expect_counts 1 0 1
+	kill "$SINK_PID" 2>/dev/null || true
 }
 test_nokey_two() { source "$ROOT/tests/lib/sync.sh"; merge_nokey_case two; }
 test_nokey_same() { source "$ROOT/tests/lib/sync.sh"; merge_nokey_case same; }
+
+# A target-only NOT NULL column without a default (issue 27): a row to
+# insert could never be written, so a run that has one is a configuration
+# error naming the table, the column and the fixes, before that table is
+# written (exit 2, nothing applied, recorded as config_error); a run with
+# only updates for that table passes. Planning warns about it already.
+# VARIANT: on / off (SYNC_CHECKSUM, two databases), same (one database).
+merge_required_case() {
+	if [ "$1" = same ]; then sync_mode same sync_req_same; else sync_mode two "sync_req_$1"; export SYNC_CHECKSUM=$1; fi
+	both_q "CREATE TABLE items (id int PRIMARY KEY, v text);
+	        CREATE TABLE fresh (id int PRIMARY KEY, v text);
+	        CREATE TABLE other (id int PRIMARY KEY, v text)"
+	dst_q "ALTER TABLE items ADD COLUMN tenant int NOT NULL;
+	       ALTER TABLE fresh ADD COLUMN tenant int NOT NULL;
+	       ALTER TABLE items ADD COLUMN note text NOT NULL DEFAULT 'n';
+	       ALTER TABLE items ADD COLUMN n bigint GENERATED BY DEFAULT AS IDENTITY;
+	       INSERT INTO items (id, v, tenant) SELECT g, 'v', 7 FROM generate_series(1, 40) g"
+	src_q "INSERT INTO items SELECT g, 'v' FROM generate_series(1, 40) g; INSERT INTO other VALUES (1, 'o')"
+	# no row to insert anywhere: the run passes, with the warning
+	export SYNC_TABLES=other,items,fresh
+	sync_ok; expect_counts 1 0 40
+	assert_contains "$OUT" "column $DST_PATH.items.tenant exists only on the target"
+	assert_contains "$OUT" "NOT NULL"
+	# only updates into items: passes
+	src_q "UPDATE items SET v = 'w' WHERE id <= 2; UPDATE other SET v = 'p'"
+	sync_ok; expect_counts 0 3 38
+	assert_eq "w 7" "$(dst_q "SELECT v || ' ' || tenant FROM items WHERE id = 1")"
+	# a row to insert: refused before items is written, the fixes named
+	src_q "INSERT INTO items VALUES (41, 'new'); UPDATE items SET v = 'x' WHERE id = 3; UPDATE other SET v = 'q'"
+	for dry in "" --dry-run; do
+		run_sync $dry
+		assert_eq 2 "$RC" "exit ($1 $dry): $OUT"
+		assert_contains "$OUT" "table $DST_PATH.items"
+		assert_contains "$OUT" "tenant"
+		assert_contains "$OUT" "DEFAULT"
+		assert_contains "$OUT" "source"
+		assert_not_contains "$OUT" "note"
+		assert_not_contains "$OUT" "violates"
+	done
+	assert_eq "config_error" "$(dst_q "SELECT status FROM syncfn.runs WHERE status <> 'dry_run' ORDER BY id DESC LIMIT 1")"
+	assert_eq "p" "$(dst_q "SELECT v FROM other")" "other applied ($1)"
+	assert_eq "v" "$(dst_q "SELECT v FROM items WHERE id = 3")" "items applied ($1)"
+	# an empty target table (COPY or a plain INSERT) with rows to load
+	src_q "DELETE FROM items WHERE id = 41; INSERT INTO fresh VALUES (1, 'f')"
+	run_sync
+	assert_eq 2 "$RC" "empty target ($1): $OUT"
+	assert_contains "$OUT" "table $DST_PATH.fresh"
+	assert_eq 0 "$(dst_q "SELECT count(*) FROM fresh")"
+	# the fix: a default on the target
+	dst_q "ALTER TABLE fresh ALTER COLUMN tenant SET DEFAULT 0; ALTER TABLE items ALTER COLUMN tenant SET DEFAULT 0"
+	src_q "INSERT INTO items VALUES (41, 'new')"
+	sync_ok; expect_counts 2 2 39
+	assert_eq "0" "$(dst_q "SELECT tenant FROM items WHERE id = 41")"
+}
+test_required_column_on() { source "$ROOT/tests/lib/sync.sh"; merge_required_case on; }
+test_required_column_off() { source "$ROOT/tests/lib/sync.sh"; merge_required_case off; }
+test_required_column_same() { source "$ROOT/tests/lib/sync.sh"; merge_required_case same; }
 
 # --dry-run computes the same statistics and applies nothing; --tables
 # limits the run; src=dst maps names.

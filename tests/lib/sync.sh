@@ -77,3 +77,14 @@ writes() {
 # wait_rc PID: waits for a background child; sets WAIT_RC (common.sh's
 # wait_exit stops a `set -e` test when the child exits nonzero)
 wait_rc() { WAIT_RC=0; wait "$1" || WAIT_RC=$?; }
+# alert_sink: a webhook receiver (tests/http_sink.py) that SYNC_ALERT_WEBHOOK_URL
+# points at; every post is a line of SINK_FILE; SINK_PID to stop it
+alert_sink() {
+	SINK_PORT=$(free_port)
+	SINK_FILE=$TEST_TMP/sink.jsonl
+	: >"$SINK_FILE"
+	python3 "$ROOT/tests/http_sink.py" "$SINK_PORT" "$SINK_FILE" &
+	SINK_PID=$!
+	wait_http "http://127.0.0.1:$SINK_PORT/"
+	export SYNC_ALERT_WEBHOOK_URL=http://127.0.0.1:$SINK_PORT/hooks/alert
+}

@@ -55,6 +55,41 @@ TEST(next_public_app_url_is_a_fallback)
 	CHECK_STR(c.app_url, "https://b.example");
 }
 
+/* Fly sets FLY_APP_NAME: without APP_URL (fly.toml leaves it out) the
+ * app's own https://NAME.fly.dev is the base URL, never someone else's. */
+TEST(fly_app_name_is_the_last_fallback)
+{
+	static const char *const fly[] = { "FLY_APP_NAME", "my-sync-app", NULL };
+	static struct config c;
+	load(&c, fly);
+	CHECK_STR(c.app_url, "https://my-sync-app.fly.dev");
+	CHECK_STR(c.app_url_var, "FLY_APP_NAME");
+	CHECK_STR(c.destination, "https://my-sync-app.fly.dev/api/background/sync/slave-to-prod");
+	CHECK_STR(c.failure_url, "https://my-sync-app.fly.dev/api/background/sync/failure");
+	CHECK_INT(c.nproblems, 0);
+	static const char *const both[] = { "FLY_APP_NAME", "my-sync-app",
+	                                    "APP_URL", "https://sync.example.com", NULL };
+	load(&c, both);
+	CHECK_STR(c.app_url, "https://sync.example.com");
+	CHECK_STR(c.app_url_var, "APP_URL");
+	static const char *const next[] = { "FLY_APP_NAME", "my-sync-app",
+	                                    "NEXT_PUBLIC_APP_URL", "https://n.example", NULL };
+	load(&c, next);
+	CHECK_STR(c.app_url_var, "NEXT_PUBLIC_APP_URL");
+	static const char *const empty[] = { "FLY_APP_NAME", "", NULL };
+	load(&c, empty);
+	CHECK(c.app_url == NULL);
+	CHECK(c.app_url_var == NULL);
+	/* not a host name label: named, and QStash deliveries fail closed */
+	static const char *const bad[] = { "FLY_APP_NAME", "evil.example/x?", NULL };
+	load(&c, bad);
+	CHECK(c.app_url == NULL);
+	CHECK_STR(c.app_url_var, "FLY_APP_NAME");
+	char out[4096];
+	CHECK(config_check(&c, NEED_SCHEDULE, "schedule", out, sizeof out) >= 1);
+	CHECK_CONTAINS(out, "FLY_APP_NAME");
+}
+
 TEST(malformed_values_are_named)
 {
 	static const char *const env[] = { "PORT", "80x", "SYNC_RETRIES", "-1",
@@ -160,6 +195,7 @@ TEST(overlong_key_is_named)
 }
 
 TEST_MAIN(CASE(at_sign_in_password_and_trimmed_token) CASE(overlong_key_is_named)
-          CASE(defaults) CASE(next_public_app_url_is_a_fallback) CASE(malformed_values_are_named)
+          CASE(defaults) CASE(next_public_app_url_is_a_fallback)
+          CASE(fly_app_name_is_the_last_fallback) CASE(malformed_values_are_named)
           CASE(check_names_what_each_command_needs) CASE(durations_and_keys)
           CASE(secrets_include_url_passwords) CASE(schedule_id_charset))

@@ -1,0 +1,12 @@
+-- The merge of a table with a target-only column that an insert cannot
+-- fill (NOT NULL, no default) when none of its rows is new: INSERT ... ON
+-- CONFLICT checks NOT NULL on the row it proposes before it finds the
+-- conflict, so the rows that differ are updated by a plain UPDATE (which
+-- fires only the UPDATE triggers). Counts come back, not rows.
+WITH upd AS (
+  UPDATE {{tgt_only}} AS d SET {{set_src}}
+  FROM {{src}} s
+  WHERE {{join}} AND ({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}})
+  RETURNING 1
+)
+SELECT 0, count(*) FROM upd
