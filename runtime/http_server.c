@@ -249,10 +249,20 @@ static void count_receiving(struct server *s, int delta)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* One request's admission: the route calls admit() (through
+ * routes_admit) only once it has authorised the caller. */
+struct admission {
+	struct server *s;
+	int admitted;
+};
+
 /* Reserves the invocation slot, or refuses while the process is stopping
- * or has already served its one invocation. */
-static int admit(struct server *s, struct http_response *res)
+ * or has already served its one invocation. Only an authorised caller
+ * gets here: a stranger never makes the busy answer read the run log. */
+static int admit(const struct http_request *req, struct http_response *res)
 {
+	struct admission *a = req->admit_ctx;
+	struct server *s = a->s;
 	int ok = 1;
 	pthread_mutex_lock(&s->mu);
 	if (s->stopping) {
@@ -270,28 +280,22 @@ static int admit(struct server *s, struct http_response *res)
 	pthread_mutex_unlock(&s->mu);
 	if (ok < 0) /* outside the lock: the estimate reads the run log */
 		http_set_retry_after(res, route_sync_retry_after(&s->rctx));
+	a->admitted = ok > 0;
 	return ok > 0;
 }
 
-/* After the route answered: a refused caller (401, 405) was no
- * invocation, so its slot is given back and it neither ends a --once
- * process nor keeps an idle one alive; anything else is counted when its
- * connection closes. */
-static void settle(struct server *s, struct mg_connection *conn, int status)
+/* After the route answered: an admitted invocation is counted when its
+ * connection closes. A caller refused before admission (401, 405, a
+ * malformed body) was no invocation: it neither ends a --once process
+ * nor keeps an idle one alive. */
+static void settle(struct server *s, struct mg_connection *conn)
 {
 	pthread_mutex_lock(&s->mu);
-	if (status == 401 || status == 405) {
-		s->started--;
-		s->inflight--;
-		assert(s->started >= 0 && s->inflight >= 0);
-		pthread_cond_broadcast(&s->cv);
-	} else {
-		for (int i = 0; i < WORKERS; i++)
-			if (!s->invocation_conn[i]) {
-				s->invocation_conn[i] = conn;
-				break;
-			}
-	}
+	for (int i = 0; i < WORKERS; i++)
+		if (!s->invocation_conn[i]) {
+			s->invocation_conn[i] = conn;
+			break;
+		}
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -315,10 +319,11 @@ static void handle(struct server *s, struct mg_connection *conn,
 	else if (rb == 400)
 		http_reply_error(res, 400, "the request body ended before its declared "
 		                           "length, or its chunks are malformed");
-	if (rb != 0 || (invocation && !admit(s, res))) {
+	if (rb != 0) {
 		free(body);
 		return;
 	}
+	struct admission adm = { .s = s };
 	struct http_request req = {
 		.method = ri->request_method,
 		.path = ri->local_uri,
@@ -328,10 +333,12 @@ static void handle(struct server *s, struct mg_connection *conn,
 		.body_len = len,
 		.get_header = header_of,
 		.header_src = conn,
+		.admit = invocation ? admit : NULL,
+		.admit_ctx = &adm,
 	};
 	routes_dispatch(&s->rctx, &req, res);
-	if (invocation)
-		settle(s, conn, res->status);
+	if (adm.admitted)
+		settle(s, conn);
 	free(body);
 }
 

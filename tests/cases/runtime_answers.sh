@@ -174,3 +174,99 @@ test_connection_errors_name_the_database_only() {
 	assert_private "$HTTP_BODY" "answer (unreachable)"
 	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
 }
+
+# count_proxy LISTEN_PORT BACKEND_PORT FILE: a TCP proxy to PostgreSQL that
+# appends a line to FILE for every connection it accepts; sets PROXY_PID.
+count_proxy() {
+	python3 - "$@" <<'PY' &
+import socket, sys, threading
+listen, backend, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", listen)); srv.listen(64)
+def pipe(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d: break
+            b.sendall(d)
+    except OSError: pass
+    for s in (a, b):
+        try: s.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+while True:
+    c, _ = srv.accept()
+    with open(path, "a") as f: f.write("conn\n")
+    u = socket.create_connection(("127.0.0.1", backend))
+    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+    threading.Thread(target=pipe, args=(u, c), daemon=True).start()
+PY
+	PROXY_PID=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && break
+		sleep 0.05
+	done
+	: > "$3"
+}
+
+# Issue 23 item 5: a busy --once instance answers strangers 401 without any
+# database work (it used to admit them first, and each 503 read the run
+# log for its Retry-After: a connection per unauthenticated request).
+test_unauthenticated_calls_cost_no_database_connection() {
+	answers_env
+	local db=once_conn_$$ pport count=$TEST_TMP/connections
+	new_db "$db"
+	# the sync's one row waits for an advisory lock this test holds until
+	# it has made its calls
+	q "$db" "CREATE SCHEMA slave;
+		CREATE TABLE slave.items (id int PRIMARY KEY, v text);
+		CREATE TABLE public.items (id int PRIMARY KEY, v text);
+		INSERT INTO slave.items VALUES (1, 'v');
+		CREATE FUNCTION public.wait_for_test() RETURNS trigger LANGUAGE plpgsql AS
+		  \$\$BEGIN PERFORM pg_advisory_xact_lock(2323); RETURN NEW; END\$\$;
+		CREATE TRIGGER wait_for_test BEFORE INSERT ON public.items
+		  FOR EACH ROW EXECUTE FUNCTION public.wait_for_test();"
+	psql -X -q -d "$db" -c "SELECT pg_advisory_lock(2323), pg_sleep(120)" >/dev/null 2>&1 &
+	local holder=$! i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(q "$db" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 2323 AND granted")" = 1 ] && break
+		sleep 0.02
+	done
+	pport=$(free_port)
+	count_proxy "$pport" "$PGPORT" "$count"
+	export TARGET_DATABASE_URL="postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:$pport/$db"
+	export SYNC_SOURCE_SCHEMA=slave SYNC_TARGET_SCHEMA=public SYNC_LOCK_TIMEOUT=120s
+	start_serve --once
+	curl -s -o "$TEST_TMP/first.out" --max-time 60 -H "Authorization: Bearer $SYNC_ADMIN_TOKEN" \
+		"$SERVE_URL/api/background/sync/slave-to-prod" &
+	local first=$!
+	for ((i = 0; i < 500; i++)); do
+		[ "$(q "$db" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'syncfn' AND wait_event_type = 'Lock'")" = 1 ] && break
+		sleep 0.02
+	done
+	local before; before=$(wc -l < "$count")
+	for ((i = 0; i < 4; i++)); do
+		http POST "$SERVE_URL/api/background/sync/slave-to-prod"
+		assert_eq 401 "$HTTP_STATUS" "no credentials: $HTTP_BODY"
+		http POST "$SERVE_URL/api/background/sync/slave-to-prod" -H "Upstash-Signature: x.y.z"
+		assert_eq 401 "$HTTP_STATUS" "a bad signature: $HTTP_BODY"
+		http GET "$SERVE_URL/api/background/sync/slave-to-prod" -H "Authorization: Bearer wrong"
+		assert_eq 401 "$HTTP_STATUS" "a wrong token: $HTTP_BODY"
+		http POST "$SERVE_URL/api/background/sync/failure" -d '{}'
+		assert_eq 401 "$HTTP_STATUS" "an unsigned failure callback: $HTTP_BODY"
+		http GET "$SERVE_URL/api/background/sync/schedule"
+		assert_eq 401 "$HTTP_STATUS" "schedule without a token: $HTTP_BODY"
+	done
+	assert_eq "$before" "$(wc -l < "$count")" "database connections opened for strangers"
+	# an authorised caller still gets the busy 503 with the run log's estimate
+	http GET "$SERVE_URL/api/background/sync/slave-to-prod" -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"
+	assert_eq 503 "$HTTP_STATUS" "$HTTP_BODY"
+	assert_contains "$HTTP_HEADERS" "Retry-After: "
+	[ "$(wc -l < "$count")" -gt "$before" ] || fail "the counting proxy saw no connection"
+	q "$db" "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_advisory_lock(2323)%' AND pid <> pg_backend_pid()" >/dev/null
+	wait "$holder" 2>/dev/null || true
+	wait "$first"
+	assert_json "$(cat "$TEST_TMP/first.out")" 'j["success"]' true
+	wait_exit "$SERVE_PID" 5
+	kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null || true
+}
