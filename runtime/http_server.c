@@ -495,7 +495,10 @@ static int wait_for_end(struct server *s)
 			log_line(NULL, FN_ERROR, "Invocation did not stop after cancel; exiting", NULL);
 			return 1;
 		}
+		/* A request counts from its first byte civetweb hands us
+		 * (issue 23): one whose body still arrives is receiving. */
 		if (s->opts.idle_exit_s > 0 && s->inflight == 0 &&
+		    s->receiving == 0 &&
 		    reached(plus(s->last_activity, s->opts.idle_exit_s))) {
 			log_line(NULL, FN_INFO, "Idle: exiting", "idle_exit_s",
 			         FN_INT(s->opts.idle_exit_s), NULL);
