@@ -197,6 +197,33 @@ static void continue_if_expected(struct mg_connection *conn,
 		mg_write(conn, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 }
 
+/* Our own reason phrases: civetweb's logs a warning for 489 (which it does
+ * not know) and would answer it "Client Error". */
+static const char *reason_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 417: return "Expectation Failed";
+	case 431: return "Request Header Fields Too Large";
+	case 489: return "Non-Retryable Error";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	}
+	return status >= 500 ? "Server Error" : "Client Error";
+}
+
 /* The header block is written by hand, not with mg_response_header_*():
  * civetweb refuses those once anything (a 100 Continue) was written.
  * Returns 0 when every byte went out, -1 when the caller was gone. */
@@ -218,7 +245,7 @@ static int send_response(struct mg_connection *conn, const char *request_id,
 	                "Content-Length: %zu\r\nX-Request-Id: %s\r\n"
 	                "Cache-Control: no-store\r\n%sDate: %s\r\n"
 	                "Connection: close\r\n\r\n",
-	          res->status, mg_get_response_code_text(conn, res->status), len + 1,
+	          res->status, reason_text(res->status), len + 1,
 	          request_id, extra, date) > 0;
 	if (strcmp(mg_get_request_info(conn)->request_method, "HEAD") != 0) {
 		ok = mg_write(conn, body, len) == (int)len && ok;
@@ -299,10 +326,30 @@ static void settle(struct server *s, struct mg_connection *conn)
 	pthread_mutex_unlock(&s->mu);
 }
 
+static int unrouted_target(const char *uri);
+
 static void handle(struct server *s, struct mg_connection *conn,
                    const char *rid, int invocation, struct http_response *res)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
+	/* civetweb routes an absolute URL whose host is its own
+	 * authentication_domain ("mydomain.com", "www.mydomain.com") and
+	 * whose port is the listening one: refused like every other. */
+	if (ri->request_uri && unrouted_target(ri->request_uri)) {
+		http_reply_error(res, 400, "send the path only (origin-form), not "
+		                 "an absolute URL or *");
+		drain(conn);
+		return;
+	}
+	/* civetweb keeps MG_MAX_HEADERS headers and silently drops the rest
+	 * (a Transfer-Encoding or an Authorization past them would go
+	 * unseen): a request that fills them all is refused. */
+	if (ri->num_headers >= MG_MAX_HEADERS) {
+		http_reply_error(res, 431, "too many request headers (at most %d)",
+		                 MG_MAX_HEADERS - 1);
+		drain(conn);
+		return;
+	}
 	if (check_framing(ri, res) != 0)
 		return;
 	unsigned char *body = malloc(HTTP_MAX_BODY + 1);
@@ -431,6 +478,32 @@ static void answer_unrouted(struct mg_connection *conn)
 	         "duration_ms", FN_INT(0), NULL);
 }
 
+/* Every error civetweb answers on its own (a malformed request line, an
+ * unknown HTTP version, headers over its buffer ...) gets our fixed text:
+ * civetweb's own page echoes the request's version and runs to ~300
+ * bytes. Nothing of the request is quoted or logged but the status. */
+static int on_http_error(struct mg_connection *conn, int status,
+                         const char *errmsg)
+{
+	(void)errmsg; /* it may quote the request */
+	char rid[REQUEST_ID_MAX];
+	request_id_make(NULL, rid);
+	if (status < 400 || status > 599)
+		status = 400;
+	char body[160];
+	int n = snprintf(body, sizeof body, "{\"success\":false,\"error\":\"%s "
+	                 "(refused by the HTTP server before routing)\"}\n",
+	                 reason_text(status));
+	mg_printf(conn, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+	                "Content-Length: %d\r\nX-Request-Id: %s\r\n"
+	                "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+	          status, reason_text(status), n, rid);
+	mg_write(conn, body, (size_t)n);
+	log_line(rid, FN_INFO, "HTTP request refused by civetweb", "status",
+	         FN_INT(status), NULL);
+	return 0;
+}
+
 static void connection_close(const struct mg_connection *conn)
 {
 	/* The callback is handed a const pointer, but the connection is
@@ -529,6 +602,7 @@ static struct mg_context *start_civetweb(struct server *s, int port)
 	cb.connection_close = connection_close;
 	cb.connection_closed = connection_closed;
 	cb.log_message = log_message;
+	cb.http_error = on_http_error;
 	return mg_start(&cb, s, options);
 }
 
