@@ -131,7 +131,10 @@ static int read_body(const struct server *s, struct mg_connection *conn,
 	*len = 0;
 	long long declared = mg_get_request_info(conn)->content_length;
 	if (declared > (long long)(cap - 1)) {
-		drain(conn);
+		/* answered at once: a body past what drain() reads could never
+		 * be drained, and waiting for it held the answer 10 s */
+		if (declared <= DRAIN_LIMIT)
+			drain(conn);
 		return 413;
 	}
 	struct timespec start = now_mono();
@@ -538,15 +541,17 @@ static int log_message(const struct mg_connection *conn, const char *message)
 static void on_signal(void *ctx, int signo)
 {
 	struct server *s = ctx;
+	/* Logged before the main thread can see `stopping`: it may _exit at
+	 * once (nothing in flight), and the line used to be lost then. */
+	log_line(NULL, FN_INFO, "Shutting down", "signal",
+	         FN_STR(signo == SIGTERM ? "SIGTERM" : "SIGINT"), "grace_s",
+	         FN_INT(s->cfg->shutdown_grace_s), NULL);
 	pthread_mutex_lock(&s->mu);
 	/* A second signal means "now": cancel the in-flight sync at once. */
 	s->stop_deadline = s->stopping ? now_mono() : plus(now_mono(), s->cfg->shutdown_grace_s);
 	s->stopping = 1;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
-	log_line(NULL, FN_INFO, "Shutting down", "signal",
-	         FN_STR(signo == SIGTERM ? "SIGTERM" : "SIGINT"), "grace_s",
-	         FN_INT(s->cfg->shutdown_grace_s), NULL);
 }
 
 /* The main thread's wait: returns the exit status once the process

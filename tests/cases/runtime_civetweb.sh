@@ -79,3 +79,78 @@ test_absolute_form_for_civetweb_own_domain_is_400() {
 	done
 	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
 }
+
+# Item 11: a Content-Length far over the limit is answered 413 at once (it
+# waited ~10 s for a body it could never drain).
+test_huge_content_length_is_413_at_once() {
+	start_serve
+	local out
+	# the time to the answer's first bytes (civetweb then lingers on the
+	# close, which item 7 measures)
+	out=$(python3 - "$SERVE_PORT" <<'PY'
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.settimeout(10)
+t = time.time()
+s.sendall(b"POST /api/background/sync/slave-to-prod HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000000\r\n\r\n")
+first = s.recv(200)
+print("%.2f %s" % (time.time() - t, first.decode("latin1").split("\r\n")[0]))
+PY
+)
+	assert_contains "$out" "HTTP/1.1 413"
+	awk '{ exit !($1 < 1.5) }' <<<"$out" || fail "the 413 took ${out%% *} s"
+	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
+}
+
+# Item 11: a C1 control character (CSI, %c2%9b) in a path reaches no log
+# line raw, in either format; the schedule route's 400 quotes no invalid
+# UTF-8 (nor more than 60 characters of the action).
+test_c1_controls_and_invalid_utf8_stay_out_of_logs_and_answers() {
+	local fmt out
+	for fmt in text json; do
+		LOG_FORMAT=$fmt SYNC_ADMIN_TOKEN=adm-civetweb-23-token start_serve
+		out=$(raw "$SERVE_PORT" 'b"GET /x%c2%9b%c2%85y HTTP/1.1\r\nHost: x\r\n\r\n"')
+		assert_contains "$out" "HTTP/1.1 404"
+		printf '{"action":"\xff\xfeab%s"}' "$(printf 'z%.0s' {1..200})" > "$TEST_TMP/bad.json"
+		http POST "$SERVE_URL/api/background/sync/schedule" -H 'Authorization: Bearer adm-civetweb-23-token' \
+			--data-binary @"$TEST_TMP/bad.json"
+		assert_eq 400 "$HTTP_STATUS" "$fmt: $HTTP_BODY"
+		python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")' <<<"$HTTP_BODY" \
+			|| fail "invalid UTF-8 in the answer: $HTTP_BODY"
+		assert_contains "$HTTP_BODY" 'unknown action \"??ab'
+		assert_not_contains "$HTTP_BODY" "$(printf 'z%.0s' {1..60})"
+		kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
+		! grep -q $'\xc2\x9b\|\xc2\x85' "$SERVE_LOG" || fail "$fmt log holds a raw C1 control: $(grep -a 'x' "$SERVE_LOG" | head -3)"
+		grep -q 'x\\u009b\\u0085y' "$SERVE_LOG" || fail "$fmt log lacks the escaped path: $(cat "$SERVE_LOG")"
+	done
+}
+
+# Item 11: "status": 1e309 in a signed failure callback is stored bounded
+# (cast to long it was undefined: LONG_MIN on x86).
+test_failure_callback_status_is_bounded() {
+	new_db cb_bounded
+	export TARGET_DATABASE_URL=$(db_url cb_bounded)
+	export QSTASH_CURRENT_SIGNING_KEY=sig_civetwebCurrent23 QSTASH_NEXT_SIGNING_KEY=sig_civetwebNext23
+	export APP_URL=http://127.0.0.1:9
+	start_serve
+	printf '{"sourceMessageId":"msg_bounded","status":1e309,"retried":-1e400,"maxRetries":3,"body":""}' > "$TEST_TMP/cb.json"
+	local now tok; now=$(date +%s)
+	tok=$(jwt_hs256 "$QSTASH_CURRENT_SIGNING_KEY" '{"alg":"HS256","typ":"JWT"}' \
+		"{\"iss\":\"Upstash\",\"sub\":\"$APP_URL/api/background/sync/failure\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"jti\":\"jwt_cb\",\"body\":\"$(body_hash "$TEST_TMP/cb.json")\"}")
+	http POST "$SERVE_URL/api/background/sync/failure" -H "Upstash-Signature: $tok" --data-binary @"$TEST_TMP/cb.json"
+	assert_eq 200 "$HTTP_STATUS" "$HTTP_BODY"
+	assert_eq "1000000000|-1000000000" "$(q cb_bounded "SELECT statistics->>'last_status', statistics->>'retried' FROM syncfn.runs WHERE message_id = 'msg_bounded'")"
+	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
+}
+
+# Item 11: a server SIGTERM'd right after it starts always writes its
+# "Shutting down" line (one of four used to exit without it).
+test_sigterm_always_logs_shutting_down() {
+	local i
+	for i in 1 2 3 4 5 6; do
+		start_serve
+		kill -TERM "$SERVE_PID"; wait_exit "$SERVE_PID" 5
+		assert_eq 0 "$EXIT_CODE"
+		grep -q '"Shutting down"' "$SERVE_LOG" || fail "run $i: no Shutting down line: $(cat "$SERVE_LOG")"
+	done
+}
