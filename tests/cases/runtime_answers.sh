@@ -272,19 +272,21 @@ test_unauthenticated_calls_cost_no_database_connection() {
 }
 
 # Issue 23 item 6: --idle-exit never drops a delivery whose body is still
-# arriving: a signed POST trickling its body for ~4 s to an instance that
-# idles out after 2 s is answered, and the instance exits after that.
+# arriving: a signed POST trickling its body for 6 s to an instance that
+# idles out after 3 s is answered, and the instance exits after that.
 test_idle_exit_waits_for_a_trickling_signed_delivery() {
 	answers_env
 	new_db idle_trickle
 	q idle_trickle "CREATE SCHEMA slave; CREATE TABLE slave.t (id int PRIMARY KEY); CREATE TABLE public.t (id int PRIMARY KEY)"
 	export TARGET_DATABASE_URL=$(db_url idle_trickle) SYNC_SOURCE_SCHEMA=slave SYNC_TARGET_SCHEMA=public
-	start_serve --once --idle-exit 2
-	local body='{"trickled":"abcdefghij"}' now tok
+	local body='{"trickled":"abcdefghijklmnopqrstuvwxyz"}' now tok
 	printf '%s' "$body" > "$TEST_TMP/body"
 	now=$(date +%s)
 	tok=$(jwt_hs256 "$QSTASH_CURRENT_SIGNING_KEY" '{"alg":"HS256","typ":"JWT"}' \
 		"{\"iss\":\"Upstash\",\"sub\":\"$APP_URL/api/background/sync/slave-to-prod\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"jti\":\"jwt_idle\",\"body\":\"$(body_hash "$TEST_TMP/body")\"}")
+	# the body trickles for 6 s, twice the idle time; the headers go out
+	# as soon as the server listens
+	start_serve --once --idle-exit 3
 	python3 - "$SERVE_PORT" "$tok" "$body" > "$TEST_TMP/trickle.out" 2>&1 <<'PY'
 import socket, sys, time
 port, tok, body = int(sys.argv[1]), sys.argv[2], sys.argv[3].encode()
@@ -293,7 +295,7 @@ s.sendall(b"POST /api/background/sync/slave-to-prod HTTP/1.1\r\nHost: x\r\n"
           b"Upstash-Signature: " + tok.encode() + b"\r\nUpstash-Message-Id: msg_idle\r\n"
           b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
 for i in range(len(body)):
-    time.sleep(4.0 / len(body))
+    time.sleep(6.0 / len(body))
     s.sendall(body[i:i + 1])
 s.settimeout(30)
 data = b""
