@@ -2,7 +2,7 @@
 # run.sh - `make bench`: cold start (issue 2), QStash verification speed
 # (issue 3) and sync speed against the COPY limit (issue 7).
 #
-#   bash bench/run.sh [--quick] [--only coldstart|verify|sync]...
+#   bash bench/run.sh [--quick] [--only coldstart|verify|sync|conns]...
 #
 # Environment:
 #   BUILD         build directory with syncfn and its engines (build)
@@ -12,6 +12,8 @@
 #                 (full 5, --quick 3)
 #   COLD_RUNS     cold-start runs per server (full 200, --quick 50)
 #   BENCH_TIMEOUT seconds one timed command may take before it is killed (300)
+#   BENCH_CONNS   connections held open for the connection ceiling (issue
+#                 23 item 7; full: "50 100 200 400", --quick: "50 100")
 #   BENCH_KEEP=1  keep the work directory (server log, JSON results, logs)
 #
 # Every figure fails soft: a case that cannot run prints "n/a: <reason>"
@@ -39,10 +41,12 @@ if [ $QUICK = 1 ]; then
 	BENCH_ROWS=${BENCH_ROWS:-100000}
 	BENCH_REPS=${BENCH_REPS:-3}
 	COLD_RUNS=${COLD_RUNS:-50}
+	BENCH_CONNS=${BENCH_CONNS:-50 100}
 else
 	BENCH_ROWS=${BENCH_ROWS:-100000 1000000}
 	BENCH_REPS=${BENCH_REPS:-5}
 	COLD_RUNS=${COLD_RUNS:-200}
+	BENCH_CONNS=${BENCH_CONNS:-50 100 200 400}
 fi
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
 
@@ -417,6 +421,43 @@ bench_sync() {
 	PG_DIR=
 }
 
+# --- connection ceiling (issue 23 item 7) -------------------------------------
+
+# civetweb serves one connection per worker thread (64): N idle or trickling
+# connections, then the time to /healthz and to an authorised answer. The
+# goal: both under 1 s up to 50 held connections (the README says where the
+# ceiling is and what fronts it in each deployment).
+bench_conns() {
+	hdr "connection ceiling: N held connections, then /healthz and an authorised call (issue 23)"
+	if [ ! -x "$SYNCFN" ]; then
+		echo "n/a: $SYNCFN is not built"
+		na_summary "conns: answers beside held connections" "syncfn not built" "< 1000 ms up to 50"
+		return
+	fi
+	local kind n port pid line h a o token=bench-conns-admin-token-23
+	for kind in idle trickle; do
+		for n in $BENCH_CONNS; do
+			port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+			env -u TARGET_DATABASE_URL -u SOURCE_DATABASE_URL PORT=$port \
+				SYNC_ADMIN_TOKEN=$token "$SYNCFN" serve >"$WORK/conns.$kind.$n.log" 2>&1 &
+			pid=$!
+			for _ in $(seq 1 100); do
+				curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/healthz" && break
+				sleep 0.05
+			done
+			line=$(timeout "$BENCH_TIMEOUT" python3 bench/conn_bench.py "$port" "$token" "$kind" "$n" 60)
+			kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+			read -r _ _ h a o <<<"$line"
+			echo "$kind connections: $n held ($o accepted) -> /healthz ${h:-n/a} ms, authorised ${a:-n/a} ms"
+			printf '%s\t%s\t%s\t%s\n' "conns: $n $kind, /healthz and an authorised call" \
+				"${h:-n/a} ms, ${a:-n/a} ms" "< 1000 ms up to 50" \
+				"$(awk -v n="$n" -v h="${h:-x}" -v a="${a:-x}" 'BEGIN {
+					ok = (h ~ /^[0-9]+$/ && a ~ /^[0-9]+$/ && h < 1000 && a < 1000)
+					print (n > 50 ? (ok ? "PASS" : "over the ceiling") : (ok ? "PASS" : "MISS")) }')" >>"$SUMMARY"
+		done
+	done
+}
+
 # --- main -------------------------------------------------------------------
 
 echo "syncfn bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, build ${BUILD#"$ROOT"/}$([ $QUICK = 1 ] && echo ', quick')"
@@ -424,5 +465,6 @@ echo "syncfn bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, build ${BU
 wanted coldstart && bench_coldstart
 wanted verify && bench_verify
 wanted sync && bench_sync
+wanted conns && bench_conns
 hdr "summary"
 python3 bench/report.py summary "$SUMMARY"

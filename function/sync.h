@@ -15,9 +15,13 @@
  * types sync_run_fn and sync_runs_fn below.
  *
  * Errors: every function returns an enum sync_status and, when it is not
- * SYNC_OK, writes one line a person can act on into err (never a
- * password: connection strings are only ever named as "the source
- * database" / "the target database", with host and database name).
+ * SYNC_OK, writes one line a person can act on into err. err becomes the
+ * HTTP answer, which QStash stores: a database is named only as "the
+ * source database" / "the target database" (its host, port, name and
+ * role go to the local log), and a server error is said from its fields
+ * (SQLSTATE, schema, table, column, constraint, type), never from its
+ * message text, which may quote row values and goes with its DETAIL to
+ * the run log's error column and the local log (issue 23).
  */
 #ifndef SYNCFN_SYNC_H
 #define SYNCFN_SYNC_H

@@ -72,15 +72,22 @@ static int check_uri(const char *s, char *why, size_t len)
 		return fail(why, len, "has an '@' in a URI parameter before any '/' "
 		                      "(libpq would read a user name there): "
 		                      ENCODE_HINT);
-	if (!at && s[auth] == '/') {
-		const char *path = s + auth + 1;
-		size_t plen = strcspn(path, "?");
-		if (memchr(path, '@', plen))
-			return fail(why, len, "has a '/' inside its user name or "
-			                      "password, or an '@' in its database name "
-			                      "(libpq would read the wrong host): "
-			                      ENCODE_HINT);
-	}
+	/* An '@' after the first '/' (with none before it): a '/' in the
+	 * password, or an '@' in the database name or a parameter, where a
+	 * password's tail would be read as a host (host=...) or a database. */
+	if (!at && s[auth] == '/' && strchr(s + auth, '@'))
+		return fail(why, len, "has a '/' inside its user name or "
+		                      "password, or an '@' in its database name or "
+		                      "a parameter (libpq would read the wrong host "
+		                      "or database): " ENCODE_HINT);
+	/* A second raw '@' anywhere ("u:Xk9@vR2/qL7!@host/db": libpq reads
+	 * host vR2 and database "qL7!@host/db", parts of the password). */
+	if (at && strchr(at + 1, '@'))
+		return fail(why, len, "has more than one '@' (an '@' and a '/' "
+		                      "inside its password, or an '@' in its "
+		                      "database name or a parameter; libpq would "
+		                      "read a part of the password as the host or "
+		                      "database): " ENCODE_HINT);
 	/* The parameters start at the first '?' after the user info. */
 	const char *query = strchr(at ? at + 1 : s, '?');
 	size_t upto = query ? (size_t)(query - s) : strlen(s);
@@ -136,6 +143,7 @@ static int check_keywords(const char *s, char *why, size_t len)
 	char value[1024];
 	for (skip_blanks(&s); *s; skip_blanks(&s)) {
 		size_t k = strcspn(s, "= \t\r\n\f\v");
+		int is_password = k == 8 && strncmp(s, "password", 8) == 0;
 		s += k;
 		skip_blanks(&s);
 		if (k == 0 || *s != '=')
@@ -147,7 +155,8 @@ static int check_keywords(const char *s, char *why, size_t len)
 		if (kv_value(&s, value, sizeof value) != 0)
 			return fail(why, len, "has a quote that is never closed (write "
 			                      "a quote inside a value as \\')");
-		if (strstr(value, "://"))
+		/* (a password may hold anything, quoted) */
+		if (!is_password && strstr(value, "://"))
 			return fail(why, len, "holds a URI inside a key=value pair (such as "
 			                      "dbname=postgresql://...): set the variable to "
 			                      "the URI itself");

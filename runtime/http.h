@@ -15,6 +15,8 @@ struct cJSON;
 #define HTTP_MAX_BODY (64 * 1024)
 #define HTTP_MAX_HEADERS_OUT 4
 
+struct http_response;
+
 struct http_request {
 	const char *method;
 	const char *path;
@@ -25,6 +27,12 @@ struct http_request {
 	/* Case-insensitive header lookup; NULL when absent. */
 	const char *(*get_header)(const void *src, const char *name);
 	const void *header_src;
+	/* Set by the server on an invocation route: reserves the process's
+	 * invocation slot, called by the route once it has authorised the
+	 * caller (so an unauthenticated call costs no database work, issue
+	 * 23); 0 when refused, res then holding the 503. NULL: no limit. */
+	int (*admit)(const struct http_request *req, struct http_response *res);
+	void *admit_ctx;
 };
 
 struct http_response {

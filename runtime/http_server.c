@@ -131,7 +131,10 @@ static int read_body(const struct server *s, struct mg_connection *conn,
 	*len = 0;
 	long long declared = mg_get_request_info(conn)->content_length;
 	if (declared > (long long)(cap - 1)) {
-		drain(conn);
+		/* answered at once: a body past what drain() reads could never
+		 * be drained, and waiting for it held the answer 10 s */
+		if (declared <= DRAIN_LIMIT)
+			drain(conn);
 		return 413;
 	}
 	struct timespec start = now_mono();
@@ -197,6 +200,33 @@ static void continue_if_expected(struct mg_connection *conn,
 		mg_write(conn, "HTTP/1.1 100 Continue\r\n\r\n", 25);
 }
 
+/* Our own reason phrases: civetweb's logs a warning for 489 (which it does
+ * not know) and would answer it "Client Error". */
+static const char *reason_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 409: return "Conflict";
+	case 411: return "Length Required";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 417: return "Expectation Failed";
+	case 431: return "Request Header Fields Too Large";
+	case 489: return "Non-Retryable Error";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	}
+	return status >= 500 ? "Server Error" : "Client Error";
+}
+
 /* The header block is written by hand, not with mg_response_header_*():
  * civetweb refuses those once anything (a 100 Continue) was written.
  * Returns 0 when every byte went out, -1 when the caller was gone. */
@@ -218,7 +248,7 @@ static int send_response(struct mg_connection *conn, const char *request_id,
 	                "Content-Length: %zu\r\nX-Request-Id: %s\r\n"
 	                "Cache-Control: no-store\r\n%sDate: %s\r\n"
 	                "Connection: close\r\n\r\n",
-	          res->status, mg_get_response_code_text(conn, res->status), len + 1,
+	          res->status, reason_text(res->status), len + 1,
 	          request_id, extra, date) > 0;
 	if (strcmp(mg_get_request_info(conn)->request_method, "HEAD") != 0) {
 		ok = mg_write(conn, body, len) == (int)len && ok;
@@ -249,10 +279,20 @@ static void count_receiving(struct server *s, int delta)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* One request's admission: the route calls admit() (through
+ * routes_admit) only once it has authorised the caller. */
+struct admission {
+	struct server *s;
+	int admitted;
+};
+
 /* Reserves the invocation slot, or refuses while the process is stopping
- * or has already served its one invocation. */
-static int admit(struct server *s, struct http_response *res)
+ * or has already served its one invocation. Only an authorised caller
+ * gets here: a stranger never makes the busy answer read the run log. */
+static int admit(const struct http_request *req, struct http_response *res)
 {
+	struct admission *a = req->admit_ctx;
+	struct server *s = a->s;
 	int ok = 1;
 	pthread_mutex_lock(&s->mu);
 	if (s->stopping) {
@@ -270,35 +310,49 @@ static int admit(struct server *s, struct http_response *res)
 	pthread_mutex_unlock(&s->mu);
 	if (ok < 0) /* outside the lock: the estimate reads the run log */
 		http_set_retry_after(res, route_sync_retry_after(&s->rctx));
+	a->admitted = ok > 0;
 	return ok > 0;
 }
 
-/* After the route answered: a refused caller (401, 405) was no
- * invocation, so its slot is given back and it neither ends a --once
- * process nor keeps an idle one alive; anything else is counted when its
- * connection closes. */
-static void settle(struct server *s, struct mg_connection *conn, int status)
+/* After the route answered: an admitted invocation is counted when its
+ * connection closes. A caller refused before admission (401, 405, a
+ * malformed body) was no invocation: it neither ends a --once process
+ * nor keeps an idle one alive. */
+static void settle(struct server *s, struct mg_connection *conn)
 {
 	pthread_mutex_lock(&s->mu);
-	if (status == 401 || status == 405) {
-		s->started--;
-		s->inflight--;
-		assert(s->started >= 0 && s->inflight >= 0);
-		pthread_cond_broadcast(&s->cv);
-	} else {
-		for (int i = 0; i < WORKERS; i++)
-			if (!s->invocation_conn[i]) {
-				s->invocation_conn[i] = conn;
-				break;
-			}
-	}
+	for (int i = 0; i < WORKERS; i++)
+		if (!s->invocation_conn[i]) {
+			s->invocation_conn[i] = conn;
+			break;
+		}
 	pthread_mutex_unlock(&s->mu);
 }
+
+static int unrouted_target(const char *uri);
 
 static void handle(struct server *s, struct mg_connection *conn,
                    const char *rid, int invocation, struct http_response *res)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
+	/* civetweb routes an absolute URL whose host is its own
+	 * authentication_domain ("mydomain.com", "www.mydomain.com") and
+	 * whose port is the listening one: refused like every other. */
+	if (ri->request_uri && unrouted_target(ri->request_uri)) {
+		http_reply_error(res, 400, "send the path only (origin-form), not "
+		                 "an absolute URL or *");
+		drain(conn);
+		return;
+	}
+	/* civetweb keeps MG_MAX_HEADERS headers and silently drops the rest
+	 * (a Transfer-Encoding or an Authorization past them would go
+	 * unseen): a request that fills them all is refused. */
+	if (ri->num_headers >= MG_MAX_HEADERS) {
+		http_reply_error(res, 431, "too many request headers (at most %d)",
+		                 MG_MAX_HEADERS - 1);
+		drain(conn);
+		return;
+	}
 	if (check_framing(ri, res) != 0)
 		return;
 	unsigned char *body = malloc(HTTP_MAX_BODY + 1);
@@ -315,10 +369,11 @@ static void handle(struct server *s, struct mg_connection *conn,
 	else if (rb == 400)
 		http_reply_error(res, 400, "the request body ended before its declared "
 		                           "length, or its chunks are malformed");
-	if (rb != 0 || (invocation && !admit(s, res))) {
+	if (rb != 0) {
 		free(body);
 		return;
 	}
+	struct admission adm = { .s = s };
 	struct http_request req = {
 		.method = ri->request_method,
 		.path = ri->local_uri,
@@ -328,10 +383,12 @@ static void handle(struct server *s, struct mg_connection *conn,
 		.body_len = len,
 		.get_header = header_of,
 		.header_src = conn,
+		.admit = invocation ? admit : NULL,
+		.admit_ctx = &adm,
 	};
 	routes_dispatch(&s->rctx, &req, res);
-	if (invocation)
-		settle(s, conn, res->status);
+	if (adm.admitted)
+		settle(s, conn);
 	free(body);
 }
 
@@ -424,6 +481,32 @@ static void answer_unrouted(struct mg_connection *conn)
 	         "duration_ms", FN_INT(0), NULL);
 }
 
+/* Every error civetweb answers on its own (a malformed request line, an
+ * unknown HTTP version, headers over its buffer ...) gets our fixed text:
+ * civetweb's own page echoes the request's version and runs to ~300
+ * bytes. Nothing of the request is quoted or logged but the status. */
+static int on_http_error(struct mg_connection *conn, int status,
+                         const char *errmsg)
+{
+	(void)errmsg; /* it may quote the request */
+	char rid[REQUEST_ID_MAX];
+	request_id_make(NULL, rid);
+	if (status < 400 || status > 599)
+		status = 400;
+	char body[160];
+	int n = snprintf(body, sizeof body, "{\"success\":false,\"error\":\"%s "
+	                 "(refused by the HTTP server before routing)\"}\n",
+	                 reason_text(status));
+	mg_printf(conn, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+	                "Content-Length: %d\r\nX-Request-Id: %s\r\n"
+	                "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+	          status, reason_text(status), n, rid);
+	mg_write(conn, body, (size_t)n);
+	log_line(rid, FN_INFO, "HTTP request refused by civetweb", "status",
+	         FN_INT(status), NULL);
+	return 0;
+}
+
 static void connection_close(const struct mg_connection *conn)
 {
 	/* The callback is handed a const pointer, but the connection is
@@ -458,15 +541,17 @@ static int log_message(const struct mg_connection *conn, const char *message)
 static void on_signal(void *ctx, int signo)
 {
 	struct server *s = ctx;
+	/* Logged before the main thread can see `stopping`: it may _exit at
+	 * once (nothing in flight), and the line used to be lost then. */
+	log_line(NULL, FN_INFO, "Shutting down", "signal",
+	         FN_STR(signo == SIGTERM ? "SIGTERM" : "SIGINT"), "grace_s",
+	         FN_INT(s->cfg->shutdown_grace_s), NULL);
 	pthread_mutex_lock(&s->mu);
 	/* A second signal means "now": cancel the in-flight sync at once. */
 	s->stop_deadline = s->stopping ? now_mono() : plus(now_mono(), s->cfg->shutdown_grace_s);
 	s->stopping = 1;
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
-	log_line(NULL, FN_INFO, "Shutting down", "signal",
-	         FN_STR(signo == SIGTERM ? "SIGTERM" : "SIGINT"), "grace_s",
-	         FN_INT(s->cfg->shutdown_grace_s), NULL);
 }
 
 /* The main thread's wait: returns the exit status once the process
@@ -488,7 +573,10 @@ static int wait_for_end(struct server *s)
 			log_line(NULL, FN_ERROR, "Invocation did not stop after cancel; exiting", NULL);
 			return 1;
 		}
+		/* A request counts from its first byte civetweb hands us
+		 * (issue 23): one whose body still arrives is receiving. */
 		if (s->opts.idle_exit_s > 0 && s->inflight == 0 &&
+		    s->receiving == 0 &&
 		    reached(plus(s->last_activity, s->opts.idle_exit_s))) {
 			log_line(NULL, FN_INFO, "Idle: exiting", "idle_exit_s",
 			         FN_INT(s->opts.idle_exit_s), NULL);
@@ -519,6 +607,7 @@ static struct mg_context *start_civetweb(struct server *s, int port)
 	cb.connection_close = connection_close;
 	cb.connection_closed = connection_closed;
 	cb.log_message = log_message;
+	cb.http_error = on_http_error;
 	return mg_start(&cb, s, options);
 }
 

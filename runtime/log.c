@@ -132,9 +132,36 @@ static void format_json(char *line, size_t cap, const char *time,
 static int is_plain(const char *s)
 {
 	for (; *s; s++)
-		if ((unsigned char)*s <= ' ' || *s == '"' || *s == '\\' || *s == 0x7f)
+		if ((unsigned char)*s <= ' ' || *s == '"' || *s == '\\' || *s == 0x7f ||
+		    ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] >= 0x80 &&
+		     (unsigned char)s[1] <= 0x9f))
 			return 0;
 	return 1;
+}
+
+/* C1 control characters (U+0080..U+009F, UTF-8 C2 80..C2 9F: CSI is
+ * C2 9B) pass cJSON unescaped, and a terminal acts on them: written as
+ * \u0080..\u009f, in place (6 bytes for 2), within cap. */
+static void escape_c1(char *line, size_t cap)
+{
+	size_t len = strlen(line);
+	for (size_t i = 0; i + 1 < len; i++) {
+		unsigned char a = (unsigned char)line[i], b = (unsigned char)line[i + 1];
+		if (a != 0xc2 || b < 0x80 || b > 0x9f)
+			continue;
+		if (len + 4 >= cap) { /* no room: drop the character */
+			memmove(line + i, line + i + 2, len - i - 1);
+			len -= 2;
+			i--;
+			continue;
+		}
+		memmove(line + i + 6, line + i + 2, len - i - 1);
+		char esc[7];
+		snprintf(esc, sizeof esc, "\\u%04x", b);
+		memcpy(line + i, esc, 6);
+		len += 4;
+		i += 5;
+	}
 }
 
 static void format_text(char *line, size_t cap, const char *time,
@@ -176,6 +203,7 @@ void log_event(const char *request_id, enum fn_level level, const char *event,
 		format_text(line, LOG_LINE_MAX - 1, time, request_id, level, event,
 		            fields);
 	log_redact(line, LOG_LINE_MAX - 1);
+	escape_c1(line, LOG_LINE_MAX - 1);
 	size_t n = strlen(line);
 	line[n++] = '\n';
 	/* One write per line, so lines of concurrent requests never mix. */

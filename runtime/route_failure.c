@@ -88,10 +88,15 @@ static void error_of(const char *answer, long status, char *out, size_t outlen)
 	cJSON_Delete(j);
 }
 
+/* A whole number from the callback, bounded before the cast (1e309 is
+ * infinity, and a double past LONG_MAX cast to long is undefined). */
 static long number(const cJSON *o, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-	return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble == v->valuedouble))
+		return 0;
+	double d = v->valuedouble;
+	return d > 1e9 ? 1000000000L : d < -1e9 ? -1000000000L : (long)d;
 }
 
 static const char *string(const cJSON *o, const char *name, size_t max)
@@ -177,7 +182,7 @@ static void record(const struct route_ctx *ctx, const struct http_request *req,
 void route_failure(const struct route_ctx *ctx, const struct http_request *req,
                    struct http_response *res)
 {
-	if (!verified(ctx, req, res))
+	if (!verified(ctx, req, res) || !routes_admit(req, res))
 		return;
 	/* signed by QStash, yet parsed like every body: bounded depth */
 	const char *why;

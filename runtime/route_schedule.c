@@ -28,10 +28,18 @@ static int parse_body(const struct http_request *req, struct http_response *res,
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "scheduleId");
 	*action = cJSON_IsString(a) ? schedule_action_parse(a->valuestring) : -1;
 	if (*action < 0 || *action == SCHEDULE_KEYS) {
-		http_reply_error(res, 400, "unknown action %.60s%s%s: use create, delete, pause, "
+		/* quoted bounded and printable ASCII only: the answer is JSON
+		 * text, and invalid UTF-8 must not reach it */
+		char shown[64];
+		size_t n = 0;
+		for (const char *p = cJSON_IsString(a) ? a->valuestring : "";
+		     *p && n < 60; p++)
+			shown[n++] = *p >= 0x20 && *p < 0x7f ? *p : '?';
+		shown[n] = '\0';
+		http_reply_error(res, 400, "unknown action %s%s%s: use create, delete, pause, "
 		                           "resume, trigger-manual, list or get",
 		                 cJSON_IsString(a) ? "\"" : "",
-		                 cJSON_IsString(a) ? a->valuestring : "(missing)",
+		                 cJSON_IsString(a) ? shown : "(missing)",
 		                 cJSON_IsString(a) ? "\"" : "");
 		cJSON_Delete(j);
 		return -1;
@@ -60,6 +68,8 @@ void route_schedule(const struct route_ctx *ctx, const struct http_request *req,
 		http_reply_error(res, 401, "this route needs Authorization: Bearer <SYNC_ADMIN_TOKEN>");
 		return;
 	}
+	if (!routes_admit(req, res))
+		return;
 	int action = SCHEDULE_LIST;
 	char id[256] = "";
 	if (strcmp(req->method, "POST") == 0 &&

@@ -1,2 +1,6 @@
--- Whether the run log has its latest shape (the migration's last index).
+-- Whether the run log has its latest shape (the migration's last index,
+-- and the answer_error column that came after it).
 SELECT pg_catalog.to_regclass('syncfn.runs_message_id_delivery_failed') IS NOT NULL
+       AND EXISTS (SELECT FROM pg_catalog.pg_attribute
+                   WHERE attrelid = pg_catalog.to_regclass('syncfn.runs')
+                     AND attname = 'answer_error' AND NOT attisdropped)

@@ -7,5 +7,13 @@ SELECT COALESCE(json_agg(json_build_object(
          'message_id', r.message_id,
          'status', r.status,
          'statistics', r.statistics,
-         'error', r.error) ORDER BY r.id DESC), '[]')::text
+         'error', CASE
+           -- issue 23: the answer's own text (no row data); error, with
+           -- PostgreSQL's message and DETAIL, stays in the table
+           WHEN r.status IN ('delivery_failed', 'abandoned') THEN r.error
+           WHEN to_jsonb(r) ->> 'answer_error' IS NOT NULL
+             THEN to_jsonb(r) ->> 'answer_error'
+           WHEN r.error IS NOT NULL
+             THEN 'recorded by an older syncfn: the text is in syncfn.runs.error'
+         END) ORDER BY r.id DESC), '[]')::text
 FROM (SELECT * FROM syncfn.runs ORDER BY id DESC LIMIT $1::int) r

@@ -19,23 +19,33 @@
 struct sync_db {
 	PGconn *conn;
 	const char *role;   /* "source" or "target" */
-	char label[400];    /* "the target database (host h, database d)" */
-	char where[320];    /* "(host h, database d)" */
+	char label[400];    /* "the target database": answers name no host,
+	                       port, database name or role (issue 23) */
+	char where[320];    /* "(host h:p, database d)": for the local log */
 	const atomic_int *cancel;
 	int cancel_sent;
 	/* of the last server error, for callers that explain it further */
 	char sqlstate[6];
 	char context[256];
-	/* PostgreSQL's DETAIL (it may quote row data: "Key (email)=(...)"):
-	 * for the run log and the local log, never for err, which becomes
-	 * the HTTP answer. */
-	char detail[512];
+	/* The full text of the last error: PostgreSQL's message with its
+	 * DETAIL and HINT (they may quote row data: 'invalid input syntax
+	 * for type integer: "..."', "Key (email)=(...)"), or libpq's with the
+	 * database's host and name: for the run log and the local log,
+	 * never for err, which becomes the HTTP answer and is said from
+	 * the error's separate fields only. */
+	char detail[1024];
+	char message[512];    /* PostgreSQL's primary message alone (local) */
 	char constraint[128]; /* PG_DIAG_CONSTRAINT_NAME, or "" */
+	unsigned long err_seq; /* orders the errors of a run's connections */
 };
 
-/* Parses url and connects. On failure names the database by host and
- * database name (never the password) and returns SYNC_UNREACHABLE, or
- * SYNC_CONFIG when url is not a connection string at all. */
+/* Parses url and connects. On failure err names the database only as
+ * "the source/target database" with a reason that quotes nothing of the
+ * URL (the host, database name and libpq's message go to detail), and
+ * returns SYNC_UNREACHABLE; SYNC_CONFIG when url is not a connection
+ * string at all, or the server refused the role, its password or the
+ * database name (SQLSTATE class 28, 3D000, CONNECT privilege): those
+ * never succeed on retry (issue 27). */
 enum sync_status sync_db_connect(struct sync_db *db, const char *role,
                                  const char *url, int connect_timeout_s,
                                  const atomic_int *cancel,
@@ -76,7 +86,10 @@ enum sync_status sync_db_script(struct sync_db *db, const char *sql,
                                 const char *what, char *err, size_t errlen);
 
 /* Formats a failed result (or the connection's error when res is NULL)
- * into err and returns the status it means. */
+ * into err and returns the status it means. err is said from the
+ * error's fields (SQLSTATE and its class; schema, table, column,
+ * constraint and type names), never from PostgreSQL's message text,
+ * which goes to db->detail. */
 enum sync_status sync_db_error(struct sync_db *db, const PGresult *res,
                                const char *what, char *err, size_t errlen);
 

@@ -104,8 +104,8 @@ static enum sync_status check_schema(struct sync_db *db, const char *schema,
 	PQclear(r);
 	if (!ok) {
 		fn_err(err, errlen, "schema \"%s\" does not exist in the %s "
-		       "database %s (SYNC_%s_SCHEMA)", schema,
-		       source ? "source" : "target", db->where,
+		       "database (SYNC_%s_SCHEMA)", schema,
+		       source ? "source" : "target",
 		       source ? "SOURCE" : "TARGET");
 		return SYNC_CONFIG;
 	}
@@ -426,7 +426,6 @@ static enum sync_status check_access(struct sync_plan *plan,
                                      struct sync_table *t,
                                      const struct tinfo *si,
                                      const struct tinfo *ti, int bypass_rls,
-                                     struct sync_db *src, struct sync_db *tgt,
                                      const struct fn_logger *log, char *err,
                                      size_t errlen)
 {
@@ -439,20 +438,21 @@ static enum sync_status check_access(struct sync_plan *plan,
 	else if (!ti->can_update)
 		missing = "UPDATE";
 	if (missing) {
-		struct sync_db *db = on_source ? src : tgt;
+		/* its role is not named in an answer (issue 23) */
 		const char *table = on_source ? t->src_label : t->label;
-		fn_err(err, errlen, "permission denied: role \"%s\" lacks %s "
-		       "on table %s in the %s database %s (GRANT %s ON %s TO "
-		       "\"%s\")", PQuser(db->conn), missing, table,
-		       on_source ? "source" : "target", db->where, missing,
-		       table, PQuser(db->conn));
+		fn_err(err, errlen, "permission denied: the role in %s lacks "
+		       "%s on table %s in the %s database (GRANT %s ON %s TO "
+		       "that role)", on_source ? "SOURCE_DATABASE_URL"
+		                                : "TARGET_DATABASE_URL",
+		       missing, table, on_source ? "source" : "target", missing,
+		       table);
 		return SYNC_CONFIG;
 	}
 	if (si->rls && !bypass_rls)
 		warn(plan, log, t->label, "source table %s has row level "
-		     "security and role \"%s\" does not bypass it: rows its "
-		     "policies hide are not synced", t->src_label,
-		     PQuser(src->conn));
+		     "security and the role in SOURCE_DATABASE_URL does not "
+		     "bypass it: rows its policies hide are not synced",
+		     t->src_label);
 	return SYNC_OK;
 }
 
@@ -710,7 +710,7 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 		return st;
 	if (!found) {
 		fn_err(err, errlen, "table %s does not exist in the source "
-		       "database %s (SYNC_TABLES)", t->src_label, src->where);
+		       "database (SYNC_TABLES)", t->src_label);
 		return SYNC_CONFIG;
 	}
 	st = lookup_table(tgt, t->tgt_schema, t->tgt_name, &ti, &found, err,
@@ -719,8 +719,8 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 		return st;
 	if (!found) {
 		fn_err(err, errlen, "table %s does not exist in the target "
-		       "database %s; create it first (syncfn copies rows, not "
-		       "schema)", t->label, tgt->where);
+		       "database; create it first (syncfn copies rows, not "
+		       "schema)", t->label);
 		return SYNC_CONFIG;
 	}
 	if (same && si.oid == ti.oid) {
@@ -733,7 +733,7 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 	t->src_partitioned = si.partitioned, t->tgt_partitioned = ti.partitioned;
 	t->tgt_rls = ti.rls;
 	t->estimate = si.estimate;
-	st = check_access(plan, t, &si, &ti, bypass_rls, src, tgt, log, err,
+	st = check_access(plan, t, &si, &ti, bypass_rls, log, err,
 	                  errlen);
 	if (st != SYNC_OK)
 		return st;

@@ -370,11 +370,12 @@ static enum sync_status finish(struct run *r, const char *stats)
 		enum sync_status st = begin_alone(r, r->err, r->errlen);
 		if (st == SYNC_OK)
 			st = sync_runlog_finish(r->tgt, r->claim_id, "dry_run",
-			                        stats, NULL, r->err, r->errlen);
+			                        stats, NULL, NULL, r->err,
+			                        r->errlen);
 		return commit_alone(r, st, r->err, r->errlen);
 	}
 	enum sync_status st = sync_runlog_finish(r->tgt, r->claim_id, "ok",
-	                                         stats, NULL, r->err,
+	                                         stats, NULL, NULL, r->err,
 	                                         r->errlen);
 	if (st != SYNC_OK && strcmp(r->tgt->sqlstate, "23505") == 0 &&
 	    r->req->message_id) {
@@ -390,37 +391,37 @@ static enum sync_status finish(struct run *r, const char *stats)
 	return st;
 }
 
-/* The server's DETAIL of the failure, if any (row data: local only). */
-static const char *failure_detail(const struct run *r)
+/* The full text of the failure (PostgreSQL's message and DETAIL, or
+ * libpq's with the host: row data and coordinates, for the run log and
+ * the local log only), from whichever connection failed last. */
+static void failure_detail(const struct run *r, char *out, size_t len)
 {
-	if (r->tgt && r->tgt->detail[0])
-		return r->tgt->detail;
-	if (r->src && r->src->detail[0])
-		return r->src->detail;
-	return NULL;
+	const struct sync_db *t = &r->tgt_db, *s = &r->src_db;
+	const struct sync_db *d = t->err_seq >= s->err_seq ? t : s;
+	snprintf(out, len, "%s", d->err_seq ? d->detail : "");
 }
 
-static void record_failure(struct run *r, enum sync_status st)
+static void record_failure(struct run *r, enum sync_status st,
+                           const char *detail)
 {
 	rollback(r->src);
 	rollback(r->tgt);
 	if (!r->tgt || !r->tgt->conn || PQstatus(r->tgt->conn) != CONNECTION_OK)
 		return;
 	char ignore[64]; /* the run's own error is the one to report */
-	char error[1600];
-	const char *detail = failure_detail(r);
-	snprintf(error, sizeof error, detail ? "%s (%s)" : "%s", r->err,
-	         detail ? detail : "");
+	char error[2400];
+	snprintf(error, sizeof error, *detail ? "%s (%s)" : "%s", r->err,
+	         detail);
 	enum sync_status rec = begin_alone(r, ignore, sizeof ignore);
 	if (rec == SYNC_OK && r->claim_id > 0)
 		rec = sync_runlog_finish(r->tgt, r->claim_id,
-		                         sync_status_name(st), NULL, error, ignore,
-		                         sizeof ignore);
+		                         sync_status_name(st), NULL, error,
+		                         r->err, ignore, sizeof ignore);
 	else if (rec == SYNC_OK)
 		rec = sync_runlog_record(r->tgt, r->started,
 		                         r->req->type ? r->req->type : "manual",
 		                         r->req->message_id, sync_status_name(st),
-		                         NULL, error, &r->run_id, ignore,
+		                         NULL, error, r->err, &r->run_id, ignore,
 		                         sizeof ignore);
 	if (r->claim_id > 0)
 		r->run_id = r->claim_id;
@@ -563,10 +564,12 @@ enum sync_status sync_run(const struct sync_settings *settings,
 	} else {
 		if (st == SYNC_BUSY && r.tgt)
 			sync_runlog_busy(r.tgt, &r.retry_after_s, err, errlen);
-		record_failure(&r, st);
+		char detail[1100];
+		failure_detail(&r, detail, sizeof detail);
+		record_failure(&r, st, detail);
 		fn_log(log, st == SYNC_BUSY ? FN_WARN : FN_ERROR, "Sync failed",
 		       "status", FN_STR(sync_status_name(st)), "error",
-		       FN_STR(err), "detail", FN_STR(failure_detail(&r)),
+		       FN_STR(err), "detail", FN_STR(*detail ? detail : NULL),
 		       "run_id", FN_INT(r.run_id), "message_id",
 		       FN_STR(request->message_id), NULL);
 	}

@@ -92,13 +92,13 @@ enum sync_status sync_runlog_find(struct sync_db *tgt, const char *message_id,
 enum sync_status sync_runlog_record(struct sync_db *tgt, const char *started,
                                     const char *type, const char *message_id,
                                     const char *status, const char *statistics,
-                                    const char *error, long long *id,
-                                    char *err, size_t errlen)
+                                    const char *error, const char *answer_error,
+                                    long long *id, char *err, size_t errlen)
 {
-	const char *p[6] = { started, type, message_id, status, statistics,
-	                     error };
+	const char *p[7] = { started, type, message_id, status, statistics,
+	                     error, answer_error };
 	PGresult *r;
-	enum sync_status st = sync_db_exec(tgt, sql_sync_run_record, 6, p, &r,
+	enum sync_status st = sync_db_exec(tgt, sql_sync_run_record, 7, p, &r,
 	                                   "recording the run in syncfn.runs",
 	                                   err, errlen);
 	if (st != SYNC_OK)
@@ -334,13 +334,13 @@ int sync_retry_after(const struct sync_settings *settings)
 
 enum sync_status sync_runlog_finish(struct sync_db *tgt, long long id,
                                     const char *status, const char *statistics,
-                                    const char *error, char *err,
-                                    size_t errlen)
+                                    const char *error, const char *answer_error,
+                                    char *err, size_t errlen)
 {
 	char ids[24];
 	snprintf(ids, sizeof ids, "%lld", id);
-	const char *p[4] = { ids, status, statistics, error };
-	return sync_db_run(tgt, sql_sync_run_finish, 4, p,
+	const char *p[5] = { ids, status, statistics, error, answer_error };
+	return sync_db_run(tgt, sql_sync_run_finish, 5, p,
 	                   "recording the run in syncfn.runs", err, errlen);
 }
 
@@ -401,7 +401,7 @@ enum sync_status sync_runs(const struct sync_settings *settings, int limit,
 		cJSON_AddItemToObject(o, "runs", runs ? runs : cJSON_CreateArray());
 	} else {
 		fn_log(log, FN_ERROR, "Sync status failed", "error", FN_STR(err),
-		       NULL);
+		       "detail", FN_STR(tgt.err_seq ? tgt.detail : NULL), NULL);
 		cJSON_AddBoolToObject(o, "success", 0);
 		cJSON_AddStringToObject(o, "error", err);
 	}

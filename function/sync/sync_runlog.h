@@ -22,13 +22,14 @@ enum sync_status sync_runlog_find(struct sync_db *tgt, const char *message_id,
                                   long long *id, char **statistics, char *err,
                                   size_t errlen);
 
-/* Inserts one run; *id its id. statistics (JSON text) and error may be
- * NULL. */
+/* Inserts one run; *id its id. statistics (JSON text), error (the full
+ * text, with PostgreSQL's message and DETAIL) and answer_error (the
+ * error as answered, which the status route shows) may be NULL. */
 enum sync_status sync_runlog_record(struct sync_db *tgt, const char *started,
                                     const char *type, const char *message_id,
                                     const char *status, const char *statistics,
-                                    const char *error, long long *id,
-                                    char *err, size_t errlen);
+                                    const char *error, const char *answer_error,
+                                    long long *id, char *err, size_t errlen);
 
 /* What a claim writes: the run's start, type, message id (may be NULL)
  * and the process that runs it (may be NULL). */
@@ -57,11 +58,12 @@ enum sync_status sync_runlog_claim(struct sync_db *tgt,
 void sync_runlog_busy(struct sync_db *tgt, int *retry_after_s, char *err,
                       size_t errlen);
 
-/* Closes claimed run id with status, statistics and error (may be NULL). */
+/* Closes claimed run id with status, statistics, error and answer_error
+ * (as for sync_runlog_record; each may be NULL). */
 enum sync_status sync_runlog_finish(struct sync_db *tgt, long long id,
                                     const char *status, const char *statistics,
-                                    const char *error, char *err,
-                                    size_t errlen);
+                                    const char *error, const char *answer_error,
+                                    char *err, size_t errlen);
 
 /* Removes claimed run id that turned out to repeat a synced message. */
 void sync_runlog_unclaim(struct sync_db *tgt, long long id);

@@ -63,7 +63,7 @@ static void explain_type_error(const struct sync_table *t,
 		char a[300], b[300];
 		snprintf(a, sizeof a, "column %s:", c->name);
 		snprintf(b, sizeof b, "column \"%s\"", c->name);
-		if (strstr(db->context, a) || strstr(err, b))
+		if (strstr(db->context, a) || strstr(db->message, b))
 			hit = c;
 	}
 	if (!hit) { /* no column named: the only one whose types differ */

@@ -247,8 +247,12 @@ test_failed_cli_sync_posts_one_alert() {
 	local alert; alert=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["body"])' "$SINK_FILE")
 	assert_json "$alert" 'j["event"]' sync_failed
 	assert_json "$alert" 'j["run_id"]' "$(q "$DB" "SELECT id FROM syncfn.runs WHERE status = 'failed'")"
-	assert_contains "$alert" "audit refused the row"
+	# issue 23: the alert says the error as the answer does, from its
+	# fields; the trigger's message is in the run log and the local log
+	assert_contains "$alert" "P0001 raise_exception"
+	assert_not_contains "$alert" "audit refused the row"
 	assert_not_contains "$alert" "PRIVATE"
+	assert_contains "$(cat "$TEST_TMP/a.log")" "audit refused the row"
 	assert_not_contains "$(cat "$TEST_TMP/a.log")" "alert-SECRET-path" "the webhook URL in the log"
 	# unreachable webhook: same exit status, a warning
 	export SYNC_ALERT_WEBHOOK_URL=http://127.0.0.1:$(free_port)/hook

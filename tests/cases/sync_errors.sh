@@ -2,18 +2,43 @@
 # privilege; never a password.
 # timeout: 120
 
+# Issue 27 fix 1: a rejected password is a configuration error (exit 2),
+# naming the database and the fix; issue 23: the answer names neither the
+# host, the database name nor the role, which the local log keeps.
 test_wrong_password_names_the_database_not_the_secret() {
 	source "$ROOT/tests/lib/sync.sh"
 	sync_mode two sync_err_pw
 	export SOURCE_DATABASE_URL="postgresql://postgres:Wrong-Secret-123@127.0.0.1:$PGPORT/$SRC_DB"
 	run_sync
-	assert_eq 1 "$RC" "exit: $OUT"
-	assert_contains "$OUT" "could not connect to the source database (host 127.0.0.1:$PGPORT, database $SRC_DB)"
-	assert_contains "$OUT" "password authentication failed"
+	assert_eq 2 "$RC" "exit: $OUT"
+	assert_contains "$OUT" "the source database refused the user name or password (PostgreSQL 28P01 invalid_password): fix them in SOURCE_DATABASE_URL"
+	assert_not_contains "$OUT" "127.0.0.1"
+	assert_not_contains "$OUT" "$SRC_DB"
+	assert_not_contains "$OUT" '\"postgres\"'
+	assert_contains "$ERR" "(host 127.0.0.1:$PGPORT, database $SRC_DB)"
+	assert_contains "$ERR" "password authentication failed"
 	assert_not_contains "$OUT$ERR" "Wrong-Secret-123"
 	assert_not_contains "$OUT$ERR" "$PGPASSWORD_TEST"
 	# the failure is recorded in the (reachable) target
-	assert_eq unreachable "$(dst_q "SELECT status FROM syncfn.runs ORDER BY id DESC LIMIT 1")"
+	assert_eq config_error "$(dst_q "SELECT status FROM syncfn.runs ORDER BY id DESC LIMIT 1")"
+}
+
+# Issue 27 fix 1: an unknown role (28000) and an unknown database (3D000)
+# are configuration errors too.
+test_unknown_role_or_database_is_a_config_error() {
+	source "$ROOT/tests/lib/sync.sh"
+	export TARGET_DATABASE_URL="postgresql://nosuchrole:x@127.0.0.1:$PGPORT/postgres"
+	run_sync
+	assert_eq 2 "$RC" "exit: $OUT"
+	assert_contains "$OUT" "the target database refused the "
+	assert_contains "$OUT" "TARGET_DATABASE_URL"
+	assert_not_contains "$OUT" "nosuchrole"
+	export TARGET_DATABASE_URL="postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:$PGPORT/no_such_db_23"
+	run_sync
+	assert_eq 2 "$RC" "exit: $OUT"
+	assert_contains "$OUT" "the target database does not exist on its server (PostgreSQL 3D000 invalid_catalog_name): fix the database name in TARGET_DATABASE_URL"
+	assert_not_contains "$OUT" "no_such_db_23"
+	assert_contains "$ERR" "no_such_db_23"
 }
 
 test_unreachable_host() {
@@ -22,7 +47,9 @@ test_unreachable_host() {
 	export TARGET_DATABASE_URL="postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:$port/nowhere?connect_timeout=3"
 	run_sync
 	assert_eq 1 "$RC" "exit: $OUT"
-	assert_contains "$OUT" "could not connect to the target database (host 127.0.0.1:$port, database nowhere)"
+	assert_contains "$OUT" "could not connect to the target database: connection refused"
+	assert_not_contains "$OUT" "nowhere"
+	assert_contains "$ERR" "(host 127.0.0.1:$port, database nowhere)"
 	assert_not_contains "$OUT$ERR" "$PGPASSWORD_TEST"
 }
 
@@ -54,7 +81,8 @@ test_permission_denied_names_table_and_privilege() {
 	export SOURCE_DATABASE_URL="postgresql://sync_reader:reader-pw-42@127.0.0.1:$PGPORT/$SRC_DB"
 	run_sync
 	assert_eq 2 "$RC" "exit: $OUT"
-	assert_contains "$OUT" 'permission denied: role \"sync_reader\" lacks SELECT on table public.secret in the source database'
+	assert_contains "$OUT" 'permission denied: the role in SOURCE_DATABASE_URL lacks SELECT on table public.secret in the source database'
+	assert_not_contains "$OUT" "sync_reader"
 	assert_not_contains "$OUT$ERR" "reader-pw-42"
 	assert_eq 0 "$(dst_q "SELECT count(*) FROM secret")"
 }
@@ -70,7 +98,7 @@ test_rls_hiding_rows_is_warned_about() {
 	src_q "GRANT SELECT ON notes TO sync_rls"
 	export SOURCE_DATABASE_URL="postgresql://sync_rls:rls-pw-42@127.0.0.1:$PGPORT/$SRC_DB"
 	sync_ok
-	assert_contains "$OUT" 'source table public.notes has row level security and role \"sync_rls\" does not bypass it'
+	assert_contains "$OUT" 'source table public.notes has row level security and the role in SOURCE_DATABASE_URL does not bypass it'
 	assert_contains "$ERR" "row level security"
 	expect_counts 1 0 0
 }

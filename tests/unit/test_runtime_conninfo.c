@@ -3,6 +3,8 @@
 #include "conninfo.h"
 #include "harness.h"
 
+#include <libpq-fe.h>
+
 static const char *check(const char *url)
 {
 	static char why[400];
@@ -75,5 +77,116 @@ TEST(passwords_for_the_redactor)
 	CHECK_STR(dec, "qp!");
 }
 
+/* What libpq itself reads from url: 1 when its user, password, host, port
+ * and dbname are exactly the ones given (NULL: not set), -1 when libpq
+ * refuses the string (the engine then refuses it before connecting). */
+static int libpq_reads(const char *url, const char *user, const char *pw,
+                       const char *host, const char *port, const char *db)
+{
+	PQconninfoOption *opts = PQconninfoParse(url, NULL);
+	if (!opts)
+		return -1;
+	const char *want[][2] = { { "user", user }, { "password", pw },
+	                          { "host", host }, { "port", port },
+	                          { "dbname", db } };
+	int ok = 1;
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		for (size_t i = 0; i < 5; i++) {
+			if (strcmp(o->keyword, want[i][0]) != 0)
+				continue;
+			const char *v = o->val && *o->val ? o->val : NULL;
+			const char *w = want[i][1];
+			if ((v == NULL) != (w == NULL) || (v && strcmp(v, w) != 0))
+				ok = 0;
+		}
+	PQconninfoFree(opts);
+	return ok;
+}
+
+static void percent_encode(const char *s, char *out)
+{
+	for (; *s; s++) {
+		if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9'))
+			*out++ = *s;
+		else
+			out += sprintf(out, "%%%02X", (unsigned char)*s);
+	}
+	*out = '\0';
+}
+
+/* Issue 23: every password of up to four characters mixing
+ * @ / : ? # % = and blanks, written raw in a URI or a keyword string, is
+ * either refused before connecting or read by libpq exactly as meant
+ * (never a fragment as the host or the database); percent-encoded (or
+ * quoted) it is always accepted and read right. */
+TEST(every_password_is_refused_or_read_as_meant)
+{
+	static const char alphabet[] = "@/:?#%= x";
+	const size_t na = sizeof alphabet - 1;
+	const char *tails[][3] = {
+		{ "db.example:5432/prod", "db.example", "5432" },
+		{ "db.example/prod?sslmode=disable", "db.example", NULL },
+	};
+	long tried = 0, refused = 0;
+	for (size_t len = 1; len <= 4; len++) {
+		size_t total = 1;
+		for (size_t i = 0; i < len; i++)
+			total *= na;
+		for (size_t n = 0; n < total; n++) {
+			char pw[8], enc[40], url[200];
+			size_t k = n;
+			for (size_t i = 0; i < len; i++, k /= na)
+				pw[i] = alphabet[k % na];
+			pw[len] = '\0';
+			percent_encode(pw, enc);
+			for (size_t t = 0; t < 2; t++) {
+				snprintf(url, sizeof url, "postgresql://u:%s@%s", pw,
+				         tails[t][0]);
+				tried++;
+				if (strcmp(check(url), "ok") != 0)
+					refused++;
+				else if (libpq_reads(url, "u", pw, tails[t][1],
+				                     tails[t][2], "prod") != 1) {
+					fprintf(stderr, "misread: %s\n", url);
+					CHECK(0);
+				}
+				snprintf(url, sizeof url, "postgresql://u:%s@%s", enc,
+				         tails[t][0]);
+				CHECK_STR(check(url), "ok");
+				CHECK(libpq_reads(url, "u", pw, tails[t][1],
+				                  tails[t][2], "prod") == 1);
+			}
+			/* keyword strings: raw (blanks separate values there, so
+			 * a raw password with a blank can only be read without
+			 * it, but never as another key), then single-quoted */
+			snprintf(url, sizeof url, "host=db.example dbname=prod "
+			         "user=u password=%s", pw);
+			char trimmed[8];
+			size_t b = strspn(pw, " "), e = strlen(pw);
+			while (e > b && pw[e - 1] == ' ')
+				e--;
+			snprintf(trimmed, sizeof trimmed, "%.*s", (int)(e - b), pw + b);
+			if (strcmp(check(url), "ok") == 0 &&
+			    libpq_reads(url, "u", *trimmed ? trimmed : NULL,
+			                "db.example", NULL, "prod") == 0) {
+				fprintf(stderr, "misread: %s\n", url);
+				CHECK(0);
+			}
+			snprintf(url, sizeof url, "host=db.example dbname=prod "
+			         "user=u password='%s'", pw);
+			CHECK_STR(check(url), "ok");
+			CHECK(libpq_reads(url, "u", pw, "db.example", NULL, "prod") == 1);
+		}
+	}
+	CHECK(refused > 0 && refused < tried);
+	/* The issue's example: 8 of 12 characters were printed as a host
+	 * and a database name. */
+	CHECK_CONTAINS(check("postgresql://u:Xk9@vR2/qL7!@host:5432/prod"),
+	               "more than one '@'");
+	CHECK_CONTAINS(check("postgresql://u:pa/ss?host=a@host/db"),
+	               "'/' inside its user name or password");
+}
+
 TEST_MAIN(CASE(accepted_as_libpq_reads_them) CASE(refused_with_the_fix)
-          CASE(messages_never_quote_the_string) CASE(passwords_for_the_redactor))
+          CASE(messages_never_quote_the_string) CASE(passwords_for_the_redactor)
+          CASE(every_password_is_refused_or_read_as_meant))
