@@ -57,6 +57,11 @@ void http_set_retry_after(struct http_response *res, int seconds)
 	http_add_header(res, "Retry-After", res->retry_after);
 }
 
+int http_admit(const struct http_request *req, struct http_response *res)
+{
+	return !req->admit || req->admit(req, res);
+}
+
 void http_response_free(struct http_response *res)
 {
 	cJSON_Delete(res->body);

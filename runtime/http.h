@@ -61,6 +61,11 @@ void http_add_header(struct http_response *res, const char *name,
 /* Adds Retry-After: seconds (clamped to 1..86400), as QStash honours it. */
 void http_set_retry_after(struct http_response *res, int seconds);
 
+/* Called by an invocation route once the caller is authorised (the
+ * request's admit hook): 1 when the process admits the invocation, else
+ * 0 with res filled (503). */
+int http_admit(const struct http_request *req, struct http_response *res);
+
 void http_response_free(struct http_response *res);
 
 #endif

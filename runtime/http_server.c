@@ -280,7 +280,7 @@ static void count_receiving(struct server *s, int delta)
 }
 
 /* One request's admission: the route calls admit() (through
- * routes_admit) only once it has authorised the caller. */
+ * http_admit) only once it has authorised the caller. */
 struct admission {
 	struct server *s;
 	int admitted;

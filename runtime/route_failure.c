@@ -182,7 +182,7 @@ static void record(const struct route_ctx *ctx, const struct http_request *req,
 void route_failure(const struct route_ctx *ctx, const struct http_request *req,
                    struct http_response *res)
 {
-	if (!verified(ctx, req, res) || !routes_admit(req, res))
+	if (!verified(ctx, req, res) || !http_admit(req, res))
 		return;
 	/* signed by QStash, yet parsed like every body: bounded depth */
 	const char *why;

@@ -68,7 +68,7 @@ void route_schedule(const struct route_ctx *ctx, const struct http_request *req,
 		http_reply_error(res, 401, "this route needs Authorization: Bearer <SYNC_ADMIN_TOKEN>");
 		return;
 	}
-	if (!routes_admit(req, res))
+	if (!http_admit(req, res))
 		return;
 	int action = SCHEDULE_LIST;
 	char id[256] = "";

@@ -165,7 +165,7 @@ void route_sync(const struct route_ctx *ctx, const struct http_request *req,
                 struct http_response *res)
 {
 	enum caller who = authorize(ctx, req, res);
-	if (who == CALLER_NONE || !routes_admit(req, res))
+	if (who == CALLER_NONE || !http_admit(req, res))
 		return;
 	if (who == CALLER_QSTASH) {
 		const char *retried = http_header(req, "Upstash-Retried");

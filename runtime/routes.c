@@ -48,11 +48,6 @@ static int method_allowed(const char *allow, const char *method)
 	return 0;
 }
 
-int routes_admit(const struct http_request *req, struct http_response *res)
-{
-	return !req->admit || req->admit(req, res);
-}
-
 int routes_is_invocation(const char *path)
 {
 	const struct route *r = find(path);

@@ -27,10 +27,6 @@ void routes_dispatch(const struct route_ctx *ctx,
                      const struct http_request *req,
                      struct http_response *res);
 
-/* Called by an invocation route once the caller is authorised: 1 when
- * the process admits the invocation, else 0 with res filled (503). */
-int routes_admit(const struct http_request *req, struct http_response *res);
-
 /* The routes, each in its own file. */
 void route_sync(const struct route_ctx *ctx, const struct http_request *req,
                 struct http_response *res);

@@ -3,29 +3,7 @@
 # quirks of item 11.
 # timeout: 120
 
-# raw PORT PYTHON-BYTES-LITERAL [HOLD_SECONDS]: sends the bytes, prints what
-# comes back as "<seconds> <answer>".
-raw() {
-	python3 - "$1" "$2" "${3:-10}" <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(float(sys.argv[3]))
-t = time.time()
-s.sendall(eval(sys.argv[2]))
-out = b""
-try:
-    while True:
-        c = s.recv(65536)
-        if not c:
-            break
-        out += c
-except socket.timeout:
-    out += b" <no answer>"
-except ConnectionResetError:
-    out += b" <reset>"
-print("%.2f %s" % (time.time() - t, out.decode("latin1")))
-PY
-}
+source "$ROOT/tests/lib/raw.sh"
 
 # Item 8: every error civetweb answers itself is our fixed text, never an
 # echo of the request (an HTTP/1.<anything> version was echoed in the

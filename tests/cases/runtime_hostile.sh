@@ -6,28 +6,7 @@
 # nest N: N '[' then N ']'
 nest() { printf '%*s' "$1" '' | tr ' ' '['; printf '%*s' "$1" '' | tr ' ' ']'; }
 
-# raw PORT PYTHON-BYTES-LITERAL [HOLD_SECONDS]: sends the bytes, keeps the
-# socket open, prints what comes back (and how long it took) as
-# "<seconds> <answer>".
-raw() {
-	python3 - "$1" "$2" "${3:-10}" <<'PY'
-import socket, sys, time
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.settimeout(float(sys.argv[3]))
-t = time.time()
-s.sendall(eval(sys.argv[2]))
-out = b""
-try:
-    while True:
-        c = s.recv(65536)
-        if not c:
-            break
-        out += c
-except socket.timeout:
-    out += b" <no answer>"
-print("%.2f %s" % (time.time() - t, out.decode("latin1")))
-PY
-}
+source "$ROOT/tests/lib/raw.sh"
 
 # The issue's crash: an unsigned header segment nested 800 deep overflowed
 # the 100 KiB civetweb worker stack inside cJSON (exit 139, every build).

@@ -9,11 +9,12 @@
 # the checksum (forced on), every row read (off), one database.
 # timeout: 400
 
-# on_paths NAME BODY: runs function BODY once per path, with the databases
-# of NAME, after `sync_mode` and SYNC_CHECKSUM are set for it.
+# on_paths NAME BODY [PATHS]: runs function BODY once per path (on, off,
+# same: all three unless PATHS says), with the databases of NAME, after
+# `sync_mode` and SYNC_CHECKSUM are set for it.
 on_paths() {
 	local p
-	for p in on off same; do
+	for p in ${3:-on off same}; do
 		PATH_NAME=$p
 		if [ $p = same ]; then
 			sync_mode same "${1}_same"
@@ -171,12 +172,7 @@ $(diff <(printf '%s\n' "$a") <(printf '%s\n' "$b") | head -n 20)"
 }
 test_types_that_differ_compared_as_copy_writes_them() {
 	source "$ROOT/tests/lib/sync.sh"
-	local p
-	for p in on off; do
-		PATH_NAME=$p
-		sync_mode two "trust_conv_$p"; export SYNC_CHECKSUM=$p
-		types_body
-	done
+	on_paths trust_conv types_body "on off"
 }
 
 # refused TABLE ROWS: the run fails, naming the repeated key, and the
@@ -190,29 +186,27 @@ refused() {
 }
 # Two source keys that the target's key takes for one: refused before any
 # write, on every path, with the message SYNC_CHECKSUM=off always gave.
+keys_body() {
+	src_q "CREATE TABLE k (id text PRIMARY KEY, v text)"
+	dst_q "CREATE TABLE k (id int PRIMARY KEY, v text)"
+	src_q "INSERT INTO k SELECT g::text, 'v' FROM generate_series(2, 100) g;
+		INSERT INTO k VALUES ('1', 'one'), ('01', 'zero one')"
+	# the target already holds the source's '1' row: only '01' looks new
+	dst_q "INSERT INTO k VALUES (1, 'one'), (500, 'prod')"
+	refused k one,prod
+	src_q "CREATE TABLE ci (id text PRIMARY KEY, v text)"
+	dst_q "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+		CREATE TABLE ci (id text COLLATE ci PRIMARY KEY, v text)"
+	src_q "INSERT INTO ci SELECT 'k' || g, 'v' FROM generate_series(1, 100) g;
+		INSERT INTO ci VALUES ('a', 'lower'), ('A', 'upper')"
+	dst_q "INSERT INTO ci VALUES ('a', 'lower'), ('prod', 'prod')"
+	export SYNC_TABLES=ci
+	refused ci lower,prod
+	unset SYNC_TABLES
+}
 test_keys_the_target_takes_for_one_are_refused() {
 	source "$ROOT/tests/lib/sync.sh"
-	local p
-	for p in on off; do
-		PATH_NAME=$p
-		sync_mode two "trust_keys_$p"; export SYNC_CHECKSUM=$p
-		src_q "CREATE TABLE k (id text PRIMARY KEY, v text)"
-		dst_q "CREATE TABLE k (id int PRIMARY KEY, v text)"
-		src_q "INSERT INTO k SELECT g::text, 'v' FROM generate_series(2, 100) g;
-			INSERT INTO k VALUES ('1', 'one'), ('01', 'zero one')"
-		# the target already holds the source's '1' row: only '01' looks new
-		dst_q "INSERT INTO k VALUES (1, 'one'), (500, 'prod')"
-		refused k one,prod
-		src_q "CREATE TABLE ci (id text PRIMARY KEY, v text)"
-		dst_q "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-			CREATE TABLE ci (id text COLLATE ci PRIMARY KEY, v text)"
-		src_q "INSERT INTO ci SELECT 'k' || g, 'v' FROM generate_series(1, 100) g;
-			INSERT INTO ci VALUES ('a', 'lower'), ('A', 'upper')"
-		dst_q "INSERT INTO ci VALUES ('a', 'lower'), ('prod', 'prod')"
-		export SYNC_TABLES=ci
-		refused ci lower,prod
-		unset SYNC_TABLES
-	done
+	on_paths trust_keys keys_body "on off"
 }
 
 # Columns named like every name the statements make up for themselves.
