@@ -681,3 +681,51 @@ test_checksum_quiet_hint_from_any_run_log() {
 	done
 	same_rows items
 }
+
+# A table analyzed while small and grown since: segments sized for the rows
+# it has now, not for the 10 its statistics say (one segment made each
+# server send every row's key and hash at once).
+test_segments_sized_for_the_rows_there_are() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_ck_stale; export SYNC_CHECKSUM=on
+	both_q "CREATE TABLE big (id bigint PRIMARY KEY, v text);
+		ALTER TABLE big SET (autovacuum_enabled = false)"
+	both_q "INSERT INTO big SELECT g, 'v' FROM generate_series(1, 10) g; ANALYZE big"
+	both_q "INSERT INTO big SELECT g, 'v' || g FROM generate_series(11, 40000) g"
+	src_q "UPDATE big SET v = 'changed' WHERE id = 20000"
+	src_q "CREATE TABLE parted (id bigint PRIMARY KEY, v text) PARTITION BY RANGE (id);
+		CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (1) TO (20001);
+		CREATE TABLE parted_2 PARTITION OF parted FOR VALUES FROM (20001) TO (50000);
+		INSERT INTO parted SELECT g, 'v' FROM generate_series(1, 10) g; ANALYZE parted;
+		INSERT INTO parted SELECT g, 'v' || g FROM generate_series(11, 40000) g"
+	dst_q "CREATE TABLE parted (id bigint PRIMARY KEY, v text);
+		INSERT INTO parted SELECT g, 'v' FROM generate_series(1, 1) g"
+	sync_ok
+	local segs
+	segs=$(json_value "$OUT" '[t["segments"] for t in j["statistics"]["tables"] if t["table"] == "public.big"][0]')
+	[ "$segs" -ge 1000 ] || fail "40,000 rows in $segs segments"
+	segs=$(json_value "$OUT" '[t["segments"] for t in j["statistics"]["tables"] if t["table"] == "public.parted"][0]')
+	[ "$segs" -ge 1000 ] || fail "a partitioned table of 40,000 rows in $segs segments"
+	assert_eq changed "$(dst_q "SELECT v FROM big WHERE id = 20000")"
+}
+
+# A LATIN1 source and a UTF8 target: equal texts hash alike (their UTF-8
+# bytes), so a re-sync fetches nothing, and a change is still found.
+test_encodings_hash_alike() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_ck_enc; export SYNC_CHECKSUM=on PGCLIENTENCODING=UTF8
+	dropdb "$SRC_DB" && createdb -E LATIN1 --locale=C -T template0 "$SRC_DB" \
+		|| fail "a LATIN1 database"
+	both_q "CREATE TABLE enc (id text PRIMARY KEY, v text, a text[])"
+	src_q "INSERT INTO enc SELECT 'caf' || chr(233) || g, 'cr' || chr(232) || 'me ' || g,
+		ARRAY['na' || chr(239) || 've'] FROM generate_series(1, 300) g"
+	dst_q "INSERT INTO enc VALUES ('caf' || chr(233) || '1', 'old', '{}')"
+	sync_ok; same_rows enc
+	sync_ok
+	assert_json "$OUT" 'j["statistics"]["tables"][0]["segments_differing"]' 0 \
+		"equal non-ASCII rows fetched again"
+	src_q "UPDATE enc SET v = 'cr' || chr(233) || 'me' WHERE id = 'caf' || chr(233) || '7'"
+	sync_ok; expect_counts 0 1 299; same_rows enc
+	dst_q "UPDATE enc SET a = ARRAY['na' || chr(239) || 've', 'x'] WHERE id = 'caf' || chr(233) || '9'"
+	sync_ok; expect_counts 0 1 299; same_rows enc
+}
