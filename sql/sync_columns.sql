@@ -20,8 +20,9 @@
 -- of its own or of its type, nor an identity, fills it). text_out is
 -- the (base) type's output function, qualified, when its cast to text is
 -- another function (bpchar's drops trailing blanks, bool's says "true",
--- inet's adds the netmask): the text COPY writes is then textin(out(v)),
--- not v::text. not_null: the column is NOT NULL. builtin: the column's
+-- inet's adds the netmask) or none (xml's stored text keeps a declaration
+-- its output drops; string types' stored text is their output): the text
+-- COPY writes is then textin(out(v)), not v::text. not_null: the column is NOT NULL. builtin: the column's
 -- type (not a domain over it) is one of PostgreSQL's own, so the other
 -- server has it too, with the same input and output; in_fn and in_args
 -- then call its input function as COPY does, the column's typmod
@@ -55,8 +56,10 @@ SELECT a.attname,
         JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
         WHERE p.oid = bt.typoutput
           AND EXISTS (SELECT FROM pg_catalog.pg_cast k
-                      WHERE k.castsource = bt.oid AND k.castmethod = 'f'
-                        AND k.casttarget = 'pg_catalog.text'::pg_catalog.regtype))
+                      WHERE k.castsource = bt.oid
+                        AND k.casttarget = 'pg_catalog.text'::pg_catalog.regtype
+                        AND (k.castmethod = 'f'
+                             OR (k.castmethod = 'b' AND bt.typcategory <> 'S'))))
          AS text_out,
        a.attnotnull AS not_null,
        tn.nspname = 'pg_catalog' AND t.typtype <> 'd' AS builtin,

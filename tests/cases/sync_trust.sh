@@ -127,6 +127,22 @@ bpchar_body() {
 	changes "UPDATE pad SET p = 'ab  ' WHERE id = 5; UPDATE pad SET p = ' ab' WHERE id = 6"
 	changes "UPDATE pad SET p = 'ab' WHERE id = 5"
 }
+# An xml value whose stored text has a declaration its output (and so
+# COPY) drops is what COPY would write: left alone, on every path.
+xml_body() {
+	TABLE=xm
+	both_q "CREATE TABLE xm (id int PRIMARY KEY, v xml)"
+	src_q "INSERT INTO xm SELECT g, ('<a>' || g || '</a>')::xml FROM generate_series(1, 200) g"
+	sync_ok; exact xm
+	dst_q "UPDATE xm SET v = '<?xml version=\"1.0\"?><a>5</a>' WHERE id = 5"
+	sync_ok; exact xm
+	expect_counts 0 0 200
+}
+test_xml_declaration_only_in_stored_text() {
+	source "$ROOT/tests/lib/sync.sh"
+	on_paths trust_xml xml_body
+}
+
 test_bpchar_trailing_blanks() {
 	source "$ROOT/tests/lib/sync.sh"
 	on_paths trust_pad bpchar_body
