@@ -67,11 +67,12 @@ int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src
 	if (t->tgt_rls || nkey != 1)
 		return 0;
 	if (!key_exact(key)) {
-		snprintf(why, whylen, "table %s: its key %s is %s on the source "
-		         "and %s on the target, whose equality is not the "
-		         "source's (two source keys could be one on the target); "
-		         "every row is read instead, so such keys are refused",
-		         t->label, key->name, key->src_type, key->tgt_type);
+		snprintf(why, whylen, "table %s: its key %s (%s on the source, "
+		         "%s on the target) is not compared byte for byte on the "
+		         "target, so two source keys could be one there; every "
+		         "row is read instead, which finds such a pair and "
+		         "refuses it", t->label, key->name, key->src_type,
+		         key->tgt_type);
 		return 0;
 	}
 	if (PQserverVersion(src->conn) < 140000 ||

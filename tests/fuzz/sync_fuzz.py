@@ -777,7 +777,8 @@ def gen_changes(r, t, n, excl, newkey):
                 if ty.fits(pa) and ty.fits(pb):
                     # the base holds (pa, pb) in this row on both sides; the change swaps them
                     for st in (src, dst):
-                        st[k][c1.name], st[k][c2.name] = pa, pb
+                        if k in st:  # a row one side lacks is set where it is
+                            st[k][c1.name], st[k][c2.name] = pa, pb
                     for br in t.rows:
                         if br['id'] == k:
                             br[c1.name], br[c2.name] = pa, pb
