@@ -479,8 +479,18 @@ static enum sync_status classify(struct sync_db *src, struct sync_db *tgt,
 	return st;
 }
 
+/* Whether the segments were sized for far fewer rows than the source
+ * has (statistics from when the table was small): the row-level pass
+ * would then read whole crowds of rows at once, so the segments are
+ * sized again for the rows the aggregates counted, before any lookup. */
+static int undersized(const struct ck_sql *s, const struct ck_plan *p)
+{
+	long long was = s->sized > CK_SEG_ROWS ? s->sized : CK_SEG_ROWS;
+	return p->rows > 4 * was && was / CK_SEG_ROWS < CK_WANT_SEGS;
+}
+
 /* Compares both sides' aggregates: the segments to pass at row level in
- * p, or *all of them. */
+ * p, or *all of them; nothing more when they are undersized. */
 static enum sync_status compare(struct sync_db *src, struct sync_db *tgt,
                                 const struct sync_table *t,
                                 const struct ck_sql *s, struct ck_plan *p,
@@ -496,7 +506,7 @@ static enum sync_status compare(struct sync_db *src, struct sync_db *tgt,
 		st = aggregate(src, tgt, t, s, as, at, &p->to, err, errlen);
 	if (st == SYNC_OK)
 		survey(s, as, at, p, all);
-	if (st == SYNC_OK && !*all)
+	if (st == SYNC_OK && !*all && !undersized(s, p))
 		st = classify(src, tgt, t, s, as, at, p, err, errlen);
 	free(as);
 	free(at);
@@ -663,16 +673,6 @@ static void target_only(struct sync_table *t, int alike, int settled,
 	t->ck_to_known = alike || settled;
 	t->ck_to_rows = alike ? t->ck_was_to_rows : to->n;
 	t->ck_to_hash = alike ? t->ck_was_to_hash : to->h;
-}
-
-/* Whether the segments were sized for far fewer rows than the source
- * has (statistics from when the table was small): the row-level pass
- * would then read whole crowds of rows at once, so the segments are
- * sized again for the rows the aggregates counted. */
-static int undersized(const struct ck_sql *s, const struct ck_plan *p)
-{
-	long long was = s->sized > CK_SEG_ROWS ? s->sized : CK_SEG_ROWS;
-	return p->rows > 4 * was && was / CK_SEG_ROWS < CK_WANT_SEGS;
 }
 
 static void plan_free(struct ck_plan *p)

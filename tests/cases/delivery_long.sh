@@ -63,13 +63,11 @@ start_serve_on() {
 	wait_http "$SERVE_URL/healthz"
 }
 
+# start_sink: tests/lib/sync.sh's alert_sink, at a path holding a secret
+# that no log or answer may repeat
 start_sink() {
-	SINK_PORT=$(free_port)
-	SINK_FILE=$TEST_TMP/sink.jsonl
-	: >"$SINK_FILE"
-	python3 "$ROOT/tests/http_sink.py" "$SINK_PORT" "$SINK_FILE" &
-	SINK_PID=$!
-	wait_http "http://127.0.0.1:$SINK_PORT/"
+	source "$ROOT/tests/lib/sync.sh"
+	alert_sink
 	export SYNC_ALERT_WEBHOOK_URL=http://127.0.0.1:$SINK_PORT/hooks/alert-SECRET-path
 }
 
