@@ -63,6 +63,12 @@ struct server {
 	 * connection's user data before connection_closed runs, but each
 	 * worker keeps its connection object, so the pointer identifies it. */
 	const struct mg_connection *invocation_conn[WORKERS];
+	/* Connections whose request line and headers are still arriving,
+	 * with when each was accepted: an idle exit waits for those
+	 * accepted before it was due (civetweb bounds each by
+	 * request_timeout_ms), so a request counts from its first byte. */
+	const struct mg_connection *header_conn[WORKERS];
+	struct timespec header_since[WORKERS];
 	struct timespec stop_deadline; /* when an in-flight sync is cancelled */
 	int body_deadline_ms; /* BODY_DEADLINE_MS, or the test override */
 	int read_wait_ms;     /* READ_WAIT_MS, shorter with the test override */
@@ -88,11 +94,16 @@ static long ms_since(struct timespec t0)
 	return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 }
 
+/* Whether time t is at or past deadline. */
+static int reached_at(struct timespec t, struct timespec deadline)
+{
+	return t.tv_sec > deadline.tv_sec ||
+	       (t.tv_sec == deadline.tv_sec && t.tv_nsec >= deadline.tv_nsec);
+}
+
 static int reached(struct timespec deadline)
 {
-	struct timespec n = now_mono();
-	return n.tv_sec > deadline.tv_sec ||
-	       (n.tv_sec == deadline.tv_sec && n.tv_nsec >= deadline.tv_nsec);
+	return reached_at(now_mono(), deadline);
 }
 
 static const char *header_of(const void *conn, const char *name)
@@ -279,6 +290,40 @@ static void count_receiving(struct server *s, int delta)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Called with s->mu held: conn's header phase is over (its headers
+ * arrived, or the connection closed without them). */
+static void header_phase_end(struct server *s, const struct mg_connection *conn)
+{
+	for (int i = 0; i < WORKERS; i++)
+		if (s->header_conn[i] == conn)
+			s->header_conn[i] = NULL;
+}
+
+/* Called with s->mu held: whether a connection accepted before `due`
+ * is still sending its headers. */
+static int header_phase_before(const struct server *s, struct timespec due)
+{
+	for (int i = 0; i < WORKERS; i++)
+		if (s->header_conn[i] && !reached_at(s->header_since[i], due))
+			return 1;
+	return 0;
+}
+
+static int init_connection(const struct mg_connection *conn, void **data)
+{
+	struct server *s = mg_get_user_data(mg_get_context(conn));
+	*data = NULL;
+	pthread_mutex_lock(&s->mu);
+	for (int i = 0; i < WORKERS; i++)
+		if (!s->header_conn[i]) {
+			s->header_conn[i] = conn;
+			s->header_since[i] = now_mono();
+			break;
+		}
+	pthread_mutex_unlock(&s->mu);
+	return 0;
+}
+
 /* One request's admission: the route calls admit() (through
  * http_admit) only once it has authorised the caller. */
 struct admission {
@@ -405,8 +450,11 @@ static int begin_request(struct mg_connection *conn)
 	int invocation = routes_is_invocation(path);
 	/* Counted from the first byte to the answer, so that a signal never
 	 * ends the process between reading a body and answering it. */
+	pthread_mutex_lock(&s->mu);
 	if (invocation)
-		count_receiving(s, 1);
+		s->receiving++;
+	header_phase_end(s, conn);
+	pthread_mutex_unlock(&s->mu);
 	handle(s, conn, rid, invocation, &res);
 	int gone = invocation && http_peer_gone(ri->remote_addr, ri->remote_port,
 	                                        ri->server_port);
@@ -518,6 +566,7 @@ static void connection_closed(const struct mg_connection *conn)
 {
 	struct server *s = mg_get_user_data(mg_get_context(conn));
 	pthread_mutex_lock(&s->mu);
+	header_phase_end(s, conn);
 	for (int i = 0; i < WORKERS; i++) {
 		if (s->invocation_conn[i] != conn)
 			continue;
@@ -573,11 +622,13 @@ static int wait_for_end(struct server *s)
 			log_line(NULL, FN_ERROR, "Invocation did not stop after cancel; exiting", NULL);
 			return 1;
 		}
-		/* A request counts from its first byte civetweb hands us
-		 * (issue 23): one whose body still arrives is receiving. */
+		/* A request counts from its first byte: one whose body still
+		 * arrives is receiving, one whose headers still arrive holds
+		 * the exit if it was accepted before the exit was due. */
+		struct timespec idle_due = plus(s->last_activity, s->opts.idle_exit_s);
 		if (s->opts.idle_exit_s > 0 && s->inflight == 0 &&
-		    s->receiving == 0 &&
-		    reached(plus(s->last_activity, s->opts.idle_exit_s))) {
+		    s->receiving == 0 && reached(idle_due) &&
+		    !header_phase_before(s, idle_due)) {
 			log_line(NULL, FN_INFO, "Idle: exiting", "idle_exit_s",
 			         FN_INT(s->opts.idle_exit_s), NULL);
 			return 0;
@@ -603,6 +654,7 @@ static struct mg_context *start_civetweb(struct server *s, int port)
 		NULL,
 	};
 	struct mg_callbacks cb = { 0 };
+	cb.init_connection = init_connection;
 	cb.begin_request = begin_request;
 	cb.connection_close = connection_close;
 	cb.connection_closed = connection_closed;

@@ -313,3 +313,71 @@ PY
 	wait_exit "$SERVE_PID" 5
 	assert_eq 0 "$EXIT_CODE"
 }
+
+# The same with the headers trickling: the connection was accepted before
+# the idle exit was due, so its request counts from that first byte.
+test_idle_exit_waits_for_trickling_headers() {
+	answers_env
+	new_db idle_headers
+	q idle_headers "CREATE SCHEMA slave; CREATE TABLE slave.t (id int PRIMARY KEY); CREATE TABLE public.t (id int PRIMARY KEY)"
+	export TARGET_DATABASE_URL=$(db_url idle_headers) SYNC_SOURCE_SCHEMA=slave SYNC_TARGET_SCHEMA=public
+	local body='{}' now tok
+	printf '%s' "$body" > "$TEST_TMP/body"
+	now=$(date +%s)
+	tok=$(jwt_hs256 "$QSTASH_CURRENT_SIGNING_KEY" '{"alg":"HS256","typ":"JWT"}' \
+		"{\"iss\":\"Upstash\",\"sub\":\"$APP_URL/api/background/sync/slave-to-prod\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"jti\":\"jwt_idle_h\",\"body\":\"$(body_hash "$TEST_TMP/body")\"}")
+	# headers over 3.5 s: past the 2 s idle exit, within the server's
+	# 5 s for a request's headers
+	start_serve --once --idle-exit 2
+	python3 - "$SERVE_PORT" "$tok" "$body" > "$TEST_TMP/trickle.out" 2>&1 <<'PY'
+import socket, sys, time
+port, tok, body = int(sys.argv[1]), sys.argv[2], sys.argv[3].encode()
+head = (b"POST /api/background/sync/slave-to-prod HTTP/1.1\r\nHost: x\r\n"
+        b"Upstash-Signature: " + tok.encode() + b"\r\nUpstash-Message-Id: msg_idle_h\r\n"
+        b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+s = socket.create_connection(("127.0.0.1", port))
+step = 3.5 / 8
+for i in range(8):
+    s.sendall(head[i * len(head) // 8:(i + 1) * len(head) // 8])
+    time.sleep(step)
+s.sendall(body)
+s.settimeout(30)
+data = b""
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        data += d
+except OSError as e:
+    print("error", e)
+print(data.split(b"\r\n")[0].decode() if data else "no answer")
+PY
+	assert_contains "$(cat "$TEST_TMP/trickle.out")" "HTTP/1.1 200" "the delivery whose headers trickled: $(cat "$TEST_TMP/trickle.out") $(tail -3 "$SERVE_LOG")"
+	wait_exit "$SERVE_PID" 5
+	assert_eq 0 "$EXIT_CODE"
+}
+
+# A connection that sends nothing holds an idle exit only until the
+# server gives up on its headers (5 s), and only if it came before the
+# exit was due: strangers cannot keep an idle instance alive.
+test_idle_exit_is_held_by_silent_connections_for_the_header_wait_only() {
+	start_serve --idle-exit 2
+	python3 - "$SERVE_PORT" <<'PY' &
+import socket, sys, time
+socks = [socket.create_connection(("127.0.0.1", int(sys.argv[1])))]
+t0 = time.time()
+while time.time() - t0 < 15:  # a new silent connection every 0.5 s
+    time.sleep(0.5)
+    try:
+        socks.append(socket.create_connection(("127.0.0.1", int(sys.argv[1]))))
+    except OSError:
+        break
+PY
+	local holder=$! t0=$SECONDS
+	wait_exit "$SERVE_PID" 12
+	kill "$holder" 2>/dev/null
+	wait "$holder" 2>/dev/null || true
+	assert_eq 0 "$EXIT_CODE" "the idle server exits although connections keep coming"
+	[ $((SECONDS - t0)) -le 9 ] || fail "silent connections held the idle exit for $((SECONDS - t0)) s"
+}
