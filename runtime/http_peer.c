@@ -53,7 +53,8 @@ static int closed_by_peer(int fd)
 	return (p.revents & POLLIN) && recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
 }
 
-int http_peer_gone(const char *remote_addr, int remote_port, int server_port)
+/* The descriptor of the caller's socket, -1 when it cannot be found. */
+static int find_socket(const char *remote_addr, int remote_port, int server_port)
 {
 	/* the open descriptors only: a handful, where the limit may be 1M */
 	DIR *d = opendir("/proc/self/fd");
@@ -66,12 +67,25 @@ int http_peer_gone(const char *remote_addr, int remote_port, int server_port)
 			    is_the_socket(fd, remote_addr, remote_port, server_port))
 				found = fd;
 		}
-		int gone = found >= 0 && closed_by_peer(found);
 		closedir(d);
-		return gone;
+		return found;
 	}
 	for (int fd = 3; fd < 1024; fd++)
 		if (is_the_socket(fd, remote_addr, remote_port, server_port))
-			return closed_by_peer(fd);
-	return 0;
+			return fd;
+	return -1;
+}
+
+int http_peer_gone(const char *remote_addr, int remote_port, int server_port)
+{
+	int fd = find_socket(remote_addr, remote_port, server_port);
+	return fd >= 0 && closed_by_peer(fd);
+}
+
+void http_peer_stop_reading(const char *remote_addr, int remote_port,
+                            int server_port)
+{
+	int fd = find_socket(remote_addr, remote_port, server_port);
+	if (fd >= 0)
+		shutdown(fd, SHUT_RD);
 }

@@ -376,8 +376,10 @@ static void settle(struct server *s, struct mg_connection *conn)
 
 static int unrouted_target(const char *uri);
 
-static void handle(struct server *s, struct mg_connection *conn,
-                   const char *rid, int invocation, struct http_response *res)
+/* Answers one request into res. Returns 1 when the request's body was
+ * left unread (refused before or while reading it), else 0. */
+static int handle(struct server *s, struct mg_connection *conn,
+                  const char *rid, int invocation, struct http_response *res)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	/* civetweb routes an absolute URL whose host is its own
@@ -387,7 +389,7 @@ static void handle(struct server *s, struct mg_connection *conn,
 		http_reply_error(res, 400, "send the path only (origin-form), not "
 		                 "an absolute URL or *");
 		drain(conn);
-		return;
+		return 1;
 	}
 	/* civetweb keeps MG_MAX_HEADERS headers and silently drops the rest
 	 * (a Transfer-Encoding or an Authorization past them would go
@@ -396,10 +398,10 @@ static void handle(struct server *s, struct mg_connection *conn,
 		http_reply_error(res, 431, "too many request headers (at most %d)",
 		                 MG_MAX_HEADERS - 1);
 		drain(conn);
-		return;
+		return 1;
 	}
 	if (check_framing(ri, res) != 0)
-		return;
+		return 1;
 	unsigned char *body = malloc(HTTP_MAX_BODY + 1);
 	size_t len = 0;
 	if (body && ri->content_length <= HTTP_MAX_BODY)
@@ -416,7 +418,7 @@ static void handle(struct server *s, struct mg_connection *conn,
 		                           "length, or its chunks are malformed");
 	if (rb != 0) {
 		free(body);
-		return;
+		return 1;
 	}
 	struct admission adm = { .s = s };
 	struct http_request req = {
@@ -435,6 +437,7 @@ static void handle(struct server *s, struct mg_connection *conn,
 	if (adm.admitted)
 		settle(s, conn);
 	free(body);
+	return 0;
 }
 
 static int begin_request(struct mg_connection *conn)
@@ -455,10 +458,13 @@ static int begin_request(struct mg_connection *conn)
 		s->receiving++;
 	header_phase_end(s, conn);
 	pthread_mutex_unlock(&s->mu);
-	handle(s, conn, rid, invocation, &res);
+	int unread = handle(s, conn, rid, invocation, &res);
 	int gone = invocation && http_peer_gone(ri->remote_addr, ri->remote_port,
 	                                        ri->server_port);
 	gone = send_response(conn, rid, &res) != 0 || gone;
+	if (unread)
+		http_peer_stop_reading(ri->remote_addr, ri->remote_port,
+		                       ri->server_port);
 	if (invocation)
 		count_receiving(s, -1);
 	long ms = ms_since(t0);

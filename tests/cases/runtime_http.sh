@@ -136,6 +136,64 @@ PY
 	assert_eq 0 "$EXIT_CODE"
 }
 
+# After a 408 or 413 the server stops reading: civetweb would read and
+# drop the rest of the declared body for as long as the client sends it,
+# one worker held all the while (the worker outlived a 40 s trickle). A
+# client that floods on after its 413 may see a reset instead of the
+# answer: its send is what the server refuses to take.
+test_refused_body_is_not_read_on() {
+	SYNCFN_TEST_BODY_DEADLINE_MS=3000 start_serve
+	python3 - "$SERVE_PORT" > "$TEST_TMP/after.out" 2>&1 <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+def keep_sending(head, chunk, pause):
+    """Sends head, then chunk every pause s for up to 30 s; returns
+    whether an answer came and when the connection ended (s from start,
+    s after the answer)."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(head)
+    s.setblocking(False)
+    t0, answered = time.time(), None
+    while time.time() - t0 < 30:
+        try:
+            d = s.recv(4096)
+            if d == b"":
+                break
+            answered = answered or time.time()
+        except BlockingIOError:
+            pass
+        except OSError:
+            break
+        try:
+            s.send(chunk)
+        except BlockingIOError:
+            pass
+        except OSError:
+            break
+        time.sleep(pause)
+    ended = time.time()
+    return "answered %s, ended %.1f s in, %.1f s after the answer" % (
+        answered is not None, ended - t0, ended - (answered or ended))
+# a trickle: 408 at the (test) body deadline, then the connection ends
+print("trickle", keep_sending(b"POST /api/background/sync/schedule HTTP/1.1\r\nHost: x\r\n"
+                              b"Content-Length: 60000\r\n\r\n", b"a", 0.3))
+# 1 GB declared and sent as fast as it goes: 413 at once, and the end
+print("flood", keep_sending(b"POST /api/background/sync/schedule HTTP/1.1\r\nHost: x\r\n"
+                            b"Content-Length: 1000000000\r\n\r\n", b"a" * 65536, 0.001))
+PY
+	local out; out=$(cat "$TEST_TMP/after.out")
+	assert_contains "$out" "trickle answered True"
+	python3 - "$out" <<'PY' || fail "a refused request kept its connection read: $out"
+import re, sys
+after = re.search(r"trickle .* ([0-9.]+) s after the answer", sys.argv[1])
+flood = re.search(r"flood .*ended ([0-9.]+) s in", sys.argv[1])
+sys.exit(0 if after and flood and float(after.group(1)) < 3 and float(flood.group(1)) < 3 else 1)
+PY
+	grep -q '"status":408' "$SERVE_LOG" || fail "no 408 logged"
+	grep -q '"status":413' "$SERVE_LOG" || fail "no 413 logged"
+	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 3
+}
+
 test_idle_exit() {
 	local t0=$SECONDS
 	start_serve --idle-exit 1
