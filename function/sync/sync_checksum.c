@@ -28,12 +28,6 @@
 #include "sync_checksum_parts.h"
 #include "sync_dupkey.h"
 
-/* Other keys: source rows per segment (a hash of the key picks it). */
-#define CK_SEG_ROWS_TEXT 16
-/* Integer keys this sparse (key range per row) use hashed segments,
- * since value ranges would leave most segments empty and a few huge. */
-#define CK_MAX_SPAN_PER_ROW 64
-
 /* Whether two source keys are one key on the target only when they are
  * one on the source: the checksum matches keys by their bytes, and only
  * the merge would meet such a pair, one row overwriting the other. */
@@ -244,56 +238,30 @@ static enum sync_status source_indexed(struct sync_db *src,
 /* Other keys: segments by a hash of the key (sync_checksum_sql.c). */
 static void hash_segments(struct ck_sql *s, long long rows)
 {
-	long long n = rows / CK_SEG_ROWS_TEXT;
-	n = n < 1 ? 1 : n > CK_WANT_SEGS ? CK_WANT_SEGS : n;
+	long long n = ck_ranges_hashed(rows);
 	s->int_key = 0;
 	s->nsegs = (int)n - 1;
 	snprintf(s->nseg, sizeof s->nseg, "%lld", n);
 }
 
-/* Bits per key in a segment's slots: as many as 64 bits hold for its
- * keys, at most 8 (a changed row keeps its hint 1 time in 255). */
-static int slot_bits(long long width)
-{
-	if (width > 64)
-		return 0;
-	return 64 / width > 8 ? 8 : (int)(64 / width);
-}
-
-/* The largest multiple of w (a power of two) not above v. */
-static __int128 align_down(__int128 v, __int128 w)
-{
-	return v >= 0 ? v / w * w : -((-v + w - 1) / w) * w;
-}
-
-/* Sets s's value ranges for keys lo..hi and about `want` segments: a
- * power-of-two width (the segments statement groups by key >> shift) from
- * a multiple of it, rounded down (a width of 17 would be 32, with half
- * the slots' bits a key), so up to twice as many segments; 0 when they do
- * not fit a bigint. */
+/* Sets s's value ranges for keys lo..hi (sync_checksum_ranges.h); 0 when
+ * there are none. */
 static int value_ranges(struct ck_sql *s, __int128 lo, __int128 hi,
                         long long want)
 {
-	__int128 w = 1, need = (hi - lo + 1 + want - 1) / want;
-	int shift = 0;
-	while (w * 2 <= need && shift < 62)
-		w <<= 1, shift++;
-	if ((hi - lo + w) / w > CK_MAX_SEGS)
-		return 0;
-	lo = align_down(lo, w);
-	__int128 nseg = (hi - lo + 1 + w - 1) / w, top = lo + nseg * w;
-	if (lo < INT64_MIN || top > INT64_MAX || nseg > INT32_MAX - 2)
+	struct ck_ranges r;
+	if (!ck_ranges_value(lo, hi, want, &r))
 		return 0;
 	s->int_key = 1;
-	s->nsegs = (int)nseg + 1;
-	snprintf(s->lo, sizeof s->lo, "%lld", (long long)lo);
-	snprintf(s->top, sizeof s->top, "%lld", (long long)top);
-	snprintf(s->nseg, sizeof s->nseg, "%d", (int)nseg);
-	snprintf(s->width, sizeof s->width, "%lld", (long long)w);
-	s->lo_v = (long long)lo;
-	s->width_v = (long long)w;
-	s->shift = shift;
-	s->kbits = slot_bits((long long)w);
+	s->nsegs = r.nseg + 1;
+	snprintf(s->lo, sizeof s->lo, "%lld", r.lo);
+	snprintf(s->top, sizeof s->top, "%lld", r.top);
+	snprintf(s->nseg, sizeof s->nseg, "%d", r.nseg);
+	snprintf(s->width, sizeof s->width, "%lld", r.width);
+	s->lo_v = r.lo;
+	s->width_v = r.width;
+	s->shift = r.shift;
+	s->kbits = r.kbits;
 	return 1;
 }
 
@@ -319,11 +287,8 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 			lo = tmin < lo ? tmin : lo;
 			hi = tmax > hi ? tmax : hi;
 		}
-		long long want = rows / CK_SEG_ROWS;
-		want = want < 1 ? 1 : want > CK_WANT_SEGS ? CK_WANT_SEGS : want;
-		if (hi - lo + 1 <= (__int128)(rows > 0 ? rows : 1) *
-		                   CK_MAX_SPAN_PER_ROW)
-			*dense = value_ranges(s, lo, hi, want);
+		if (ck_ranges_dense(lo, hi, rows))
+			*dense = value_ranges(s, lo, hi, ck_ranges_wanted(rows));
 	}
 	PQclear(rs);
 	PQclear(rt);

@@ -68,19 +68,9 @@ static void list_bits(const struct ck_sql *s, int32_t seg, uint64_t bits,
 			              key_at(s, seg, i));
 }
 
-/* The keys (bit i: offset i) whose kbits-bit slots in v are not 0. */
-static uint64_t slots_set(uint64_t v, int kbits)
-{
-	uint64_t keys = 0, mask = ((uint64_t)1 << kbits) - 1;
-	for (int i = 0; i * kbits < 64; i++)
-		if (v >> (i * kbits) & mask)
-			keys |= (uint64_t)1 << i;
-	return keys;
-}
-
 long long ck_agg_rows(const struct ck_sql *s, const struct ck_agg *a)
 {
-	return s->kbits ? __builtin_popcountll(slots_set(a->bits, s->kbits))
+	return s->kbits ? __builtin_popcountll(ck_ranges_slots_set(a->bits, s->kbits))
 	                : (long long)a->bits;
 }
 
@@ -98,9 +88,9 @@ static enum ck_kind kind_keys(const struct ck_sql *s, int32_t seg,
 {
 	if (!s->kbits || seg < 1 || seg > s->nsegs - 1 || sg->bits == tg->bits)
 		return CK_ROWS; /* the same keys and hints: some row differs */
-	k->src = slots_set(sg->bits, s->kbits);
-	k->tgt = slots_set(tg->bits, s->kbits);
-	k->changed = slots_set(sg->bits ^ tg->bits, s->kbits) & k->src & k->tgt;
+	k->src = ck_ranges_slots_set(sg->bits, s->kbits);
+	k->tgt = ck_ranges_slots_set(tg->bits, s->kbits);
+	k->changed = ck_ranges_slots_set(sg->bits ^ tg->bits, s->kbits) & k->src & k->tgt;
 	return (k->src & k->tgt) == 0 ? CK_DIRECT : CK_PENDING;
 }
 

@@ -7,17 +7,9 @@
 
 #include "sync_buf.h"
 #include "sync_checksum.h"
+#include "sync_checksum_ranges.h"
 #include "sync_db.h"
 
-/* Source rows per segment wanted: small enough that a 1% change spread
- * over the table leaves most segments equal, large enough that a no-change
- * re-sync moves well under 1% of the table (16 bytes per segment). */
-#define CK_SEG_ROWS 16
-/* Segments wanted at most, and at most this many once an integer key's
- * width is rounded down to a power of two (16 bytes each, on each side,
- * in memory: 12.6 MB). */
-#define CK_WANT_SEGS 196608
-#define CK_MAX_SEGS (2 * CK_WANT_SEGS)
 /* Keys of rows to fetch kept in memory before the row-level pass stops
  * collecting and resumes after they are fetched (a build may lower it to
  * test the resumption: -DCK_MAX_KEY_BYTES=64). */
