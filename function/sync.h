@@ -115,12 +115,23 @@ typedef enum sync_status sync_run_fn(const struct sync_settings *settings,
                                      char *err, size_t errlen);
 
 /* The latest `limit` runs from the run log, newest first, as
- * {"success": true, "runs": [...], "timestamp": ...}. */
+ * {"success": true, "summary": {...}, "runs": [...], "timestamp": ...},
+ * the summary as sync_summary gives it. */
 typedef enum sync_status sync_runs_fn(const struct sync_settings *settings,
                                       int limit,
                                       const struct fn_logger *log,
                                       struct cJSON **result,
                                       char *err, size_t errlen);
+
+/* The run log's summary, without row data: {"last_success_at": ISO
+ * 8601 or null, "age_s": seconds since that success by the target's
+ * clock or null, "last_run_at", "consecutive_failures": failed runs since
+ * the last success, "last_error": the newest of those failures' error as
+ * it was answered, or null}. No run log yet: nulls and 0. Reads only. */
+typedef enum sync_status sync_summary_fn(const struct sync_settings *settings,
+                                         const struct fn_logger *log,
+                                         struct cJSON **summary,
+                                         char *err, size_t errlen);
 
 /* The expected remaining seconds of the sync running on the target, from
  * the run log (5..900; 30 when it cannot tell), for a busy answer given
@@ -150,6 +161,7 @@ typedef double sync_slowest_fn(const struct sync_settings *settings);
 sync_slowest_fn sync_slowest;
 sync_run_fn sync_run;
 sync_runs_fn sync_runs;
+sync_summary_fn sync_summary;
 sync_retry_after_fn sync_retry_after;
 
 /* Name of a status for logs, e.g. "busy". Defined in names.c, which is

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #define LOG_LINE_MAX 16384
-#define LOG_MAX_SECRETS 12
+#define LOG_MAX_SECRETS 16
 #define REDACTED "[REDACTED]"
 
 /* Set once by log_setup() before any thread starts, then only read: this

@@ -60,8 +60,9 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	config_load(&cfg, env, isatty(STDERR_FILENO));
-	const char *secrets[12];
-	log_setup(cfg.log_format, secrets, config_secrets(&cfg, secrets, 12));
+	const char *secrets[CONFIG_SECRETS];
+	log_setup(cfg.log_format, secrets,
+	          config_secrets(&cfg, secrets, CONFIG_SECRETS));
 	switch (args.command) {
 	case CLI_SERVE:
 		return serve(&args);
