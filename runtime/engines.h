@@ -24,5 +24,6 @@ sync_slowest_fn *engines_sync_slowest(char *err, size_t errlen);
 sync_delivery_failed_fn *engines_sync_delivery_failed(char *err, size_t errlen);
 schedule_run_fn *engines_schedule_run(char *err, size_t errlen);
 alert_send_fn *engines_alert_send(char *err, size_t errlen);
+alert_ping_fn *engines_alert_ping(char *err, size_t errlen);
 
 #endif

@@ -411,6 +411,7 @@ static int begin_request(struct mg_connection *conn)
 	int gone = invocation && http_peer_gone(ri->remote_addr, ri->remote_port,
 	                                        ri->server_port);
 	gone = send_response(conn, rid, &res) != 0 || gone;
+	http_after(&res, rid);
 	if (invocation)
 		count_receiving(s, -1);
 	long ms = ms_since(t0);

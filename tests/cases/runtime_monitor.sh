@@ -162,3 +162,63 @@ test_health_without_any_success_is_503() {
 	assert_json "$HTTP_BODY" 'j["success"]' false
 	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
 }
+
+# heartbeat_sink: tests/lib/sync.sh's alert_sink, SYNC_HEARTBEAT_URL at a
+# secret path of it; heartbeats prints the paths it was called at
+heartbeat_sink() {
+	alert_sink
+	unset SYNC_ALERT_WEBHOOK_URL
+	export SYNC_HEARTBEAT_URL=http://127.0.0.1:$SINK_PORT/ping/hb-SECRET-5f0e
+}
+heartbeats() { python3 -c 'import json,sys; print(" ".join(json.loads(l)["path"] for l in open(sys.argv[1]) if json.loads(l).get("method") == "GET"))' "$SINK_FILE"; }
+
+test_heartbeat_after_committed_and_failed_runs() {
+	monitor_env mon_hb
+	heartbeat_sink
+	sync_ok
+	assert_eq "/ping/hb-SECRET-5f0e" "$(heartbeats)" "one ping after a committed run"
+	assert_contains "$ERR" '"event":"Heartbeat sent","ping":"success"'
+	run_sync --dry-run; assert_eq 0 "$RC"
+	assert_eq "/ping/hb-SECRET-5f0e" "$(heartbeats)" "a dry run pings nothing"
+	break_target
+	src_q "INSERT INTO items VALUES (3, 'c')"
+	run_sync; assert_eq 1 "$RC"
+	assert_eq "/ping/hb-SECRET-5f0e" "$(heartbeats)" "a failure without SYNC_HEARTBEAT_FAIL pings nothing"
+	export SYNC_HEARTBEAT_FAIL=append
+	run_sync; assert_eq 1 "$RC" "the heartbeat does not change the exit status"
+	assert_eq "/ping/hb-SECRET-5f0e /ping/hb-SECRET-5f0e/fail" "$(heartbeats)"
+	# a URL with a query string keeps it after /fail
+	export SYNC_HEARTBEAT_URL="http://127.0.0.1:$SINK_PORT/ping/q-SECRET/?rid=1"
+	run_sync; assert_eq 1 "$RC"
+	assert_contains "$(heartbeats)" "/ping/q-SECRET/fail?rid=1"
+	export SYNC_HEARTBEAT_FAIL=sometimes
+	run_sync; assert_eq 2 "$RC" "a malformed SYNC_HEARTBEAT_FAIL"
+	assert_contains "$ERR" "SYNC_HEARTBEAT_FAIL must be append or off"
+	local f
+	for f in "$TEST_TMP"/sync.*.log "$TEST_TMP"/sync.*.out; do
+		! grep -q 'SECRET' "$f" || fail "the heartbeat URL is in $(basename "$f"): $(grep SECRET "$f" | head -2)"
+	done
+	kill "$SINK_PID"
+}
+
+# Over HTTP the ping follows the answer: a heartbeat receiver that takes
+# 30 s delays neither the answer nor changes it, and the --once process
+# ends within the heartbeat's bound.
+test_heartbeat_never_delays_the_answer() {
+	monitor_env mon_hb_slow
+	export SINK_DELAY_S=30 SYNC_HEARTBEAT_FAIL=append
+	heartbeat_sink
+	start_serve --once
+	local t0=$SECONDS
+	HTTP_TIMEOUT=4 http POST "$SERVE_URL/api/background/sync/slave-to-prod" \
+		-H 'x-manual-trigger: true' -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"
+	assert_eq 200 "$HTTP_STATUS" "answered before the heartbeat ended: $HTTP_BODY"
+	assert_json "$HTTP_BODY" 'j["statistics"]["inserted"]' 2
+	wait_exit "$SERVE_PID" 15
+	assert_eq 0 "$EXIT_CODE"
+	[ $((SECONDS - t0)) -lt 14 ] || fail "the heartbeat was not bounded"
+	assert_eq "/ping/hb-SECRET-5f0e" "$(heartbeats)"
+	assert_contains "$(cat "$SERVE_LOG")" '"event":"Heartbeat not sent","ping":"success","error":"the heartbeat URL (SYNC_HEARTBEAT_URL) did not answer: Timeout was reached"'
+	! grep -q 'SECRET' "$SERVE_LOG" || fail "the heartbeat URL is in the log: $(grep SECRET "$SERVE_LOG" | head -2)"
+	kill "$SINK_PID"
+}
