@@ -20,6 +20,8 @@ const char cli_usage[] =
 	"        manage the QStash schedule\n"
 	"  setup\n"
 	"        check the environment, create the schedule, trigger one sync\n"
+	"  status [--limit N] [--json]\n"
+	"        the last runs from the run log, as a table\n"
 	"  --help, --version\n"
 	"\n"
 	"Configuration is read from the environment; see README.md.\n";
@@ -123,6 +125,8 @@ int cli_parse(int argc, char **argv, struct cli_args *a, char *err,
 		a->command = CLI_SCHEDULE;
 	else if (strcmp(cmd, "setup") == 0)
 		a->command = CLI_SETUP;
+	else if (strcmp(cmd, "status") == 0)
+		a->command = CLI_STATUS;
 	else
 		fn_err(err, errlen, "unknown command %.60s", cmd);
 	return a->command;

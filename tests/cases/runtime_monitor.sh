@@ -222,3 +222,43 @@ test_heartbeat_never_delays_the_answer() {
 	! grep -q 'SECRET' "$SERVE_LOG" || fail "the heartbeat URL is in the log: $(grep SECRET "$SERVE_LOG" | head -2)"
 	kill "$SINK_PID"
 }
+
+test_status_command_prints_a_table() {
+	monitor_env mon_cli
+	local out rc
+	out=$("$SYNCFN" status) || fail "status before any run: exit $?"
+	assert_contains "$out" "Last success: none in the run log; 0 failed runs since"
+	assert_contains "$out" "No runs in the run log yet."
+	sync_ok
+	break_target
+	src_q "INSERT INTO items VALUES (3, 'c')"
+	run_sync; assert_eq 1 "$RC"
+	out=$("$SYNCFN" status) || fail "status: exit $?"
+	assert_contains "$out" "; 1 failed run since"
+	assert_contains "$out" "Last error: table prod.items on the target database: PostgreSQL error P0001"
+	assert_contains "$out" "STARTED (UTC)        TYPE       OUTCOME          DURATION  INSERTED   UPDATED   DELETED  ERROR"
+	local lines; lines=$(printf '%s\n' "$out" | grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2} ')
+	assert_eq 2 "$(printf '%s\n' "$lines" | wc -l)" "two runs: $out"
+	assert_contains "$(printf '%s\n' "$lines" | sed -n 1p)" "  manual     failed    "
+	assert_contains "$(printf '%s\n' "$lines" | sed -n 1p)" "table prod.items on the target database"
+	printf '%s\n' "$lines" | sed -n 2p | grep -Eq '  manual     ok +[0-9.]+m?s +2 +0 +0  $' \
+		|| fail "the ok run's row: $(printf '%s\n' "$lines" | sed -n 2p)"
+	assert_not_contains "$out" "refused by a test trigger" "no message text"
+	out=$("$SYNCFN" status --limit 1)
+	assert_eq 1 "$(printf '%s\n' "$out" | grep -cE '^[0-9]{4}-')" "--limit 1"
+	out=$("$SYNCFN" status --json --limit=5)
+	assert_json "$out" 'j["summary"]["consecutive_failures"]' 1
+	assert_json "$out" 'len(j["runs"])' 2
+	rc=0; "$SYNCFN" status --limit 0 2>"$TEST_TMP/err" || rc=$?
+	assert_eq 2 "$rc" "--limit 0"
+	assert_contains "$(cat "$TEST_TMP/err")" "--limit needs a number from 1 to 500"
+	rc=0; "$SYNCFN" status --verbose 2>/dev/null || rc=$?
+	assert_eq 2 "$rc" "an unknown option"
+	rc=0; TARGET_DATABASE_URL="postgresql://postgres:pw-SECRET-1@127.0.0.1:9/none" "$SYNCFN" status >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+	assert_eq 1 "$rc" "an unreachable run log"
+	assert_contains "$(cat "$TEST_TMP/err")" "syncfn status: the run log cannot be read: "
+	! grep -q "pw-SECRET-1" "$TEST_TMP/err" "$TEST_TMP/out" || fail "the password was printed"
+	rc=0; env -u TARGET_DATABASE_URL "$SYNCFN" status 2>"$TEST_TMP/err" || rc=$?
+	assert_eq 1 "$rc" "no target configured"
+	assert_contains "$(cat "$TEST_TMP/err")" "syncfn status: TARGET_DATABASE_URL is not set"
+}
