@@ -133,6 +133,20 @@ typedef enum sync_status sync_summary_fn(const struct sync_settings *settings,
                                          struct cJSON **summary,
                                          char *err, size_t errlen);
 
+/* What a run would find, without writing (`syncfn doctor`): connects
+ * to both databases with the configured roles and plans the run in
+ * read-only transactions, each table on its own too, so that every
+ * table's problem is found at once. *result (NULL only when memory ran
+ * out): {"tables": the tables a run would sync, in load order,
+ * "warnings": [...], "problems": [one line each, as a run would say
+ * them], "detail": libpq's message when a database could not be reached
+ * (names the host: for a local terminal only)}. SYNC_OK when there is
+ * no problem; else the status a run would end with, the first problem
+ * in err. */
+typedef enum sync_status sync_check_fn(const struct sync_settings *settings,
+                                       struct cJSON **result, char *err,
+                                       size_t errlen);
+
 /* The expected remaining seconds of the sync running on the target, from
  * the run log (5..900; 30 when it cannot tell), for a busy answer given
  * without running a sync (a --once instance already at work). */
@@ -162,6 +176,7 @@ sync_slowest_fn sync_slowest;
 sync_run_fn sync_run;
 sync_runs_fn sync_runs;
 sync_summary_fn sync_summary;
+sync_check_fn sync_check;
 sync_retry_after_fn sync_retry_after;
 
 /* Name of a status for logs, e.g. "busy". Defined in names.c, which is

@@ -18,8 +18,10 @@ const char cli_usage[] =
 	"        one sync now; JSON result on stdout\n"
 	"  schedule create|list|get ID|pause ID|resume ID|delete ID|trigger\n"
 	"        manage the QStash schedule\n"
+	"  doctor\n"
+	"        check everything without writing: databases, plan, QStash, APP_URL\n"
 	"  setup\n"
-	"        check the environment, create the schedule, trigger one sync\n"
+	"        the doctor's checks, then create the schedule, trigger one sync\n"
 	"  status [--limit N] [--json]\n"
 	"        the last runs from the run log, as a table\n"
 	"  --help, --version\n"
@@ -127,6 +129,8 @@ int cli_parse(int argc, char **argv, struct cli_args *a, char *err,
 		a->command = CLI_SETUP;
 	else if (strcmp(cmd, "status") == 0)
 		a->command = CLI_STATUS;
+	else if (strcmp(cmd, "doctor") == 0)
+		a->command = CLI_DOCTOR;
 	else
 		fn_err(err, errlen, "unknown command %.60s", cmd);
 	return a->command;

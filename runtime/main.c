@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cli_schedule.h"
+#include "cli_doctor.h"
 #include "cli_setup.h"
 #include "cli_status.h"
 #include "config.h"
@@ -73,6 +74,8 @@ int main(int argc, char **argv)
 		return cli_schedule(&cfg, args.rest_argc, args.rest_argv);
 	case CLI_SETUP:
 		return cli_setup(&cfg, args.rest_argc, args.rest_argv);
+	case CLI_DOCTOR:
+		return cli_doctor(&cfg, args.rest_argc, args.rest_argv);
 	case CLI_STATUS:
 		return cli_status(&cfg, args.rest_argc, args.rest_argv);
 	default:
