@@ -176,6 +176,9 @@ sync_slowest_fn sync_slowest;
 sync_run_fn sync_run;
 sync_runs_fn sync_runs;
 sync_summary_fn sync_summary;
+/* The libpq the engine runs with, "17.2" (`syncfn --version`). */
+typedef const char *sync_libpq_version_fn(void);
+sync_libpq_version_fn sync_libpq_version;
 sync_check_fn sync_check;
 sync_retry_after_fn sync_retry_after;
 

@@ -31,6 +31,7 @@ struct cli_args {
 	int rest_argc;        /* schedule/setup/status/doctor: the words
 	                         after the command */
 	char **rest_argv;
+	const char *help;     /* CLI_HELP for one command: its page */
 };
 
 extern const char cli_usage[];

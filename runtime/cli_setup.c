@@ -141,7 +141,9 @@ int cli_setup(const struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	config_schedule_settings(cfg, &s.settings);
-	s.lg = log_fn_logger(NULL);
+	/* no log lines between the progress lines (stdout and stderr are
+	 * often one pipe): each step's outcome and error say it all */
+	s.lg = (struct fn_logger){ 0 };
 	log_printf(stdout, "Setting up the QStash schedule for %s\n", s.settings.destination);
 	if (is_local(cfg->app_url) && !is_local(cfg->qstash_url))
 		log_printf(stdout, "Warning: %s is a local address, which QStash cannot reach: "

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "http_server.h"
 #include "log.h"
+#include "version.h"
 
 #define ADMIN_TOKEN_MIN 16
 
@@ -54,11 +55,11 @@ int main(int argc, char **argv)
 		return argc > 1 && strcmp(argv[1], "serve") == 0 ? 1 : 2;
 	}
 	if (args.command == CLI_HELP) {
-		fputs(cli_usage, stdout);
+		fputs(args.help ? args.help : cli_usage, stdout);
 		return 0;
 	}
 	if (args.command == CLI_VERSION) {
-		printf("syncfn %s\n", SYNCFN_VERSION);
+		version_print(stdout);
 		return 0;
 	}
 	config_load(&cfg, env, isatty(STDERR_FILENO));

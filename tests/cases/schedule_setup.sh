@@ -37,6 +37,7 @@ test_setup_prints_ids_and_commands() {
 	assert_contains "$OUT" "-d '{\"action\":\"pause\",\"scheduleId\":\"nightly\"}' $APP_URL/api/background/sync/schedule"
 	assert_contains "$OUT" '"action":"trigger-manual"'
 	assert_contains "$OUT" "SYNC_ADMIN_TOKEN is not set"
+	assert_not_contains "$ERR" '{"time"' "no JSON log lines beside the progress text"
 	assert_json "$(last_req)" '[j["method"], j["path"]]' "[\"POST\", \"/v2/publish/$DEST\"]"
 	assert_json "$(schedule_state nightly)" 'j["cron"]' '0 2 * * *'
 	stop_qdev
