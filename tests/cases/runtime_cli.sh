@@ -52,6 +52,22 @@ test_text_log_format() {
 	grep -Eq '^[0-9T:.-]+Z info  Listening address=0.0.0.0 port=' "$TEST_TMP/t.log" || fail "text log: $(cat "$TEST_TMP/t.log")"
 }
 
+# On a terminal (text) "Sync completed" is one short line of totals; the
+# JSON format keeps the whole statistics.
+test_text_log_summarises_the_statistics() {
+	new_db cli_textlog
+	q cli_textlog "CREATE SCHEMA slave; CREATE SCHEMA prod;
+	               CREATE TABLE slave.t (id int PRIMARY KEY); CREATE TABLE prod.t (id int PRIMARY KEY);
+	               INSERT INTO slave.t SELECT generate_series(1, 3)"
+	export TARGET_DATABASE_URL=$(db_url cli_textlog) SYNC_SOURCE_SCHEMA=slave SYNC_TARGET_SCHEMA=prod
+	LOG_FORMAT=text "$SYNCFN" sync >/dev/null 2>"$TEST_TMP/text.log" || fail "sync: $(cat "$TEST_TMP/text.log")"
+	local line; line=$(grep ' Sync completed' "$TEST_TMP/text.log")
+	[[ "$line" =~ \ Sync\ completed\ inserted=3\ updated=0\ unchanged=0\ duration_ms=[0-9]+\ tables=1\ run_id=1$ ]] \
+		|| fail "the text line: $line"
+	LOG_FORMAT=json "$SYNCFN" sync >/dev/null 2>"$TEST_TMP/json.log" || fail "sync (json)"
+	assert_json "$(grep '"Sync completed"' "$TEST_TMP/json.log")" 'j["statistics"]["tables"][0]["table"]' prod.t
+}
+
 # A failure is reported once on stderr (the engine's log line), besides
 # the JSON result on stdout: not once by the engine and again by the CLI.
 test_sync_failure_is_reported_once() {
