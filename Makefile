@@ -152,7 +152,7 @@ asan:
 DEB_PKGS := build-essential libcivetweb-dev libpq-dev libcurl4-openssl-dev \
             libmbedtls-dev libcjson-dev postgresql postgresql-contrib openssl curl \
             time procps iproute2 clang libclang-rt-14-dev nodejs python3 ca-certificates \
-            shellcheck
+            shellcheck pgbouncer
 # npm ships inside some nodejs builds (NodeSource); Debian's own is a package.
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
