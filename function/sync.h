@@ -11,8 +11,9 @@
  * The engine lives in its own shared object (build/syncfn-sync.so) that
  * the runtime loads only when an invocation needs it, so libpq costs
  * nothing on a cold start that only answers /healthz. The runtime finds
- * the entry points by name: "sync_run" and "sync_runs", with the
- * types sync_run_fn and sync_runs_fn below.
+ * the entry points by name: each function declared below (sync_run,
+ * sync_runs, sync_summary, sync_check, ...) with the type of the same
+ * name and _fn.
  *
  * Errors: every function returns an enum sync_status and, when it is not
  * SYNC_OK, writes one line a person can act on into err. err becomes the
