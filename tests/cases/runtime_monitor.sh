@@ -167,6 +167,8 @@ test_health_without_any_success_is_503() {
 # secret path of it; heartbeats prints the paths it was called at
 heartbeat_sink() {
 	alert_sink
+	# a failing assertion exits the test: take the sink with it
+	trap 'kill $SINK_PID ${SERVE_PID:-} 2>/dev/null || true' EXIT
 	unset SYNC_ALERT_WEBHOOK_URL
 	export SYNC_HEARTBEAT_URL=http://127.0.0.1:$SINK_PORT/ping/hb-SECRET-5f0e
 }
