@@ -22,7 +22,9 @@ FROM debian:bookworm-slim@sha256:abd67ffcfa541b485a3dff59865ab629aa048a6c613e639
 # and the -dev packages of the five libraries, plus ca-certificates for the
 # bundle the image ships. Versions are pinned to the Debian 12 release line
 # (patch level left open, so security updates still install and a build
-# does not break when the archive drops the previous patch).
+# does not break when the archive drops the previous patch; the CA bundle,
+# versioned by its date, by its century only: Debian replaces it on every
+# CA update).
 RUN apt-get update \
 	&& DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		build-essential=12.9 \
@@ -31,7 +33,7 @@ RUN apt-get update \
 		libcurl4-openssl-dev=7.88.1-10+deb12u* \
 		libmbedtls-dev=2.28.* \
 		libcjson-dev=1.7.15-* \
-		ca-certificates=2025* \
+		ca-certificates=20* \
 	&& rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src

@@ -13,6 +13,9 @@
 # headers and the libpq headers are on no include path of runtime/.
 
 VERSION  := 0.1.0
+# The commit `syncfn --version` names (make COMMIT=... where there is no
+# .git, as in an image build).
+COMMIT   ?= $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
 CC       ?= cc
 PREFIX   ?= /usr/local
 BUILD    ?= build
@@ -71,7 +74,14 @@ $(BUILD)/obj/function/schedule/%.o $(BUILD)/obj/function/alert/%.o: INC := $(INC
 $(BUILD)/obj/tests/qstash_server/%.o: INC := -Itests/qstash_server
 $(BUILD)/obj/%.o: %.c | $(BUILD)/sql_text.h $(BUILD)/.headers-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(INC) -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS_ALL) $(DEFS) $(INC) -MMD -MP -c $< -o $@
+# Only version.o knows the commit, rebuilt when it changes.
+$(BUILD)/commit.stamp: FORCE
+	@mkdir -p $(dir $@); echo '$(COMMIT)' | cmp -s - $@ || echo '$(COMMIT)' > $@
+$(BUILD)/obj/runtime/version.o: $(BUILD)/commit.stamp
+$(BUILD)/obj/runtime/version.o: DEFS := -DSYNCFN_COMMIT='"$(COMMIT)"'
+.PHONY: FORCE
+FORCE:
 -include $(shell find $(BUILD)/obj $(BUILD)/unit -name '*.d' 2>/dev/null)
 
 # Every SQL file becomes a NUL-terminated string named sql_<file>, so the
@@ -142,7 +152,7 @@ asan:
 DEB_PKGS := build-essential libcivetweb-dev libpq-dev libcurl4-openssl-dev \
             libmbedtls-dev libcjson-dev postgresql postgresql-contrib openssl curl \
             time procps iproute2 clang libclang-rt-14-dev nodejs python3 ca-certificates \
-            shellcheck
+            shellcheck pgbouncer
 # npm ships inside some nodejs builds (NodeSource); Debian's own is a package.
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

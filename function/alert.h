@@ -39,4 +39,14 @@ typedef int alert_send_fn(const struct alert_settings *settings,
 
 alert_send_fn alert_send;
 
+/* One GET of a heartbeat URL (SYNC_HEARTBEAT_URL: healthchecks.io,
+ * Cronitor and the like take a GET), bounded by timeout_ms, TLS
+ * verification on, the answer's body discarded. 0 on a 2xx; else -1 and
+ * err says why without quoting the URL, which is a secret. Looked up by
+ * name, "alert_ping". */
+typedef int alert_ping_fn(const char *url, const char *user_agent,
+                          long timeout_ms, char *err, size_t errlen);
+
+alert_ping_fn alert_ping;
+
 #endif

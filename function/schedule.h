@@ -75,6 +75,10 @@ typedef enum schedule_status schedule_run_fn(
 
 schedule_run_fn schedule_run;
 
+/* The libcurl the engine runs with, "7.88.1" (`syncfn --version`). */
+typedef const char *schedule_libcurl_version_fn(void);
+schedule_libcurl_version_fn schedule_libcurl_version;
+
 /* "create", "list", ... and back; -1 when unknown. "trigger-manual" is
  * accepted as SCHEDULE_TRIGGER (the HTTP route's name for it). Defined
  * in names.c, linked into the main binary, so that a bad action is

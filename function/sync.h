@@ -11,8 +11,9 @@
  * The engine lives in its own shared object (build/syncfn-sync.so) that
  * the runtime loads only when an invocation needs it, so libpq costs
  * nothing on a cold start that only answers /healthz. The runtime finds
- * the entry points by name: "sync_run" and "sync_runs", with the
- * types sync_run_fn and sync_runs_fn below.
+ * the entry points by name: each function declared below (sync_run,
+ * sync_runs, sync_summary, sync_check, ...) with the type of the same
+ * name and _fn.
  *
  * Errors: every function returns an enum sync_status and, when it is not
  * SYNC_OK, writes one line a person can act on into err. err becomes the
@@ -115,12 +116,37 @@ typedef enum sync_status sync_run_fn(const struct sync_settings *settings,
                                      char *err, size_t errlen);
 
 /* The latest `limit` runs from the run log, newest first, as
- * {"success": true, "runs": [...], "timestamp": ...}. */
+ * {"success": true, "summary": {...}, "runs": [...], "timestamp": ...},
+ * the summary as sync_summary gives it. */
 typedef enum sync_status sync_runs_fn(const struct sync_settings *settings,
                                       int limit,
                                       const struct fn_logger *log,
                                       struct cJSON **result,
                                       char *err, size_t errlen);
+
+/* The run log's summary, without row data: {"last_success_at": ISO
+ * 8601 or null, "age_s": seconds since that success by the target's
+ * clock or null, "last_run_at", "consecutive_failures": failed runs since
+ * the last success, "last_error": the newest of those failures' error as
+ * it was answered, or null}. No run log yet: nulls and 0. Reads only. */
+typedef enum sync_status sync_summary_fn(const struct sync_settings *settings,
+                                         const struct fn_logger *log,
+                                         struct cJSON **summary,
+                                         char *err, size_t errlen);
+
+/* What a run would find, without writing (`syncfn doctor`): connects
+ * to both databases with the configured roles and plans the run in
+ * read-only transactions, each table on its own too, so that every
+ * table's problem is found at once. *result (NULL only when memory ran
+ * out): {"tables": the tables a run would sync, in load order,
+ * "warnings": [...], "problems": [one line each, as a run would say
+ * them], "detail": libpq's message when a database could not be reached
+ * (names the host: for a local terminal only)}. SYNC_OK when there is
+ * no problem; else the status a run would end with, the first problem
+ * in err. */
+typedef enum sync_status sync_check_fn(const struct sync_settings *settings,
+                                       struct cJSON **result, char *err,
+                                       size_t errlen);
 
 /* The expected remaining seconds of the sync running on the target, from
  * the run log (5..900; 30 when it cannot tell), for a busy answer given
@@ -150,6 +176,11 @@ typedef double sync_slowest_fn(const struct sync_settings *settings);
 sync_slowest_fn sync_slowest;
 sync_run_fn sync_run;
 sync_runs_fn sync_runs;
+sync_summary_fn sync_summary;
+/* The libpq the engine runs with, "17.2" (`syncfn --version`). */
+typedef const char *sync_libpq_version_fn(void);
+sync_libpq_version_fn sync_libpq_version;
+sync_check_fn sync_check;
 sync_retry_after_fn sync_retry_after;
 
 /* Name of a status for logs, e.g. "busy". Defined in names.c, which is

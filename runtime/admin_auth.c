@@ -17,3 +17,11 @@ int admin_auth_ok(const char *configured_token, const char *authorization)
 		given++;
 	return secret_equal(configured_token, given);
 }
+
+int monitor_auth_ok(const char *admin_token, const char *monitor_token,
+                    const char *authorization)
+{
+	int admin = admin_auth_ok(admin_token, authorization);
+	int monitor = admin_auth_ok(monitor_token, authorization);
+	return admin | monitor;
+}

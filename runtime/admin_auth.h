@@ -12,4 +12,11 @@
 
 int admin_auth_ok(const char *configured_token, const char *authorization);
 
+/* The read-only routes (status, health): the admin token or the monitor
+ * token (SYNC_MONITOR_TOKEN). Both are compared, in constant time, so the
+ * timing does not tell which one matched. The monitor token opens no
+ * other route: the sync and schedule routes ask admin_auth_ok() only. */
+int monitor_auth_ok(const char *admin_token, const char *monitor_token,
+                    const char *authorization);
+
 #endif

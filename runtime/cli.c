@@ -18,11 +18,71 @@ const char cli_usage[] =
 	"        one sync now; JSON result on stdout\n"
 	"  schedule create|list|get ID|pause ID|resume ID|delete ID|trigger\n"
 	"        manage the QStash schedule\n"
+	"  doctor\n"
+	"        check everything without writing: databases, plan, QStash, APP_URL\n"
 	"  setup\n"
-	"        check the environment, create the schedule, trigger one sync\n"
+	"        the doctor's checks, then create the schedule, trigger one sync\n"
+	"  status [--limit N] [--json]\n"
+	"        the last runs from the run log, as a table\n"
 	"  --help, --version\n"
+	"        this page (COMMAND --help: the command's), the version\n"
 	"\n"
 	"Configuration is read from the environment; see README.md.\n";
+
+/* `syncfn COMMAND --help`: each command's own page. */
+static const struct {
+	const char *command, *text;
+} helps[] = {
+	{ "serve",
+	  "usage: syncfn serve [--port N] [--once] [--idle-exit SECONDS]\n\n"
+	  "The HTTP runtime (the image's default command: serve --once).\n"
+	  "  --port N            listen on N instead of $PORT (8080)\n"
+	  "  --once              exit after one sync or schedule invocation was answered\n"
+	  "  --idle-exit SECONDS exit after that many seconds without an invocation\n"
+	  "Exit status: 0 clean exit, 1 could not start or bad usage.\n" },
+	{ "sync",
+	  "usage: syncfn sync [--dry-run] [--tables LIST]\n\n"
+	  "One sync now; the JSON result on stdout, the log on stderr.\n"
+	  "  --dry-run      compute everything, then roll back (nothing is written)\n"
+	  "  --tables LIST  sync these tables instead of SYNC_TABLES (users,orders)\n"
+	  "Exit status: 0 synced, 1 failed, 2 bad usage or configuration,\n"
+	  "3 another sync holds the lock.\n" },
+	{ "schedule",
+	  "usage: syncfn schedule create|list|get [ID]|pause [ID]|resume [ID]|delete [ID]|trigger\n\n"
+	  "Manage the QStash schedule (QSTASH_TOKEN, APP_URL); ID defaults to\n"
+	  "SYNC_SCHEDULE_ID (slave-to-prod-sync).\n"
+	  "Exit status: 0 ok, 1 QStash refused or unreachable, 2 bad usage or config.\n" },
+	{ "setup",
+	  "usage: syncfn setup\n\n"
+	  "The doctor's checks, then create (or update) the schedule, trigger one\n"
+	  "sync through QStash and print how to manage it. Creates nothing when a\n"
+	  "check finds a problem.\n"
+	  "Exit status: 0 ok, nonzero with the reason.\n" },
+	{ "doctor",
+	  "usage: syncfn doctor\n\n"
+	  "Check everything, writing nothing: the variables, both databases with\n"
+	  "the configured roles, the plan (every table's problem at once), the\n"
+	  "QStash token and signing keys, APP_URL's /healthz (a warning).\n"
+	  "Exit status: 0 ready, 1 a problem found, 2 bad usage.\n" },
+	{ "status",
+	  "usage: syncfn status [--limit N] [--json]\n\n"
+	  "The run log's summary and the last runs, newest first, as a table.\n"
+	  "  --limit N  how many runs (20; at most 500)\n"
+	  "  --json     the status route's JSON answer instead\n"
+	  "Exit status: 0, 1 when the run log cannot be read, 2 bad usage.\n" },
+};
+
+/* The command's help page when its arguments ask for it, else NULL. */
+static const char *help_asked(int argc, char **argv)
+{
+	int asked = 0;
+	for (int i = 2; i < argc; i++)
+		asked |= strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+	for (size_t i = 0; asked && i < sizeof helps / sizeof helps[0]; i++)
+		if (strcmp(argv[1], helps[i].command) == 0)
+			return helps[i].text;
+	return NULL;
+}
 
 static int number(const char *s, long min, long max, int *out)
 {
@@ -110,7 +170,9 @@ int cli_parse(int argc, char **argv, struct cli_args *a, char *err,
 	const char *cmd = argv[1];
 	a->rest_argc = argc - 2;
 	a->rest_argv = argv + 2;
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+	if ((a->help = help_asked(argc, argv)) != NULL)
+		a->command = CLI_HELP;
+	else if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
 	    strcmp(cmd, "help") == 0)
 		a->command = CLI_HELP;
 	else if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0)
@@ -123,6 +185,10 @@ int cli_parse(int argc, char **argv, struct cli_args *a, char *err,
 		a->command = CLI_SCHEDULE;
 	else if (strcmp(cmd, "setup") == 0)
 		a->command = CLI_SETUP;
+	else if (strcmp(cmd, "status") == 0)
+		a->command = CLI_STATUS;
+	else if (strcmp(cmd, "doctor") == 0)
+		a->command = CLI_DOCTOR;
 	else
 		fn_err(err, errlen, "unknown command %.60s", cmd);
 	return a->command;

@@ -18,7 +18,9 @@ enum cli_command {
 	CLI_SERVE,
 	CLI_SYNC,
 	CLI_SCHEDULE,
-	CLI_SETUP
+	CLI_SETUP,
+	CLI_STATUS,
+	CLI_DOCTOR
 };
 
 struct cli_args {
@@ -26,8 +28,10 @@ struct cli_args {
 	struct serve_opts serve;
 	int dry_run;          /* sync --dry-run */
 	const char *tables;   /* sync --tables LIST */
-	int rest_argc;        /* schedule/setup: the words after the command */
+	int rest_argc;        /* schedule/setup/status/doctor: the words
+	                         after the command */
 	char **rest_argv;
+	const char *help;     /* CLI_HELP for one command: its page */
 };
 
 extern const char cli_usage[];

@@ -1,5 +1,6 @@
-/* cli_schedule.c - `syncfn schedule create|list|get ID|pause ID|resume ID|
- * delete ID|trigger`: one schedule action, its JSON on stdout. */
+/* cli_schedule.c - `syncfn schedule create|list|get [ID]|pause [ID]|
+ * resume [ID]|delete [ID]|trigger`: one schedule action, its JSON on
+ * stdout; ID defaults to SYNC_SCHEDULE_ID. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,8 @@
 #include "log.h"
 
 static const char usage[] =
-	"usage: syncfn schedule create|list|get ID|pause ID|resume ID|delete ID|trigger\n";
+	"usage: syncfn schedule create|list|get [ID]|pause [ID]|resume [ID]|delete [ID]|trigger\n"
+	"  (ID: SYNC_SCHEDULE_ID, slave-to-prod-sync, unless given)\n";
 
 /* The result, scrubbed of every configured secret like any log line. */
 static void print_json(const cJSON *j)
@@ -47,10 +49,12 @@ int cli_schedule(const struct config *cfg, int argc, char **argv)
 		return 2;
 	}
 	int want = schedule_action_needs_id(action) ? 2 : 1;
-	if (argc != want) {
+	/* the id of the schedule setup and create made, unless one is named */
+	const char *id = want == 2 ? (argc == 2 ? argv[1] : cfg->schedule_id) : NULL;
+	if (argc > want || (want == 2 && !id)) {
 		log_printf(stderr, "syncfn schedule %s: %s\n%s", argv[0],
-		        argc < want ? "needs a schedule id (see `syncfn schedule list`)"
-		                    : "takes no further arguments",
+		        argc > want ? "takes no further arguments"
+		                    : "needs a schedule id (see `syncfn schedule list`)",
 		        usage);
 		return 2;
 	}
@@ -70,7 +74,7 @@ int cli_schedule(const struct config *cfg, int argc, char **argv)
 	struct fn_logger lg = log_fn_logger(NULL);
 	cJSON *result = NULL;
 	enum schedule_status st = run(&settings, (enum schedule_action)action,
-	                              want == 2 ? argv[1] : NULL, &lg, &result,
+	                              id, &lg, &result,
 	                              err, sizeof err);
 	if (result)
 		print_json(result);

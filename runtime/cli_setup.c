@@ -1,8 +1,10 @@
 /* cli_setup.c - `syncfn setup`: what the seed's setup script did, in one
- * command. Checks every variable at once, checks that the token works and
- * that QStash signs with the configured keys, creates (or updates) the
- * schedule, triggers one sync through QStash, and prints how to manage
- * it. No secret is ever printed: keys are compared, never shown. */
+ * command. Checks every variable at once, then runs the doctor's checks
+ * (both databases and the plan, the token and the signing keys, APP_URL's
+ * /healthz) and stops on a problem before it creates anything; creates
+ * (or updates) the schedule, triggers one sync through QStash, and prints
+ * how to manage it. No secret is ever printed: keys are compared, never
+ * shown. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,9 +12,9 @@
 #include "cli_setup.h"
 #include "cli_timeout.h"
 #include "config.h"
+#include "doctor.h"
 #include "engines.h"
 #include "log.h"
-#include "secret_equal.h"
 
 struct setup {
 	const struct config *cfg;
@@ -36,35 +38,6 @@ static const char *str(const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-/* GET /v2/keys must answer the keys we verify deliveries with: else every
- * push QStash sends would be refused 401 after setup said all was well. */
-static int check_keys(struct setup *s)
-{
-	cJSON *result = NULL;
-	log_printf(stdout, "Checking QSTASH_TOKEN and the signing keys... ");
-	fflush(stdout);
-	enum schedule_status st = s->run(&s->settings, SCHEDULE_KEYS, NULL,
-	                                 &s->lg, &result, s->err, sizeof s->err);
-	if (st != SCHEDULE_OK) {
-		cJSON_Delete(result);
-		return fail(s, st, "checking the token");
-	}
-	const cJSON *keys = cJSON_GetObjectItemCaseSensitive(result, "keys");
-	int cur = secret_equal(str(keys, "current"), s->cfg->current_key);
-	int next = secret_equal(str(keys, "next"), s->cfg->next_key);
-	cJSON_Delete(result);
-	if (cur && next) {
-		log_printf(stdout, "ok\n");
-		return 0;
-	}
-	log_printf(stdout, "failed\n");
-	if (!cur)
-		log_printf(stderr, "syncfn setup: QSTASH_CURRENT_SIGNING_KEY is not the current signing key QStash reports for this token: copy it again from the Upstash console (QStash, Signing keys)\n");
-	if (!next)
-		log_printf(stderr, "syncfn setup: QSTASH_NEXT_SIGNING_KEY is not the next signing key QStash reports for this token: copy it again from the Upstash console (QStash, Signing keys)\n");
-	return 2;
 }
 
 static int create(struct setup *s, char *id, size_t idlen)
@@ -168,15 +141,25 @@ int cli_setup(const struct config *cfg, int argc, char **argv)
 		return 1;
 	}
 	config_schedule_settings(cfg, &s.settings);
-	s.lg = log_fn_logger(NULL);
+	/* no log lines between the progress lines (stdout and stderr are
+	 * often one pipe): each step's outcome and error say it all */
+	s.lg = (struct fn_logger){ 0 };
 	log_printf(stdout, "Setting up the QStash schedule for %s\n", s.settings.destination);
 	if (is_local(cfg->app_url) && !is_local(cfg->qstash_url))
 		log_printf(stdout, "Warning: %s is a local address, which QStash cannot reach: "
 		       "set it to the function's public URL\n", cfg->app_url_var);
 	cli_warn_sync_timeout(cfg);
-	int rc = check_keys(&s);
-	if (!rc)
-		rc = create(&s, id, sizeof id);
+	struct doctor d = { .cfg = cfg, .command = "setup" };
+	int found = doctor_databases(&d);
+	found += doctor_qstash(&d);
+	doctor_app_url(&d);
+	if (found) {
+		log_printf(stderr, "syncfn setup: %d problem%s to fix before setup "
+		           "can create the schedule (nothing was created)\n",
+		           found, found == 1 ? "" : "s");
+		return d.exit_status ? d.exit_status : 1;
+	}
+	int rc = create(&s, id, sizeof id);
 	if (!rc)
 		rc = trigger(&s);
 	if (!rc)

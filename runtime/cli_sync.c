@@ -11,6 +11,7 @@
 #include "alerts.h"
 #include "config.h"
 #include "engines.h"
+#include "heartbeat.h"
 #include "log.h"
 #include "signals.h"
 
@@ -127,6 +128,7 @@ int cli_sync(const struct config *cfg, const struct cli_args *args)
 	alert_failure(cfg, s, run_id, err);
 	if (s == SYNC_OK && !args->dry_run)
 		alerts_post_skipped(cfg, NULL, result);
+	heartbeat_send(cfg, NULL, s, args->dry_run);
 	cJSON_Delete(result);
 	/* The signal thread still runs: leave without tearing it down. */
 	return exit_status(s);

@@ -199,6 +199,18 @@ static void load_alerts(struct config *cfg,
 		w = NULL;
 	}
 	cfg->alert_webhook_url = w;
+	const char *hb = get(getenv_fn, "SYNC_HEARTBEAT_URL");
+	if (hb && strncmp(hb, "https://", 8) != 0 && strncmp(hb, "http://", 7) != 0) {
+		problem(cfg, NEED_SERVE | NEED_SYNC, "SYNC_HEARTBEAT_URL must "
+		        "start with https:// (or http://)");
+		hb = NULL;
+	}
+	cfg->heartbeat_url = hb;
+	const char *hf = get(getenv_fn, "SYNC_HEARTBEAT_FAIL");
+	cfg->heartbeat_fail_append = hf && strcmp(hf, "append") == 0;
+	if (hf && !cfg->heartbeat_fail_append && strcmp(hf, "off") != 0)
+		problem(cfg, NEED_SERVE | NEED_SYNC, "SYNC_HEARTBEAT_FAIL must be "
+		        "append or off, not \"%.20s\"", hf);
 }
 
 static void load_instance(struct config *cfg,
@@ -315,6 +327,9 @@ void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
 	cfg->admin_token = load_secret(cfg, getenv_fn, "SYNC_ADMIN_TOKEN",
 	                               cfg->admin_token_buf,
 	                               sizeof cfg->admin_token_buf, NEED_SERVE);
+	cfg->monitor_token = load_secret(cfg, getenv_fn, "SYNC_MONITOR_TOKEN",
+	                                 cfg->monitor_token_buf,
+	                                 sizeof cfg->monitor_token_buf, NEED_SERVE);
 	cfg->port = get_int(cfg, getenv_fn, "PORT", 1, 65535, 8080, NEED_SERVE);
 	cfg->shutdown_grace_s = get_int(cfg, getenv_fn, "SHUTDOWN_GRACE_SECONDS",
 	                                0, 3600, 25, NEED_SERVE);
@@ -417,7 +432,8 @@ int config_secrets(const struct config *cfg, const char **out, int max)
 	const char *all[] = { cfg->qstash_token, cfg->current_key, cfg->next_key,
 	                      cfg->admin_token, cfg->target_password,
 	                      cfg->source_password, cfg->target_password_decoded,
-	                      cfg->source_password_decoded, cfg->alert_webhook_url };
+	                      cfg->source_password_decoded, cfg->alert_webhook_url,
+	                      cfg->monitor_token, cfg->heartbeat_url };
 	int n = 0;
 	for (size_t i = 0; i < sizeof all / sizeof all[0] && n < max; i++)
 		if (all[i] && all[i][0])

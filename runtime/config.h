@@ -57,6 +57,10 @@ struct config {
 	int failure_callback;       /* SYNC_FAILURE_CALLBACK: 0 when "off" */
 	const char *alert_webhook_url; /* SYNC_ALERT_WEBHOOK_URL, NULL = no
 	                               alerts; a secret (its path is the key) */
+	const char *heartbeat_url;  /* SYNC_HEARTBEAT_URL, NULL = none; a
+	                               secret like the webhook's */
+	int heartbeat_fail_append;  /* SYNC_HEARTBEAT_FAIL=append: a failed
+	                               run calls heartbeat_url + "/fail" */
 	const char *cron;           /* SYNC_CRON */
 	int retries;                /* SYNC_RETRIES */
 	const char *timeout;        /* SYNC_TIMEOUT */
@@ -67,6 +71,8 @@ struct config {
 	/* HTTP and process */
 	const char *admin_token;    /* SYNC_ADMIN_TOKEN, trimmed; NULL = admin
 	                               routes 401 */
+	const char *monitor_token;  /* SYNC_MONITOR_TOKEN, trimmed: read-only,
+	                               the status and health routes only */
 	int port;                   /* PORT */
 	enum log_format log_format; /* LOG_FORMAT, else by isatty(stderr) */
 	int shutdown_grace_s;       /* SHUTDOWN_GRACE_SECONDS */
@@ -92,6 +98,7 @@ struct config {
 	char next_key_buf[512];
 	char token_buf[1024];
 	char admin_token_buf[1024];
+	char monitor_token_buf[1024];
 
 	/* Values that were set but malformed, each naming its variable. */
 	int nproblems;
@@ -103,6 +110,7 @@ struct config {
 #define SCHEDULE_ROUTE "/api/background/sync/schedule"
 #define STATUS_ROUTE "/api/background/sync/status"
 #define FAILURE_ROUTE "/api/background/sync/failure"
+#define HEALTH_ROUTE "/api/background/sync/health"
 
 /* Reads the environment through getenv_fn (getenv in the program, a table
  * in tests). stderr_is_tty picks the default LOG_FORMAT. Never fails:
@@ -121,8 +129,10 @@ void config_sync_settings(const struct config *cfg, struct sync_settings *s);
 void config_schedule_settings(const struct config *cfg,
                               struct schedule_settings *s);
 
-/* The secrets of cfg (tokens, keys, URL passwords), for the log redactor:
- * fills up to max pointers and returns the count. */
+/* The secrets of cfg (tokens, keys, URL passwords, webhook and heartbeat
+ * URLs), for the log redactor: fills up to max pointers (CONFIG_SECRETS
+ * is enough) and returns the count. */
+#define CONFIG_SECRETS 16
 int config_secrets(const struct config *cfg, const char **out, int max);
 
 #endif

@@ -97,8 +97,13 @@ static void *engine_symbol(const char *file, const char *name, char *err,
 
 ENGINE_FN(sync_run_fn, "syncfn-sync.so", sync_run)
 ENGINE_FN(sync_runs_fn, "syncfn-sync.so", sync_runs)
+ENGINE_FN(sync_summary_fn, "syncfn-sync.so", sync_summary)
+ENGINE_FN(sync_check_fn, "syncfn-sync.so", sync_check)
 ENGINE_FN(sync_retry_after_fn, "syncfn-sync.so", sync_retry_after)
 ENGINE_FN(sync_slowest_fn, "syncfn-sync.so", sync_slowest)
 ENGINE_FN(sync_delivery_failed_fn, "syncfn-sync.so", sync_delivery_failed)
 ENGINE_FN(schedule_run_fn, "syncfn-schedule.so", schedule_run)
 ENGINE_FN(alert_send_fn, "syncfn-schedule.so", alert_send)
+ENGINE_FN(alert_ping_fn, "syncfn-schedule.so", alert_ping)
+ENGINE_FN(sync_libpq_version_fn, "syncfn-sync.so", sync_libpq_version)
+ENGINE_FN(schedule_libcurl_version_fn, "syncfn-schedule.so", schedule_libcurl_version)

@@ -62,6 +62,12 @@ int http_admit(const struct http_request *req, struct http_response *res)
 	return !req->admit || req->admit(req, res);
 }
 
+void http_after(const struct http_response *res, const char *request_id)
+{
+	if (res->after)
+		res->after(res->after_ctx, request_id);
+}
+
 void http_response_free(struct http_response *res)
 {
 	cJSON_Delete(res->body);

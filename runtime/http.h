@@ -42,6 +42,12 @@ struct http_response {
 	const char *header_name[HTTP_MAX_HEADERS_OUT]; /* static strings */
 	const char *header_value[HTTP_MAX_HEADERS_OUT];
 	char retry_after[16]; /* storage for the Retry-After value */
+	/* Work that must not delay the answer (the heartbeat): called with
+	 * after_ctx and the request id once the answer has been sent, before
+	 * the connection closes (so a --once process waits for it). NULL:
+	 * none. after_ctx must outlive the request. */
+	void (*after)(const void *ctx, const char *request_id);
+	const void *after_ctx;
 };
 
 
@@ -65,6 +71,9 @@ void http_set_retry_after(struct http_response *res, int seconds);
  * request's admit hook): 1 when the process admits the invocation, else
  * 0 with res filled (503). */
 int http_admit(const struct http_request *req, struct http_response *res);
+
+/* Runs res->after, if any (the server calls it after sending). */
+void http_after(const struct http_response *res, const char *request_id);
 
 void http_response_free(struct http_response *res);
 

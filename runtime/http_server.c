@@ -465,6 +465,7 @@ static int begin_request(struct mg_connection *conn)
 	if (unread)
 		http_peer_stop_reading(ri->remote_addr, ri->remote_port,
 		                       ri->server_port);
+	http_after(&res, rid);
 	if (invocation)
 		count_receiving(s, -1);
 	long ms = ms_since(t0);

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #define LOG_LINE_MAX 16384
-#define LOG_MAX_SECRETS 12
+#define LOG_MAX_SECRETS 16
 #define REDACTED "[REDACTED]"
 
 /* Set once by log_setup() before any thread starts, then only read: this
@@ -164,6 +164,29 @@ static void escape_c1(char *line, size_t cap)
 	}
 }
 
+/* A run's statistics in a text line: the totals a person reads, not the
+ * whole object (2 KB and more; the JSON format and the answer keep it). */
+static size_t text_statistics(char *out, size_t cap, const cJSON *stats)
+{
+	static const char *const keys[] = { "inserted", "updated", "unchanged",
+	                                    "deleted", "duration_ms" };
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0] && n < cap; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(stats, keys[i]);
+		if (cJSON_IsNumber(v))
+			n += (size_t)snprintf(out + n, cap - n, " %s=%.0f", keys[i],
+			                      v->valuedouble);
+	}
+	static const char *const lists[] = { "tables", "warnings" };
+	for (size_t i = 0; i < sizeof lists / sizeof lists[0] && n < cap; i++) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(stats, lists[i]);
+		if (cJSON_IsArray(a))
+			n += (size_t)snprintf(out + n, cap - n, " %s=%d", lists[i],
+			                      cJSON_GetArraySize(a));
+	}
+	return n;
+}
+
 static void format_text(char *line, size_t cap, const char *time,
                         const char *request_id, enum fn_level level,
                         const char *event, const cJSON *fields)
@@ -177,6 +200,10 @@ static void format_text(char *line, size_t cap, const char *time,
 		/* a person reads this line: a field with no value is left out */
 		if (cJSON_IsNull(f))
 			continue;
+		if (cJSON_IsObject(f) && strcmp(f->string, "statistics") == 0) {
+			n += text_statistics(line + n, cap - n, f);
+			continue;
+		}
 		/* A string with blanks, quotes or control characters is written
 		 * JSON-quoted, so no value (a URL-decoded path, say) can break the
 		 * line or forge another one. */

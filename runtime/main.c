@@ -6,10 +6,13 @@
 
 #include "cli.h"
 #include "cli_schedule.h"
+#include "cli_doctor.h"
 #include "cli_setup.h"
+#include "cli_status.h"
 #include "config.h"
 #include "http_server.h"
 #include "log.h"
+#include "version.h"
 
 #define ADMIN_TOKEN_MIN 16
 
@@ -52,16 +55,17 @@ int main(int argc, char **argv)
 		return argc > 1 && strcmp(argv[1], "serve") == 0 ? 1 : 2;
 	}
 	if (args.command == CLI_HELP) {
-		fputs(cli_usage, stdout);
+		fputs(args.help ? args.help : cli_usage, stdout);
 		return 0;
 	}
 	if (args.command == CLI_VERSION) {
-		printf("syncfn %s\n", SYNCFN_VERSION);
+		version_print(stdout);
 		return 0;
 	}
 	config_load(&cfg, env, isatty(STDERR_FILENO));
-	const char *secrets[12];
-	log_setup(cfg.log_format, secrets, config_secrets(&cfg, secrets, 12));
+	const char *secrets[CONFIG_SECRETS];
+	log_setup(cfg.log_format, secrets,
+	          config_secrets(&cfg, secrets, CONFIG_SECRETS));
 	switch (args.command) {
 	case CLI_SERVE:
 		return serve(&args);
@@ -71,6 +75,10 @@ int main(int argc, char **argv)
 		return cli_schedule(&cfg, args.rest_argc, args.rest_argv);
 	case CLI_SETUP:
 		return cli_setup(&cfg, args.rest_argc, args.rest_argv);
+	case CLI_DOCTOR:
+		return cli_doctor(&cfg, args.rest_argc, args.rest_argv);
+	case CLI_STATUS:
+		return cli_status(&cfg, args.rest_argc, args.rest_argv);
 	default:
 		return 2;
 	}

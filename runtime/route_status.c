@@ -1,4 +1,5 @@
-/* route_status.c - GET /api/background/sync/status: the latest runs. */
+/* route_status.c - GET /api/background/sync/status: a summary and the
+ * latest runs; admin or monitor token. */
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,23 +22,36 @@ static int limit_from_query(const char *query)
 	return n > STATUS_MAX_LIMIT ? STATUS_MAX_LIMIT : (int)n;
 }
 
+int route_monitor_ready(const struct route_ctx *ctx,
+                        const struct http_request *req,
+                        struct http_response *res)
+{
+	const struct config *cfg = ctx->cfg;
+	if (!monitor_auth_ok(cfg->admin_token, cfg->monitor_token,
+	                     http_header(req, "Authorization"))) {
+		http_reply_error(res, 401, "this route needs Authorization: Bearer "
+		                 "<SYNC_ADMIN_TOKEN> or <SYNC_MONITOR_TOKEN>");
+		return 0;
+	}
+	if (!cfg->target_url) {
+		http_reply_error(res, 503, "sync not configured: TARGET_DATABASE_URL is not set");
+		return 0;
+	}
+	char err[1024] = "";
+	if (config_check(cfg, NEED_SYNC, NULL, err, sizeof err) > 0) {
+		err[strcspn(err, "\n")] = '\0';
+		http_reply_error(res, 500, "sync not configured: %s", err);
+		return 0;
+	}
+	return 1;
+}
+
 void route_status(const struct route_ctx *ctx, const struct http_request *req,
                   struct http_response *res)
 {
-	if (!admin_auth_ok(ctx->cfg->admin_token, http_header(req, "Authorization"))) {
-		http_reply_error(res, 401, "this route needs Authorization: Bearer <SYNC_ADMIN_TOKEN>");
+	if (!route_monitor_ready(ctx, req, res))
 		return;
-	}
-	if (!ctx->cfg->target_url) {
-		http_reply_error(res, 503, "sync not configured: TARGET_DATABASE_URL is not set");
-		return;
-	}
 	char err[1024] = "";
-	if (config_check(ctx->cfg, NEED_SYNC, NULL, err, sizeof err) > 0) {
-		err[strcspn(err, "\n")] = '\0';
-		http_reply_error(res, 500, "sync not configured: %s", err);
-		return;
-	}
 	sync_runs_fn *status = engines_sync_runs(err, sizeof err);
 	if (!status) {
 		http_reply_error(res, 500, "%s", err);

@@ -9,6 +9,7 @@
 #include "admin_auth.h"
 #include "alerts.h"
 #include "engines.h"
+#include "heartbeat.h"
 #include "log.h"
 #include "qstash_verify.h"
 #include "routes.h"
@@ -148,6 +149,7 @@ static void run(const struct route_ctx *ctx, const struct http_request *req,
 	retry_after(res, res->body, ctx->cfg);
 	if (st == SYNC_OK)
 		alerts_post_skipped(ctx->cfg, req->request_id, res->body);
+	heartbeat_arm(res, ctx->cfg, st);
 }
 
 int route_sync_retry_after(const struct route_ctx *ctx)

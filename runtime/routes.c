@@ -4,7 +4,7 @@
 #include <cjson/cJSON.h>
 #include <string.h>
 
-static void route_health(const struct route_ctx *ctx,
+static void route_healthz(const struct route_ctx *ctx,
                          const struct http_request *req,
                          struct http_response *res)
 {
@@ -24,11 +24,12 @@ static const struct route {
 	int invocation;
 	route_fn *fn;
 } routes[] = {
-	{ "/healthz", "GET, HEAD", 0, route_health },
+	{ "/healthz", "GET, HEAD", 0, route_healthz },
 	{ SYNC_ROUTE, "GET, POST", 1, route_sync },
 	{ SCHEDULE_ROUTE, "GET, POST", 1, route_schedule },
 	{ STATUS_ROUTE, "GET", 0, route_status },
 	{ FAILURE_ROUTE, "POST", 1, route_failure },
+	{ HEALTH_ROUTE, "GET", 0, route_health },
 };
 
 static const struct route *find(const char *path)

@@ -40,5 +40,14 @@ void route_schedule(const struct route_ctx *ctx,
                     const struct http_request *req, struct http_response *res);
 void route_status(const struct route_ctx *ctx, const struct http_request *req,
                   struct http_response *res);
+/* GET /api/background/sync/health?max_age=7h, for uptime monitors. */
+void route_health(const struct route_ctx *ctx, const struct http_request *req,
+                  struct http_response *res);
+/* The read-only routes' gate (status, health): 1 when the caller holds
+ * the admin or the monitor token and the target is configured, else 0
+ * with res filled (401, 503, 500). */
+int route_monitor_ready(const struct route_ctx *ctx,
+                        const struct http_request *req,
+                        struct http_response *res);
 
 #endif

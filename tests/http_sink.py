@@ -6,10 +6,14 @@
 Every POST is answered STATUS (default 200) and appended to FILE as one
 JSON line: {"path": ..., "headers": {...}, "body": "<the body as text>"}.
 The tests point SYNC_ALERT_WEBHOOK_URL at it to see the alerts syncfn
-sends.
+sends. A GET of any path but "/" (which the tests poll until the sink
+answers) is a heartbeat (SYNC_HEARTBEAT_URL): recorded the same way with
+"method": "GET", and answered after SINK_DELAY_S seconds (default 0).
 """
 import json
+import os
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT, FILE = int(sys.argv[1]), sys.argv[2]
@@ -28,6 +32,15 @@ class Sink(BaseHTTPRequestHandler):
         self.end_headers()
 
     def do_GET(self):
+        if self.path != "/":
+            rec = {"method": "GET", "path": self.path, "headers": dict(self.headers.items()), "body": ""}
+            with open(FILE, "a") as f:
+                f.write(json.dumps(rec) + "\n")
+            time.sleep(float(os.environ.get("SINK_DELAY_S") or 0))
+            self.send_response(STATUS)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()

@@ -38,4 +38,9 @@ void schedule_refused(struct schedule_op *op, const struct schedule_reply *r);
 struct cJSON *schedule_error_result(const struct schedule_op *op,
                                     enum schedule_status st);
 
+/* Beside each epoch-milliseconds time of a schedule QStash answered
+ * (createdAt, lastScheduleTime, nextScheduleTime), the same time in ISO
+ * 8601 UTC under the name + "Iso" ("createdAtIso"), for a person. */
+void schedule_iso_times(struct cJSON *schedule);
+
 #endif

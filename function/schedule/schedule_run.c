@@ -151,6 +151,9 @@ static enum schedule_status do_list(struct schedule_op *op, cJSON **out)
 			cJSON_AddItemToArray(mine, cJSON_DetachItemViaPointer(all, it));
 		it = next;
 	}
+	cJSON *one;
+	cJSON_ArrayForEach(one, mine)
+		schedule_iso_times(one);
 	char msg[120];
 	int n = cJSON_GetArraySize(mine);
 	snprintf(msg, sizeof msg, "Found %d sync schedule%s", n, n == 1 ? "" : "s");
@@ -185,6 +188,7 @@ static enum schedule_status do_get(struct schedule_op *op, cJSON **out)
 	cJSON *j = parse(&r);
 	if (!cJSON_IsObject(j))
 		return bad_answer(op, &r, j);
+	schedule_iso_times(j);
 	*out = new_result("Schedule found");
 	cJSON_AddStringToObject(*out, "scheduleId", op->id);
 	cJSON_AddItemToObject(*out, "schedule", j);

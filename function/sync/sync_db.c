@@ -182,6 +182,29 @@ static enum sync_status connect_failed(struct sync_db *db, char *err,
 	return SYNC_CONFIG;
 }
 
+/* The parameter name libpq's parse error quotes when the URL names one
+ * it does not know (?sslmod=require): the name only, and only when it
+ * looks like a keyword, never the rest of the message, which for other
+ * errors may quote the URL with its password. */
+static int unknown_parameter(const char *why, char *name, size_t len)
+{
+	static const char *const leads[] = { "invalid URI query parameter: \"",
+	                                     "invalid connection option \"" };
+	for (size_t i = 0; why && i < sizeof leads / sizeof leads[0]; i++) {
+		size_t n = strlen(leads[i]);
+		if (strncmp(why, leads[i], n) != 0)
+			continue;
+		const char *p = why + n;
+		size_t k = strspn(p, "abcdefghijklmnopqrstuvwxyz_");
+		if (k == 0 || k >= len || p[k] != '"')
+			return 0;
+		memcpy(name, p, k);
+		name[k] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
 enum sync_status sync_db_connect(struct sync_db *db, const char *role,
                                  const char *url, int connect_timeout_s,
                                  const atomic_int *cancel,
@@ -189,10 +212,20 @@ enum sync_status sync_db_connect(struct sync_db *db, const char *role,
 {
 	*db = (struct sync_db){ .role = role, .cancel = cancel };
 	snprintf(db->label, sizeof db->label, "the %s database", role);
-	PQconninfoOption *check = PQconninfoParse(url, NULL);
+	char *why = NULL;
+	PQconninfoOption *check = PQconninfoParse(url, &why);
 	if (!check) {
-		fn_err(err, errlen, "the %s database URL is not a valid "
-		       "libpq connection string or URI", role);
+		char name[48];
+		if (unknown_parameter(why, name, sizeof name))
+			fn_err(err, errlen, "the %s database URL is not a valid "
+			       "libpq connection string or URI: libpq knows no "
+			       "parameter \"%s\" (a typo? sslmode, sslrootcert, "
+			       "connect_timeout, ... see libpq's parameter "
+			       "keywords)", role, name);
+		else
+			fn_err(err, errlen, "the %s database URL is not a valid "
+			       "libpq connection string or URI", role);
+		PQfreemem(why);
 		return SYNC_CONFIG;
 	}
 	PQconninfoFree(check);

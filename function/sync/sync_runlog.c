@@ -352,6 +352,116 @@ void sync_runlog_unclaim(struct sync_db *tgt, long long id)
 	sync_db_run(tgt, sql_sync_run_unclaim, 1, p, NULL, NULL, 0);
 }
 
+/* Connects to the target for reading the run log, in a bounded
+ * transaction; *exists says whether there is a run log at all (reading
+ * never creates it). On failure tgt is closed (its err_seq and detail
+ * kept for the caller's log line). */
+static enum sync_status open_log(const struct sync_settings *settings,
+                                 struct sync_db *tgt, int *exists, char *err,
+                                 size_t errlen)
+{
+	*exists = 0;
+	memset(tgt, 0, sizeof *tgt);
+	if (!settings->target_url || !*settings->target_url) {
+		fn_err(err, errlen, "TARGET_DATABASE_URL is not set");
+		return SYNC_CONFIG;
+	}
+	enum sync_status st = sync_db_connect(tgt, "target", settings->target_url,
+	                                      settings->connect_timeout_s, NULL,
+	                                      err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	st = begin_bounded(tgt, err, errlen);
+	if (st == SYNC_OK)
+		st = migrated(tgt, exists, err, errlen);
+	if (st != SYNC_OK)
+		sync_db_close(tgt);
+	return st;
+}
+
+static cJSON *empty_summary(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNullToObject(o, "last_success_at");
+	cJSON_AddNullToObject(o, "age_s");
+	cJSON_AddNullToObject(o, "last_run_at");
+	cJSON_AddNumberToObject(o, "consecutive_failures", 0);
+	cJSON_AddNullToObject(o, "last_error");
+	return o;
+}
+
+static enum sync_status read_summary(struct sync_db *tgt, int exists,
+                                     cJSON **summary, char *err, size_t errlen)
+{
+	*summary = NULL;
+	if (!exists) {
+		*summary = empty_summary();
+		return SYNC_OK;
+	}
+	PGresult *r;
+	enum sync_status st = sync_db_exec(tgt, sql_sync_run_summary, 0, NULL,
+	                                   &r, "reading the run log", err,
+	                                   errlen);
+	if (st != SYNC_OK)
+		return st;
+	*summary = cJSON_Parse(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return SYNC_OK;
+}
+
+static enum sync_status read_runs(struct sync_db *tgt, int exists, int limit,
+                                  cJSON **runs, char *err, size_t errlen)
+{
+	*runs = NULL;
+	if (!exists) {
+		*runs = cJSON_CreateArray();
+		return SYNC_OK;
+	}
+	char lim[16];
+	snprintf(lim, sizeof lim, "%d", limit > 0 ? limit : SYNC_RUNS_DEFAULT_LIMIT);
+	const char *p[1] = { lim };
+	PGresult *r;
+	enum sync_status st = sync_db_exec(tgt, sql_sync_run_list, 1, p, &r,
+	                                   "reading the run log", err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	*runs = cJSON_Parse(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	cJSON *run;
+	cJSON_ArrayForEach(run, *runs)
+		sync_runlog_strip_hints(cJSON_GetObjectItemCaseSensitive(run,
+		                                                     "statistics"));
+	return SYNC_OK;
+}
+
+static void log_failure(const struct fn_logger *log, const struct sync_db *tgt,
+                        const char *err)
+{
+	fn_log(log, FN_ERROR, "Sync status failed", "error", FN_STR(err),
+	       "detail", FN_STR(tgt->err_seq ? tgt->detail : NULL), NULL);
+}
+
+enum sync_status sync_summary(const struct sync_settings *settings,
+                              const struct fn_logger *log, cJSON **summary,
+                              char *err, size_t errlen)
+{
+	struct sync_db tgt;
+	int exists = 0;
+	*summary = NULL;
+	enum sync_status st = open_log(settings, &tgt, &exists, err, errlen);
+	if (st == SYNC_OK) {
+		st = read_summary(&tgt, exists, summary, err, errlen);
+		sync_db_close(&tgt);
+	}
+	if (st != SYNC_OK)
+		log_failure(log, &tgt, err);
+	else if (!*summary) {
+		fn_err(err, errlen, "out of memory reading the run log");
+		st = SYNC_FAILED;
+	}
+	return st;
+}
+
 enum sync_status sync_runs(const struct sync_settings *settings, int limit,
                            const struct fn_logger *log,
                            struct cJSON **result, char *err, size_t errlen)
@@ -359,49 +469,30 @@ enum sync_status sync_runs(const struct sync_settings *settings, int limit,
 	char ts[32];
 	*result = NULL;
 	struct sync_db tgt;
-	enum sync_status st = SYNC_CONFIG;
-	if (!settings->target_url || !*settings->target_url)
-		fn_err(err, errlen, "TARGET_DATABASE_URL is not set");
-	else
-		st = sync_db_connect(&tgt, "target", settings->target_url,
-		                     settings->connect_timeout_s, NULL, err,
-		                     errlen);
-	cJSON *runs = NULL;
 	int exists = 0;
+	cJSON *runs = NULL, *summary = NULL;
+	enum sync_status st = open_log(settings, &tgt, &exists, err, errlen);
 	if (st == SYNC_OK) {
-		/* reading never creates the schema: no run log, no runs */
-		st = begin_bounded(&tgt, err, errlen);
+		st = read_summary(&tgt, exists, &summary, err, errlen);
 		if (st == SYNC_OK)
-			st = migrated(&tgt, &exists, err, errlen);
-		char lim[16];
-		snprintf(lim, sizeof lim, "%d", limit > 0 ? limit : SYNC_RUNS_DEFAULT_LIMIT);
-		const char *p[1] = { lim };
-		PGresult *r = NULL;
-		if (st == SYNC_OK && exists)
-			st = sync_db_exec(&tgt, sql_sync_run_list, 1, p, &r,
-			                  "reading the run log", err, errlen);
-		if (st == SYNC_OK && exists) {
-			runs = cJSON_Parse(PQgetvalue(r, 0, 0));
-			PQclear(r);
-			cJSON *run;
-			cJSON_ArrayForEach(run, runs)
-				sync_runlog_strip_hints(cJSON_GetObjectItemCaseSensitive(
-					run, "statistics"));
-		}
+			st = read_runs(&tgt, exists, limit, &runs, err, errlen);
 		sync_db_close(&tgt);
 	}
 	fn_iso_time(ts);
 	cJSON *o = cJSON_CreateObject();
 	if (!o) {
 		cJSON_Delete(runs);
+		cJSON_Delete(summary);
 		return st == SYNC_OK ? SYNC_FAILED : st;
 	}
 	if (st == SYNC_OK) {
 		cJSON_AddBoolToObject(o, "success", 1);
+		cJSON_AddItemToObject(o, "summary", summary ? summary : empty_summary());
 		cJSON_AddItemToObject(o, "runs", runs ? runs : cJSON_CreateArray());
 	} else {
-		fn_log(log, FN_ERROR, "Sync status failed", "error", FN_STR(err),
-		       "detail", FN_STR(tgt.err_seq ? tgt.detail : NULL), NULL);
+		cJSON_Delete(runs);
+		cJSON_Delete(summary);
+		log_failure(log, &tgt, err);
 		cJSON_AddBoolToObject(o, "success", 0);
 		cJSON_AddStringToObject(o, "error", err);
 	}

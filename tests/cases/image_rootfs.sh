@@ -90,6 +90,9 @@ test_version_runs_in_image() {
 	version=$(make -s --no-print-directory --eval 'print-version: ; @echo $(VERSION)' print-version)
 	out=$(in_image -- --version 2>&1) || fail "syncfn --version failed in the image: $out"
 	assert_contains "$out" "$version" "--version output"
+	# the engines load in the image: their libraries answer
+	printf '%s\n' "$out" | grep -Eq '^  libpq [0-9]+\.[0-9]+$' || fail "libpq in the image: $out"
+	printf '%s\n' "$out" | grep -Eq '^  libcurl [0-9]+\.[0-9]+' || fail "libcurl in the image: $out"
 }
 
 # The image's default command, `serve --once`, answers on the network (the

@@ -22,7 +22,7 @@ test_create_sends_the_sdk_request() {
 	assert_json "$R" 'j["h"]["upstash-method"]' POST
 	assert_json "$R" 'j["h"]["upstash-schedule-id"]' my-sync.1
 	assert_json "$R" 'j["h"]["content-type"]' application/json
-	assert_json "$R" 'j["h"]["user-agent"]' "syncfn/$("$SYNCFN" --version | awk '{print $2}')"
+	assert_json "$R" 'j["h"]["user-agent"]' "syncfn/$("$SYNCFN" --version | awk 'NR == 1 {print $2}')"
 	S=$(schedule_state my-sync.1)
 	assert_json "$S" 'j["cron"]' '*/10 * * * *'
 	assert_json "$S" 'j["retries"]' 5
@@ -86,6 +86,33 @@ test_get_pause_resume_delete() {
 	assert_eq '{}' "$(schedule_state slave-to-prod-sync)" "deleted schedule is gone"
 	sf schedule list
 	assert_json "$OUT" 'len(j["schedules"])' 0
+	stop_qdev
+}
+
+# Without an id, get, pause, resume and delete act on SYNC_SCHEDULE_ID.
+test_actions_default_to_the_configured_schedule_id() {
+	start_qdev
+	export SYNC_SCHEDULE_ID=nightly-7
+	sf schedule create
+	sf schedule get
+	assert_eq 0 "$RC" "get ($ERR)"
+	assert_json "$OUT" 'j["schedule"]["scheduleId"]' nightly-7
+	# createdAt (epoch ms) has its ISO 8601 twin, the same instant
+	assert_json "$OUT" '__import__("datetime").datetime.fromtimestamp(j["schedule"]["createdAt"] / 1000, __import__("datetime").timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] + "Z" == j["schedule"]["createdAtIso"]' true
+	sf schedule list
+	assert_json "$OUT" 'j["schedules"][0]["createdAtIso"][:2]' 20
+	sf schedule pause
+	assert_eq 0 "$RC" "pause ($ERR)"
+	assert_json "$(last_req)" '[j["method"], j["path"]]' '["PATCH", "/v2/schedules/nightly-7/pause"]'
+	sf schedule resume
+	assert_json "$(last_req)" '[j["method"], j["path"]]' '["PATCH", "/v2/schedules/nightly-7/resume"]'
+	sf schedule delete
+	assert_eq 0 "$RC" "delete ($ERR)"
+	assert_eq '{}' "$(schedule_state nightly-7)" "deleted"
+	unset SYNC_SCHEDULE_ID
+	sf schedule create
+	sf schedule get
+	assert_json "$OUT" 'j["schedule"]["scheduleId"]' slave-to-prod-sync
 	stop_qdev
 }
 
@@ -224,9 +251,9 @@ test_bad_usage_and_config_exit_2() {
 	assert_contains "$ERR" 'unknown action "frobnicate"'
 	sf schedule keys
 	assert_eq 2 "$RC" "keys is not a CLI action"
-	sf schedule pause
-	assert_eq 2 "$RC" "pause without id"
-	assert_contains "$ERR" "needs a schedule id"
+	sf schedule pause a b
+	assert_eq 2 "$RC" "pause with two ids"
+	assert_contains "$ERR" "takes no further arguments"
 	sf schedule list extra
 	assert_eq 2 "$RC" "extra argument"
 	sf schedule pause 'a/b'

@@ -1,12 +1,15 @@
-# `syncfn setup`: every configuration problem at once, the signing-key
-# check against GET /v2/keys, and what it prints (never a secret).
+# `syncfn setup`: every configuration problem at once, the doctor's checks
+# (databases and plan, the signing keys against GET /v2/keys) before it
+# creates anything, and what it prints (never a secret).
 # timeout: 60
 
 source "$ROOT/tests/lib/schedule.sh"
 
 setup_env() {
 	start_qdev
-	export TARGET_DATABASE_URL=postgresql://u:DBPASS-x1@127.0.0.1:1/none
+	new_db setup_db
+	q setup_db "CREATE SCHEMA slave; CREATE TABLE slave.items (id int PRIMARY KEY); CREATE TABLE public.items (id int PRIMARY KEY)"
+	export TARGET_DATABASE_URL=$(db_url setup_db) SYNC_SOURCE_SCHEMA=slave
 	export QSTASH_CURRENT_SIGNING_KEY=$QD_CURRENT QSTASH_NEXT_SIGNING_KEY=$QD_NEXT
 }
 
@@ -24,7 +27,7 @@ test_setup_lists_every_problem_at_once() {
 
 test_setup_prints_ids_and_commands() {
 	setup_env
-	SYNC_SCHEDULE_ID=nightly SYNC_CRON='0 2 * * *' EXTRA_SECRET=DBPASS-x1 sf setup
+	SYNC_SCHEDULE_ID=nightly SYNC_CRON='0 2 * * *' EXTRA_SECRET=$PGPASSWORD_TEST sf setup
 	assert_eq 0 "$RC" "setup ($ERR)"
 	assert_contains "$OUT" "Schedule id: nightly"
 	for c in "syncfn schedule list" "syncfn schedule get nightly" "syncfn schedule pause nightly" \
@@ -34,6 +37,7 @@ test_setup_prints_ids_and_commands() {
 	assert_contains "$OUT" "-d '{\"action\":\"pause\",\"scheduleId\":\"nightly\"}' $APP_URL/api/background/sync/schedule"
 	assert_contains "$OUT" '"action":"trigger-manual"'
 	assert_contains "$OUT" "SYNC_ADMIN_TOKEN is not set"
+	assert_not_contains "$ERR" '{"time"' "no JSON log lines beside the progress text"
 	assert_json "$(last_req)" '[j["method"], j["path"]]' "[\"POST\", \"/v2/publish/$DEST\"]"
 	assert_json "$(schedule_state nightly)" 'j["cron"]' '0 2 * * *'
 	stop_qdev
@@ -66,5 +70,28 @@ test_setup_with_qstash_down_says_what_to_check() {
 	assert_eq 1 "$RC"
 	assert_contains "$ERR" "cannot reach QStash"
 	assert_contains "$ERR" "check QSTASH_URL and the network"
+	stop_qdev
+}
+
+# Setup used to print "ok" for every step with a database nobody could
+# reach: now it stops before it creates anything.
+test_setup_stops_on_an_unreachable_database() {
+	setup_env
+	TARGET_DATABASE_URL=postgresql://u:DBPASS-x1@127.0.0.1:1/none EXTRA_SECRET=DBPASS-x1 sf setup
+	assert_eq 1 "$RC" "setup with an unreachable database ($OUT $ERR)"
+	assert_contains "$OUT" "Checking both databases and the plan (nothing is written)... failed"
+	assert_contains "$ERR" "syncfn setup: could not connect to the target database: connection refused"
+	assert_contains "$ERR" "nothing was created"
+	assert_eq 1 "$(req_count)" "one QStash call: GET /v2/keys"
+	assert_eq '{}' "$(schedule_state slave-to-prod-sync)" "no schedule created"
+	stop_qdev
+}
+
+test_setup_stops_on_a_plan_problem() {
+	setup_env
+	SYNC_TABLES=items,missing sf setup
+	assert_eq 2 "$RC" "a table that does not exist is a configuration error"
+	assert_contains "$ERR" "syncfn setup: table slave.missing does not exist in the source database"
+	assert_eq '{}' "$(schedule_state slave-to-prod-sync)" "no schedule created"
 	stop_qdev
 }

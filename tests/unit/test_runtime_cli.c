@@ -1,4 +1,6 @@
 /* Command-line parsing. */
+#include <stdio.h>
+
 #include "cli.h"
 #include "harness.h"
 
@@ -61,4 +63,25 @@ TEST(help_version_and_passthrough)
 	CHECK_STR(a.rest_argv[0], "pause");
 }
 
-TEST_MAIN(CASE(serve_options) CASE(sync_options) CASE(bad_lines) CASE(help_version_and_passthrough))
+TEST(every_command_has_its_help)
+{
+	struct cli_args a;
+	char err[256];
+	const char *cmds[] = { "serve", "sync", "schedule", "setup", "doctor", "status" };
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+		char *v[] = { "syncfn", (char *)cmds[i], "--help", NULL };
+		CHECK_INT(parse(&a, err, 3, v), CLI_HELP);
+		CHECK(a.help != NULL);
+		char want[64];
+		snprintf(want, sizeof want, "usage: syncfn %s", cmds[i]);
+		CHECK_CONTAINS(a.help, want);
+	}
+	char *v2[] = { "syncfn", "schedule", "pause", "-h", NULL };
+	CHECK_INT(parse(&a, err, 4, v2), CLI_HELP);
+	CHECK_CONTAINS(a.help, "SYNC_SCHEDULE_ID");
+	char *v3[] = { "syncfn", "--help", NULL };
+	CHECK_INT(parse(&a, err, 2, v3), CLI_HELP);
+	CHECK(a.help == NULL);
+}
+
+TEST_MAIN(CASE(every_command_has_its_help) CASE(serve_options) CASE(sync_options) CASE(bad_lines) CASE(help_version_and_passthrough))
