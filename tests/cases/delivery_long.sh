@@ -29,7 +29,7 @@ long_db() {
 long_qdev() {
 	export QSTASH_CURRENT_SIGNING_KEY=$QD_CURRENT QSTASH_NEXT_SIGNING_KEY=$QD_NEXT
 	start_qdev
-	trap 'kill $QD_PID ${SERVE_PID:-} ${SERVE2_PID:-} ${LOOP_PID:-} ${PROXY_PID:-} ${SINK_PID:-} 2>/dev/null || true; pkill -P ${LOOP_PID:-0} 2>/dev/null || true' EXIT
+	trap 'kill $QD_PID ${SERVE_PID:-} ${SERVE2_PID:-} ${LOOP_PID:-} ${PROXY_PID:-} ${SINK_PID:-} 2>/dev/null || true' EXIT
 }
 
 # publish [headers...]: QStash publish to the sync route; sets MID
@@ -79,7 +79,10 @@ test_once_instance_long_sync_ends_delivered() {
 	export APP_URL=http://127.0.0.1:$SERVE_PORT
 	long_qdev
 	SERVE_LOG=$TEST_TMP/serve.once.log
-	( while :; do PORT=$SERVE_PORT "$SYNCFN" serve --once >>"$SERVE_LOG" 2>&1; sleep 0.05; done ) &
+	# Killing a loop leaves its current child behind: on SIGTERM this one
+	# ends the instance it waits for, then itself.
+	( trap 'kill ${child:-} 2>/dev/null; exit 0' TERM
+	  while :; do PORT=$SERVE_PORT "$SYNCFN" serve --once >>"$SERVE_LOG" 2>&1 & child=$!; wait $child; sleep 0.05; done ) &
 	LOOP_PID=$!
 	wait_http "$APP_URL/healthz"
 	publish -H 'Upstash-Timeout: 2s' -H 'Upstash-Retries: 5'
@@ -94,7 +97,7 @@ test_once_instance_long_sync_ends_delivered() {
 	assert_eq "$MID" "$(q "$DB" "SELECT message_id FROM syncfn.runs WHERE status = 'ok'")"
 	# the 503 named a time to come back, and the cut attempt was noticed
 	grep -q 'answer not delivered' "$SERVE_LOG" || fail "no 'answer not delivered' line: $(tail -5 "$SERVE_LOG")"
-	kill "$LOOP_PID"; pkill -P "$LOOP_PID" 2>/dev/null || true
+	kill "$LOOP_PID"; wait "$LOOP_PID" || true
 }
 
 # Two instances behind a round-robin proxy: the second delivery lands on
