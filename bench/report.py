@@ -29,10 +29,10 @@ SYNC_CASES = [
     ("same_nochange", "same database, other schema, no change", "same_nochange_base", 1.05),
 ]
 RSS_GOAL_MB = 32
-# issue 12: bytes received from each server, as a share of the table's COPY
+# the checksum cases: bytes received from each server, as a share of the table's COPY
 # text, at most (the engine's statistics.bytes_from_source/_target)
 BYTE_GOALS = {"nochange": 0.01, "delta": 0.05}
-# issue 12: (case key, table size at least) -> seconds the case may take
+# the checksum cases: (case key, table size at least) -> seconds the case may take
 SECONDS_GOALS = {("nochange", 10000000): 30.0}
 COLD_GOALS = {"median_ms": 15.0, "node_ratio": 10.0, "exit_ms": 10.0, "rss_mb": 10.0}
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run.sh - `make bench`: cold start (issue 2), QStash verification speed
-# (issue 3) and sync speed against the COPY limit (issue 7).
+# run.sh - `make bench`: cold start, QStash verification speed, sync
+# speed against the COPY limit and the connection ceiling.
 #
 #   bash bench/run.sh [--quick] [--only coldstart|verify|sync|conns]...
 #
@@ -12,8 +12,8 @@
 #                 (full 5, --quick 3)
 #   COLD_RUNS     cold-start runs per server (full 200, --quick 50)
 #   BENCH_TIMEOUT seconds one timed command may take before it is killed (300)
-#   BENCH_CONNS   connections held open for the connection ceiling (issue
-#                 23 item 7; full: "50 100 200 400", --quick: "50 100")
+#   BENCH_CONNS   connections held open for the connection ceiling
+#                 (full: "50 100 200 400", --quick: "50 100")
 #   BENCH_KEEP=1  keep the work directory (server log, JSON results, logs)
 #
 # Every figure fails soft: a case that cannot run prints "n/a: <reason>"
@@ -94,7 +94,7 @@ cold() {
 }
 
 bench_coldstart() {
-	hdr "cold start: exec -> first response (issue 2), $COLD_RUNS runs each"
+	hdr "cold start: exec -> first response, $COLD_RUNS runs each"
 	if ! cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror bench/coldstart.c \
 		-o "$WORK/coldstart" 2>"$WORK/cc.log"; then
 		echo "n/a: bench/coldstart.c does not compile: $(one_line <"$WORK/cc.log")"
@@ -123,7 +123,7 @@ bench_coldstart() {
 # --- QStash verification speed ----------------------------------------------
 
 bench_verify() {
-	hdr "QStash signature verification speed (issue 3)"
+	hdr "QStash signature verification speed"
 	local goal=">= 200000/s" bin
 	if [ ! -f bench/verify_bench.c ]; then
 		echo "n/a: bench/verify_bench.c is not written yet"
@@ -267,7 +267,7 @@ setup_size() {
 		-c "CREATE SCHEMA dst" -c "SET search_path = dst" -f bench/table.sql \
 		-c "CREATE SCHEMA base" -c "SET search_path = base" -f bench/table.sql \
 		-c "VACUUM (ANALYZE) src.t" || return 1
-	# issue 12: a target with target-only rows spread over the key range
+	# the checksum cases: a target with target-only rows spread over the key range
 	# (the source lacks every tenth row), and a uuid key on both sides
 	adm srcx -v lo=1 -v hi="$n" -f bench/table.sql -f bench/fill.sql \
 		-c "DELETE FROM t WHERE id % 10 = 5" -c "VACUUM (ANALYZE) t" || return 1
@@ -382,12 +382,12 @@ sync_cases() {
 }
 
 bench_sync() {
-	hdr "sync speed against the COPY limit (issue 7), sizes: $BENCH_ROWS, $BENCH_REPS repetitions"
+	hdr "sync speed against the COPY limit, sizes: $BENCH_ROWS, $BENCH_REPS repetitions"
 	local n
 	for n in $BENCH_ROWS; do
 		if ! [[ $n =~ ^[0-9]+$ ]] || [ $((n % 100)) != 0 ] || [ "$n" -lt 1000 ]; then
 			echo "n/a: BENCH_ROWS entry $n is not a multiple of 100 of at least 1000"
-			na_summary "sync speed" "bad BENCH_ROWS" "see issue 7"
+			na_summary "sync speed" "bad BENCH_ROWS" "see docs/benchmarks.md"
 			return
 		fi
 	done
@@ -399,7 +399,7 @@ bench_sync() {
 	# the timed commands; the bench VACUUMs and CHECKPOINTs between them.
 	if ! pg_start "$PG_DIR" autovacuum=off max_wal_size=8GB checkpoint_timeout=1h >"$WORK/pg_start.log" 2>&1; then
 		echo "n/a: could not start PostgreSQL: $(tail -n 3 "$WORK/pg_start.log" | one_line)"
-		na_summary "sync speed" "PostgreSQL did not start" "see issue 7"
+		na_summary "sync speed" "PostgreSQL did not start" "see docs/benchmarks.md"
 		PG_DIR=
 		return
 	fi
@@ -408,7 +408,7 @@ bench_sync() {
 		echo "[$n rows] filling the source ..."
 		if ! setup_size "$n" >"$WORK/setup.$n.log" 2>&1; then
 			echo "n/a: could not create the $n-row databases: $(tail -n 3 "$WORK/setup.$n.log" | one_line)"
-			na_summary "sync speed, $n rows" "could not create the databases" "see issue 7"
+			na_summary "sync speed, $n rows" "could not create the databases" "see docs/benchmarks.md"
 			continue
 		fi
 		sync_cases "$n" 2>>"$WORK/cases.log"
@@ -421,14 +421,14 @@ bench_sync() {
 	PG_DIR=
 }
 
-# --- connection ceiling (issue 23 item 7) -------------------------------------
+# --- connection ceiling ------------------------------------------------------
 
 # civetweb serves one connection per worker thread (64): N idle or trickling
 # connections, then the time to /healthz and to an authorised answer. The
 # goal: both under 1 s up to 50 held connections (the README says where the
 # ceiling is and what fronts it in each deployment).
 bench_conns() {
-	hdr "connection ceiling: N held connections, then /healthz and an authorised call (issue 23)"
+	hdr "connection ceiling: N held connections, then /healthz and an authorised call"
 	if [ ! -x "$SYNCFN" ]; then
 		echo "n/a: $SYNCFN is not built"
 		na_summary "conns: answers beside held connections" "syncfn not built" "< 1000 ms up to 50"

@@ -1,4 +1,4 @@
-/* cli_setup.c - `syncfn setup`: what the seed's setup script did, in one
+/* cli_setup.c - `syncfn setup`: a deployment's QStash setup in one
  * command. Checks every variable at once, checks that the token works and
  * that QStash signs with the configured keys, creates (or updates) the
  * schedule, triggers one sync through QStash, and prints how to manage

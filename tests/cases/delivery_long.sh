@@ -1,4 +1,4 @@
-# Every QStash delivery ends true (issue 10): syncs longer than the
+# Every QStash delivery ends true: syncs longer than the
 # delivery timeout, retries of the same message, two instances, a caller
 # that hangs up, a killed client, failure callbacks and alerts. Real
 # PostgreSQL (a row trigger with pg_sleep makes the target slow), real
@@ -248,7 +248,7 @@ test_failed_cli_sync_posts_one_alert() {
 	local alert; alert=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["body"])' "$SINK_FILE")
 	assert_json "$alert" 'j["event"]' sync_failed
 	assert_json "$alert" 'j["run_id"]' "$(q "$DB" "SELECT id FROM syncfn.runs WHERE status = 'failed'")"
-	# issue 23: the alert says the error as the answer does, from its
+	# the alert says the error as the answer does, from its
 	# fields; the trigger's message is in the run log and the local log
 	assert_contains "$alert" "P0001 raise_exception"
 	assert_not_contains "$alert" "audit refused the row"

@@ -1,5 +1,5 @@
 # Two databases, a target that already has rows: the checksum method
-# (issue 12). Both servers hash their rows per segment; only segments that
+# (docs/design.md). Both servers hash their rows per segment; only segments that
 # differ go to row level, and only rows found new or different are fetched.
 # These cases put single changes at every kind of place in a segment, text
 # that differs while values do not (and the reverse), target-only rows in

@@ -1,4 +1,4 @@
-# Correctness at the edges (issue 13): conversions in one database that
+# Correctness at the edges: conversions in one database that
 # must give what COPY between two gives, keys that collide only on the
 # target, collations, names the generated SQL invents, sequences, odd
 # keys, the run log's lock, FK cycles, triggers, unique swaps, table lists.
