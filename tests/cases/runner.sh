@@ -5,7 +5,7 @@
 test_runner_ends_a_case_and_fails_one_that_escaped() {
 	export LEAK_TAG=$$$RANDOM
 	local out rc=0
-	out=$(SYNCFN_CASES="$ROOT/tests/runner" SYNCFN_BUILDS=build SYNCFN_JOBS=1 \
+	out=$(SYNCFN_CASES="$ROOT/tests/runner" SYNCFN_TIMES=$TEST_TMP/times SYNCFN_BUILDS=build SYNCFN_JOBS=1 \
 		bash "$ROOT/tests/run" ':leaks:' 2>&1) || rc=$?
 	assert_eq 1 "$rc" "the runner's exit status: $out"
 	assert_contains "$out" "3 passed, 1 failed"

@@ -2,6 +2,7 @@
 # a large COPY, or a cancel leave the target exactly as it was; one sync at
 # a time per target.
 # timeout: 300
+# builds: last
 
 atomic_case() {
 	sync_mode "$1" "sync_atomic_$1"

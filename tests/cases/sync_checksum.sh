@@ -7,6 +7,7 @@
 # mixed case, types with no hash support of their own, and the cost
 # accounting in the statistics.
 # timeout: 300
+# builds: last
 
 method_is() { assert_json "$OUT" 'j["statistics"]["tables"][0]["method"]' "$1"; }
 # ck_mode NAME: two databases, SYNC_CHECKSUM=on. The cases start from a

@@ -5,6 +5,7 @@
 # Each case runs on the path(s) where it failed: insert_direct and
 # insert_select (one database), copy_direct, copy_diff, copy_stage (two).
 # timeout: 240
+# builds: last
 
 # methods: the methods of the last sync's tables, as a JSON list
 methods() { printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.dumps([t["method"] for t in json.load(sys.stdin)["statistics"]["tables"]]))'; }

@@ -1,6 +1,7 @@
 # Errors a person can act on: which database, which table, which
 # privilege; never a password.
 # timeout: 120
+# builds: last
 
 # A rejected password is a configuration error (exit 2), naming the
 # database and the fix; the answer names neither the

@@ -2,6 +2,7 @@
 # deleted, nothing rewritten that did not change; columns matched by name.
 # Every case runs in both modes (two databases; one database, two schemas).
 # timeout: 180
+# builds: last
 
 merge_rows_case() {
 	sync_mode "$1" "sync_merge_rows_$1"

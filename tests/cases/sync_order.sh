@@ -4,6 +4,7 @@
 # cycle stops the run before anything is written. Sequences move forward
 # only.
 # timeout: 120
+# builds: last
 
 order_case() {
 	sync_mode "$1" "sync_order_$1"
