@@ -11,6 +11,8 @@
 #   BENCH_REPS    repetitions of each sync case, the median is reported
 #                 (full 5, --quick 3)
 #   COLD_RUNS     cold-start runs per server (full 200, --quick 50)
+#   COLD_BASELINE a commit whose cold start is measured side by side with
+#                 this build's (8c1cb6f, the 2026-11-25 build; empty: none)
 #   BENCH_TIMEOUT seconds one timed command may take before it is killed (300)
 #   BENCH_CONNS   connections held open for the connection ceiling
 #                 (full: "50 100 200 400", --quick: "50 100")
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
 	--only) shift; ONLY+=("${1:-}") ;;
-	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench/run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -49,6 +51,7 @@ else
 	BENCH_CONNS=${BENCH_CONNS:-50 100 200 400}
 fi
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
+COLD_BASELINE=${COLD_BASELINE-8c1cb6f}
 
 wanted() {
 	[ ${#ONLY[@]} = 0 ] && return 0
@@ -118,6 +121,35 @@ bench_coldstart() {
 	fi
 	n=$(cold -n "$COLD_RUNS" -- "$node" "$ROOT/bench/node_healthz.js")
 	python3 bench/report.py coldstart "$s" "$o" "$n" "$SUMMARY"
+}
+
+# bench_coldstart_side: the cold start of this build and of an earlier
+# commit (COLD_BASELINE, a commit of this repository; empty to skip), built
+# in the work directory and run in turns, 10 rounds of COLD_RUNS/10 runs
+# each, so that a load on the machine weighs on both alike; the median of
+# the rounds' medians, wall clock and the server's CPU time.
+bench_coldstart_side() {
+	local commit=$COLD_BASELINE base=$WORK/base r per out cur=() old=()
+	[ -n "$commit" ] || return 0
+	hdr "cold start side by side: this build and $commit"
+	if ! git -C "$ROOT" cat-file -e "$commit^{commit}" 2>/dev/null; then
+		echo "n/a: $commit is not a commit of this repository"
+		na_summary "cold start side by side" "$commit not found" "<= 1.15x $commit's"
+		return
+	fi
+	mkdir -p "$base"
+	if ! { git -C "$ROOT" archive "$commit" | tar -x -C "$base" &&
+		make -C "$base" --no-print-directory -j2 all >"$WORK/base.log" 2>&1; }; then
+		echo "n/a: $commit does not build: $(tail -n 3 "$WORK/base.log" | one_line)"
+		na_summary "cold start side by side" "$commit does not build" "<= 1.15x $commit's"
+		return
+	fi
+	per=$(( COLD_RUNS / 10 < 5 ? 5 : COLD_RUNS / 10 ))
+	for ((r = 0; r < 10; r++)); do
+		cur+=("$(cold -n "$per" -- "$SYNCFN" serve --port '{PORT}')")
+		old+=("$(cold -n "$per" -- "$base/build/syncfn" serve --port '{PORT}')")
+	done
+	python3 bench/report.py coldside "$commit" "$SUMMARY" "${cur[@]}" -- "${old[@]}"
 }
 
 # --- QStash verification speed ----------------------------------------------
@@ -462,7 +494,7 @@ bench_conns() {
 
 echo "syncfn bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, build ${BUILD#"$ROOT"/}$([ $QUICK = 1 ] && echo ', quick')"
 : >"$SUMMARY"
-wanted coldstart && bench_coldstart
+wanted coldstart && { bench_coldstart; bench_coldstart_side; }
 wanted verify && bench_verify
 wanted sync && bench_sync
 wanted conns && bench_conns
