@@ -10,7 +10,7 @@
 # the checksum (forced on), every row read (off), one database.
 # The changes are data, not memory: the sanitizer build runs the same C in
 # sync_checksum.sh, so these run once.
-# builds: last
+# builds: first
 # timeout: 400
 
 # on_paths NAME BODY [PATHS]: runs function BODY once per path (on, off,
