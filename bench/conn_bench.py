@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """conn_bench.py - where civetweb's one-thread-per-connection model stops
-answering (issue 23 item 7): N connections of one kind held open against a
+answering: N connections of one kind held open against a
 running `syncfn serve`, then the time to a /healthz answer and to an
 authorised answer (the status route with the admin token: no database
 work when TARGET_DATABASE_URL is unset, so it measures the server alone).

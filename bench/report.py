@@ -2,6 +2,7 @@
 """report.py - turns the raw measurements of bench/run.sh into tables.
 
   report.py coldstart SYNCFN_LINE ONCE_LINE NODE_LINE SUMMARY_FILE
+  report.py coldside COMMIT SUMMARY_FILE THIS_LINE... -- COMMIT_LINE...
   report.py sync RESULTS_TSV META_TSV SUMMARY_FILE
   report.py summary SUMMARY_FILE
 
@@ -29,10 +30,10 @@ SYNC_CASES = [
     ("same_nochange", "same database, other schema, no change", "same_nochange_base", 1.05),
 ]
 RSS_GOAL_MB = 32
-# issue 12: bytes received from each server, as a share of the table's COPY
+# the checksum cases: bytes received from each server, as a share of the table's COPY
 # text, at most (the engine's statistics.bytes_from_source/_target)
 BYTE_GOALS = {"nochange": 0.01, "delta": 0.05}
-# issue 12: (case key, table size at least) -> seconds the case may take
+# the checksum cases: (case key, table size at least) -> seconds the case may take
 SECONDS_GOALS = {("nochange", 10000000): 30.0}
 COLD_GOALS = {"median_ms": 15.0, "node_ratio": 10.0, "exit_ms": 10.0, "rss_mb": 10.0}
 
@@ -121,6 +122,36 @@ def coldstart(sync_line, once_line, node_line, summary):
     for r in rows:
         if r[3]:
             add_summary(summary, "cold start: " + r[0], r[1], r[2], r[3])
+
+
+def coldside(commit, summary, lines):
+    """This build's cold start beside an earlier commit's: rounds of runs
+    taken in turns; the median of the rounds' medians of each."""
+    sep = lines.index("--")
+    cur, old = [kv(l) for l in lines[:sep]], [kv(l) for l in lines[sep + 1:]]
+
+    def med(rounds, key):
+        v = sorted(r[key] for r in rounds if r.get("ok", 0) > 0 and key in r)
+        if not v:
+            return None
+        return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
+
+    rows = []
+    goal = "<= 1.15x %s's" % commit
+    for key, what in (("resp_median_ms", "exec -> first 200 /healthz, median"),
+                      ("cpu_median_ms", "CPU time to the first 200, median")):
+        c, o = med(cur, key), med(old, key)
+        if c is None or o is None:
+            err = next((r["error"] for r in cur + old if "error" in r), "no run answered")
+            rows.append([what, "n/a: " + err, goal, "n/a"])
+            continue
+        ratio = c / o
+        rows.append([what, "%.2f ms vs %.2f ms = %.2fx (%d rounds each)" % (c, o, ratio, len(cur)),
+                     goal, verdict(ratio <= 1.15) if key == "resp_median_ms" else ""])
+    print_table(["figure (this build vs %s)" % commit, "measured", "goal", "verdict"], rows)
+    for r in rows:
+        if r[3]:
+            add_summary(summary, "cold start vs %s: %s" % (commit, r[0]), r[1], r[2], r[3])
 
 
 # --- sync speed -----------------------------------------------------------------
@@ -419,6 +450,8 @@ def summary(path):
 def main(argv):
     if len(argv) == 6 and argv[1] == "coldstart":
         coldstart(argv[2], argv[3], argv[4], argv[5])
+    elif len(argv) >= 6 and argv[1] == "coldside" and "--" in argv:
+        coldside(argv[2], argv[3], argv[4:])
     elif len(argv) == 5 and argv[1] == "sync":
         sync(argv[2], argv[3], argv[4])
     elif len(argv) == 3 and argv[1] == "summary":

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# run.sh - `make bench`: cold start (issue 2), QStash verification speed
-# (issue 3) and sync speed against the COPY limit (issue 7).
+# run.sh - `make bench`: cold start, QStash verification speed, sync
+# speed against the COPY limit and the connection ceiling.
 #
 #   bash bench/run.sh [--quick] [--only coldstart|verify|sync|conns]...
 #
@@ -11,9 +11,11 @@
 #   BENCH_REPS    repetitions of each sync case, the median is reported
 #                 (full 5, --quick 3)
 #   COLD_RUNS     cold-start runs per server (full 200, --quick 50)
+#   COLD_BASELINE a commit whose cold start is measured side by side with
+#                 this build's (8c1cb6f, the 2026-11-25 build; empty: none)
 #   BENCH_TIMEOUT seconds one timed command may take before it is killed (300)
-#   BENCH_CONNS   connections held open for the connection ceiling (issue
-#                 23 item 7; full: "50 100 200 400", --quick: "50 100")
+#   BENCH_CONNS   connections held open for the connection ceiling
+#                 (full: "50 100 200 400", --quick: "50 100")
 #   BENCH_KEEP=1  keep the work directory (server log, JSON results, logs)
 #
 # Every figure fails soft: a case that cannot run prints "n/a: <reason>"
@@ -32,7 +34,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
 	--only) shift; ONLY+=("${1:-}") ;;
-	-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench/run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -49,6 +51,7 @@ else
 	BENCH_CONNS=${BENCH_CONNS:-50 100 200 400}
 fi
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-300}
+COLD_BASELINE=${COLD_BASELINE-8c1cb6f}
 
 wanted() {
 	[ ${#ONLY[@]} = 0 ] && return 0
@@ -94,7 +97,7 @@ cold() {
 }
 
 bench_coldstart() {
-	hdr "cold start: exec -> first response (issue 2), $COLD_RUNS runs each"
+	hdr "cold start: exec -> first response, $COLD_RUNS runs each"
 	if ! cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror bench/coldstart.c \
 		-o "$WORK/coldstart" 2>"$WORK/cc.log"; then
 		echo "n/a: bench/coldstart.c does not compile: $(one_line <"$WORK/cc.log")"
@@ -120,10 +123,39 @@ bench_coldstart() {
 	python3 bench/report.py coldstart "$s" "$o" "$n" "$SUMMARY"
 }
 
+# bench_coldstart_side: the cold start of this build and of an earlier
+# commit (COLD_BASELINE, a commit of this repository; empty to skip), built
+# in the work directory and run in turns, 10 rounds of COLD_RUNS/10 runs
+# each, so that a load on the machine weighs on both alike; the median of
+# the rounds' medians, wall clock and the server's CPU time.
+bench_coldstart_side() {
+	local commit=$COLD_BASELINE base=$WORK/base r per out cur=() old=()
+	[ -n "$commit" ] || return 0
+	hdr "cold start side by side: this build and $commit"
+	if ! git -C "$ROOT" cat-file -e "$commit^{commit}" 2>/dev/null; then
+		echo "n/a: $commit is not a commit of this repository"
+		na_summary "cold start side by side" "$commit not found" "<= 1.15x $commit's"
+		return
+	fi
+	mkdir -p "$base"
+	if ! { git -C "$ROOT" archive "$commit" | tar -x -C "$base" &&
+		make -C "$base" --no-print-directory -j2 all >"$WORK/base.log" 2>&1; }; then
+		echo "n/a: $commit does not build: $(tail -n 3 "$WORK/base.log" | one_line)"
+		na_summary "cold start side by side" "$commit does not build" "<= 1.15x $commit's"
+		return
+	fi
+	per=$(( COLD_RUNS / 10 < 5 ? 5 : COLD_RUNS / 10 ))
+	for ((r = 0; r < 10; r++)); do
+		cur+=("$(cold -n "$per" -- "$SYNCFN" serve --port '{PORT}')")
+		old+=("$(cold -n "$per" -- "$base/build/syncfn" serve --port '{PORT}')")
+	done
+	python3 bench/report.py coldside "$commit" "$SUMMARY" "${cur[@]}" -- "${old[@]}"
+}
+
 # --- QStash verification speed ----------------------------------------------
 
 bench_verify() {
-	hdr "QStash signature verification speed (issue 3)"
+	hdr "QStash signature verification speed"
 	local goal=">= 200000/s" bin
 	if [ ! -f bench/verify_bench.c ]; then
 		echo "n/a: bench/verify_bench.c is not written yet"
@@ -267,7 +299,7 @@ setup_size() {
 		-c "CREATE SCHEMA dst" -c "SET search_path = dst" -f bench/table.sql \
 		-c "CREATE SCHEMA base" -c "SET search_path = base" -f bench/table.sql \
 		-c "VACUUM (ANALYZE) src.t" || return 1
-	# issue 12: a target with target-only rows spread over the key range
+	# the checksum cases: a target with target-only rows spread over the key range
 	# (the source lacks every tenth row), and a uuid key on both sides
 	adm srcx -v lo=1 -v hi="$n" -f bench/table.sql -f bench/fill.sql \
 		-c "DELETE FROM t WHERE id % 10 = 5" -c "VACUUM (ANALYZE) t" || return 1
@@ -382,12 +414,12 @@ sync_cases() {
 }
 
 bench_sync() {
-	hdr "sync speed against the COPY limit (issue 7), sizes: $BENCH_ROWS, $BENCH_REPS repetitions"
+	hdr "sync speed against the COPY limit, sizes: $BENCH_ROWS, $BENCH_REPS repetitions"
 	local n
 	for n in $BENCH_ROWS; do
 		if ! [[ $n =~ ^[0-9]+$ ]] || [ $((n % 100)) != 0 ] || [ "$n" -lt 1000 ]; then
 			echo "n/a: BENCH_ROWS entry $n is not a multiple of 100 of at least 1000"
-			na_summary "sync speed" "bad BENCH_ROWS" "see issue 7"
+			na_summary "sync speed" "bad BENCH_ROWS" "see docs/benchmarks.md"
 			return
 		fi
 	done
@@ -399,7 +431,7 @@ bench_sync() {
 	# the timed commands; the bench VACUUMs and CHECKPOINTs between them.
 	if ! pg_start "$PG_DIR" autovacuum=off max_wal_size=8GB checkpoint_timeout=1h >"$WORK/pg_start.log" 2>&1; then
 		echo "n/a: could not start PostgreSQL: $(tail -n 3 "$WORK/pg_start.log" | one_line)"
-		na_summary "sync speed" "PostgreSQL did not start" "see issue 7"
+		na_summary "sync speed" "PostgreSQL did not start" "see docs/benchmarks.md"
 		PG_DIR=
 		return
 	fi
@@ -408,7 +440,7 @@ bench_sync() {
 		echo "[$n rows] filling the source ..."
 		if ! setup_size "$n" >"$WORK/setup.$n.log" 2>&1; then
 			echo "n/a: could not create the $n-row databases: $(tail -n 3 "$WORK/setup.$n.log" | one_line)"
-			na_summary "sync speed, $n rows" "could not create the databases" "see issue 7"
+			na_summary "sync speed, $n rows" "could not create the databases" "see docs/benchmarks.md"
 			continue
 		fi
 		sync_cases "$n" 2>>"$WORK/cases.log"
@@ -421,14 +453,14 @@ bench_sync() {
 	PG_DIR=
 }
 
-# --- connection ceiling (issue 23 item 7) -------------------------------------
+# --- connection ceiling ------------------------------------------------------
 
 # civetweb serves one connection per worker thread (64): N idle or trickling
 # connections, then the time to /healthz and to an authorised answer. The
 # goal: both under 1 s up to 50 held connections (the README says where the
 # ceiling is and what fronts it in each deployment).
 bench_conns() {
-	hdr "connection ceiling: N held connections, then /healthz and an authorised call (issue 23)"
+	hdr "connection ceiling: N held connections, then /healthz and an authorised call"
 	if [ ! -x "$SYNCFN" ]; then
 		echo "n/a: $SYNCFN is not built"
 		na_summary "conns: answers beside held connections" "syncfn not built" "< 1000 ms up to 50"
@@ -462,7 +494,7 @@ bench_conns() {
 
 echo "syncfn bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, build ${BUILD#"$ROOT"/}$([ $QUICK = 1 ] && echo ', quick')"
 : >"$SUMMARY"
-wanted coldstart && bench_coldstart
+wanted coldstart && { bench_coldstart; bench_coldstart_side; }
 wanted verify && bench_verify
 wanted sync && bench_sync
 wanted conns && bench_conns

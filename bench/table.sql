@@ -1,4 +1,4 @@
--- table.sql - the benchmark table of issue 7: eight columns, bigint key.
+-- table.sql - the sync benchmark's table: eight columns, bigint key.
 -- Created in the current search_path (psql -c 'SET search_path = ...').
 CREATE TABLE t (
 	id bigint PRIMARY KEY,

@@ -60,7 +60,7 @@ char *fn_err(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Writes the current UTC time as "2024-01-15T10:30:00.000Z" (the
- * contract's timestamp format) into out. */
+ * timestamp of every answer and log line) into out. */
 void fn_iso_time(char out[32]);
 
 #endif

@@ -61,7 +61,7 @@ enum schedule_status {
 
 /* Runs one action. id is needed for GET/PAUSE/RESUME/DELETE (NULL
  * otherwise: CREATE uses settings->schedule_id). On return *result is a
- * new cJSON object in the seed's style ({"success", "message",
+ * new cJSON object shaped like every answer ({"success", "message",
  * "scheduleId" | "schedules" | "schedule" | "messageId" | "keys",
  * "timestamp"}, or success false, "message", "error" and, for
  * SCHEDULE_REFUSED, "details": {"status", "message"} with QStash's own

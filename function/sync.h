@@ -22,7 +22,7 @@
  * role go to the local log), and a server error is said from its fields
  * (SQLSTATE, schema, table, column, constraint, type), never from its
  * message text, which may quote row values and goes with its DETAIL to
- * the run log's error column and the local log (issue 23).
+ * the run log's error column and the local log.
  */
 #ifndef SYNCFN_SYNC_H
 #define SYNCFN_SYNC_H
@@ -105,7 +105,7 @@ enum sync_status {
 };
 
 /* Runs one sync. On return *result is a new cJSON object in the
- * contract's shape (success, message, timestamp, type, statistics,
+ * answer's shape (README.md, "Responses": success, message, timestamp, type, statistics,
  * run_id; or success false and error), for every status, owned by the
  * caller; it is NULL only when memory ran out. err receives the one-line
  * reason for any status other than SYNC_OK / SYNC_DEDUPLICATED. */

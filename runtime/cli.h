@@ -39,7 +39,7 @@ extern const char cli_usage[];
 int cli_parse(int argc, char **argv, struct cli_args *out, char *err,
               size_t errlen);
 
-/* `syncfn sync`: returns the exit status of the contract. */
+/* `syncfn sync`: returns the exit status README.md's "Commands" gives. */
 struct config;
 int cli_sync(const struct config *cfg, const struct cli_args *args);
 

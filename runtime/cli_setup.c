@@ -1,4 +1,4 @@
-/* cli_setup.c - `syncfn setup`: what the seed's setup script did, in one
+/* cli_setup.c - `syncfn setup`: a deployment's QStash setup in one
  * command. Checks every variable at once, then runs the doctor's checks
  * (both databases and the plan, the token and the signing keys, APP_URL's
  * /healthz) and stops on a problem before it creates anything; creates

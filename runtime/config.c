@@ -98,7 +98,7 @@ static int get_duration(struct config *cfg,
 }
 
 /* Signing keys and tokens are pasted from a dashboard; surrounding
- * blanks and a newline are never part of them (research/qstash.md 5.6).
+ * blanks and a newline are never part of them.
  * NULL when empty or too long for buf. */
 static const char *trim_key(char *buf, size_t len, const char *v)
 {

@@ -1,7 +1,8 @@
 /* config.h - the process configuration: the environment, read once at
  * start into an immutable struct.
  *
- * config_load() reads every variable of the contract and notes each
+ * config_load() reads every variable README.md's "Configuration" lists
+ * and notes each
  * malformed value; config_check() then says, for one command, everything
  * that is missing or malformed, all at once, naming the variable and what
  * it is needed for. Nothing else in the process reads the environment.

@@ -2,7 +2,7 @@
  * routes can be tested without a socket.
  *
  * Every answer is JSON. Errors are {"success": false, "error": "<one
- * line>", "timestamp": "..."} as the contract says.
+ * line>", "timestamp": "..."} (README.md, "Responses").
  */
 #ifndef SYNCFN_HTTP_H
 #define SYNCFN_HTTP_H
@@ -29,8 +29,8 @@ struct http_request {
 	const void *header_src;
 	/* Set by the server on an invocation route: reserves the process's
 	 * invocation slot, called by the route once it has authorised the
-	 * caller (so an unauthenticated call costs no database work, issue
-	 * 23); 0 when refused, res then holding the 503. NULL: no limit. */
+	 * caller (so an unauthenticated call costs no database
+	 * work); 0 when refused, res then holding the 503. NULL: no limit. */
 	int (*admit)(const struct http_request *req, struct http_response *res);
 	void *admit_ctx;
 };

@@ -56,7 +56,7 @@ struct server {
 	int inflight;       /* begun, connection not yet closed */
 	int receiving;      /* invocation requests not yet answered: a signal
 	                       lets them finish reading (bounded by
-	                       BODY_DEADLINE_S) and answers them 503 */
+	                       BODY_DEADLINE_MS) and answers them 503 */
 	int answered;       /* connection closed after the answer */
 	int stopping;       /* a signal asked us to stop */
 	/* Connections now carrying an invocation. civetweb clears a
@@ -484,11 +484,6 @@ static int begin_request(struct mg_connection *conn)
 	return res.status > 0 && res.status < 1000 ? res.status : 500;
 }
 
-/* civetweb 1.15 never calls begin_request for a request line whose
- * target is "*" (OPTIONS *) or an absolute URL: it parses it and closes
- * the connection. Its socket is still open when connection_close runs
- * (connection_closed comes after the close),
- * so the answer (and the log line) is given here. */
 /* The targets civetweb parses but leaves unanswered: "*" and absolute
  * URLs of the schemes it knows. Any other odd target it answers 400
  * itself, and must not get a second answer. */
@@ -503,6 +498,11 @@ static int unrouted_target(const char *uri)
 	return 0;
 }
 
+/* civetweb 1.15 never calls begin_request for a request line whose
+ * target is "*" (OPTIONS *) or an absolute URL: it parses it and closes
+ * the connection. Its socket is still open when connection_close runs
+ * (connection_closed comes after the close), so such a request is
+ * answered and logged here. */
 static void answer_unrouted(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);

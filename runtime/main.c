@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 	char err[256];
 	if (cli_parse(argc, argv, &args, err, sizeof err) == CLI_BAD) {
 		fprintf(stderr, "syncfn: %s\n\n%s", err, cli_usage);
-		/* The contract gives serve two exit statuses: 0, and 1 for
+		/* serve has two exit statuses (README.md): 0, and 1 for
 		 * "could not start", which bad usage is. */
 		return argc > 1 && strcmp(argv[1], "serve") == 0 ? 1 : 2;
 	}

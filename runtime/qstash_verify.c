@@ -1,5 +1,5 @@
 /* qstash_verify.c - checks an Upstash-Signature the way the official QStash
- * SDKs do (research/qstash.md 1.7), strictly: HS256 only, the claims the
+ * SDKs do, strictly: HS256 only, the claims the
  * Python SDK requires plus body, and a base64url decoder that refuses
  * other alphabets, wrong padding and non-zero leftover bits ('=' padding
  * itself is optional, as the SDKs' decoders allow it).

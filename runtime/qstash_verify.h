@@ -1,5 +1,5 @@
 /* qstash_verify.h - checks an Upstash-Signature exactly as the official
- * QStash SDKs do (research/qstash.md section 1), with mbedTLS and cJSON.
+ * QStash SDKs do (docs/qstash.md), with mbedTLS and cJSON.
  *
  * The token is a compact HS256 JWT keyed with the raw signing-key string.
  * The current key is tried first, then the next one, so a key rotation

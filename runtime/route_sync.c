@@ -80,7 +80,7 @@ static enum caller authorize(const struct route_ctx *ctx,
 	return CALLER_NONE;
 }
 
-/* Maps an outcome to the contract's status code. */
+/* Maps an outcome to its HTTP status (README.md, "Responses"). */
 static int status_for(enum sync_status st, enum caller who,
                       struct http_response *res)
 {

@@ -1,4 +1,5 @@
-/* routes.c - the route table (see routes.h and the contract). */
+/* routes.c - the route table (see routes.h and README.md's "Calling it
+ * over HTTP"). */
 #include "routes.h"
 
 #include <cjson/cJSON.h>

@@ -19,7 +19,7 @@ struct route_ctx {
 };
 
 /* 1 when a request for this path is an invocation (a sync or schedule
- * call, as the contract says) for --once and --idle-exit; /healthz, the
+ * call) for --once and --idle-exit; /healthz, the
  * status route and unknown paths are not. */
 int routes_is_invocation(const char *path);
 

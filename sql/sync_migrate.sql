@@ -24,8 +24,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS runs_message_id_ok
   ON syncfn.runs (message_id) WHERE status = 'ok';
 -- Which process runs a 'running' row (host/pid), for the busy answer.
 ALTER TABLE syncfn.runs ADD COLUMN IF NOT EXISTS instance text;
--- The error as the answer said it (issue 23: from the error's fields, no
--- row data); error keeps the full text for a person with database access.
+-- The error as the answer said it (from the error's fields, no row
+-- data); error keeps the full text for a person with database access.
 ALTER TABLE syncfn.runs ADD COLUMN IF NOT EXISTS answer_error text;
 -- QStash's failure callback may come more than once: one row per message.
 -- Created last: sync_migrated_latest.sql looks for it.

@@ -8,7 +8,7 @@ SELECT COALESCE(json_agg(json_build_object(
          'status', r.status,
          'statistics', r.statistics,
          'error', CASE
-           -- issue 23: the answer's own text (no row data); error, with
+           -- the answer's own text (no row data); error, with
            -- PostgreSQL's message and DETAIL, stays in the table
            WHEN r.status IN ('delivery_failed', 'abandoned') THEN r.error
            WHEN to_jsonb(r) ->> 'answer_error' IS NOT NULL

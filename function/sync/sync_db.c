@@ -84,7 +84,7 @@ static const char *url_variable(const struct sync_db *db)
 	                                       : "TARGET_DATABASE_URL";
 }
 
-/* A server's refusal that no retry can change (issue 27): the role, its
+/* A server's refusal that no retry can change: the role, its
  * password, pg_hba.conf, the database's name or the CONNECT privilege.
  * libpq gives no SQLSTATE for a failed connection, so it is read from
  * the server's message (in English, PostgreSQL's lc_messages default; a

@@ -20,7 +20,7 @@ struct sync_db {
 	PGconn *conn;
 	const char *role;   /* "source" or "target" */
 	char label[400];    /* "the target database": answers name no host,
-	                       port, database name or role (issue 23) */
+	                       port, database name or role */
 	char where[320];    /* "(host h:p, database d)": for the local log */
 	const atomic_int *cancel;
 	int cancel_sent;
@@ -45,7 +45,7 @@ struct sync_db {
  * returns SYNC_UNREACHABLE; SYNC_CONFIG when url is not a connection
  * string at all, or the server refused the role, its password or the
  * database name (SQLSTATE class 28, 3D000, CONNECT privilege): those
- * never succeed on retry (issue 27). */
+ * never succeed on retry. */
 enum sync_status sync_db_connect(struct sync_db *db, const char *role,
                                  const char *url, int connect_timeout_s,
                                  const atomic_int *cancel,

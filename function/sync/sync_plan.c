@@ -438,7 +438,7 @@ static enum sync_status check_access(struct sync_plan *plan,
 	else if (!ti->can_update)
 		missing = "UPDATE";
 	if (missing) {
-		/* its role is not named in an answer (issue 23) */
+		/* its role is not named in an answer */
 		const char *table = on_source ? t->src_label : t->label;
 		fn_err(err, errlen, "permission denied: the role in %s lacks "
 		       "%s on table %s in the %s database (GRANT %s ON %s TO "

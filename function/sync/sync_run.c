@@ -1,6 +1,6 @@
 /* sync_run.c - one sync run from start to answer: connect, lock, plan,
  * move every table inside one target transaction, record, commit (or roll
- * back), and build the contract's JSON. */
+ * back), and build the answer's JSON. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,7 +169,7 @@ static enum sync_status move_all(struct run *r)
 			return SYNC_CANCELLED;
 		}
 		struct sync_table *t = &r->plan.t[i];
-		/* issue 12: checksum switch, bytes per table, fallback warning */
+		/* the checksum's switch, bytes per table, fallback warning */
 		t->checksum = r->s->checksum;
 		long long s0 = r->same ? -1 : sync_usage_bytes(r->src);
 		long long g0 = sync_usage_bytes(r->tgt);
@@ -536,7 +536,7 @@ enum sync_status sync_run(const struct sync_settings *settings,
                           const struct fn_logger *log, struct cJSON **result,
                           char *err, size_t errlen)
 {
-	/* the contract's defaults for whatever the caller left unset */
+	/* the documented defaults for whatever the caller left unset */
 	struct sync_settings s = *settings;
 	if (!s.source_schema || !*s.source_schema)
 		s.source_schema = "public";

@@ -1,4 +1,4 @@
-# Every QStash delivery ends true (issue 10): syncs longer than the
+# Every QStash delivery ends true: syncs longer than the
 # delivery timeout, retries of the same message, two instances, a caller
 # that hangs up, a killed client, failure callbacks and alerts. Real
 # PostgreSQL (a row trigger with pg_sleep makes the target slow), real
@@ -29,7 +29,7 @@ long_db() {
 long_qdev() {
 	export QSTASH_CURRENT_SIGNING_KEY=$QD_CURRENT QSTASH_NEXT_SIGNING_KEY=$QD_NEXT
 	start_qdev
-	trap 'kill $QD_PID ${SERVE_PID:-} ${SERVE2_PID:-} ${LOOP_PID:-} ${PROXY_PID:-} ${SINK_PID:-} 2>/dev/null || true; pkill -P ${LOOP_PID:-0} 2>/dev/null || true' EXIT
+	trap 'kill $QD_PID ${SERVE_PID:-} ${SERVE2_PID:-} ${LOOP_PID:-} ${PROXY_PID:-} ${SINK_PID:-} 2>/dev/null || true' EXIT
 }
 
 # publish [headers...]: QStash publish to the sync route; sets MID
@@ -79,7 +79,10 @@ test_once_instance_long_sync_ends_delivered() {
 	export APP_URL=http://127.0.0.1:$SERVE_PORT
 	long_qdev
 	SERVE_LOG=$TEST_TMP/serve.once.log
-	( while :; do PORT=$SERVE_PORT "$SYNCFN" serve --once >>"$SERVE_LOG" 2>&1; sleep 0.05; done ) &
+	# Killing a loop leaves its current child behind: on SIGTERM this one
+	# ends the instance it waits for, then itself.
+	( trap 'kill ${child:-} 2>/dev/null; exit 0' TERM
+	  while :; do PORT=$SERVE_PORT "$SYNCFN" serve --once >>"$SERVE_LOG" 2>&1 & child=$!; wait $child; sleep 0.05; done ) &
 	LOOP_PID=$!
 	wait_http "$APP_URL/healthz"
 	publish -H 'Upstash-Timeout: 2s' -H 'Upstash-Retries: 5'
@@ -94,7 +97,7 @@ test_once_instance_long_sync_ends_delivered() {
 	assert_eq "$MID" "$(q "$DB" "SELECT message_id FROM syncfn.runs WHERE status = 'ok'")"
 	# the 503 named a time to come back, and the cut attempt was noticed
 	grep -q 'answer not delivered' "$SERVE_LOG" || fail "no 'answer not delivered' line: $(tail -5 "$SERVE_LOG")"
-	kill "$LOOP_PID"; pkill -P "$LOOP_PID" 2>/dev/null || true
+	kill "$LOOP_PID"; wait "$LOOP_PID" || true
 }
 
 # Two instances behind a round-robin proxy: the second delivery lands on
@@ -245,7 +248,7 @@ test_failed_cli_sync_posts_one_alert() {
 	local alert; alert=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["body"])' "$SINK_FILE")
 	assert_json "$alert" 'j["event"]' sync_failed
 	assert_json "$alert" 'j["run_id"]' "$(q "$DB" "SELECT id FROM syncfn.runs WHERE status = 'failed'")"
-	# issue 23: the alert says the error as the answer does, from its
+	# the alert says the error as the answer does, from its
 	# fields; the trigger's message is in the run log and the local log
 	assert_contains "$alert" "P0001 raise_exception"
 	assert_not_contains "$alert" "audit refused the row"

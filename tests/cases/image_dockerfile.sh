@@ -2,7 +2,7 @@
 # builds: first
 # image_dockerfile.sh - the Dockerfile is lint clean (dockerlinter: hadolint's
 # rules plus ShellCheck on every RUN, pinned in tests/image/lint) and says
-# what the issue asks: a digest-pinned Debian 12 build stage installing the
+# what docs/deploying.md describes: a digest-pinned Debian 12 build stage installing the
 # build's share of `make deps`, a final stage that is only the rootfs that
 # tests/image/rootfs.sh assembles, run as a non-root user.
 

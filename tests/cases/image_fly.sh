@@ -2,14 +2,15 @@
 # timeout: 60
 # image_fly.sh - fly.toml, read with a real TOML parser (Python's tomllib):
 # the port the image serves on, the command Fly runs, the one-request
-# Machine settings, and every variable of the contract either in [env] or
+# Machine settings, and every variable README.md documents either in [env] or
 # documented as a `fly secrets set` in the comments, never with a value.
 
 # fly_json: fly.toml as JSON
 fly_json() { python3 -c 'import json, sys, tomllib; print(json.dumps(tomllib.load(open(sys.argv[1], "rb"))))' fly.toml; }
 
-# The contract's environment table (CONTRACT.md, "Environment"); checked
-# against the contract itself when shared/ lies beside the repository.
+# The variables of README.md's "Configuration"; checked against the
+# project's CONTRACT.md too when a shared/ directory beside the checkout
+# holds one.
 CONTRACT_VARS=(TARGET_DATABASE_URL SOURCE_DATABASE_URL SYNC_SOURCE_SCHEMA SYNC_TARGET_SCHEMA
 	SYNC_TABLES SYNC_EXCLUDE QSTASH_URL QSTASH_TOKEN QSTASH_CURRENT_SIGNING_KEY QSTASH_NEXT_SIGNING_KEY
 	APP_URL SYNC_ADMIN_TOKEN SYNC_CRON SYNC_RETRIES SYNC_TIMEOUT SYNC_SCHEDULE_ID QSTASH_CLOCK_TOLERANCE

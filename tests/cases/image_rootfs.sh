@@ -1,4 +1,5 @@
 # timeout: 240
+# builds: first
 # image_rootfs.sh - the container image's file set, assembled by
 # tests/image/rootfs.sh (the Dockerfile's final stage copies exactly that
 # directory), run the way a container engine runs the image: chroot into

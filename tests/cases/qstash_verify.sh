@@ -4,6 +4,7 @@
 # `syncfn serve`, where each bad delivery must get 401 with its reason and
 # each good one must reach the sync.
 # timeout: 240
+# builds: last
 
 source "$ROOT/tests/lib/qstash_tokens.sh"
 

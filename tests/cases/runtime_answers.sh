@@ -1,7 +1,7 @@
-# Issue 23: what an answer carries. QStash stores every answer (its logs,
+# What an answer carries. QStash stores every answer (its logs,
 # its DLQ), so an answer is a publication: no row value, no database
 # coordinate, no role; PostgreSQL's message text and DETAIL go to the run
-# log table and the local log only. Issue 27 fix 1: a rejected password,
+# log table and the local log only. A rejected password,
 # role or database name is a configuration error (489, non-retryable).
 # timeout: 420
 
@@ -134,7 +134,7 @@ test_every_error_class_answers_from_fields() {
 	grep -q "leaky.secret.person" "$SERVE_LOG" || fail "the local log lacks the detail"
 }
 
-# Issue 23 leak 4 and issue 27 fix 1, through signed deliveries: a wrong
+# Database errors through signed deliveries: a wrong
 # password is a 489 that QStash does not retry, an unknown database too; an
 # unreachable one a 503; none names the host, port, database or role.
 test_connection_errors_name_the_database_only() {
@@ -209,7 +209,7 @@ PY
 	: > "$3"
 }
 
-# Issue 23 item 5: a busy --once instance answers strangers 401 without any
+# A busy --once instance answers strangers 401 without any
 # database work (it used to admit them first, and each 503 read the run
 # log for its Retry-After: a connection per unauthenticated request).
 test_unauthenticated_calls_cost_no_database_connection() {
@@ -271,7 +271,7 @@ test_unauthenticated_calls_cost_no_database_connection() {
 	kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null || true
 }
 
-# Issue 23 item 6: --idle-exit never drops a delivery whose body is still
+# --idle-exit never drops a delivery whose body is still
 # arriving: a signed POST trickling its body for 6 s to an instance that
 # idles out after 3 s is answered, and the instance exits after that.
 test_idle_exit_waits_for_a_trickling_signed_delivery() {

@@ -1,6 +1,5 @@
-# Issue 23: civetweb's own behaviour, closed, over raw sockets: its error
-# pages, the headers it drops, the absolute URLs it routes, and the smaller
-# quirks of item 11.
+# civetweb's own behaviour, closed, over raw sockets: its error pages, the
+# headers it drops, the absolute URLs it routes, and smaller quirks.
 # timeout: 120
 
 source "$ROOT/tests/lib/raw.sh"

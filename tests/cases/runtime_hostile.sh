@@ -1,4 +1,4 @@
-# The HTTP face against hostile input (issue 11), over real sockets: a
+# The HTTP face against hostile input, over real sockets: a
 # stack overflow, starvation, stalled and ambiguous bodies, echoes of
 # request input, and the odd request lines civetweb does not route.
 # timeout: 90
@@ -8,7 +8,7 @@ nest() { printf '%*s' "$1" '' | tr ' ' '['; printf '%*s' "$1" '' | tr ' ' ']'; }
 
 source "$ROOT/tests/lib/raw.sh"
 
-# The issue's crash: an unsigned header segment nested 800 deep overflowed
+# A crash once: an unsigned header segment nested 800 deep overflowed
 # the 100 KiB civetweb worker stack inside cJSON (exit 139, every build).
 test_deep_json_in_a_signature_does_not_crash() {
 	QSTASH_CURRENT_SIGNING_KEY=k1 QSTASH_NEXT_SIGNING_KEY=k2 start_serve
@@ -61,7 +61,7 @@ test_deep_failure_callback_does_not_crash() {
 
 # 50 connections trickling headers or bodies must not keep /healthz or an
 # authorised sync waiting: both answered within 2 s (more on a loaded
-# machine would still be far from the 30 s and 60 s of the issue).
+# machine would still be far from the 30 s and 60 s seen before the fix).
 test_fifty_trickling_connections_do_not_starve_the_server() {
 	new_db hostile_db
 	q hostile_db "create schema src; create table src.t (id int primary key); insert into src.t values (1); create table public.t (id int primary key)"

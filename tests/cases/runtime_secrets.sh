@@ -61,7 +61,7 @@ test_full_run_leaks_no_secret() {
 	assert_no_secrets "$TEST_TMP"/*.log
 }
 
-# Issue 11: connection strings that libpq would read other than as written
+# Connection strings that libpq would read other than as written
 # are configuration errors before anything connects, on every command,
 # and name the variable and the fix; the password never shows.
 test_misread_database_urls_are_config_errors() {

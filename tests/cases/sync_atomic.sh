@@ -2,6 +2,7 @@
 # a large COPY, or a cancel leave the target exactly as it was; one sync at
 # a time per target.
 # timeout: 300
+# builds: last
 
 atomic_case() {
 	sync_mode "$1" "sync_atomic_$1"
@@ -24,7 +25,7 @@ atomic_case() {
 	run_sync
 	assert_eq 1 "$RC" "exit ($1): $OUT"
 	assert_contains "$OUT" "column $DST_PATH.d.v is text on the source and integer on the target"
-	# issue 23: the value itself only in the local log, never the answer
+	# the value itself only in the local log, never the answer
 	assert_not_contains "$OUT" "seven"
 	assert_contains "$ERR" "seven"
 	assert_eq 0 "$(dst_q "SELECT count(*) FROM d")"

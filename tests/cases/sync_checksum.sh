@@ -1,5 +1,5 @@
 # Two databases, a target that already has rows: the checksum method
-# (issue 12). Both servers hash their rows per segment; only segments that
+# (docs/design.md). Both servers hash their rows per segment; only segments that
 # differ go to row level, and only rows found new or different are fetched.
 # These cases put single changes at every kind of place in a segment, text
 # that differs while values do not (and the reverse), target-only rows in
@@ -7,6 +7,7 @@
 # mixed case, types with no hash support of their own, and the cost
 # accounting in the statistics.
 # timeout: 300
+# builds: last
 
 method_is() { assert_json "$OUT" 'j["statistics"]["tables"][0]["method"]' "$1"; }
 # ck_mode NAME: two databases, SYNC_CHECKSUM=on. The cases start from a

@@ -4,6 +4,7 @@
 # target lacks or only the target has, composite keys, duplicate source
 # keys, and values whose text differs while their value does not.
 # timeout: 240
+# builds: last
 
 method_of() { assert_json "$OUT" 'j["statistics"]["tables"][0]["method"]' "$1"; }
 # Each case runs twice: with the copy diff (SYNC_CHECKSUM=off) and with the

@@ -1,10 +1,11 @@
-# Correctness at the edges (issue 13): conversions in one database that
+# Correctness at the edges: conversions in one database that
 # must give what COPY between two gives, keys that collide only on the
 # target, collations, names the generated SQL invents, sequences, odd
 # keys, the run log's lock, FK cycles, triggers, unique swaps, table lists.
 # Each case runs on the path(s) where it failed: insert_direct and
 # insert_select (one database), copy_direct, copy_diff, copy_stage (two).
 # timeout: 240
+# builds: last
 
 # methods: the methods of the last sync's tables, as a JSON list
 methods() { printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.dumps([t["method"] for t in json.load(sys.stdin)["statistics"]["tables"]]))'; }

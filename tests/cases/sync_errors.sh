@@ -1,9 +1,10 @@
 # Errors a person can act on: which database, which table, which
 # privilege; never a password.
 # timeout: 120
+# builds: last
 
-# Issue 27 fix 1: a rejected password is a configuration error (exit 2),
-# naming the database and the fix; issue 23: the answer names neither the
+# A rejected password is a configuration error (exit 2), naming the
+# database and the fix; the answer names neither the
 # host, the database name nor the role, which the local log keeps.
 test_wrong_password_names_the_database_not_the_secret() {
 	source "$ROOT/tests/lib/sync.sh"
@@ -23,7 +24,7 @@ test_wrong_password_names_the_database_not_the_secret() {
 	assert_eq config_error "$(dst_q "SELECT status FROM syncfn.runs ORDER BY id DESC LIMIT 1")"
 }
 
-# Issue 27 fix 1: an unknown role (28000) and an unknown database (3D000)
+# An unknown role (28000) and an unknown database (3D000)
 # are configuration errors too.
 test_unknown_role_or_database_is_a_config_error() {
 	source "$ROOT/tests/lib/sync.sh"

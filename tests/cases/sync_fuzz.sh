@@ -1,5 +1,5 @@
 # sync_fuzz.sh - a bounded run of the sync's differential fuzzer
-# (tests/fuzz/sync_fuzz.py, issue 22): random tables over the supported
+# (tests/fuzz/sync_fuzz.py): random tables over the supported
 # types and type pairs, random rows, random minimal changes on the source
 # and drift on the target, on every path (checksum forced on, off, one
 # database), each result compared with what COPY of the source rows into

@@ -2,6 +2,7 @@
 # deleted, nothing rewritten that did not change; columns matched by name.
 # Every case runs in both modes (two databases; one database, two schemas).
 # timeout: 180
+# builds: last
 
 merge_rows_case() {
 	sync_mode "$1" "sync_merge_rows_$1"
@@ -71,7 +72,7 @@ merge_keys_case() {
 test_keys_two() { source "$ROOT/tests/lib/sync.sh"; merge_keys_case two; }
 test_keys_same() { source "$ROOT/tests/lib/sync.sh"; merge_keys_case same; }
 
-# A table without a usable key (issue 27): under SYNC_TABLES=* (the
+# A table without a usable key: under SYNC_TABLES=* (the
 # default) it is skipped with a warning (the statistics' warnings, the log,
 # the alert webhook as a warning) and the other tables sync; every way a
 # key is unusable counts (none on the target, a DEFERRABLE one, a key
@@ -135,7 +136,7 @@ merge_nokey_case() {
 test_nokey_two() { source "$ROOT/tests/lib/sync.sh"; merge_nokey_case two; }
 test_nokey_same() { source "$ROOT/tests/lib/sync.sh"; merge_nokey_case same; }
 
-# A target-only NOT NULL column without a default (issue 27): a row to
+# A target-only NOT NULL column without a default: a row to
 # insert could never be written, so a run that has one is a configuration
 # error naming the table, the column and the fixes, before that table is
 # written (exit 2, nothing applied, recorded as config_error); a run with

@@ -4,6 +4,7 @@
 # cycle stops the run before anything is written. Sequences move forward
 # only.
 # timeout: 120
+# builds: last
 
 order_case() {
 	sync_mode "$1" "sync_order_$1"
@@ -76,7 +77,7 @@ sequence_case() {
 test_sequences_two() { source "$ROOT/tests/lib/sync.sh"; sequence_case two; }
 test_sequences_same() { source "$ROOT/tests/lib/sync.sh"; sequence_case same; }
 
-# Sequences behind defaults that no column owns (issue 26): dumps and
+# Sequences behind defaults that no column owns: dumps and
 # hand-written schemas often draw ids from a sequence that is not OWNED BY
 # the column, or from one sequence shared by several tables; each moves
 # forward like an owned one (never backwards, not in a dry run).
@@ -105,7 +106,7 @@ unowned_sequence_case() {
 test_unowned_sequences_two() { source "$ROOT/tests/lib/sync.sh"; unowned_sequence_case two; }
 test_unowned_sequences_same() { source "$ROOT/tests/lib/sync.sh"; unowned_sequence_case same; }
 
-# Foreign keys declared on partitions (issue 26): a key on a partition, or
+# Foreign keys declared on partitions: a key on a partition, or
 # on a partition of a partition, orders the load as a key on the
 # partitioned table does, in both directions: payment's leaf partitions
 # reference customer, and refund references a partition of payment. The

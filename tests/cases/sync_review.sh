@@ -3,6 +3,7 @@
 # SQL run through identifiers (newline + statement in a table or column
 # name), and duplicate keys on a source without a unique index.
 # timeout: 240
+# builds: last
 
 # A key declared (b, a) on a table whose columns are (a, b): the diff reads
 # both sides in the index's order; more rows than one target chunk

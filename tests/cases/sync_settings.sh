@@ -4,6 +4,7 @@
 # between two), with hostile defaults for each setting the run pins, on
 # the source and the target (different ones, so nothing cancels out).
 # timeout: 240
+# builds: last
 
 # hostile DB: the defaults a careless or malicious owner could have set
 hostile() {

@@ -1,6 +1,7 @@
 # Table shapes: partitioned tables, inheritance children (FROM ONLY),
 # names that need quoting, in both modes.
 # timeout: 120
+# builds: last
 
 shapes_case() {
 	sync_mode "$1" "sync_shapes_$1"

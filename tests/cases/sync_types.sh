@@ -1,6 +1,7 @@
 # Every common built-in type survives a sync byte for byte, in both modes,
 # and a re-sync with no change writes no row.
 # timeout: 120
+# builds: last
 
 types_schema() {
 	both_q "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');

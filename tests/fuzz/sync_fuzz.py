@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""sync_fuzz.py - a differential fuzzer for the sync (issue 22).
+"""sync_fuzz.py - a differential fuzzer for the sync.
 
 Random tables over the types the README says the sync supports (and pairs of
 types that differ between the source and the target), random rows, random

@@ -1,5 +1,5 @@
 # qstash_tokens.sh - the QStash signature case table, one case per rule of
-# issue 3, shared by the direct checks and the HTTP checks in
+# the verifier (runtime/qstash_verify.h), shared by the direct checks and the HTTP checks in
 # qstash_verify.sh. Tokens are made here with the openssl and coreutils tools
 # only (common.sh: b64url, jwt_hs256, body_hash), never with syncfn's code.
 #
@@ -248,7 +248,7 @@ qv_case_token_4096_bytes() { qv_sized 4096; }
 qv_case_token_4097_bytes() { qv_sized 4097; QV_EXPECT="over the 4096-byte limit"; }
 qv_case_token_5k() { qv_sized 5120; QV_EXPECT="token is 5120 bytes, over the 4096-byte limit"; }
 
-# Issue 11: nesting that would overflow a worker's stack, and claims that
+# Nesting that would overflow a worker's stack, and claims that
 # other JWT libraries would read differently.
 qv_deep() { printf '%*s' "$1" '' | tr ' ' '['; printf '%*s' "$1" '' | tr ' ' ']'; }
 qv_case_header_nested_800() { QV_HEADER="{\"a\":$(qv_deep 800)}"; QV_EXPECT="header nests deeper than 8 levels"; qv_build; }

@@ -1,4 +1,4 @@
-/* api.c - the QStash REST API routes (research/qstash.md 3.1-3.4). */
+/* api.c - the QStash REST API routes. */
 #include <civetweb.h>
 #include <cjson/cJSON.h>
 #include <ctype.h>

@@ -1,5 +1,5 @@
-/* deliver.c - delivering a message to its destination the way QStash does
- * (research/qstash.md 2.1-2.2): signed, with Upstash-Message-Id and
+/* deliver.c - delivering a message to its destination the way QStash does:
+ * signed, with Upstash-Message-Id and
  * Upstash-Retried, each attempt cut at the message's Upstash-Timeout,
  * retried (the same message id) on anything but a 2xx up to the message's
  * retries, after the answer's Retry-After when it gives one, stopped by

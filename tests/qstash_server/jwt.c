@@ -1,5 +1,5 @@
-/* jwt.c - the Upstash-Signature of a delivery, as QStash makes it
- * (research/qstash.md 1.1-1.2): an HS256 JWT keyed with the raw signing
+/* jwt.c - the Upstash-Signature of a delivery, as QStash makes it:
+ * an HS256 JWT keyed with the raw signing
  * key string, claims in alphabetical order, body = padded base64url of
  * the SHA-256 of the body bytes. */
 #include <cjson/cJSON.h>

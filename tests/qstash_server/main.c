@@ -8,7 +8,7 @@
  * QSTASH_DEV_BIND, QSTASH_TOKEN, QSTASH_CURRENT_SIGNING_KEY,
  * QSTASH_NEXT_SIGNING_KEY, QSTASH_DEV_RETRY_DELAY_MS, QSTASH_DEV_BACKOFF),
  * then to the
- * values of Upstash's own `qstash dev` server (research/qstash.md 4.1).
+ * values of Upstash's own `qstash dev` server.
  */
 #include <civetweb.h>
 #include <cjson/cJSON.h>

@@ -1,7 +1,7 @@
 /* qdev.h - the QStash-compatible development server (build/qstash-dev).
  *
  * It implements the part of QStash's REST API that syncfn uses (schedules,
- * publish, signing keys; research/qstash.md section 3), delivers messages
+ * publish, signing keys), delivers messages
  * the way QStash does (signed HS256 JWT in Upstash-Signature, retries,
  * 489 + Upstash-NonRetryable-Error; section 1 and 2), fires schedules by
  * their cron, and offers test-only routes under /__test/ to fire a

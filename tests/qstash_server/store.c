@@ -45,7 +45,7 @@ void qdev_schedule_free(struct qdev_schedule *s)
 	free(s);
 }
 
-/* The Schedule object of QStash's API (research/qstash.md 3.3). */
+/* The Schedule object of QStash's API. */
 struct cJSON *qdev_schedule_json(const struct qdev_schedule *s)
 {
 	cJSON *o = cJSON_CreateObject();

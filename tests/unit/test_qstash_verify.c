@@ -1,5 +1,5 @@
 /* test_qstash_verify.c - the verifier against two tokens that production
- * QStash issued in 2022 (research/qstash.md appendix), with the clock set
+ * QStash issued in 2022, with the clock set
  * back to their issue time.
  *
  * The same program has a second use: `test_qstash_verify --check ...`

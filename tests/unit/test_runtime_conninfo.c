@@ -1,5 +1,5 @@
 /* test_runtime_conninfo.c - database URLs that libpq would misread are
- * refused (issue 11), and the passwords the redactor hides. */
+ * refused, and the passwords the redactor hides. */
 #include "conninfo.h"
 #include "harness.h"
 
@@ -25,7 +25,7 @@ TEST(accepted_as_libpq_reads_them)
 
 TEST(refused_with_the_fix)
 {
-	/* The issue's examples. */
+	/* Passwords with a '/' or an '@' once read as a host. */
 	CHECK_CONTAINS(check("postgresql://app:pass/word-Secret@db.example:5432/prod"),
 	               "has a '/' inside its user name or password");
 	CHECK_CONTAINS(check("postgresql://app:p@ss-Secret@host/db"),
@@ -114,7 +114,7 @@ static void percent_encode(const char *s, char *out)
 	*out = '\0';
 }
 
-/* Issue 23: every password of up to four characters mixing
+/* Every password of up to four characters mixing
  * @ / : ? # % = and blanks, written raw in a URI or a keyword string, is
  * either refused before connecting or read by libpq exactly as meant
  * (never a fragment as the host or the database); percent-encoded (or
@@ -179,7 +179,7 @@ TEST(every_password_is_refused_or_read_as_meant)
 		}
 	}
 	CHECK(refused > 0 && refused < tried);
-	/* The issue's example: 8 of 12 characters were printed as a host
+	/* Once 8 of 12 characters were printed as a host
 	 * and a database name. */
 	CHECK_CONTAINS(check("postgresql://u:Xk9@vR2/qL7!@host:5432/prod"),
 	               "more than one '@'");

@@ -1,5 +1,5 @@
-/* test_runtime_json_guard.c - network JSON parsed with a bounded depth
- * (issue 11), run on a thread with a civetweb worker's stack. */
+/* test_runtime_json_guard.c - network JSON parsed with a bounded depth,
+ * run on a thread with a civetweb worker's stack. */
 #include <cjson/cJSON.h>
 #include <pthread.h>
 
