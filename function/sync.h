@@ -30,6 +30,7 @@
 #include <stddef.h>
 
 #include "fn_log.h"
+#include "sync_rules.h"
 
 struct cJSON;
 
@@ -61,6 +62,7 @@ struct sync_settings {
 	int lock_timeout_ms;       /* SYNC_LOCK_TIMEOUT */
 	int connect_timeout_s;     /* libpq connect_timeout, 0 = the default */
 	enum sync_checksum checksum; /* SYNC_CHECKSUM, above */
+	const struct sync_rules *rules; /* SYNC_RULES, parsed; NULL: none */
 };
 
 /* Progress of one table while its rows stream; called from the thread

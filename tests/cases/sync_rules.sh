@@ -1,0 +1,222 @@
+# Per-table rules (SYNC_RULES): where, exclude_columns and mode
+# insert_only on every path (insert_direct and insert_select in one
+# database; copy_direct, copy_diff, copy_stage and checksum between two;
+# --dry-run), and every malformed rule reported at once with its path.
+# timeout: 240
+
+# methods: the methods of the last sync's tables, as a JSON list
+methods() { printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.dumps([t["method"] for t in json.load(sys.stdin)["statistics"]["tables"]]))'; }
+
+# rules_schema: o (integer key: copy_diff, checksum) and t (text key:
+# copy_stage when checksums are off), the same on both sides; the
+# source's rows have tenants 0, 1, 2 (0 is out of scope)
+rules_schema() {
+	both_q "CREATE TABLE o (id int PRIMARY KEY, tenant int, note text, secret text DEFAULT 'dflt');
+	CREATE TABLE t (k text PRIMARY KEY, tenant int, note text, secret text DEFAULT 'dflt')"
+	src_q "INSERT INTO o SELECT g, g % 3, 'n' || g, 's' || g FROM generate_series(1, 9) g;
+	INSERT INTO t SELECT 'k' || g, g % 3, 'n' || g, 's' || g FROM generate_series(1, 9) g;
+	INSERT INTO o VALUES (10, NULL, 'null tenant', 's10')"
+}
+# variant MODE VARIANT: SYNC_CHECKSUM and the methods expected of a
+# first sync (FIRST) and a re-sync (NEXT) of o and t
+variant() {
+	if [ "$1" = same ]; then
+		FIRST='["insert_direct", "insert_direct"]' NEXT='["insert_select", "insert_select"]'
+	elif [ "$2" = checksum ]; then
+		export SYNC_CHECKSUM=on
+		FIRST='["copy_direct", "copy_direct"]' NEXT='["checksum", "checksum"]'
+	else
+		export SYNC_CHECKSUM=off
+		FIRST='["copy_direct", "copy_direct"]' NEXT='["copy_diff", "copy_stage"]'
+	fi
+}
+# target rows of a table, as text
+trows() { dst_q "SELECT string_agg(concat_ws('|', $2, tenant, note, secret), ' ' ORDER BY $2) FROM $1"; }
+
+# where + exclude_columns: only rows in scope are read and written, target
+# rows out of scope are never touched, excluded columns never written
+scope_case() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode "$1" "sync_rules_scope_$1_${2:-x}"
+	variant "$1" "${2:-}"
+	rules_schema
+	# tenant IS NULL evaluates the filter to NULL: out of scope
+	export SYNC_RULES='{"o": {"where": "tenant <> 0", "exclude_columns": ["secret"]},
+	                    "t": {"where": "tenant <> 0", "exclude_columns": ["secret"]}}'
+	sync_ok; expect_counts 12 0 0
+	assert_eq "$FIRST" "$(methods)" "first sync ($1 ${2:-})"
+	assert_eq "1|1|n1|dflt 2|2|n2|dflt 4|1|n4|dflt 5|2|n5|dflt 7|1|n7|dflt 8|2|n8|dflt" "$(trows o id)" "o in scope, secret left to its default"
+	assert_eq "k1|1|n1|dflt k2|2|n2|dflt k4|1|n4|dflt k5|2|n5|dflt k7|1|n7|dflt k8|2|n8|dflt" "$(trows t k)" "t in scope"
+	# only the excluded column differs: nothing is written
+	src_q "UPDATE o SET secret = 'changed'; UPDATE t SET secret = 'changed'"
+	local v_o v_t; v_o=$(versions o); v_t=$(versions t)
+	sync_ok; expect_counts 0 0 12
+	assert_eq "$NEXT" "$(methods)" "re-sync ($1 ${2:-})"
+	assert_eq "$v_o" "$(versions o)" "o rewritten though only an excluded column changed"
+	assert_eq "$v_t" "$(versions t)" "t rewritten though only an excluded column changed"
+	# in scope: a source change (1), target drift (4); out of scope: a
+	# source change (3), the target's own row (50), a target row that left
+	# the scope (5: its source row is in scope, but it is never updated)
+	src_q "UPDATE o SET note = 'new' WHERE id IN (1, 3); UPDATE t SET note = 'new' WHERE k IN ('k1', 'k3')"
+	dst_q "UPDATE o SET note = 'drift', secret = 'keep' WHERE id = 4; UPDATE o SET tenant = 0, note = 'left' WHERE id = 5;
+	INSERT INTO o VALUES (50, 0, 'prod', 'p'), (3, 0, 'prod3', 'p');
+	UPDATE t SET note = 'drift', secret = 'keep' WHERE k = 'k4'; UPDATE t SET tenant = 0, note = 'left' WHERE k = 'k5';
+	INSERT INTO t VALUES ('k50', 0, 'prod', 'p'), ('k3', 0, 'prod3', 'p')"
+	sync_ok; expect_counts 0 4 8
+	assert_eq "$NEXT" "$(methods)" "re-sync after changes ($1 ${2:-})"
+	assert_eq "1|1|new|dflt 2|2|n2|dflt 3|0|prod3|p 4|1|n4|keep 5|0|left|dflt 7|1|n7|dflt 8|2|n8|dflt 50|0|prod|p" "$(trows o id)" "o after changes"
+	assert_eq "k1|1|new|dflt k2|2|n2|dflt k3|0|prod3|p k4|1|n4|keep k5|0|left|dflt k50|0|prod|p k7|1|n7|dflt k8|2|n8|dflt" "$(trows t k)" "t after changes"
+	v_o=$(versions o); v_t=$(versions t)
+	sync_ok; expect_counts 0 0 12
+	assert_eq "$v_o" "$(versions o)" "a no-change re-sync rewrote o"
+	assert_eq "$v_t" "$(versions t)" "a no-change re-sync rewrote t"
+	# a dry run reports and writes nothing
+	src_q "UPDATE o SET note = 'dry' WHERE id = 2"
+	sync_ok --dry-run; expect_counts 0 1 11
+	assert_eq "$v_o" "$(versions o)" "a dry run wrote"
+}
+test_scope_same() { scope_case same; }
+test_scope_two_streamed() { scope_case two off; }
+test_scope_two_checksum() { scope_case two checksum; }
+
+# mode insert_only: new rows arrive, existing ones are never updated
+insert_only_case() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode "$1" "sync_rules_ins_$1_${2:-x}"
+	variant "$1" "${2:-}"
+	rules_schema
+	export SYNC_RULES='{"o": {"mode": "insert_only"}, "public.t": {"mode": "insert_only", "where": "tenant = 1"}}'
+	[ "$1" = same ] && export SYNC_RULES='{"o": {"mode": "insert_only"}, "slave.t": {"mode": "insert_only", "where": "tenant = 1"}}'
+	sync_ok; expect_counts 13 0 0
+	assert_eq "$FIRST" "$(methods)"
+	src_q "UPDATE o SET note = 'changed'; UPDATE t SET note = 'changed'; INSERT INTO o VALUES (11, 1, 'n11', 's'); INSERT INTO t VALUES ('k11', 1, 'n11', 's'), ('k12', 2, 'n12', 's')"
+	dst_q "UPDATE o SET note = 'drift' WHERE id = 2"
+	local v_t; v_t=$(versions t)
+	sync_ok; expect_counts 2 0 13
+	assert_eq "$NEXT" "$(methods)"
+	assert_eq "0" "$(dst_q "SELECT count(*) FROM o WHERE note = 'changed'")" "an insert-only row was updated"
+	assert_eq "drift" "$(dst_q "SELECT note FROM o WHERE id = 2")"
+	assert_eq "n11|k11" "$(dst_q "SELECT note FROM o WHERE id = 11")|$(dst_q "SELECT k FROM t WHERE k IN ('k11', 'k12')")"
+	sync_ok; expect_counts 0 0 15
+}
+test_insert_only_same() { insert_only_case same; }
+test_insert_only_two_streamed() { insert_only_case two off; }
+test_insert_only_two_checksum() { insert_only_case two checksum; }
+
+# A quoted name and a mapped (src=dst) table; the file form
+test_names_and_file() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_rules_names
+	src_q 'CREATE TABLE "Odd.Name" (id int PRIMARY KEY, v int); CREATE TABLE a (id int PRIMARY KEY, v int)'
+	dst_q 'CREATE TABLE "Odd.Name" (id int PRIMARY KEY, v int); CREATE TABLE b (id int PRIMARY KEY, v int)'
+	src_q 'INSERT INTO "Odd.Name" SELECT g, g FROM generate_series(1, 10) g; INSERT INTO a SELECT g, g FROM generate_series(1, 10) g'
+	export SYNC_TABLES='"Odd.Name",a=b'
+	printf '%s' '{"\"Odd.Name\"": {"where": "v > 5"}, "a=b": {"where": "v <= 2"}}' >"$TEST_TMP/rules.json"
+	export SYNC_RULES="@$TEST_TMP/rules.json"
+	sync_ok; expect_counts 7 0 0
+	assert_eq "5|2" "$(dst_q 'SELECT count(*) FROM "Odd.Name"')|$(dst_q 'SELECT count(*) FROM b')"
+	printf '%s' '{"a": {"where": "v <= 3"}}' >"$TEST_TMP/rules.json"
+	export SYNC_TABLES='a=b'
+	sync_ok; expect_counts 1 0 2
+}
+
+# Every problem of the rules, with its path, in one answer; nothing written
+test_problems_at_once() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_rules_problems
+	both_q "CREATE TABLE o (id int PRIMARY KEY, v int, r text NOT NULL, d text NOT NULL DEFAULT 'x')"
+	both_q "CREATE TABLE p (id int PRIMARY KEY)"
+	src_q "ALTER TABLE p ADD COLUMN src_only int; INSERT INTO o VALUES (1, 1, 'r', 'd'); INSERT INTO p VALUES (1, 1)"
+	export SYNC_RULES='{"o": {"exclude_columns": ["id", "r", "nope", "d"]}, "p": {"where": "src_only > 0"}, "missing": {}, "public.o2": {"mode": "insert_only"}}'
+	run_sync
+	assert_eq 2 "$RC" "exit status of a configuration error: $OUT"
+	local e; e=$(json_value "$OUT" 'j["error"]')
+	assert_contains "$e" 'SYNC_RULES["o"].exclude_columns: column "id" is part of the key'
+	assert_contains "$e" 'SYNC_RULES["o"].exclude_columns[1]: column public.o.r is NOT NULL without a default'
+	assert_contains "$e" 'SYNC_RULES["o"].exclude_columns[2]: table public.o has no column "nope"'
+	assert_not_contains "$e" 'exclude_columns[3]'
+	assert_contains "$e" 'SYNC_RULES["p"].where: refused by the target database'
+	assert_not_contains "$e" 'refused by the source database'
+	assert_contains "$e" 'SYNC_RULES["missing"]: no such table is synced'
+	assert_contains "$e" 'SYNC_RULES["public.o2"]: no such table is synced'
+	assert_eq '0 0' "$(dst_q 'SELECT count(*) FROM o') $(dst_q 'SELECT count(*) FROM p')"
+	assert_eq config_error "$(dst_q 'SELECT status FROM syncfn.runs ORDER BY id DESC LIMIT 1')"
+	# a table SYNC_EXCLUDE leaves out
+	export SYNC_RULES='{"o": {"where": "v > 0"}}' SYNC_EXCLUDE=o
+	run_sync
+	assert_eq 2 "$RC"
+	assert_contains "$OUT" 'SYNC_RULES[\"o\"]: no such table is synced'
+	# a filter both servers refuse, a subquery, a filter that is no boolean
+	unset SYNC_EXCLUDE
+	for w in '"v >"' '"v + 1"' '"nope = 1"' '"v IN (SELECT 1)"' '"lower(v)"'; do
+		export SYNC_RULES="{\"o\": {\"where\": $w}}"
+		run_sync
+		assert_eq 2 "$RC" "where $w: $OUT"
+		assert_contains "$OUT$ERR" "\"].where: " "where $w"
+	done
+}
+
+# Malformed SYNC_RULES: refused before any database is touched, exit 2,
+# every problem listed
+test_malformed() {
+	export TARGET_DATABASE_URL=postgresql://nobody@127.0.0.1:1/none
+	local -a cases=(
+		'[1]|SYNC_RULES: expected a JSON object'
+		'{"t": 1}|SYNC_RULES["t"]: expected an object of rules'
+		'{"t": {"wher": "x"}}|SYNC_RULES["t"]: unknown key "wher"'
+		'{"t": {"where": 1}}|SYNC_RULES["t"].where: expected an SQL boolean expression'
+		'{"t": {"where": "a; b"}}|SYNC_RULES["t"].where: a filter is one expression'
+		'{"t": {"where": "a --"}}|SYNC_RULES["t"].where: no comments'
+		'{"t": {"where": "(a"}}|SYNC_RULES["t"].where: a '"'('"' is not closed'
+		'{"t": {"where": "a)"}}|SYNC_RULES["t"].where: a '"')'"' closes nothing'
+		'{"t": {"where": "  "}}|SYNC_RULES["t"].where: expected an SQL boolean expression, not an empty string'
+		'{"t": {"exclude_columns": "a"}}|SYNC_RULES["t"].exclude_columns: expected an array'
+		'{"t": {"exclude_columns": ["a", 2]}}|SYNC_RULES["t"].exclude_columns[1]: expected a column name'
+		'{"t": {"mode": "merge"}}|SYNC_RULES["t"].mode: expected "upsert" or "insert_only"'
+		'{"t": {"triggers": true}}|SYNC_RULES["t"].triggers: expected "fire" or "skip"'
+		'{"t": {"delete": "yes"}}|SYNC_RULES["t"].delete: expected true, false or an object'
+		'{"t": {"delete": {"max_rows": -1}}}|SYNC_RULES["t"].delete.max_rows: expected a whole number >= 0'
+		'{"t": {"delete": {"max_rows": 1.5}}}|SYNC_RULES["t"].delete.max_rows: expected a whole number >= 0'
+		'{"t": {"delete": {"max_percent": 101}}}|SYNC_RULES["t"].delete.max_percent: expected a number from 0 to 100'
+		'{"t": {"delete": {"cascade": 1}}}|SYNC_RULES["t"].delete.cascade: expected true or false'
+		'{"t": {"delete": {"limit": 1}}}|SYNC_RULES["t"].delete: unknown key "limit"'
+		'{"t": {"mode": "upsert", "mode": "upsert"}}|SYNC_RULES["t"]: key "mode" appears twice'
+		'{"t": {}, "t": {}}|SYNC_RULES repeats a key'
+		'{"t": {}|SYNC_RULES is not valid JSON'
+		'{"a\"b": {"x": 1}}|SYNC_RULES["a\"b"]: unknown key "x"'
+	)
+	local c
+	for c in "${cases[@]}"; do
+		local rules=${c%%|*} want=${c#*|}
+		local rc=0 out
+		out=$(SYNC_RULES=$rules "$SYNCFN" sync 2>&1) || rc=$?
+		assert_eq 2 "$rc" "exit status for $rules: $out"
+		assert_contains "$out" "$want" "$rules"
+	done
+	# all at once
+	local rc=0 out
+	out=$(SYNC_RULES='{"t": {"mode": 1, "delete": {"max_rows": "x"}}, "u": []}' "$SYNCFN" sync 2>&1) || rc=$?
+	assert_eq 2 "$rc"
+	assert_contains "$out" 'SYNC_RULES["t"].mode'
+	assert_contains "$out" 'SYNC_RULES["t"].delete.max_rows'
+	assert_contains "$out" 'SYNC_RULES["u"]: expected an object'
+	# nested 5000 deep, a file that does not exist, a file too large
+	rc=0; out=$(SYNC_RULES="$(printf '%5000s' | tr ' ' '[')" "$SYNCFN" sync 2>&1) || rc=$?
+	assert_eq 2 "$rc"; assert_contains "$out" "SYNC_RULES nests deeper than 8 levels"
+	rc=0; out=$(SYNC_RULES="@$TEST_TMP/none.json" "$SYNCFN" sync 2>&1) || rc=$?
+	assert_eq 2 "$rc"; assert_contains "$out" "SYNC_RULES=@$TEST_TMP/none.json: cannot open the file"
+	head -c 300000 /dev/zero | tr '\0' ' ' >"$TEST_TMP/big.json"
+	rc=0; out=$(SYNC_RULES="@$TEST_TMP/big.json" "$SYNCFN" sync 2>&1) || rc=$?
+	assert_eq 2 "$rc"; assert_contains "$out" "larger than 256 KiB"
+	printf '{"t": {"where": 1}}' >"$TEST_TMP/bad.json"
+	rc=0; out=$(SYNC_RULES="@$TEST_TMP/bad.json" "$SYNCFN" sync 2>&1) || rc=$?
+	assert_eq 2 "$rc"; assert_contains "$out" 'SYNC_RULES["t"].where: expected'
+	# serve starts, says what is wrong, and a manual sync answers 500
+	export SYNC_ADMIN_TOKEN=rules-test-admin-token-0123456789
+	SYNC_RULES='{"t": 1}' start_serve
+	assert_contains "$(cat "$SERVE_LOG")" 'SYNC_RULES[\"t\"]: expected an object'
+	http GET "$SERVE_URL/api/background/sync/slave-to-prod" -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"
+	assert_eq 500 "$HTTP_STATUS" "$HTTP_BODY"
+	assert_contains "$HTTP_BODY" 'SYNC_RULES[\"t\"]: expected an object'
+	kill "$SERVE_PID"
+}
