@@ -11,6 +11,7 @@
 #include "fn_log.h"
 #include "sql_text.h"
 #include "sync_buf.h"
+#include "sync_delete.h"
 #include "sync_names.h"
 #include "sync_rules_check.h"
 
@@ -930,6 +931,8 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
 		st = sync_plan_order(plan, tgt, err, errlen);
 	if (st == SYNC_OK)
 		st = sync_rules_check_where(plan, src, tgt, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_delete_check(plan, tgt, err, errlen);
 	if (st == SYNC_OK && plan->problems.oom) {
 		fn_err(err, errlen, "out of memory checking SYNC_RULES");
 		st = SYNC_FAILED;

@@ -100,6 +100,8 @@ struct sync_table {
 	struct sync_frag f;
 	/* filled by the run */
 	long long source_rows, inserted, updated;
+	long long delete_found, deleted; /* a delete rule's rows: counted
+	                                    before any write, deleted */
 	double copy_ms, analyze_ms, merge_ms, count_ms, diff_ms, total_ms;
 	/* "insert_select", "insert_direct", "copy_direct", "copy_stage",
 	 * "copy_diff", "checksum" */

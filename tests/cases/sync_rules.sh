@@ -220,3 +220,104 @@ test_malformed() {
 	assert_contains "$HTTP_BODY" 'SYNC_RULES[\"t\"]: expected an object'
 	kill "$SERVE_PID"
 }
+
+# delete: target rows in scope whose key the source lacks, children before
+# parents, behind the guard (exactly at the limit passes, one over trips
+# and writes nothing); NULL filter results are out of scope; an empty
+# scope never empties the target; a dry run reports without deleting
+delete_case() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode "$1" "sync_rules_del_$1_${2:-x}"
+	variant "$1" "${2:-}"
+	both_q "CREATE TABLE p (id int PRIMARY KEY, tenant int, note text);
+	CREATE TABLE c (id int PRIMARY KEY, pid int REFERENCES p, tenant int)"
+	src_q "INSERT INTO p SELECT g, CASE WHEN g = 20 THEN NULL ELSE g % 2 END, 'n' FROM generate_series(1, 20) g;
+	INSERT INTO c SELECT g, g, g % 2 FROM generate_series(1, 20) g"
+	local rules='{"p": {"where": "tenant = 1", "delete": {"max_rows": 2, "max_percent": 20}},
+	              "c": {"where": "tenant = 1", "delete": {"max_rows": 2}}}'
+	export SYNC_RULES=$rules
+	sync_ok; expect_counts 20 0 0
+	assert_json "$OUT" 'j["statistics"]["deleted"]' 0
+	# the target's own rows: one out of scope (tenant 0), one NULL
+	dst_q "INSERT INTO p VALUES (100, 0, 'own'), (101, NULL, 'own')"
+	# 2 of the 10 rows in scope of each table: at both limits
+	src_q "DELETE FROM c WHERE id IN (1, 3); DELETE FROM p WHERE id IN (1, 3); UPDATE p SET note = 'x' WHERE id = 5"
+	local v; v=$(versions p)
+	sync_ok --dry-run; expect_counts 0 1 15
+	assert_json "$OUT" '[t.get("deleted") for t in j["statistics"]["tables"]]' '[2, 2]'
+	assert_eq "$v" "$(versions p)" "a dry run deleted"
+	sync_ok; expect_counts 0 1 15
+	assert_json "$OUT" 'j["statistics"]["deleted"]' 4
+	assert_json "$OUT" '[(t["table"].split(".")[1], t["deleted"], t["scope"]) for t in j["statistics"]["tables"]]' '[["p", 2, "filtered"], ["c", 2, "filtered"]]'
+	assert_eq "100 101" "$(dst_q "SELECT string_agg(id::text, ' ' ORDER BY id) FROM p WHERE id NOT IN (SELECT id FROM p WHERE id < 100)")"
+	assert_eq "0" "$(dst_q "SELECT count(*) FROM p WHERE id IN (1, 3)")"
+	sync_ok; expect_counts 0 0 16
+	assert_json "$OUT" 'j["statistics"]["deleted"]' 0
+	# one over max_rows (3 > 2): nothing written, not even the update
+	src_q "DELETE FROM c WHERE id IN (5, 7, 9); UPDATE p SET note = 'y' WHERE id = 11"
+	v=$(versions p); local vc; vc=$(versions c)
+	run_sync
+	assert_eq 2 "$RC" "a tripped guard: $OUT"
+	assert_contains "$OUT" '.c: the delete rule would delete 3 of the 8 target rows in scope (37.5%), over its guard (max_rows 2)'
+	assert_eq "$v|$vc" "$(versions p)|$(versions c)" "a tripped guard wrote"
+	assert_eq guard_tripped "$(dst_q 'SELECT status FROM syncfn.runs ORDER BY id DESC LIMIT 1')"
+	# one over max_percent: 2 of 8 in scope is 25% > 20%
+	src_q "INSERT INTO c SELECT id, id, 1 FROM (VALUES (5), (7), (9)) v(id); DELETE FROM c WHERE id IN (5, 7); DELETE FROM p WHERE id IN (5, 7)"
+	export SYNC_RULES='{"p": {"where": "tenant = 1", "delete": {"max_percent": 20}}, "c": {"where": "tenant = 1", "delete": {"max_percent": 50}}}'
+	run_sync
+	assert_eq 2 "$RC" "$OUT"
+	assert_contains "$OUT" '.p: the delete rule would delete 2 of the 8 target rows in scope (25.0%), over its guard (max_percent 20)'
+	export SYNC_RULES='{"p": {"where": "tenant = 1", "delete": {"max_percent": 25}}, "c": {"where": "tenant = 1", "delete": true}}'
+	run_sync
+	assert_eq 2 "$RC" "$OUT"
+	assert_contains "$OUT" '.c: the delete rule would delete 2 of the 8 target rows in scope (25.0%), over its guard (max_percent 10)'
+	export SYNC_RULES='{"p": {"where": "tenant = 1", "delete": {"max_percent": 25}}, "c": {"where": "tenant = 1", "delete": {"max_percent": 25}}}'
+	sync_ok; expect_counts 0 1 11
+	assert_json "$OUT" 'j["statistics"]["deleted"]' 4
+	# an empty scope on the source: every row in scope would go; refused
+	# whatever max_rows says, unless max_percent is 100
+	src_q "DELETE FROM c; UPDATE p SET tenant = 3"
+	export SYNC_RULES='{"c": {"delete": {"max_rows": 1000}}}'
+	run_sync
+	assert_eq 2 "$RC" "$OUT"
+	assert_contains "$OUT" '.c: the delete rule would delete 6 of the 6 target rows in scope (100.0%), over its guard (every row in scope'
+	export SYNC_RULES='{"c": {"delete": {"max_percent": 100}}}'
+	sync_ok
+	assert_json "$OUT" 'j["statistics"]["deleted"]' 6
+	assert_eq 0 "$(dst_q 'SELECT count(*) FROM c')"
+}
+test_delete_same() { delete_case same; }
+test_delete_two_streamed() { delete_case two off; }
+test_delete_two_checksum() { delete_case two checksum; }
+
+# A table referenced with ON DELETE CASCADE needs "cascade": true; a NO
+# ACTION reference that blocks a delete fails naming the constraint
+test_delete_references() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_rules_refs
+	both_q "CREATE TABLE p (id int PRIMARY KEY);
+	CREATE TABLE c (id int PRIMARY KEY, pid int CONSTRAINT c_cascades REFERENCES p ON DELETE CASCADE);
+	CREATE TABLE q (id int PRIMARY KEY);
+	CREATE TABLE r (id int PRIMARY KEY, qid int CONSTRAINT r_blocks REFERENCES q)"
+	src_q "INSERT INTO p SELECT generate_series(1, 20); INSERT INTO c SELECT g, g FROM generate_series(1, 20) g;
+	INSERT INTO q SELECT generate_series(1, 20); INSERT INTO r SELECT g, g FROM generate_series(1, 20) g"
+	sync_ok; expect_counts 80 0 0
+	export SYNC_RULES='{"p": {"delete": true}}'
+	run_sync
+	assert_eq 2 "$RC" "$OUT"
+	assert_contains "$OUT" 'SYNC_RULES[\"p\"].delete: table public.p is referenced by table public.c (constraint c_cascades, ON DELETE CASCADE)'
+	src_q "DELETE FROM c WHERE id = 1; DELETE FROM p WHERE id = 1"
+	export SYNC_RULES='{"p": {"delete": {"cascade": true}}}'
+	sync_ok
+	assert_json "$OUT" 'j["statistics"]["deleted"]' 1
+	# r still references q 1 on the target (r has no delete rule)
+	src_q "DELETE FROM r WHERE id = 1; DELETE FROM q WHERE id = 1"
+	export SYNC_RULES='{"q": {"delete": true}}'
+	run_sync
+	assert_eq 1 "$RC" "$OUT"
+	assert_contains "$OUT" 'still referenced through constraint r_blocks'
+	assert_eq 20 "$(dst_q 'SELECT count(*) FROM q')"
+	export SYNC_RULES='{"q": {"delete": true}, "r": {"delete": true}}'
+	sync_ok
+	assert_json "$OUT" 'j["statistics"]["deleted"]' 2
+}
