@@ -206,10 +206,15 @@ enum sync_status sync_delete_apply(struct sync_plan *plan, struct sync_db *tgt,
 		keys_name(keys, sizeof keys, i);
 		PGresult *r = NULL;
 		double t0 = sync_now_ms();
-		st = run(tgt, sql_sync_delete, t, keys, same, what, &r, err,
-		         errlen);
+		st = sync_rules_triggers(tgt, t, 1, err, errlen);
+		if (st == SYNC_OK)
+			st = run(tgt, sql_sync_delete, t, keys, same, what, &r,
+			         err, errlen);
+		if (st == SYNC_OK)
+			st = sync_rules_triggers(tgt, t, 0, err, errlen);
 		t->total_ms += sync_now_ms() - t0;
 		if (st != SYNC_OK) {
+			PQclear(r);
 			explain_blocked(t, tgt, err, errlen);
 			break;
 		}

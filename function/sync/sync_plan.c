@@ -933,6 +933,8 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
 		st = sync_rules_check_where(plan, src, tgt, err, errlen);
 	if (st == SYNC_OK)
 		st = sync_delete_check(plan, tgt, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_rules_check_triggers(plan, tgt, err, errlen);
 	if (st == SYNC_OK && plan->problems.oom) {
 		fn_err(err, errlen, "out of memory checking SYNC_RULES");
 		st = SYNC_FAILED;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fn_log.h"
+#include "sql_text.h"
 #include "sync_names.h"
 
 static void add_problem(struct sync_plan *plan, const char *key,
@@ -150,4 +151,75 @@ enum sync_status sync_rules_check_where(struct sync_plan *plan,
 		sync_buf_free(&b);
 	}
 	return st;
+}
+
+static int skips(const struct sync_table *t)
+{
+	return t->rule && t->rule->skip_triggers;
+}
+
+static void refuse_skip(struct sync_plan *plan, struct sync_table *t,
+                        struct sync_db *tgt)
+{
+	char oid[16], ignore[200];
+	snprintf(oid, sizeof oid, "%u", t->tgt_oid);
+	const char *p[1] = { oid };
+	PGresult *r = NULL;
+	const char *names = "";
+	if (sync_db_exec(tgt, sql_sync_triggers, 1, p, &r, NULL, ignore,
+	                 sizeof ignore) == SYNC_OK && PQntuples(r) == 1)
+		names = PQgetvalue(r, 0, 0);
+	sync_rules_problem(plan, t, ".triggers", "\"skip\" runs the "
+	                   "table's writes with session_replication_role = "
+	                   "replica, which the role in TARGET_DATABASE_URL may "
+	                   "not set (it needs to be a superuser, or on "
+	                   "PostgreSQL 15 and later: GRANT SET ON PARAMETER "
+	                   "session_replication_role TO it); table %s has %s%s",
+	                   t->label, *names ? "the triggers " : "no user "
+	                   "trigger", names);
+	PQclear(r);
+}
+
+enum sync_status sync_rules_check_triggers(struct sync_plan *plan,
+                                           struct sync_db *tgt, char *err,
+                                           size_t errlen)
+{
+	int any = 0;
+	for (int i = 0; i < plan->n; i++)
+		any |= skips(&plan->t[i]);
+	if (!any)
+		return SYNC_OK;
+	enum sync_status st = sync_db_run(tgt, "SAVEPOINT syncfn_rules", 0,
+	                                  NULL, NULL, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	char why[600];
+	enum sync_status tried = sync_db_run(tgt, sql_sync_replica, 0, NULL,
+	                                     NULL, why, sizeof why);
+	if (tried != SYNC_OK && tried != SYNC_FAILED && tried != SYNC_CONFIG) {
+		fn_err(err, errlen, "%s", why);
+		return tried;
+	}
+	/* undone either way: the run sets it around each skip table */
+	st = sync_db_run(tgt, "ROLLBACK TO SAVEPOINT syncfn_rules", 0, NULL,
+	                 NULL, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_db_run(tgt, "RELEASE SAVEPOINT syncfn_rules", 0, NULL,
+		                 NULL, err, errlen);
+	for (int i = 0; i < plan->n && st == SYNC_OK && tried != SYNC_OK; i++)
+		if (skips(&plan->t[i]))
+			refuse_skip(plan, &plan->t[i], tgt);
+	return st;
+}
+
+enum sync_status sync_rules_triggers(struct sync_db *tgt,
+                                     const struct sync_table *t, int on,
+                                     char *err, size_t errlen)
+{
+	if (!skips(t))
+		return SYNC_OK;
+	char what[340];
+	snprintf(what, sizeof what, "table %s (triggers: skip)", t->label);
+	return sync_db_run(tgt, on ? sql_sync_replica : sql_sync_replica_end, 0,
+	                   NULL, what, err, errlen);
 }

@@ -27,4 +27,17 @@ enum sync_status sync_rules_check_where(struct sync_plan *plan,
                                         struct sync_db *tgt, char *err,
                                         size_t errlen);
 
+/* "triggers": "skip": whether the target's role may set
+ * session_replication_role (tried in a savepoint, then undone); a problem
+ * naming the table and its triggers for each skip rule when it may not. */
+enum sync_status sync_rules_check_triggers(struct sync_plan *plan,
+                                           struct sync_db *tgt, char *err,
+                                           size_t errlen);
+
+/* Around a skip table's writes: on, the target's triggers stop firing
+ * for the transaction; off, they fire again. Nothing for other tables. */
+enum sync_status sync_rules_triggers(struct sync_db *tgt,
+                                     const struct sync_table *t, int on,
+                                     char *err, size_t errlen);
+
 #endif

@@ -13,6 +13,7 @@
 #include "sync_db.h"
 #include "sync_delete.h"
 #include "sync_plan.h"
+#include "sync_rules_check.h"
 #include "sync_runlog.h"
 #include "sync_table.h"
 #include "sync_usage.h"
@@ -178,8 +179,13 @@ static enum sync_status move_all(struct run *r)
 		t->checksum = r->s->checksum;
 		long long s0 = r->same ? -1 : sync_usage_bytes(r->src);
 		long long g0 = sync_usage_bytes(r->tgt);
-		st = sync_table_run(t, i, r->src, r->tgt, r->same, r->req,
-		                    r->err, r->errlen);
+		st = sync_rules_triggers(r->tgt, t, 1, r->err, r->errlen);
+		if (st == SYNC_OK)
+			st = sync_table_run(t, i, r->src, r->tgt, r->same,
+			                    r->req, r->err, r->errlen);
+		if (st == SYNC_OK)
+			st = sync_rules_triggers(r->tgt, t, 0, r->err,
+			                         r->errlen);
 		long long s1 = r->same ? -1 : sync_usage_bytes(r->src);
 		long long g1 = sync_usage_bytes(r->tgt);
 		t->src_bytes = s0 >= 0 && s1 >= s0 ? s1 - s0 : r->same ? 0 : -1;
