@@ -308,6 +308,10 @@ static cJSON *statistics(struct run *r)
 	cJSON_AddNumberToObject(o, "updated", (double)upd);
 	cJSON_AddNumberToObject(o, "unchanged", (double)(total - ins - upd));
 	cJSON_AddNumberToObject(o, "deleted", (double)del);
+	/* the rules in force, for the run log (and the checksum's hints,
+	 * which hold only under the same rules) */
+	if (r->s->rules)
+		cJSON_AddStringToObject(o, "rules_hash", r->s->rules->hash);
 	cJSON_AddNumberToObject(o, "duration_ms",
 	                        (long long)(sync_now_ms() - r->t0));
 	cJSON_AddItemToObject(o, "tables", tables);
@@ -527,8 +531,9 @@ static enum sync_status run_steps(struct run *r, cJSON **stats)
 		                     tables && *tables ? tables : "*", r->log,
 		                     r->err, r->errlen);
 	if (st == SYNC_OK && !r->same && r->s->checksum != SYNC_CHECKSUM_OFF)
-		st = sync_runlog_quiet(r->tgt, r->plan.t, r->plan.n, r->err,
-		                       r->errlen);
+		st = sync_runlog_quiet(r->tgt, r->plan.t, r->plan.n,
+		                       r->s->rules ? r->s->rules->hash : NULL,
+		                       r->err, r->errlen);
 	if (st == SYNC_OK)
 		fn_log(r->log, FN_INFO, "Starting slave-to-prod sync", "type",
 		       FN_STR(r->req->type), "tables", FN_INT(r->plan.n),

@@ -45,6 +45,8 @@ scope_case() {
 	                    "t": {"where": "tenant <> 0", "exclude_columns": ["secret"]}}'
 	sync_ok; expect_counts 12 0 0
 	assert_eq "$FIRST" "$(methods)" "first sync ($1 ${2:-})"
+	# the run log keeps the rules' hash with the run
+	assert_eq 16 "$(dst_q "SELECT length(statistics->>'rules_hash') FROM syncfn.runs WHERE status = 'ok' ORDER BY id DESC LIMIT 1")"
 	assert_eq "1|1|n1|dflt 2|2|n2|dflt 4|1|n4|dflt 5|2|n5|dflt 7|1|n7|dflt 8|2|n8|dflt" "$(trows o id)" "o in scope, secret left to its default"
 	assert_eq "k1|1|n1|dflt k2|2|n2|dflt k4|1|n4|dflt k5|2|n5|dflt k7|1|n7|dflt k8|2|n8|dflt" "$(trows t k)" "t in scope"
 	# only the excluded column differs: nothing is written
