@@ -38,7 +38,7 @@ SYNC_LIBS     := -lpq -lcjson
 SCHEDULE_LIBS := -lcurl -lcjson
 
 RUNTIME_SRCS  := $(sort $(wildcard runtime/*.c))
-FN_COMMON     := function/fn_log.c function/names.c
+FN_COMMON     := function/fn_log.c function/names.c function/sync_rules.c
 MAIN_SRCS     := $(RUNTIME_SRCS) $(FN_COMMON)
 ENGINE_COMMON := $(FN_COMMON) function/engine_abi.c
 SYNC_SRCS     := $(sort $(wildcard function/sync/*.c)) $(ENGINE_COMMON)

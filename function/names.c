@@ -16,6 +16,7 @@ const char *sync_status_name(enum sync_status st)
 	case SYNC_FAILED: return "failed";
 	case SYNC_UNREACHABLE: return "unreachable";
 	case SYNC_CANCELLED: return "cancelled";
+	case SYNC_GUARD: return "guard_tripped";
 	}
 	return "unknown";
 }

@@ -5,8 +5,9 @@
  * snapshot, inserts the missing rows and updates the changed ones in one
  * target transaction, records the run in schema "syncfn" of the target,
  * and builds the JSON answer that both the HTTP route and `syncfn sync`
- * print. Nothing is ever deleted from the target; a failure at any point
- * leaves the target as it was.
+ * print. A failure at any point
+ * leaves the target as it was. Rows are deleted only where a table's
+ * rule (SYNC_RULES, sync_rules.h) says so, within its guard.
  *
  * The engine lives in its own shared object (build/syncfn-sync.so) that
  * the runtime loads only when an invocation needs it, so libpq costs
@@ -31,6 +32,7 @@
 #include <stddef.h>
 
 #include "fn_log.h"
+#include "sync_rules.h"
 
 struct cJSON;
 
@@ -62,6 +64,7 @@ struct sync_settings {
 	int lock_timeout_ms;       /* SYNC_LOCK_TIMEOUT */
 	int connect_timeout_s;     /* libpq connect_timeout, 0 = the default */
 	enum sync_checksum checksum; /* SYNC_CHECKSUM, above */
+	const struct sync_rules *rules; /* SYNC_RULES, parsed; NULL: none */
 };
 
 /* Progress of one table while its rows stream; called from the thread
@@ -101,7 +104,11 @@ enum sync_status {
 	                     SYNC_TABLES ... (HTTP 489 for QStash, exit 2) */
 	SYNC_FAILED,      /* failed, may succeed on retry; nothing applied */
 	SYNC_UNREACHABLE, /* a database could not be reached (HTTP 503) */
-	SYNC_CANCELLED    /* cancelled through request->cancel */
+	SYNC_CANCELLED,   /* cancelled through request->cancel */
+	SYNC_GUARD        /* a delete rule's guard tripped: nothing written;
+	                     like SYNC_CONFIG, retrying cannot help until the
+	                     source or the guard changes (run log status
+	                     guard_tripped) */
 };
 
 /* Runs one sync. On return *result is a new cJSON object in the

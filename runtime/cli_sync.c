@@ -47,6 +47,7 @@ static int exit_status(enum sync_status st)
 	case SYNC_DEDUPLICATED:
 		return 0;
 	case SYNC_CONFIG:
+	case SYNC_GUARD:
 		return 2;
 	case SYNC_BUSY:
 		return 3;

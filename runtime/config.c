@@ -1,6 +1,7 @@
 /* config.c - reads and checks the environment (see config.h). */
 #include "config.h"
 
+#include "config_rules.h"
 #include "conninfo.h"
 
 #include <ctype.h>
@@ -29,6 +30,11 @@ static void problem(struct config *cfg, unsigned need, const char *fmt, ...)
 
 /* An unset or empty variable is "not set": an empty secret in a .env file
  * is a mistake, not a value. */
+static void rules_problem(void *ctx, const char *msg)
+{
+	problem(ctx, NEED_SYNC, "%s", msg);
+}
+
 static const char *get(const char *(*getenv_fn)(const char *), const char *name)
 {
 	const char *v = getenv_fn(name);
@@ -321,6 +327,8 @@ void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
 	else if (ck && strcmp(ck, "auto") != 0)
 		problem(cfg, NEED_SYNC, "SYNC_CHECKSUM must be auto, on or off, "
 		        "not \"%.20s\"", ck);
+	config_rules_load(get(getenv_fn, "SYNC_RULES"), &cfg->rules,
+	                  rules_problem, cfg);
 	load_qstash(cfg, getenv_fn);
 	load_alerts(cfg, getenv_fn);
 	load_instance(cfg, getenv_fn);
@@ -392,6 +400,11 @@ int config_check(const struct config *cfg, unsigned need, const char *command,
 	return count;
 }
 
+void config_free(struct config *cfg)
+{
+	sync_rules_free(&cfg->rules);
+}
+
 void config_sync_settings(const struct config *cfg, struct sync_settings *s)
 {
 	memset(s, 0, sizeof *s);
@@ -404,6 +417,7 @@ void config_sync_settings(const struct config *cfg, struct sync_settings *s)
 	s->statement_timeout_ms = cfg->statement_timeout_ms;
 	s->lock_timeout_ms = cfg->lock_timeout_ms;
 	s->checksum = cfg->checksum;
+	s->rules = cfg->rules.n ? &cfg->rules : NULL;
 	s->connect_timeout_s = SYNC_CONNECT_TIMEOUT_S;
 }
 

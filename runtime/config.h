@@ -40,6 +40,7 @@ struct config {
 	int statement_timeout_ms;   /* SYNC_STATEMENT_TIMEOUT (ms or 30s/5m) */
 	int lock_timeout_ms;        /* SYNC_LOCK_TIMEOUT */
 	enum sync_checksum checksum; /* SYNC_CHECKSUM=auto|on|off */
+	struct sync_rules rules;    /* SYNC_RULES, parsed (config_free) */
 
 	/* QStash */
 	const char *qstash_url;     /* QSTASH_URL, trailing '/' removed */
@@ -118,6 +119,9 @@ struct config {
  * malformed values are noted in cfg->problems and replaced by defaults. */
 void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
                  int stderr_is_tty);
+
+/* Frees what config_load allocated (the rules). */
+void config_free(struct config *cfg);
 
 /* Lists, one per line into out, every problem that stops a command that
  * needs `need`, each prefixed by "syncfn <command>: " (no prefix when

@@ -93,6 +93,7 @@ static int status_for(enum sync_status st, enum caller who,
 		 * must come back once the running one is done. */
 		return who == CALLER_QSTASH ? 503 : 409;
 	case SYNC_CONFIG:
+	case SYNC_GUARD:
 		if (who != CALLER_QSTASH)
 			return 500;
 		http_add_header(res, "Upstash-NonRetryable-Error", "true");

@@ -5,5 +5,5 @@
 -- bytes a row (key int8, hash int8), in rows of at most 256 keys that the
 -- client reads one by one; the key's index finds each row.
 SELECT string_agg(int8send(({{key}})::int8) || int8send({{rowhash}}), ''::bytea)
-FROM {{tbl}} WHERE {{key}} = ANY ($1::int8[])
+FROM {{tbl}} syncfn_ck_t WHERE {{key}} = ANY ($1::int8[])
 GROUP BY ({{key}})::int8 >> 8

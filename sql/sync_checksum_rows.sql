@@ -11,7 +11,7 @@ SELECT {{segcol}} >> 6,
        string_agg(int4send(octet_length(k)) || k || int8send(h), ''::bytea)
 FROM (SELECT {{segcol}}, convert_to(({{key}})::text, 'UTF8') AS k,
              {{rowhash}} AS h
-      FROM (SELECT {{seg}} AS {{segcol}}, {{cols}} FROM {{tbl}}) x
+      FROM (SELECT {{seg}} AS {{segcol}}, {{cols}} FROM {{tbl}} syncfn_ck_t) x
       WHERE {{segcol}} >= $1::int
         AND ($2::int[] IS NULL OR {{segcol}} = ANY ($2::int[]))
       OFFSET 0) s

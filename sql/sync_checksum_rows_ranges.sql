@@ -9,7 +9,7 @@ FROM unnest($2::int[]) AS syncfn_ck_g(syncfn_ck_s)
 CROSS JOIN LATERAL (
   SELECT string_agg(int4send(octet_length(k)) || k || int8send(h), ''::bytea) AS rows
   FROM (SELECT convert_to(({{key}})::text, 'UTF8') AS k, {{rowhash}} AS h
-        FROM {{tbl}}
+        FROM {{tbl}} syncfn_ck_t
         WHERE {{key}} >= $3::int8 + (syncfn_ck_g.syncfn_ck_s - 1) * $6::int8
           AND {{key}} < $3::int8 + syncfn_ck_g.syncfn_ck_s * $6::int8
           AND {{key}} < $4::int8) x) r

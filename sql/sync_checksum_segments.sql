@@ -20,6 +20,6 @@
 SELECT string_agg({{pack}}, ''::bytea)
 FROM (SELECT seg, bit_xor(h) AS h, bit_or({{slot}}) AS b, count(*)::int AS n
       FROM (SELECT {{group}} AS seg, {{pos}} AS pos, {{rowhash}} AS h
-            FROM {{tbl}} OFFSET 0) r
+            FROM {{tbl}} syncfn_ck_t OFFSET 0) r
       GROUP BY 1) s
 GROUP BY seg >> 12

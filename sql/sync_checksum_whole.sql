@@ -7,4 +7,4 @@
 -- and when the two answers are equal nothing else about the table is
 -- read.
 SELECT count(*), bit_xor(h)
-FROM (SELECT {{rowhash}} AS h FROM {{tbl}}) r
+FROM (SELECT {{rowhash}} AS h FROM {{tbl}} syncfn_ck_t) r

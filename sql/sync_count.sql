@@ -1,2 +1,2 @@
 -- Source rows compared (same database: the merge reads them server-side).
-SELECT count(*) FROM {{src}}
+SELECT count(*) FROM {{src}} s

@@ -9,7 +9,7 @@ WITH ins AS (
   SELECT {{s_cols}}
   FROM {{src}} s
   LEFT JOIN {{tgt_only}} d ON {{join}}
-  WHERE {{missing}} OR ({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}})
+  WHERE {{missing}} OR (({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}}){{d_scope}})
   ON CONFLICT ({{key}}) {{action}}
   RETURNING (t.xmax = 0) AS inserted
 )

@@ -5,4 +5,4 @@ SELECT EXISTS (
   SELECT 1
   FROM {{src}} s
   LEFT JOIN {{tgt_only}} d ON {{join}}
-  WHERE {{missing}} OR ({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}}))
+  WHERE {{missing}} OR (({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}}){{d_scope}}))

@@ -5,4 +5,4 @@ SELECT EXISTS (
   FROM {{src}} s
   LEFT JOIN LATERAL (SELECT * FROM {{tgt_only}} d WHERE {{join}} OFFSET 0) d
     ON true
-  WHERE {{missing}} OR ({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}}))
+  WHERE {{missing}} OR (({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}}){{d_scope}}))

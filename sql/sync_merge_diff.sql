@@ -9,7 +9,7 @@ WITH ins AS (
   FROM {{src}} s
   LEFT JOIN LATERAL (SELECT * FROM {{tgt_only}} d WHERE {{join}} OFFSET 0) d
     ON true
-  WHERE {{missing}} OR ({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}})
+  WHERE {{missing}} OR (({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}}){{d_scope}})
   ON CONFLICT ({{key}}) {{action}}
   RETURNING (t.xmax = 0) AS inserted
 )

@@ -7,7 +7,7 @@ WITH diff ({{diff_cols}}, m) AS MATERIALIZED (
   SELECT {{s_cols}}, {{missing}}
   FROM {{src}} s
   LEFT JOIN {{tgt_only}} d ON {{join}}
-  WHERE {{missing}} OR ({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}})
+  WHERE {{missing}} OR (({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}}){{d_scope}})
 ), ins AS (
   INSERT INTO {{tgt}} AS t ({{cols}}) {{overriding}}
   SELECT {{diff_cols}} FROM diff

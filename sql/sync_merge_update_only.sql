@@ -6,7 +6,7 @@
 WITH upd AS (
   UPDATE {{tgt_only}} AS d SET {{set_src}}
   FROM {{src}} s
-  WHERE {{join}} AND ({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}})
+  WHERE {{join}} AND ({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}}){{d_scope}}
   RETURNING 1
 )
 SELECT 0, count(*) FROM upd

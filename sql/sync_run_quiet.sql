@@ -9,7 +9,8 @@
 -- and hash of those target-only rows ('0' and 16 zeros for none), as
 -- text. Only a hint of where the whole-table comparison pays
 -- (sync_checksum_whole.sql): a statistics value of another shape matches
--- nothing and never fails the run.
+-- nothing and never fails the run. $1: the hash of the rules in force
+-- (NULL: none); a run under other rules compared other rows.
 SELECT e->>'table', e->>'source_writes',
        CASE WHEN e->>'method' <> 'copy_direct' THEN e->>'target_writes'
             WHEN e->>'target_writes' ~ '^[0-9]{1,15}$'
@@ -27,7 +28,8 @@ FROM (SELECT statistics FROM syncfn.runs
      jsonb_array_elements(CASE jsonb_typeof(r.statistics->'tables')
                           WHEN 'array' THEN r.statistics->'tables'
                           ELSE '[]' END) e
-WHERE (e->>'method' = 'checksum' AND e->>'segments' <> '0'
+WHERE r.statistics->>'rules_hash' IS NOT DISTINCT FROM $1::text
+  AND ((e->>'method' = 'checksum' AND e->>'segments' <> '0'
        AND (e ? 'target_only_hash' OR e->>'segments_differing' = '0'))
    OR (e->>'method' = 'copy_direct' AND e ? 'target_writes'
-       AND e->>'source_rows' <> '0')
+       AND e->>'source_rows' <> '0'))

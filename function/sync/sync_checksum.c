@@ -129,7 +129,7 @@ static enum sync_status both_send(struct sync_db *src, struct sync_db *tgt,
 	q->s = (struct ck_query){ .db = src, .what = q->what_s };
 	q->t = (struct ck_query){ .db = tgt, .what = q->what_t };
 	char *sql_s = ck_sql_expand(s, t, tmpl, t->f.src, first, err, errlen);
-	char *sql_t = sql_s ? ck_sql_expand(s, t, tmpl, t->f.tgt_only, first,
+	char *sql_t = sql_s ? ck_sql_expand(s, t, tmpl, t->f.tgt_scope, first,
 	                                    err, errlen)
 	                    : NULL;
 	enum sync_status st = SYNC_FAILED;

@@ -234,7 +234,7 @@ enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
 	enum sync_status st = send_lookup(&qs, s, t, t->f.src, &p->look_s, err,
 	                                  errlen);
 	if (st == SYNC_OK)
-		st = send_lookup(&qt, s, t, t->f.tgt_only, &p->look_t, err,
+		st = send_lookup(&qt, s, t, t->f.tgt_scope, &p->look_t, err,
 		                 errlen);
 	struct lookup_to to_s = { s, 1, p }, to_t = { s, 0, p };
 	if (st == SYNC_OK)

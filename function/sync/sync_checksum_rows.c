@@ -204,7 +204,7 @@ enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
 	char *sql_t = sql_s ? ck_sql_expand(s, t, ranges
 	                                    ? sql_sync_checksum_rows_ranges
 	                                    : sql_sync_checksum_rows,
-	                                    t->f.tgt_only, 3, err, errlen)
+	                                    t->f.tgt_scope, 3, err, errlen)
 	                    : NULL;
 	enum sync_status st = SYNC_FAILED;
 	if (!all && !list)

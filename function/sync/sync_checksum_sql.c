@@ -320,7 +320,9 @@ static char *row_hash(const struct ck_sql *s, const struct sync_table *t,
 	sync_buf_addf(&cur, "%lld::int8", ck_const(0, 2));
 	for (int i = 0; i < t->ncols && !cur.oom; i++) {
 		const struct sync_col *c = &t->cols[i];
-		if (c->is_key)
+		/* insert-only: a row that exists is never updated, so only
+		 * its key matters */
+		if (c->is_key || t->insert_only)
 			continue;
 		struct sync_buf next = { 0 };
 		col_step(&next, c, i, src, utf8, sync_buf_str(&cur));

@@ -178,7 +178,7 @@ static enum sync_status open_chunk(struct target *g, char *err, size_t errlen)
 	char limit[24];
 	snprintf(limit, sizeof limit, "%d", SYNC_DIFF_CHUNK_ROWS);
 	const struct sync_kv kv[] = {
-		{ "cols", t->f.cols }, { "tgt_only", t->f.tgt_only },
+		{ "cols", t->f.cols }, { "tgt_scope", t->f.tgt_scope },
 		{ "key", t->f.key }, { "limit", limit },
 		{ "first", g->have_passed ? "false" : "true" },
 		{ "after", sync_buf_str(&after) },

@@ -11,7 +11,9 @@
 #include "fn_log.h"
 #include "sql_text.h"
 #include "sync_buf.h"
+#include "sync_delete.h"
 #include "sync_names.h"
+#include "sync_rules_check.h"
 
 
 struct tinfo {
@@ -283,6 +285,36 @@ static int add_required(struct sync_table *t, const char *name)
 	return 0;
 }
 
+/* The rule's excluded columns: each must be a column of the target
+ * table that an insert can leave to its default (a key column: said by
+ * read_key). */
+static void check_excluded(struct sync_plan *plan, const struct sync_table *t,
+                           const PGresult *rs, const PGresult *rt)
+{
+	for (int k = 0; t->rule && k < t->rule->nexclude; k++) {
+		const char *name = t->rule->exclude[k];
+		char sub[40];
+		snprintf(sub, sizeof sub, ".exclude_columns[%d]", k);
+		int i = find_row(rt, name);
+		if (k < 32 && (t->excluded_key & 1u << k))
+			continue; /* said by read_key */
+		if (i < 0 && find_row(rs, name) >= 0)
+			sync_rules_problem(plan, t, sub, "column \"%s\" exists "
+			                   "only on the source (or is generated "
+			                   "on the target): it is never written "
+			                   "anyway", name);
+		else if (i < 0)
+			sync_rules_problem(plan, t, sub, "table %s has no column "
+			                   "\"%s\"", t->label, name);
+		else if (is_true(rt, i, 9))
+			sync_rules_problem(plan, t, sub, "column %s.%s is NOT "
+			                   "NULL without a default on the target, "
+			                   "so a new row could not leave it out; "
+			                   "give it a DEFAULT on the target, or "
+			                   "sync it", t->label, name);
+	}
+}
+
 static enum sync_status match_columns(struct sync_plan *plan,
                                       struct sync_table *t, PGresult *rs,
                                       PGresult *rt,
@@ -294,6 +326,8 @@ static enum sync_status match_columns(struct sync_plan *plan,
 	for (int i = 0; i < PQntuples(rt); i++) {
 		const char *name = PQgetvalue(rt, i, 0);
 		int j = find_row(rs, name);
+		if (sync_rules_excluded(t, name))
+			continue;
 		if (j < 0 && is_true(rt, i, 9)) {
 			warn(plan, log, t->label, "column %s.%s exists only on "
 			     "the target and is NOT NULL without a default: rows "
@@ -348,7 +382,8 @@ static enum sync_status match_columns(struct sync_plan *plan,
 			     t->label, name, c->src_type, c->tgt_type);
 	}
 	for (int j = 0; j < PQntuples(rs); j++)
-		if (find_row(rt, PQgetvalue(rs, j, 0)) < 0)
+		if (find_row(rt, PQgetvalue(rs, j, 0)) < 0 &&
+		    !sync_rules_excluded(t, PQgetvalue(rs, j, 0)))
 			warn(plan, log, t->label, "column %s.%s exists only on "
 			     "the source (or is generated on the target); not "
 			     "copied", t->src_label, PQgetvalue(rs, j, 0));
@@ -382,8 +417,9 @@ static enum sync_status explain_deferrable(struct sync_db *tgt,
 	return st;
 }
 
-static enum sync_status read_key(struct sync_db *tgt, struct sync_table *t,
-                                 char *err, size_t errlen)
+static enum sync_status read_key(struct sync_plan *plan, struct sync_db *tgt,
+                                 struct sync_table *t, char *err,
+                                 size_t errlen)
 {
 	char o[16];
 	snprintf(o, sizeof o, "%u", t->tgt_oid);
@@ -400,7 +436,15 @@ static enum sync_status read_key(struct sync_db *tgt, struct sync_table *t,
 	for (int i = 0; i < nkey && st == SYNC_OK; i++) {
 		const char *k = PQgetvalue(r, i, 0);
 		struct sync_col *c = (struct sync_col *)sync_plan_col(t, k);
-		if (!c) {
+		if (!c && sync_rules_excluded(t, k)) {
+			sync_rules_problem(plan, t, ".exclude_columns", "column "
+			                   "\"%s\" is part of the key that rows "
+			                   "are matched on (%s): it cannot be "
+			                   "excluded", k, t->key_index);
+			for (int e = 0; e < t->rule->nexclude && e < 32; e++)
+				if (strcmp(t->rule->exclude[e], k) == 0)
+					t->excluded_key |= 1u << e;
+		} else if (!c) {
 			fn_err(err, errlen, "table %s: key column \"%s\" of the "
 			       "target does not exist in source table %s",
 			       t->label, k, t->src_label);
@@ -579,6 +623,42 @@ static int key_lists(struct sync_buf *key, struct sync_buf *src,
 	return key->oom || src->oom ? -1 : 0;
 }
 
+/* " AND <row alias a is in scope>": the filter over a copy of the row
+ * alone, where its unqualified names can mean nothing else; NULL (as
+ * false) is out of scope. */
+static char *in_scope(const char *a, const char *where)
+{
+	struct sync_buf b = { 0 };
+	sync_buf_addf(&b, " AND coalesce((SELECT (%s) FROM (SELECT %s.*) "
+	              "syncfn_scope), false)", where, a);
+	return b.oom ? (sync_buf_free(&b), NULL) : b.p;
+}
+
+/* The rule's filter on both sides (f->src, tgt_scope, d_scope, t_scope),
+ * after quote_pair filled src and tgt_only; -1 out of memory. */
+static int scope_frag(struct sync_table *t)
+{
+	struct sync_frag *f = &t->f;
+	const char *w = t->rule ? t->rule->where : NULL;
+	if (!f->src || !f->tgt_only)
+		return -1;
+	if (!w) {
+		f->tgt_scope = strdup(f->tgt_only);
+		f->d_scope = strdup("");
+		f->t_scope = strdup("");
+		return f->tgt_scope && f->d_scope && f->t_scope ? 0 : -1;
+	}
+	struct sync_buf s = { 0 }, d = { 0 };
+	sync_buf_addf(&s, "(SELECT * FROM %s WHERE (%s))", f->src, w);
+	sync_buf_addf(&d, "(SELECT * FROM %s WHERE (%s))", f->tgt_only, w);
+	free(f->src);
+	f->src = s.oom ? (sync_buf_free(&s), NULL) : s.p;
+	f->tgt_scope = d.oom ? (sync_buf_free(&d), NULL) : d.p;
+	f->d_scope = in_scope("d", w);
+	f->t_scope = in_scope("t", w);
+	return f->src && f->tgt_scope && f->d_scope && f->t_scope ? 0 : -1;
+}
+
 static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
                                    struct sync_db *tgt, int same)
 {
@@ -610,7 +690,7 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 			src_expr(&join, c, q, same);
 			if (c->is_key == 1)
 				sync_buf_addf(&missing, "d.%s IS NULL", q);
-		} else if (!c->identity_always) {
+		} else if (!c->identity_always && !t->insert_only) {
 			ncmp++;
 			list_sep(&d, ", ");
 			cmp_expr(&d, "d", q, c);
@@ -641,6 +721,7 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 	f->tgt = quote_pair(tgt, t->tgt_schema, t->tgt_name, 0);
 	f->tgt_only = quote_pair(tgt, t->tgt_schema, t->tgt_name,
 	                         !t->tgt_partitioned);
+	oom |= scope_frag(t) != 0;
 	f->cols = cols.p, f->s_cols = s_cols.p, f->key = key.p;
 	f->diff_cols = s_as.p, f->s_key = s_key.p;
 	f->join = join.p, f->missing = missing.p, f->d_cmp = d.p;
@@ -678,6 +759,10 @@ static enum sync_status skip_keyless(struct sync_plan *plan,
 	     "leaves out a table without a usable key (named in SYNC_TABLES, "
 	     "it is an error)", t->label, lead, rest);
 	t->skipped = 1;
+	if (t->rule)
+		sync_rules_problem(plan, t, NULL, "table %s is not synced: it "
+		                   "has no usable key (see the warnings)",
+		                   t->label);
 	*why = '\0';
 	cJSON_AddItemToArray(plan->skipped, cJSON_CreateString(t->label));
 	return SYNC_OK;
@@ -747,15 +832,18 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 		return st;
 	}
 	st = match_columns(plan, t, rs, rt, log);
-	PQclear(rs);
-	PQclear(rt);
 	if (st != SYNC_OK)
 		fn_err(err, errlen, "out of memory planning table %s", t->label);
 	if (st == SYNC_OK)
-		st = read_key(tgt, t, err, errlen);
+		st = read_key(plan, tgt, t, err, errlen);
+	if (st == SYNC_OK)
+		check_excluded(plan, t, rs, rt);
+	PQclear(rs);
+	PQclear(rt);
 	if (st == SYNC_CONFIG && t->from_star)
 		return skip_keyless(plan, t, log, err);
-	if (st == SYNC_OK && build_frag(t, src, tgt, same) != SYNC_OK) {
+	if (st == SYNC_OK && !t->excluded_key &&
+	    build_frag(t, src, tgt, same) != SYNC_OK) {
 		fn_err(err, errlen, "out of memory planning table %s", t->label);
 		st = SYNC_FAILED;
 	}
@@ -823,6 +911,8 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
 	int bypass = 0;
 	if (st == SYNC_OK)
 		st = role_bypasses_rls(src, &bypass, err, errlen);
+	if (st == SYNC_OK)
+		sync_rules_attach(plan, s);
 	for (int i = 0; i < plan->n && st == SYNC_OK; i++)
 		st = plan_table(plan, &plan->t[i], src, tgt, same, bypass, log,
 		                err, errlen);
@@ -839,6 +929,19 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
 		st = no_duplicates(plan, err, errlen);
 	if (st == SYNC_OK)
 		st = sync_plan_order(plan, tgt, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_rules_check_where(plan, src, tgt, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_delete_check(plan, tgt, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_rules_check_triggers(plan, tgt, err, errlen);
+	if (st == SYNC_OK && plan->problems.oom) {
+		fn_err(err, errlen, "out of memory checking SYNC_RULES");
+		st = SYNC_FAILED;
+	} else if (st == SYNC_OK && plan->problems.len) {
+		fn_err(err, errlen, "%s", sync_buf_str(&plan->problems));
+		st = SYNC_CONFIG;
+	}
 	return st;
 }
 
@@ -871,6 +974,7 @@ static void free_table(struct sync_table *t)
 	free(f->join), free(f->missing);
 	free(f->d_cmp), free(f->s_cmp), free(f->t_cmp), free(f->x_cmp);
 	free(f->set), free(f->set_src);
+	free(f->tgt_scope), free(f->d_scope), free(f->t_scope);
 }
 
 void sync_plan_free(struct sync_plan *plan)
@@ -880,5 +984,6 @@ void sync_plan_free(struct sync_plan *plan)
 	free(plan->t);
 	cJSON_Delete(plan->warnings);
 	cJSON_Delete(plan->skipped);
+	sync_buf_free(&plan->problems);
 	*plan = (struct sync_plan){ 0 };
 }

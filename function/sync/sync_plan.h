@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "sync.h"
+#include "sync_buf.h"
 #include "sync_db.h"
 
 struct cJSON;
@@ -66,6 +67,11 @@ struct sync_frag {
 	char *set_src;  /* "a" = s."a" (as src_expr gives it), ...: the same
 	                   for a plain UPDATE ... FROM the source */
 	const char *overriding; /* "OVERRIDING SYSTEM VALUE" or "" */
+	/* the rule's scope (SYNC_RULES where): tgt_scope reads the target's
+	 * rows in scope ("(SELECT * FROM ... WHERE (...))", tgt_only when
+	 * there is no filter; src above is filtered the same way);
+	 * d_scope / t_scope are " AND <the row d / t is in scope>", or "" */
+	char *tgt_scope, *d_scope, *t_scope;
 };
 
 struct sync_table {
@@ -84,11 +90,18 @@ struct sync_table {
 	int src_generated;   /* a synced column is generated on the source */
 	int tgt_rls;         /* target has row level security enabled */
 	long long estimate;  /* source reltuples, -1 unknown */
+	const struct sync_rule *rule; /* its SYNC_RULES entry, or NULL */
+	int insert_only;     /* the rule's mode: existing rows never updated */
+	unsigned excluded_key; /* bit k: the rule's exclude_columns[k] is a
+	                          key column (no fragments then: the run
+	                          stops on the rule's problem) */
 	struct sync_col *cols;
 	int ncols;
 	struct sync_frag f;
 	/* filled by the run */
 	long long source_rows, inserted, updated;
+	long long delete_found, deleted; /* a delete rule's rows: counted
+	                                    before any write, deleted */
 	double copy_ms, analyze_ms, merge_ms, count_ms, diff_ms, total_ms;
 	/* "insert_select", "insert_direct", "copy_direct", "copy_stage",
 	 * "copy_diff", "checksum" */
@@ -126,6 +139,8 @@ struct sync_plan {
 	struct cJSON *skipped;  /* array of the labels of the tables that
 	                           SYNC_TABLES=* found without a usable key
 	                           and left out (each also a warning) */
+	struct sync_buf problems; /* every SYNC_RULES problem found, "; "
+	                             between them: reported at once */
 };
 
 /* Resolves the tables of one run. same: src and tgt are one connection.

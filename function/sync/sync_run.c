@@ -11,7 +11,9 @@
 #include "sync.h"
 #include "sync_buf.h"
 #include "sync_db.h"
+#include "sync_delete.h"
 #include "sync_plan.h"
+#include "sync_rules_check.h"
 #include "sync_runlog.h"
 #include "sync_table.h"
 #include "sync_usage.h"
@@ -162,6 +164,10 @@ static enum sync_status move_all(struct run *r)
 	if (r->plan.defer)
 		st = sync_db_run(r->tgt, sql_sync_defer, 0, NULL, NULL, r->err,
 		                 r->errlen);
+	/* the delete guards, before the first write */
+	if (st == SYNC_OK)
+		st = sync_delete_count(&r->plan, r->src, r->tgt, r->same, r->req,
+		                       r->err, r->errlen);
 	for (int i = 0; i < r->plan.n && st == SYNC_OK; i++) {
 		if (sync_db_cancelled(r->tgt)) {
 			fn_err(r->err, r->errlen, "cancelled; nothing was "
@@ -173,8 +179,13 @@ static enum sync_status move_all(struct run *r)
 		t->checksum = r->s->checksum;
 		long long s0 = r->same ? -1 : sync_usage_bytes(r->src);
 		long long g0 = sync_usage_bytes(r->tgt);
-		st = sync_table_run(t, i, r->src, r->tgt, r->same, r->req,
-		                    r->err, r->errlen);
+		st = sync_rules_triggers(r->tgt, t, 1, r->err, r->errlen);
+		if (st == SYNC_OK)
+			st = sync_table_run(t, i, r->src, r->tgt, r->same,
+			                    r->req, r->err, r->errlen);
+		if (st == SYNC_OK)
+			st = sync_rules_triggers(r->tgt, t, 0, r->err,
+			                         r->errlen);
 		long long s1 = r->same ? -1 : sync_usage_bytes(r->src);
 		long long g1 = sync_usage_bytes(r->tgt);
 		t->src_bytes = s0 >= 0 && s1 >= s0 ? s1 - s0 : r->same ? 0 : -1;
@@ -189,6 +200,9 @@ static enum sync_status move_all(struct run *r)
 		if (st == SYNC_OK)
 			log_table(r, t);
 	}
+	if (st == SYNC_OK)
+		st = sync_delete_apply(&r->plan, r->tgt, r->same, r->err,
+		                       r->errlen);
 	for (int i = 0; i < r->plan.n && st == SYNC_OK; i++)
 		st = sync_table_sequences(&r->plan.t[i], r->tgt,
 		                          r->req->dry_run, r->err, r->errlen);
@@ -245,6 +259,11 @@ static cJSON *table_stats(const struct sync_table *t)
 	cJSON_AddNumberToObject(o, "analyze_ms", (long long)t->analyze_ms);
 	cJSON_AddNumberToObject(o, "merge_ms", (long long)t->merge_ms);
 	cJSON_AddNumberToObject(o, "sequences_advanced", t->sequences_advanced);
+	if (t->rule && t->rule->delete_rows)
+		cJSON_AddNumberToObject(o, "deleted", (double)t->deleted);
+	if (t->rule)
+		cJSON_AddStringToObject(o, "scope", t->rule->where ? "filtered"
+		                                                   : "all");
 	if (t->method && strcmp(t->method, "checksum") == 0) {
 		cJSON_AddBoolToObject(o, "compared_whole", t->ck_whole);
 		cJSON_AddNumberToObject(o, "segments", (double)t->ck_segments);
@@ -274,11 +293,12 @@ static cJSON *statistics(struct run *r)
 {
 	char done[32];
 	fn_iso_time(done);
-	long long total = 0, ins = 0, upd = 0;
+	long long total = 0, ins = 0, upd = 0, del = 0;
 	cJSON *tables = cJSON_CreateArray();
 	for (int i = 0; i < r->plan.n; i++) {
 		const struct sync_table *t = &r->plan.t[i];
 		total += t->source_rows, ins += t->inserted, upd += t->updated;
+		del += t->deleted;
 		cJSON_AddItemToArray(tables, table_stats(t));
 	}
 	cJSON *o = cJSON_CreateObject();
@@ -287,6 +307,11 @@ static cJSON *statistics(struct run *r)
 	cJSON_AddNumberToObject(o, "inserted", (double)ins);
 	cJSON_AddNumberToObject(o, "updated", (double)upd);
 	cJSON_AddNumberToObject(o, "unchanged", (double)(total - ins - upd));
+	cJSON_AddNumberToObject(o, "deleted", (double)del);
+	/* the rules in force, for the run log (and the checksum's hints,
+	 * which hold only under the same rules) */
+	if (r->s->rules)
+		cJSON_AddStringToObject(o, "rules_hash", r->s->rules->hash);
 	cJSON_AddNumberToObject(o, "duration_ms",
 	                        (long long)(sync_now_ms() - r->t0));
 	cJSON_AddItemToObject(o, "tables", tables);
@@ -506,8 +531,9 @@ static enum sync_status run_steps(struct run *r, cJSON **stats)
 		                     tables && *tables ? tables : "*", r->log,
 		                     r->err, r->errlen);
 	if (st == SYNC_OK && !r->same && r->s->checksum != SYNC_CHECKSUM_OFF)
-		st = sync_runlog_quiet(r->tgt, r->plan.t, r->plan.n, r->err,
-		                       r->errlen);
+		st = sync_runlog_quiet(r->tgt, r->plan.t, r->plan.n,
+		                       r->s->rules ? r->s->rules->hash : NULL,
+		                       r->err, r->errlen);
 	if (st == SYNC_OK)
 		fn_log(r->log, FN_INFO, "Starting slave-to-prod sync", "type",
 		       FN_STR(r->req->type), "tables", FN_INT(r->plan.n),

@@ -552,10 +552,12 @@ static void quiet_from(struct sync_table *t, const PGresult *r, int i)
 }
 
 enum sync_status sync_runlog_quiet(struct sync_db *tgt, struct sync_table *t,
-                                   int n, char *err, size_t errlen)
+                                   int n, const char *rules_hash, char *err,
+                                   size_t errlen)
 {
 	PGresult *r;
-	enum sync_status st = sync_db_exec(tgt, sql_sync_run_quiet, 0, NULL, &r,
+	const char *p[1] = { rules_hash };
+	enum sync_status st = sync_db_exec(tgt, sql_sync_run_quiet, 1, p, &r,
 	                                   "reading the run log", err, errlen);
 	if (st != SYNC_OK)
 		return st;

@@ -83,6 +83,7 @@ void sync_runlog_strip_hints(struct cJSON *stats);
  * statement does. */
 struct sync_table;
 enum sync_status sync_runlog_quiet(struct sync_db *tgt, struct sync_table *t,
-                                   int n, char *err, size_t errlen);
+                                   int n, const char *rules_hash, char *err,
+                                   size_t errlen);
 
 #endif

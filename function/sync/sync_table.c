@@ -1,5 +1,6 @@
-/* sync_table.c - one table: move the source rows to the target side and
- * merge them (insert missing, update changed, never delete). */
+/* sync_table.c - one table: move the source rows (in its rule's scope) to
+ * the target side and merge them (insert missing, update changed; deletes
+ * are sync_delete.c's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ static char *expand(const char *tmpl, const struct sync_table *t,
 		KV("set", f->set ? f->set : ""),
 		KV("set_src", f->set_src ? f->set_src : ""),
 		KV("overriding", f->overriding),
+		KV("tgt_scope", f->tgt_scope), KV("d_scope", f->d_scope),
+		KV("t_scope", f->t_scope),
 		KV("stage", stage ? stage : ""),
 		KV("dst", stage ? stage : f->tgt),
 		KV("action", action ? action : ""),
@@ -371,8 +374,10 @@ static enum sync_status stream(struct sync_table *t, struct sync_db *src,
                                const struct sync_request *req, char *err,
                                size_t errlen)
 {
-	/* COPY table TO refuses generated columns and partitioned tables */
-	int query = t->src_partitioned || t->src_generated;
+	/* COPY table TO refuses generated columns and partitioned tables,
+	 * and has no WHERE */
+	int query = t->src_partitioned || t->src_generated ||
+	            (t->rule && t->rule->where);
 	char *out = expand(query ? sql_sync_copy_out_query
 	                                      : sql_sync_copy_out,
 	                   t, NULL, NULL, NULL, err, errlen);

@@ -50,6 +50,8 @@ the row hash's:
   xml       xml columns
   untracked changes made with track_counts off
   names     column names like the ones syncfn's statements generate, keywords, quoted names
+  rules     per-table rules (SYNC_RULES): a row filter on the key (some rows,
+            or none), excluded columns, on some tables of a scenario
 """
 import argparse
 import datetime
@@ -630,12 +632,53 @@ class Change:
 
 
 class Scenario:
-    def __init__(self, tables, changes, untracked):
+    def __init__(self, tables, changes, untracked, rules=None):
         self.tables, self.changes, self.untracked = tables, changes, untracked
+        # table name -> (filter template over {a}id, or None; excluded columns)
+        self.rules = rules or {}
 
     def copy(self, tables=None, changes=None):
         return Scenario(self.tables if tables is None else tables,
-                        self.changes if changes is None else changes, self.untracked)
+                        self.changes if changes is None else changes, self.untracked, self.rules)
+
+    def rule(self, t):
+        """(filter template or None, excluded column names still in t)"""
+        w, ex = self.rules.get(t.name, (None, []))
+        names = {c.name for c in t.cols}
+        return w, [x for x in ex if x in names]
+
+    def rules_json(self):
+        out = {}
+        for t in self.tables:
+            w, ex = self.rule(t)
+            r = {}
+            if w:
+                r['where'] = w.format(a='')
+            if ex:
+                r['exclude_columns'] = ex
+            if r:
+                out[t.name] = r
+        return json.dumps(out) if out else None
+
+
+# filters over the key only, whose text is the same on both sides for every
+# key pair the fuzzer makes (so both servers select the same rows)
+RULE_FILTERS = ['length({a}id::text) % 2 = 0', 'length({a}id::text) % 3 <> 1', '{a}id IS NULL']
+
+
+def gen_rules(r, tables, excl):
+    if 'rules' in excl or r.random() >= 0.3:
+        return {}
+    rules = {}
+    for t in tables:
+        if r.random() < 0.5:
+            continue
+        w = r.choice(RULE_FILTERS + [None])
+        plain = [c.name for c in t.cols if re.match(r'^c[0-9]+$', c.name)]
+        ex = r.sample(plain, r.randint(0, min(2, len(plain)))) if plain else []
+        if w or ex:
+            rules[t.name] = (w, ex)
+    return rules
 
 
 def gen_keys(r, kt, n):
@@ -837,7 +880,9 @@ def gen_scenario(r, sid, pool, have_citext, have_icu, excl):
         changes += gen_changes(r, t, r.randint(1, 16), excl, newkey)
         tables.append(t)
     untracked = 'untracked' not in excl and r.random() < 0.25
-    return Scenario(tables, changes, untracked)
+    # drawn last, from its own stream, so a seed's scenarios keep their tables and changes
+    rules = gen_rules(random.Random(r.random()), tables, excl)
+    return Scenario(tables, changes, untracked, rules)
 
 
 # --------------------------------------------------------------------------
@@ -949,13 +994,15 @@ class PG:
     def url(self, db):
         return 'postgresql://%s@/%s?host=%s&port=%s' % (self.user, db, self.host, self.port)
 
-    def sync(self, path, tables):
+    def sync(self, path, tables, rules=None):
         with self.lock:
             self.nsync += 1
         env = {k: v for k, v in os.environ.items()
                if not k.startswith('SYNC_') and k not in ('SOURCE_DATABASE_URL', 'TARGET_DATABASE_URL', 'PGOPTIONS')}
         env['LOG_FORMAT'] = 'json'
         env['SYNC_TABLES'] = ','.join(tables)
+        if rules:
+            env['SYNC_RULES'] = rules
         if path.two:
             env['SOURCE_DATABASE_URL'] = self.url(path.src_db)
             env['TARGET_DATABASE_URL'] = self.url(path.dst_db)
@@ -1054,15 +1101,28 @@ def compare(pg, path, sc, step, res, expect_counts=True):
         if data:
             sql.append('COPY %s (%s) FROM STDIN;\n%s\n\\.' % (s, collist(t), data))
         cl = collist(t)
+        # the rule: rows in scope (F), columns excluded (kept on the target)
+        w, ex = sc.rule(t)
+        F = (lambda a: 'coalesce((%s), false)' % w.format(a=a + '.')) if w else (lambda a: 'true')
+        cmp = ', '.join('%%s.%s' % c.name for c in t.allcols() if c.name not in ex)
         sql.append('\\echo @@FZ@@ %s dups' % t.name)
-        sql.append('SELECT count(*) - count(DISTINCT id) FROM %s;' % s)
+        sql.append('SELECT count(*) - count(DISTINCT id) FROM %s fz_s WHERE %s;' % (s, F('fz_s')))
         sql.append('\\echo @@FZ@@ %s counts' % t.name)
-        sql.append('SELECT (SELECT count(*) FROM %s fz_s WHERE NOT EXISTS (SELECT 1 FROM %s fz_b WHERE fz_b.id = fz_s.id)), '
+        sql.append('SELECT (SELECT count(*) FROM %s fz_s WHERE %s AND NOT EXISTS (SELECT 1 FROM %s fz_b WHERE fz_b.id = fz_s.id)), '
                    '(SELECT count(*) FROM %s fz_s JOIN %s fz_b ON fz_b.id = fz_s.id '
-                   'WHERE fz_s::text IS DISTINCT FROM fz_b::text);' % (s, b, s, b))
+                   'WHERE %s AND %s AND ROW(%s)::text IS DISTINCT FROM ROW(%s)::text);'
+                   % (s, F('fz_s'), b, s, b, F('fz_s'), F('fz_b'), cmp % (('fz_s',) * cmp.count('%s')),
+                      cmp % (('fz_b',) * cmp.count('%s'))))
         sql.append('\\echo @@FZ@@ %s expected' % t.name)
-        sql.append('COPY (SELECT %s FROM (SELECT %s FROM %s UNION ALL SELECT %s FROM %s fz_b WHERE NOT EXISTS '
-                   '(SELECT 1 FROM %s fz_s WHERE fz_s.id = fz_b.id)) fz_x ORDER BY id) TO STDOUT;' % (cl, cl, s, cl, b, s))
+        qb = ', '.join('fz_b.%s' % c.name for c in t.allcols())
+        qs = ', '.join(('fz_b.%s' if c.name in ex else 'fz_s.%s') % c.name for c in t.allcols())
+        sql.append('COPY (SELECT %s FROM ('
+                   'SELECT %s FROM %s fz_b WHERE NOT %s '
+                   'UNION ALL SELECT %s FROM %s fz_s LEFT JOIN %s fz_b ON fz_b.id = fz_s.id WHERE %s '
+                   'AND NOT EXISTS (SELECT 1 FROM %s fz_o WHERE fz_o.id = fz_s.id AND NOT %s) '
+                   'UNION ALL SELECT %s FROM %s fz_b WHERE %s AND NOT EXISTS '
+                   '(SELECT 1 FROM %s fz_s WHERE fz_s.id = fz_b.id AND %s)) fz_x ORDER BY id) TO STDOUT;'
+                   % (cl, qb, b, F('fz_b'), qs, s, b, F('fz_s'), b, F('fz_o'), qb, b, F('fz_b'), s, F('fz_s')))
         sql.append('\\echo @@FZ@@ %s before' % t.name)
         sql.append('COPY (SELECT %s FROM %s ORDER BY id) TO STDOUT;' % (cl, b))
         sql.append('\\echo @@FZ@@ %s actual' % t.name)
@@ -1165,10 +1225,10 @@ def run_path(pg, path, sc, stats=None, cleanup=False, last_sync=4):
     else:
         pg.psql(path.src_db, drop_sql(path, sc, 'dst') + src_sql + dst_sql)
     try:
-        r1 = pg.sync(path, names)
+        r1 = pg.sync(path, names, sc.rules_json())
         if r1[0] != 0 or not r1[1].get('success'):
             raise Failure('sync 1 (initial copy)', 'sync failed', failed_table(r1[1]), 'exit %d: %s\n%s' % (r1[0], r1[2][-1500:], r1[3][-1500:]))
-        r2 = pg.sync(path, names)
+        r2 = pg.sync(path, names, sc.rules_json())
         nothing_written('sync 2 (no change)', r2, sc)
         pre = 'SET track_counts = off;\n' if sc.untracked else ''
         s_ch = [change_sql(c, tabs[c.table], path.sq(tabs[c.table])) for c in sc.changes if c.side == 'src']
@@ -1179,7 +1239,7 @@ def run_path(pg, path, sc, stats=None, cleanup=False, last_sync=4):
             if s_ch:
                 pg.psql(path.src_db, pre + '\n'.join(s_ch) + '\n')
             pg.psql(path.dst_db, pre + '\n'.join(d_ch) + '\n' + snapshot_sql(path, sc))
-        r3 = pg.sync(path, names)
+        r3 = pg.sync(path, names, sc.rules_json())
         verdict = compare(pg, path, sc, 'sync 3 (after the changes)', r3)
         if stats is not None:
             for x in r3[1].get('statistics', {}).get('tables', []):
@@ -1193,11 +1253,14 @@ def run_path(pg, path, sc, stats=None, cleanup=False, last_sync=4):
                 why = 'table %s: ' % x['table']
                 if any(w.startswith(why) and 'every row is read instead' in w for w in warned):
                     continue
+                # a filter may leave the target empty: then the copy into it
+                if x.get('method') == 'copy_direct' and sc.rules.get(x['table'].split('.')[-1], (None,))[0]:
+                    continue
                 if x.get('method') != 'checksum':
                     raise Failure('sync 3 (after the changes)', 'checksum path not taken', x['table'].split('.')[-1],
                                   'method %s with SYNC_CHECKSUM=on' % x.get('method'))
         if verdict == 'ok' and last_sync >= 4:
-            r4 = pg.sync(path, names)
+            r4 = pg.sync(path, names, sc.rules_json())
             nothing_written('sync 4 (no change after the changes)', r4, sc)
     finally:
         if cleanup:
@@ -1335,6 +1398,8 @@ def repro_sql(path, sc):
         out += decl
     for t in sc.tables:
         out.append(create_sql(t, path.dq(t), 'dst'))
+    if sc.rules_json():
+        out.append("-- with SYNC_RULES='%s'" % sc.rules_json())
     out.append('-- sync (the initial copy), sync again (nothing to write), then%s:' %
                (' with SET track_counts = off' if sc.untracked else ''))
     for c in sc.changes:
@@ -1439,6 +1504,7 @@ def main():
             sc = gen_scenario(r, sid, pool, have_citext, have_icu, excl)
             with plock:
                 counters['changes'] += len(sc.changes)
+                counters['ruled'] = counters.get('ruled', 0) + (1 if sc.rules else 0)
                 for c in sc.changes:
                     for tg in c.tags:
                         tags[tg] = tags.get(tg, 0) + 1
@@ -1509,8 +1575,9 @@ def main():
         left = a.reduce_total - (time.time() - t_red)
         report(sid, p, sc, f, when, min(a.reduce_seconds, left))
     el = time.time() - t0
-    log('sync_fuzz: seed %d: %d scenario(s), %d change(s), %d sync run(s), %d psql call(s) in %.1fs; methods %s' % (
-        seed, counters['scenarios'], counters['changes'], pg.nsync, pg.npsql, el, json.dumps(stats, sort_keys=True)))
+    log('sync_fuzz: seed %d: %d scenario(s) (%d with rules), %d change(s), %d sync run(s), %d psql call(s) in %.1fs; '
+        'methods %s' % (seed, counters['scenarios'], counters.get('ruled', 0), counters['changes'], pg.nsync,
+                        pg.npsql, el, json.dumps(stats, sort_keys=True)))
     if a.verbose:
         log('sync_fuzz: changes by kind: ' + ', '.join('%s %d' % kv for kv in sorted(tags.items(), key=lambda kv: -kv[1])))
     if failures:

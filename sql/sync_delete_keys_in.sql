@@ -1,0 +1,1 @@
+COPY {{keys}} ({{key}}) FROM STDIN
