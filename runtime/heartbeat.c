@@ -17,6 +17,7 @@ static int verdict(enum sync_status st)
 		return 1;
 	case SYNC_FAILED:
 	case SYNC_CONFIG:
+	case SYNC_GUARD:
 	case SYNC_UNREACHABLE:
 		return -1;
 	case SYNC_DEDUPLICATED:

@@ -9,6 +9,7 @@
 #include "sql_text.h"
 #include "sync_rules_check.h"
 #include "sync_table.h"
+#include "sync_usage.h"
 
 static int deletes(const struct sync_table *t)
 {
@@ -160,8 +161,11 @@ enum sync_status sync_delete_count(struct sync_plan *plan, struct sync_db *src,
 		char what[340], keys[48];
 		snprintf(what, sizeof what, "table %s", t->label);
 		keys_name(keys, sizeof keys, i);
+		long long b0 = same ? -1 : sync_usage_bytes(src);
 		if (!same)
 			st = copy_keys(t, i, src, tgt, what, err, errlen);
+		long long b1 = same ? -1 : sync_usage_bytes(src);
+		t->keys_bytes = b0 >= 0 && b1 >= b0 ? b1 - b0 : 0;
 		PGresult *r = NULL;
 		if (st == SYNC_OK)
 			st = run(tgt, sql_sync_delete_count, t, keys, same, what,

@@ -102,6 +102,8 @@ struct sync_table {
 	long long source_rows, inserted, updated;
 	long long delete_found, deleted; /* a delete rule's rows: counted
 	                                    before any write, deleted */
+	long long keys_bytes; /* a delete rule's source keys, read before
+	                        the table's run (two databases) */
 	double copy_ms, analyze_ms, merge_ms, count_ms, diff_ms, total_ms;
 	/* "insert_select", "insert_direct", "copy_direct", "copy_stage",
 	 * "copy_diff", "checksum" */

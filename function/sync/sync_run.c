@@ -188,7 +188,8 @@ static enum sync_status move_all(struct run *r)
 			                         r->errlen);
 		long long s1 = r->same ? -1 : sync_usage_bytes(r->src);
 		long long g1 = sync_usage_bytes(r->tgt);
-		t->src_bytes = s0 >= 0 && s1 >= s0 ? s1 - s0 : r->same ? 0 : -1;
+		t->src_bytes = s0 >= 0 && s1 >= s0 ? s1 - s0 + t->keys_bytes
+		                                   : r->same ? 0 : -1;
 		t->tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 : -1;
 		if (t->fallback[0]) {
 			fn_log(r->log, FN_WARN, "Checksum not used", "table",
