@@ -1,6 +1,7 @@
 /* sync_table.c - one table: move the source rows (in its rule's scope) to
  * the target side and merge them (insert missing, update changed; deletes
  * are sync_delete.c's). */
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -285,6 +286,36 @@ static long long table_bytes(struct sync_db *db, unsigned oid_value)
 	return n;
 }
 
+/* The planner's share of the source's rows in the rule's scope (1 when
+ * it cannot say): a filtered table's target holds only those rows. */
+static double scope_share(const struct sync_table *t, struct sync_db *src)
+{
+	char ignore[64];
+	char *sql = expand(sql_sync_scope_share, t, NULL, NULL, NULL, ignore,
+	                   sizeof ignore);
+	PGresult *r;
+	if (!sql || sync_db_exec(src, sql, 0, NULL, &r, NULL, ignore,
+	                         sizeof ignore) != SYNC_OK) {
+		free(sql);
+		return 1;
+	}
+	free(sql);
+	double share = 1;
+	cJSON *plan = PQntuples(r) == 1 ? cJSON_Parse(PQgetvalue(r, 0, 0)) : NULL;
+	const cJSON *top = cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetArrayItem(plan, 0), "Plan");
+	const cJSON *kids = cJSON_GetObjectItemCaseSensitive(top, "Plans");
+	const cJSON *in = cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetArrayItem(kids, 0), "Plan Rows");
+	const cJSON *all = cJSON_GetObjectItemCaseSensitive(
+	        cJSON_GetArrayItem(kids, 1), "Plan Rows");
+	if (cJSON_IsNumber(in) && cJSON_IsNumber(all) && all->valuedouble >= 1)
+		share = in->valuedouble / all->valuedouble;
+	cJSON_Delete(plan);
+	PQclear(r);
+	return share < 0 ? 0 : share > 1 ? 1 : share;
+}
+
 /* Whether to compare checksums: where it can run, and unless the target
  * takes under half the source's bytes on disk. Then most segments differ,
  * every row would be fetched again by key, and streaming both sides (the
@@ -301,6 +332,8 @@ static int use_checksum(struct sync_table *t, struct sync_db *src,
 		return 1;
 	long long have = table_bytes(tgt, t->tgt_oid);
 	long long want = table_bytes(src, t->src_oid);
+	if (want > 0 && t->rule && t->rule->where)
+		want = (long long)((double)want * scope_share(t, src));
 	return have < 0 || want < 0 || have >= want / 2;
 }
 

@@ -77,6 +77,27 @@ scope_case() {
 	sync_ok --dry-run; expect_counts 0 1 11
 	assert_eq "$v_o" "$(versions o)" "a dry run wrote"
 }
+# SYNC_CHECKSUM=auto on a filtered table: the target holds only the
+# scope's rows, so its size is weighed against the planner's share of the
+# source in scope, not the whole source table (which made every filtered
+# re-sync stream both sides)
+test_filtered_resync_takes_the_checksum_on_auto() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_rules_auto
+	export SYNC_CHECKSUM=auto
+	both_q "CREATE TABLE o (id int PRIMARY KEY, note text)"
+	src_q "INSERT INTO o SELECT g, repeat('n', 200) FROM generate_series(1, 20000) g; ANALYZE o"
+	export SYNC_RULES='{"o": {"where": "id <= 2000"}}'
+	sync_ok; expect_counts 2000 0 0
+	assert_eq '["copy_direct"]' "$(methods)"
+	dst_q "ANALYZE o"
+	sync_ok; expect_counts 0 0 2000
+	assert_eq '["checksum"]' "$(methods)" "a filtered no-change re-sync"
+	# a target far behind the scope still streams
+	dst_q "TRUNCATE o; INSERT INTO o SELECT g, repeat('n', 200) FROM generate_series(1, 100) g"
+	sync_ok; expect_counts 1900 0 100
+	assert_eq '["copy_diff"]' "$(methods)" "a filtered backlog"
+}
 test_scope_same() { scope_case same; }
 test_scope_two_streamed() { scope_case two off; }
 test_scope_two_checksum() { scope_case two checksum; }
