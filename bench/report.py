@@ -28,11 +28,14 @@ SYNC_CASES = [
     ("nochange_off", "re-sync, no change, SYNC_CHECKSUM=off (copy diff)", "copy_pipe_off", 1.3),
     ("same_initial", "same database, other schema, initial", "same_initial_base", 1.05),
     ("same_nochange", "same database, other schema, no change", "same_nochange_base", 1.05),
+    ("rules_initial", "filtered to 10% of the rows (where), initial", "copy_pipe_rules_initial", 0.15),
+    ("rules_nochange", "filtered to 10% of the rows (where), no change", "copy_pipe_rules_nochange", 0.1),
+    ("rules_delete", "delete rule, 1% of the target's rows gone from the source", "copy_pipe_rules_delete", 0.5),
 ]
 RSS_GOAL_MB = 32
 # the checksum cases: bytes received from each server, as a share of the table's COPY
 # text, at most (the engine's statistics.bytes_from_source/_target)
-BYTE_GOALS = {"nochange": 0.01, "delta": 0.05}
+BYTE_GOALS = {"nochange": 0.01, "delta": 0.05, "rules_delete": 0.05}
 # the checksum cases: (case key, table size at least) -> seconds the case may take
 SECONDS_GOALS = {("nochange", 10000000): 30.0}
 COLD_GOALS = {"median_ms": 15.0, "node_ratio": 10.0, "exit_ms": 10.0, "rss_mb": 10.0}

@@ -310,6 +310,12 @@ setup_size() {
 			-c "ALTER TABLE t ALTER id TYPE uuid USING md5(id::text)::uuid" \
 			-c "VACUUM (ANALYZE) t" || return 1
 	done
+	# per-table rules: copies of the pristine source (a template copy is
+	# a file copy), and an empty target for the filtered initial sync
+	for db in srcr srcd dstd; do
+		dropdb --if-exists "$db" && createdb -T src "$db" || return 1
+	done
+	dropdb --if-exists dstr && createdb dstr && adm dstr -f bench/table.sql || return 1
 	echo "$n bytes $(psql -X -d src -c 'COPY t TO STDOUT' | wc -c)" >>"$WORK/meta.tsv"
 }
 
@@ -410,6 +416,43 @@ sync_cases() {
 	for ((r = 1; r <= reps; r++)); do
 		timed_sh "$n" same_nochange_base $r 0 0 same base.t "$up"
 		[ $ok_nochange = 1 ] && { timed_sync "$n" same_nochange $r 0 0 same dst.t "${same[@]}" || ok_nochange=0; }
+	done
+	rules_cases "$n"
+}
+
+# Per-table rules (SYNC_RULES), each against the COPY pipe of the whole
+# table beside it: a filter keeping every tenth row (spread over the
+# table, so no index range serves it), initial and re-sync; and a delete
+# rule with 1% of the target's rows gone from the source, on the checksum
+# path (each repetition deletes other rows, and each run must delete them
+# all: the row counts are compared after it).
+rules_cases() {
+	local n=$1 r p=$(($1 / 100)) reps=$BENCH_REPS
+	local filt=(TARGET_DATABASE_URL="$(url dstr)" SOURCE_DATABASE_URL="$(url srcr)"
+		SYNC_RULES='{"t": {"where": "id % 10 = 0"}}')
+	local del=(TARGET_DATABASE_URL="$(url dstd)" SOURCE_DATABASE_URL="$(url srcd)"
+		SYNC_RULES='{"t": {"delete": {"max_percent": 5}}}')
+	echo "[$n rows] filtered sync, 10% of the rows in scope: initial, then no change"
+	for ((r = 1; r <= reps; r++)); do
+		adm dstr -c "TRUNCATE t"
+		timed_sync "$n" rules_initial $r $((n / 10)) 0 dstr public.t "${filt[@]}" || break
+		beside rules_initial $r "$n"
+	done
+	adm dstr -c "VACUUM (ANALYZE) t"
+	for ((r = 1; r <= reps; r++)); do
+		timed_sync "$n" rules_nochange $r 0 0 dstr public.t "${filt[@]}" || break
+		beside rules_nochange $r "$n"
+	done
+	echo "[$n rows] delete rule, 1% of the target's rows gone from the source (checksum)"
+	for ((r = 1; r <= reps; r++)); do
+		adm srcd -c "DELETE FROM t WHERE id % 100 = $((50 + r))" -c "VACUUM (ANALYZE) t"
+		adm dstd -c "VACUUM (ANALYZE) t"
+		timed_sync "$n" rules_delete $r 0 0 dstd public.t "${del[@]}" || break
+		local left want
+		left=$(adm dstd -c "SELECT count(*) FROM t") want=$(adm srcd -c "SELECT count(*) FROM t")
+		[ "$left" = "$want" ] || record "$n" rules_delete $r - - - - - - - fail \
+			"the target kept $left rows, the source has $want"
+		beside rules_delete $r "$n"
 	done
 }
 
