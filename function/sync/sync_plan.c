@@ -181,7 +181,7 @@ static enum sync_status parse_tables(struct sync_plan *plan,
 {
 	struct sync_list l;
 	int oom;
-	if (sync_names_parse(tables, "SYNC_TABLES", &l, &oom, err, errlen))
+	if (sync_names_parse(tables, plan->tables_var, &l, &oom, err, errlen))
 		return oom ? SYNC_FAILED : SYNC_CONFIG;
 	enum sync_status st = SYNC_OK;
 	for (int i = 0; i < l.n && st == SYNC_OK; i++) {
@@ -210,8 +210,8 @@ static enum sync_status parse_tables(struct sync_plan *plan,
 		}
 	}
 	if (st == SYNC_OK && l.n == 0) {
-		fn_err(err, errlen, "SYNC_TABLES is empty: name the tables to "
-		       "sync, or * for every table both schemas have");
+		fn_err(err, errlen, "%s is empty: name the tables to sync, or "
+		       "* for every table both schemas have", plan->tables_var);
 		st = SYNC_CONFIG;
 	}
 	sync_names_free(&l);
@@ -795,7 +795,7 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 		return st;
 	if (!found) {
 		fn_err(err, errlen, "table %s does not exist in the source "
-		       "database (SYNC_TABLES)", t->src_label);
+		       "database (%s)", t->src_label, plan->tables_var);
 		return SYNC_CONFIG;
 	}
 	st = lookup_table(tgt, t->tgt_schema, t->tgt_name, &ti, &found, err,
@@ -870,8 +870,8 @@ static enum sync_status no_duplicates(const struct sync_plan *plan, char *err,
 		for (int j = 0; j < i; j++)
 			if (plan->t[i].tgt_oid == plan->t[j].tgt_oid) {
 				fn_err(err, errlen, "table %s is named twice "
-				       "as a target in SYNC_TABLES",
-				       plan->t[i].label);
+				       "as a target in %s", plan->t[i].label,
+				       plan->tables_var);
 				return SYNC_CONFIG;
 			}
 	return SYNC_OK;
@@ -885,7 +885,12 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
                                  size_t errlen)
 {
 	*plan = (struct sync_plan){ .warnings = cJSON_CreateArray(),
-	                            .skipped = cJSON_CreateArray() };
+	                            .skipped = cJSON_CreateArray(),
+	                            .tables_var = tables == s->tables
+	                                                  ? "SYNC_TABLES"
+	                                                  : "--tables" };
+	if (!tables || !*tables)
+		tables = "*";
 	if (!plan->warnings || !plan->skipped)
 		return SYNC_FAILED;
 	int same = src == tgt;
@@ -904,8 +909,8 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
 	if (st == SYNC_OK && plan->n == 0) {
 		fn_err(err, errlen, "no table to sync: schema %s of the source "
 		       "and schema %s of the target have no table in common "
-		       "(SYNC_TABLES, SYNC_EXCLUDE)", s->source_schema,
-		       s->target_schema);
+		       "(%s, SYNC_EXCLUDE)", s->source_schema,
+		       s->target_schema, plan->tables_var);
 		st = SYNC_CONFIG;
 	}
 	int bypass = 0;

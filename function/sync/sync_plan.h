@@ -143,9 +143,13 @@ struct sync_plan {
 	                           and left out (each also a warning) */
 	struct sync_buf problems; /* every SYNC_RULES problem found, "; "
 	                             between them: reported at once */
+	const char *tables_var; /* where the tables were named, for errors:
+	                           "SYNC_TABLES" or "--tables" */
 };
 
-/* Resolves the tables of one run. same: src and tgt are one connection.
+/* Resolves the tables of one run: tables is s->tables, or the run's own
+ * list (syncfn sync --tables), which its errors then name; NULL or empty
+ * is "*". same: src and tgt are one connection.
  * Warnings (source-only / target-only columns, RLS) are logged and kept
  * in plan->warnings. SYNC_CONFIG when it can never work as configured; a
  * table that SYNC_TABLES=* found without a usable key is left out with a

@@ -528,9 +528,8 @@ static enum sync_status run_steps(struct run *r, cJSON **stats)
 		st = begin_source(r);
 	const char *tables = r->req->tables ? r->req->tables : r->s->tables;
 	if (st == SYNC_OK)
-		st = sync_plan_build(&r->plan, r->src, r->tgt, r->s,
-		                     tables && *tables ? tables : "*", r->log,
-		                     r->err, r->errlen);
+		st = sync_plan_build(&r->plan, r->src, r->tgt, r->s, tables,
+		                     r->log, r->err, r->errlen);
 	if (st == SYNC_OK && !r->same && r->s->checksum != SYNC_CHECKSUM_OFF)
 		st = sync_runlog_quiet(r->tgt, r->plan.t, r->plan.n,
 		                       r->s->rules ? r->s->rules->hash : NULL,

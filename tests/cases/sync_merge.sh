@@ -213,6 +213,14 @@ merge_dry_case() {
 	expect_counts 1 0 0
 	assert_eq "1|1" "$(dst_q "SELECT * FROM b_copy")"
 	assert_json "$OUT" 'j["statistics"]["tables"][0]["source"]' "$SRC_PATH.b"
+	# a table --tables names that does not exist: the flag is named, not
+	# the variable nobody set
+	run_sync --tables "a,nope"
+	assert_eq 2 "$RC" "$OUT"
+	assert_contains "$OUT" "does not exist in the source database (--tables)"
+	SYNC_TABLES="a,nope" run_sync
+	assert_eq 2 "$RC" "$OUT"
+	assert_contains "$OUT" "does not exist in the source database (SYNC_TABLES)"
 }
 test_dry_run_two() { source "$ROOT/tests/lib/sync.sh"; merge_dry_case two; }
 test_dry_run_same() { source "$ROOT/tests/lib/sync.sh"; merge_dry_case same; }
