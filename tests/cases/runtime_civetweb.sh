@@ -136,7 +136,7 @@ test_sigterm_always_logs_shutting_down() {
 # header value (any header: its header scan stops at a control character)
 # and a chunk extension (its chunk-size parser reads hex digits then CRLF).
 # Both get the fixed 400 text, nothing echoed; when the library starts to
-# accept them, this test fails and the README's note must go.
+# accept them, this test fails and the note in docs/hostile-clients.md must go.
 test_tab_in_a_header_and_chunk_extensions_are_refused_by_civetweb() {
 	SYNC_ADMIN_TOKEN=adm-civetweb-23-token start_serve
 	local out
