@@ -371,7 +371,9 @@ triggers_case() {
 	assert_eq "$v" "$(versions m)" "a no-change re-sync wrote"
 	assert_eq origin "$(dst_q 'SHOW session_replication_role')"
 	# a role that may not set it: a member of the owner's role, no superuser
-	local weak="sync_weak_$1_${2:-x}"
+	# roles are the cluster's: a name of this process, so that another
+	# build's run of the same case (or a rerun) never meets it
+	local weak="sync_weak_$1_${2:-x}_$$"
 	q postgres "CREATE ROLE $weak LOGIN PASSWORD 'weak-pw-42' IN ROLE postgres"
 	export TARGET_DATABASE_URL="postgresql://$weak:weak-pw-42@127.0.0.1:$PGPORT/$DST_DB"
 	src_q "UPDATE m SET v = 'newer' WHERE id = 2"
