@@ -62,7 +62,7 @@ test_text_log_summarises_the_statistics() {
 	export TARGET_DATABASE_URL=$(db_url cli_textlog) SYNC_SOURCE_SCHEMA=slave SYNC_TARGET_SCHEMA=prod
 	LOG_FORMAT=text "$SYNCFN" sync >/dev/null 2>"$TEST_TMP/text.log" || fail "sync: $(cat "$TEST_TMP/text.log")"
 	local line; line=$(grep ' Sync completed' "$TEST_TMP/text.log")
-	[[ "$line" =~ \ Sync\ completed\ inserted=3\ updated=0\ unchanged=0\ duration_ms=[0-9]+\ tables=1\ run_id=1$ ]] \
+	[[ "$line" =~ \ Sync\ completed\ inserted=3\ updated=0\ unchanged=0\ deleted=0\ duration_ms=[0-9]+\ tables=1\ run_id=1$ ]] \
 		|| fail "the text line: $line"
 	LOG_FORMAT=json "$SYNCFN" sync >/dev/null 2>"$TEST_TMP/json.log" || fail "sync (json)"
 	assert_json "$(grep '"Sync completed"' "$TEST_TMP/json.log")" 'j["statistics"]["tables"][0]["table"]' prod.t

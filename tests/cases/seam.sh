@@ -6,7 +6,7 @@
 # timeout: 60
 # builds: first
 
-PUBLIC_HEADERS="sync.h schedule.h alert.h fn_log.h engine_abi.h"
+PUBLIC_HEADERS="sync.h sync_rules.h schedule.h alert.h fn_log.h engine_abi.h"
 
 test_runtime_includes_only_the_public_headers() {
 	local inc bad=""
