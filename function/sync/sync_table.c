@@ -1,5 +1,6 @@
-/* sync_table.c - one table: move the source rows to the target side and
- * merge them (insert missing, update changed, never delete). */
+/* sync_table.c - one table: move the source rows (in its rule's scope) to
+ * the target side and merge them (insert missing, update changed; deletes
+ * are sync_delete.c's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
