@@ -206,6 +206,11 @@ test_validation() {
 		else
 			assert_contains "$OUT" "incremental column $c may be NULL on the source: rows with NULL in it are compared only by full runs"
 		fi
+		# the next run is partial: each type's watermark read back (an
+		# integer's is the largest value, read again)
+		sync_ok
+		if [ "$c" = n ]; then expect_counts 0 0 1; else expect_counts 0 0 0; fi
+		assert_eq false "$(inc full)" "a second run on $c: $OUT"
 	done
 }
 
