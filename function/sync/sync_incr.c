@@ -45,6 +45,7 @@ enum sync_status sync_incr_bound_read(struct sync_db *src,
 	snprintf(b->at, sizeof b->at, "%s", PQgetvalue(r, 0, 0));
 	b->open = ll_or(r, 1, 1);
 	b->hidden = ll_or(r, 2, 1);
+	b->standby = strcmp(PQgetvalue(r, 0, 3), "f") != 0;
 	b->read = 1;
 	PQclear(r);
 	return SYNC_OK;
@@ -371,6 +372,16 @@ static enum sync_status to_time(struct sync_plan *plan, struct sync_table *t,
                                 size_t errlen)
 {
 	struct sync_incr *x = &t->incr;
+	if (b->standby) {
+		warn(plan, log, t->label, "table %s: the watermark of "
+		     "incremental column %s did not move: the source is a "
+		     "standby, and transactions still open on its primary, "
+		     "whose rows may commit later, cannot be seen from it; "
+		     "point SOURCE_DATABASE_URL at the primary for incremental "
+		     "runs", t->label, t->rule->incr_column);
+		x->to = x->prev ? strdup(x->prev) : NULL;
+		return SYNC_OK;
+	}
 	if (b->hidden) {
 		warn(plan, log, t->label, "table %s: the watermark of "
 		     "incremental column %s did not move: the source role "
@@ -399,7 +410,7 @@ static enum sync_status to_integer(struct sync_table *t, struct sync_db *src,
 	struct sync_incr *x = &t->incr;
 	struct sync_incr_bound now = { 0 };
 	enum sync_status st = SYNC_OK;
-	if (!b->open && !b->hidden)
+	if (!b->open && !b->hidden && !b->standby)
 		st = sync_incr_bound_read(src, &now, err, errlen);
 	if (st != SYNC_OK)
 		return st;

@@ -23,6 +23,8 @@ struct sync_incr_bound {
 	char at[64];         /* the bound, timestamptz text (UTC) */
 	long long open;      /* other backends in a transaction */
 	long long hidden;    /* other backends this role may not see */
+	int standby;         /* the source is in recovery: its primary's
+	                        open transactions cannot be seen */
 };
 
 /* Whether any rule of s is incremental. */

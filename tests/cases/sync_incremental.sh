@@ -241,3 +241,18 @@ test_hidden_sessions() {
 	kill "$other" 2>/dev/null || true
 	wait "$other" 2>/dev/null || true
 }
+
+# insert_only with an incremental rule: a stamped change of an existing row
+# is not written, a new row is.
+test_insert_only() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_incr_insert_only
+	incr_schema
+	export SYNC_RULES='{"o": {"mode": "insert_only", "incremental": {"column": "updated_at"}}}'
+	sync_ok; expect_counts 5 0 0
+	src_q "UPDATE o SET note = 'changed', updated_at = now() WHERE id = 1;
+	       INSERT INTO o (id, note) VALUES (8, 'new')"
+	sync_ok; expect_counts 1 0 1
+	assert_eq "false 2" "$(inc full) $(inc rows_read)"
+	assert_eq "1:n1 2:n2 3:n3 4:n4 5:n5 8:new" "$(trows)"
+}
