@@ -159,6 +159,73 @@ static void parse_choice(struct parse *p, const cJSON *v, const char *path,
 		say(p, path, "expected \"%s\" or \"%s\"", a, b);
 }
 
+long long sync_rules_duration(const char *text)
+{
+	static const struct { const char *unit; long long s; } units[] = {
+		{ "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 },
+	};
+	char *end;
+	if (!isdigit((unsigned char)*text))
+		return -1;
+	long long n = strtoll(text, &end, 10);
+	if (n > 100000000LL) /* over three years: a typo, not a duration */
+		return -1;
+	if (!*end && n == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(end, units[i].unit) == 0)
+			return n * units[i].s;
+	return -1;
+}
+
+static void parse_incremental(struct parse *p, const cJSON *v,
+                              const char *path, struct sync_rule *r)
+{
+	char sub[520];
+	if (!cJSON_IsObject(v)) {
+		say(p, path, "expected an object {\"column\": C, \"lookback\": "
+		    "D, \"full_every\": D}");
+		return;
+	}
+	duplicates(p, v, path);
+	r->incr_full_every = -1;
+	for (const cJSON *m = v->child; m; m = m->next) {
+		snprintf(sub, sizeof sub, "%.400s.%.60s", path, m->string);
+		long long d = cJSON_IsString(m)
+			? sync_rules_duration(m->valuestring) : -1;
+		if (strcmp(m->string, "column") == 0) {
+			if (cJSON_IsString(m) && *m->valuestring)
+				r->incr_column = dup(p, m->valuestring);
+			else
+				say(p, sub, "expected a column name (a "
+				    "non-empty string)");
+		} else if (strcmp(m->string, "lookback") == 0) {
+			if (whole_number(m)) {
+				r->incr_lookback = (long long)m->valuedouble;
+				r->incr_lookback_number = 1;
+			} else if (d >= 0) {
+				r->incr_lookback = d;
+			} else {
+				say(p, sub, "expected a duration (\"30s\", "
+				    "\"1m\", \"2h\", \"1d\") or, for an "
+				    "integer column, a whole number >= 0");
+			}
+		} else if (strcmp(m->string, "full_every") == 0) {
+			if (d > 0)
+				r->incr_full_every = d;
+			else
+				say(p, sub, "expected a duration over 0 "
+				    "(\"1h\", \"24h\", \"7d\")");
+		} else {
+			say(p, path, "unknown key \"%.60s\" (known: column, "
+			    "lookback, full_every)", m->string);
+		}
+	}
+	if (!cJSON_GetObjectItemCaseSensitive(v, "column"))
+		say(p, path, "\"column\" is required: the column the "
+		    "application or a trigger stamps on every write");
+}
+
 static void parse_rule(struct parse *p, const cJSON *v, struct sync_rule *r)
 {
 	char path[300], sub[400];
@@ -170,10 +237,12 @@ static void parse_rule(struct parse *p, const cJSON *v, struct sync_rule *r)
 		    "\"Quoted.Name\")");
 	if (!cJSON_IsObject(v)) {
 		say(p, path, "expected an object of rules (where, "
-		    "exclude_columns, mode, delete, triggers)");
+		    "exclude_columns, mode, delete, triggers, incremental)");
 		return;
 	}
 	duplicates(p, v, path);
+	r->text = cJSON_PrintUnformatted(v);
+	p->oom |= r->text == NULL;
 	for (const cJSON *m = v->child; m; m = m->next) {
 		snprintf(sub, sizeof sub, "%.400s.%.60s", path, m->string);
 		if (strcmp(m->string, "where") == 0) {
@@ -195,11 +264,11 @@ static void parse_rule(struct parse *p, const cJSON *v, struct sync_rule *r)
 			parse_choice(p, m, sub, "fire", "skip",
 			             &r->skip_triggers);
 		} else if (strcmp(m->string, "incremental") == 0) {
-			say(p, sub, "not supported by this version of syncfn "
-			    "(every run compares the whole table)");
+			parse_incremental(p, m, sub, r);
 		} else {
 			say(p, path, "unknown key \"%.60s\" (known: where, "
-			    "exclude_columns, mode, delete, triggers)",
+			    "exclude_columns, mode, delete, triggers, "
+			    "incremental)",
 			    m->string);
 		}
 	}
@@ -247,7 +316,8 @@ void sync_rules_free(struct sync_rules *rules)
 {
 	for (int i = 0; i < rules->n; i++) {
 		struct sync_rule *r = &rules->rule[i];
-		free(r->table), free(r->where);
+		free(r->table), free(r->where), free(r->incr_column);
+		cJSON_free(r->text);
 		for (int k = 0; k < r->nexclude; k++)
 			free(r->exclude[k]);
 		free(r->exclude);

@@ -35,6 +35,16 @@ struct sync_rule {
 	double max_percent;  /* the guard: -1 when no share limit */
 	int cascade;         /* deletes may cascade / set null elsewhere */
 	int skip_triggers;   /* triggers: skip (session_replication_role) */
+	/* incremental: the watermark column (NULL: every run compares the
+	 * whole table); lookback as seconds (a duration) or as a number
+	 * (an integer column), whichever was written; full_every in
+	 * seconds, -1 when only the first run and a rule change are full */
+	char *incr_column;
+	long long incr_lookback;
+	int incr_lookback_number;
+	long long incr_full_every;
+	char *text;          /* this rule as compact JSON: a change of it
+	                        makes the next incremental run a full one */
 };
 
 struct sync_rules {
@@ -59,5 +69,9 @@ void sync_rules_free(struct sync_rules *rules);
  * (SELECT): the filter must read only the row's own columns, so that it
  * means the same on both servers. NULL when none of those. */
 const char *sync_rules_where_problem(const char *where);
+
+/* A duration ("90s", "1m", "24h", "7d", "0") in seconds; -1 when not
+ * one. */
+long long sync_rules_duration(const char *text);
 
 #endif

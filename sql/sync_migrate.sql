@@ -27,6 +27,15 @@ ALTER TABLE syncfn.runs ADD COLUMN IF NOT EXISTS instance text;
 -- The error as the answer said it (from the error's fields, no row
 -- data); error keeps the full text for a person with database access.
 ALTER TABLE syncfn.runs ADD COLUMN IF NOT EXISTS answer_error text;
+-- Incremental rules: each table's watermark, written in the transaction
+-- of the run that read up to it; the hash of the rule and columns it holds
+-- for, and when the table was last compared whole.
+CREATE TABLE IF NOT EXISTS syncfn.watermarks (
+  table_name text PRIMARY KEY,
+  rule_hash  text NOT NULL,
+  watermark  text,
+  full_at    timestamptz NOT NULL
+);
 -- QStash's failure callback may come more than once: one row per message.
 -- Created last: sync_migrated_latest.sql looks for it.
 CREATE UNIQUE INDEX IF NOT EXISTS runs_message_id_delivery_failed

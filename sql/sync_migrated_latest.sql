@@ -1,6 +1,7 @@
 -- Whether the run log has its latest shape (the migration's last index,
--- and the answer_error column that came after it).
+-- and the answer_error column and watermarks table that came after it).
 SELECT pg_catalog.to_regclass('syncfn.runs_message_id_delivery_failed') IS NOT NULL
        AND EXISTS (SELECT FROM pg_catalog.pg_attribute
                    WHERE attrelid = pg_catalog.to_regclass('syncfn.runs')
                      AND attname = 'answer_error' AND NOT attisdropped)
+       AND pg_catalog.to_regclass('syncfn.watermarks') IS NOT NULL

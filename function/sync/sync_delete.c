@@ -13,7 +13,10 @@
 
 static int deletes(const struct sync_table *t)
 {
-	return t->rule && t->rule->delete_rows && t->f.src;
+	/* a partial incremental run never deletes: it did not read the
+	 * source's other rows */
+	return t->rule && t->rule->delete_rows && t->f.src &&
+	       !t->incr.src_full;
 }
 
 /* The keys table of the index-th table (two databases). */

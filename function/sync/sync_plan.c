@@ -13,6 +13,7 @@
 #include "sync_buf.h"
 #include "sync_delete.h"
 #include "sync_names.h"
+#include "sync_incr.h"
 #include "sync_rules_check.h"
 
 
@@ -940,6 +941,8 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
 		st = sync_delete_check(plan, tgt, err, errlen);
 	if (st == SYNC_OK)
 		st = sync_rules_check_triggers(plan, tgt, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_incr_check(plan, src, log, err, errlen);
 	if (st == SYNC_OK && plan->problems.oom) {
 		fn_err(err, errlen, "out of memory checking SYNC_RULES");
 		st = SYNC_FAILED;
@@ -980,6 +983,7 @@ static void free_table(struct sync_table *t)
 	free(f->d_cmp), free(f->s_cmp), free(f->t_cmp), free(f->x_cmp);
 	free(f->set), free(f->set_src);
 	free(f->tgt_scope), free(f->d_scope), free(f->t_scope);
+	sync_incr_free(&t->incr);
 }
 
 void sync_plan_free(struct sync_plan *plan)

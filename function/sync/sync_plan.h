@@ -74,6 +74,21 @@ struct sync_frag {
 	char *tgt_scope, *d_scope, *t_scope;
 };
 
+/* An incremental rule's state for one run (sync_incr.h). */
+struct sync_incr {
+	int on;              /* the table has an incremental rule */
+	char kind;           /* 'z' timestamptz, 't' timestamp, 'd' date,
+	                        'i' integer */
+	char *col;           /* the column, quoted for the source */
+	char *type;          /* its type as SQL writes it */
+	char hash[17];       /* of the rule and the table's columns */
+	int full;            /* this run compares the whole table */
+	const char *reason;  /* why it is full */
+	char *prev;          /* the watermark the run started from, or NULL */
+	char *from, *to;     /* read from (partial runs); stored after */
+	char *src_full;      /* f.src while a partial run filters it */
+};
+
 struct sync_table {
 	char *src_schema, *src_name, *tgt_schema, *tgt_name;
 	char label[300];     /* "public.orders" (target), for messages */
@@ -91,6 +106,7 @@ struct sync_table {
 	int tgt_rls;         /* target has row level security enabled */
 	long long estimate;  /* source reltuples, -1 unknown */
 	const struct sync_rule *rule; /* its SYNC_RULES entry, or NULL */
+	struct sync_incr incr;
 	int insert_only;     /* the rule's mode: existing rows never updated */
 	unsigned excluded_key; /* bit k: the rule's exclude_columns[k] is a
 	                          key column (no fragments then: the run

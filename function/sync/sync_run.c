@@ -12,6 +12,7 @@
 #include "sync_buf.h"
 #include "sync_db.h"
 #include "sync_delete.h"
+#include "sync_incr.h"
 #include "sync_plan.h"
 #include "sync_rules_check.h"
 #include "sync_runlog.h"
@@ -32,6 +33,7 @@ struct run {
 	long long run_id;
 	long long claim_id; /* this run's row, committed as 'running' */
 	int retry_after_s;  /* for SYNC_BUSY */
+	struct sync_incr_bound bound; /* incremental rules' watermark bound */
 	cJSON *earlier;  /* statistics of the run a duplicate message repeats */
 	char *err;
 	size_t errlen;
@@ -164,6 +166,10 @@ static enum sync_status move_all(struct run *r)
 	if (r->plan.defer)
 		st = sync_db_run(r->tgt, sql_sync_defer, 0, NULL, NULL, r->err,
 		                 r->errlen);
+	/* which incremental tables run whole, before the delete guards */
+	if (st == SYNC_OK)
+		st = sync_incr_prepare(&r->plan, r->src, r->tgt, r->err,
+		                       r->errlen);
 	/* the delete guards, before the first write */
 	if (st == SYNC_OK)
 		st = sync_delete_count(&r->plan, r->src, r->tgt, r->same, r->req,
@@ -186,6 +192,10 @@ static enum sync_status move_all(struct run *r)
 		if (st == SYNC_OK)
 			st = sync_rules_triggers(r->tgt, t, 0, r->err,
 			                         r->errlen);
+		if (st == SYNC_OK)
+			st = sync_incr_finish(&r->plan, t, r->src, r->tgt,
+			                      &r->bound, r->log, r->err,
+			                      r->errlen);
 		long long s1 = r->same ? -1 : sync_usage_bytes(r->src);
 		long long g1 = sync_usage_bytes(r->tgt);
 		t->src_bytes = s0 >= 0 && s1 >= s0 ? s1 - s0 + t->keys_bytes
@@ -200,6 +210,12 @@ static enum sync_status move_all(struct run *r)
 		}
 		if (st == SYNC_OK)
 			log_table(r, t);
+	}
+	/* a cancel that came while a statement was ending (a COPY's last
+	 * rows) is still honoured: nothing after it commits */
+	if (st == SYNC_OK && sync_db_cancelled(r->tgt)) {
+		fn_err(r->err, r->errlen, "cancelled; nothing was applied");
+		return SYNC_CANCELLED;
 	}
 	if (st == SYNC_OK)
 		st = sync_delete_apply(&r->plan, r->tgt, r->same, r->err,
@@ -265,6 +281,8 @@ static cJSON *table_stats(const struct sync_table *t)
 	if (t->rule)
 		cJSON_AddStringToObject(o, "scope", t->rule->where ? "filtered"
 		                                                   : "all");
+	if (t->incr.on)
+		cJSON_AddItemToObject(o, "incremental", sync_incr_stats(t));
 	if (t->method && strcmp(t->method, "checksum") == 0) {
 		cJSON_AddBoolToObject(o, "compared_whole", t->ck_whole);
 		cJSON_AddNumberToObject(o, "segments", (double)t->ck_segments);
@@ -522,6 +540,9 @@ static enum sync_status run_steps(struct run *r, cJSON **stats)
 	}
 	if (st == SYNC_OK)
 		st = claim(r);
+	/* before the source's snapshot: see sync_incr.h */
+	if (st == SYNC_OK && sync_incr_any(r->s))
+		st = sync_incr_bound_read(r->src, &r->bound, r->err, r->errlen);
 	if (st == SYNC_OK)
 		st = begin_target(r);
 	if (st == SYNC_OK)

@@ -12,6 +12,7 @@
 #include "sync_checksum.h"
 #include "sync_diff.h"
 #include "sync_dupkey.h"
+#include "sync_incr.h"
 #include "sync_table.h"
 
 #define KV(n, v) { n, v }
@@ -196,10 +197,11 @@ static enum sync_status check_required_all(struct sync_table *t,
 }
 
 /* The merge from src (the source table or the stage); few: src holds
- * only rows the diff found new or different. */
+ * few rows, each looked up by key; found: the diff found each of them
+ * new or different. */
 static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
-                              const char *src, int few, const char *what,
-                              char *err, size_t errlen)
+                              const char *src, int few, int found,
+                              const char *what, char *err, size_t errlen)
 {
 	char *action = t->f.set
 		? expand(sql_sync_merge_update, t, NULL, NULL, NULL, err, errlen)
@@ -210,7 +212,7 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 	                         : sql_sync_merge_check,
 	                     t, src, NULL, NULL, err, errlen);
 	char *sql = expand(t->tgt_partitioned     ? sql_sync_merge_partitioned
-	                   : few && same_types(t) ? sql_sync_merge_found
+	                   : found && same_types(t) ? sql_sync_merge_found
 	                   : few                  ? sql_sync_merge_diff
 	                                          : sql_sync_merge,
 	                   t, src, NULL, action, err, errlen);
@@ -382,8 +384,14 @@ static enum sync_status same_database(struct sync_table *t, struct sync_db *db,
 		st = is_empty(t, db, what, &empty, err, errlen);
 	if (st != SYNC_OK)
 		return st;
+	/* a partial incremental run of an empty target would load only the
+	 * rows past the watermark */
+	if (empty && t->incr.src_full)
+		sync_incr_whole(t, "target empty");
 	if (empty)
 		return insert_direct(t, db, req, what, err, errlen);
+	/* a partial incremental run reads few rows: each looked up by key */
+	int partial = t->incr.src_full != NULL;
 	t->method = "insert_select";
 	char *count = expand(sql_sync_count, t, NULL, NULL, NULL, err, errlen);
 	if (!count)
@@ -393,7 +401,7 @@ static enum sync_status same_database(struct sync_table *t, struct sync_db *db,
 	t->count_ms = sync_now_ms() - t0;
 	free(count);
 	if (st == SYNC_OK)
-		st = merge(t, db, NULL, 0, what, err, errlen);
+		st = merge(t, db, NULL, partial, 0, what, err, errlen);
 	/* no rows stream here: one report when the table is done */
 	if (st == SYNC_OK && req->progress)
 		req->progress(req->progress_ctx, t->label, t->source_rows,
@@ -410,7 +418,7 @@ static enum sync_status stream(struct sync_table *t, struct sync_db *src,
 	/* COPY table TO refuses generated columns and partitioned tables,
 	 * and has no WHERE */
 	int query = t->src_partitioned || t->src_generated ||
-	            (t->rule && t->rule->where);
+	            (t->rule && t->rule->where) || t->incr.src_full;
 	char *out = expand(query ? sql_sync_copy_out_query
 	                                      : sql_sync_copy_out,
 	                   t, NULL, NULL, NULL, err, errlen);
@@ -537,6 +545,8 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 		st = is_empty(t, tgt, what, &empty, err, errlen);
 	if (st != SYNC_OK)
 		return st;
+	if (empty && t->incr.src_full)
+		sync_incr_whole(t, "target empty");
 	if (empty) {
 		t->method = "copy_direct";
 		st = check_required_all(t, src, what, err, errlen);
@@ -554,9 +564,13 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 	/* pg_temp named: a schema of the search_path cannot hold it */
 	snprintf(stage, sizeof stage, "pg_temp.syncfn_stage_%d", index);
 	int few = 0;
+	/* a partial incremental run stages the source's rows past the
+	 * watermark and merges them by key: no read of the whole target */
+	int partial = t->incr.src_full != NULL;
 	/* checksum (sync_checksum.h) where it pays, else the copy diff */
-	int checksum = use_checksum(t, src, tgt);
-	if (checksum || (!t->tgt_rls && sync_diff_possible(t))) {
+	int checksum = !partial && use_checksum(t, src, tgt);
+	if (!partial &&
+	    (checksum || (!t->tgt_rls && sync_diff_possible(t)))) {
 		t->method = checksum ? "checksum" : "copy_diff";
 		long long staged = 0;
 		st = diff(t, src, tgt, stage, what, &staged, checksum, req, err,
@@ -573,13 +587,16 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 		if (st == SYNC_OK)
 			st = sync_dupkey_index_stage(t, tgt, stage, what, err,
 			                             errlen);
+		few = partial && (t->estimate <= 0 ||
+		                  t->source_rows <= t->estimate / 4);
 	}
 	double t0 = sync_now_ms();
 	if (st == SYNC_OK && !few)
 		st = run_tmpl(t, tgt, sql_sync_analyze, stage, what, err, errlen);
 	t->analyze_ms = sync_now_ms() - t0;
 	if (st == SYNC_OK)
-		st = merge(t, tgt, stage, few, what, err, errlen);
+		st = merge(t, tgt, stage, few, few && !partial, what, err,
+		           errlen);
 	/* free the temp buffers now rather than at commit */
 	if (st == SYNC_OK)
 		st = run_tmpl(t, tgt, sql_sync_stage_drop, stage, what, err,

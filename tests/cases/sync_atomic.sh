@@ -152,3 +152,27 @@ test_two_runs_at_once_one_is_refused() {
 	assert_eq 300000 "$(dst_q "SELECT count(*) FROM big")"
 	assert_eq "busy ok" "$(dst_q "SELECT string_agg(status, ' ' ORDER BY status) FROM syncfn.runs")"
 }
+
+# A cancel that comes while a COPY into an empty target ends (the server
+# still runs the rows' triggers) is honoured: the run does not commit.
+test_cancel_while_a_copy_ends() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_cancel_end
+	both_q "CREATE TABLE z (id int PRIMARY KEY, v text)"
+	src_q "INSERT INTO z VALUES (1, 'slow')"
+	dst_q "CREATE FUNCTION z_slow() RETURNS trigger LANGUAGE plpgsql AS \$\$
+	       BEGIN PERFORM pg_sleep(3); RETURN NEW; END\$\$;
+	       CREATE TRIGGER z_slow BEFORE INSERT ON z FOR EACH ROW EXECUTE FUNCTION z_slow()"
+	"$SYNCFN" sync > "$TEST_TMP/cancel.out" 2> "$TEST_TMP/cancel.log" &
+	local pid=$! i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(dst_q "SELECT count(*) FROM pg_stat_activity WHERE datname = '$DST_DB' AND wait_event = 'PgSleep'")" = 1 ] && break
+		sleep 0.025
+	done
+	[ "$i" -lt 200 ] || fail "the target's trigger never slept"
+	kill -INT "$pid"
+	wait_rc "$pid"
+	assert_eq 1 "$WAIT_RC" "cancelled run: $(cat "$TEST_TMP/cancel.out")"
+	assert_eq 0 "$(dst_q "SELECT count(*) FROM z")"
+	assert_eq cancelled "$(dst_q "SELECT status FROM syncfn.runs ORDER BY id DESC LIMIT 1")"
+}

@@ -207,6 +207,13 @@ test_malformed() {
 		'{"t": {}, "t": {}}|SYNC_RULES repeats a key'
 		'{"t": {}|SYNC_RULES is not valid JSON'
 		'{"a\"b": {"x": 1}}|SYNC_RULES["a\"b"]: unknown key "x"'
+		'{"t": {"incremental": "updated_at"}}|SYNC_RULES["t"].incremental: expected an object'
+		'{"t": {"incremental": {}}}|SYNC_RULES["t"].incremental: "column" is required'
+		'{"t": {"incremental": {"column": ""}}}|SYNC_RULES["t"].incremental.column: expected a column name'
+		'{"t": {"incremental": {"column": "u", "lookback": "1 minute"}}}|SYNC_RULES["t"].incremental.lookback: expected a duration'
+		'{"t": {"incremental": {"column": "u", "lookback": -1}}}|SYNC_RULES["t"].incremental.lookback: expected a duration'
+		'{"t": {"incremental": {"column": "u", "full_every": "0"}}}|SYNC_RULES["t"].incremental.full_every: expected a duration over 0'
+		'{"t": {"incremental": {"column": "u", "every": "1h"}}}|SYNC_RULES["t"].incremental: unknown key "every"'
 	)
 	local c
 	for c in "${cases[@]}"; do

@@ -97,5 +97,37 @@ TEST(filters_checked_without_a_server)
 	CHECK(sync_rules_where_problem("   ") != NULL);
 }
 
-TEST_MAIN(CASE(every_rule_parsed) CASE(every_problem_at_once) CASE(bad_text_and_files)
+TEST(incremental_parsed)
+{
+	struct said s = { 0 };
+	struct sync_rules r;
+	int n = config_rules_load(
+		"{\"a\": {\"incremental\": {\"column\": \"updated_at\", "
+		"\"lookback\": \"1m\", \"full_every\": \"24h\"}}, "
+		"\"b\": {\"incremental\": {\"column\": \"v\", \"lookback\": 7}}, "
+		"\"c\": {}}", &r, collect, &s);
+	CHECK_INT(n, 0);
+	CHECK_STR(r.rule[0].incr_column, "updated_at");
+	CHECK_INT((int)r.rule[0].incr_lookback, 60);
+	CHECK_INT(r.rule[0].incr_lookback_number, 0);
+	CHECK_INT((int)r.rule[0].incr_full_every, 86400);
+	CHECK_INT((int)r.rule[1].incr_lookback, 7);
+	CHECK_INT(r.rule[1].incr_lookback_number, 1);
+	CHECK_INT((int)r.rule[1].incr_full_every, -1);
+	CHECK(r.rule[2].incr_column == NULL);
+	/* each rule's own text: its change is what forces a full run */
+	CHECK_STR(r.rule[1].text, "{\"incremental\":{\"column\":\"v\",\"lookback\":7}}");
+	sync_rules_free(&r);
+	CHECK_INT((int)sync_rules_duration("0"), 0);
+	CHECK_INT((int)sync_rules_duration("90s"), 90);
+	CHECK_INT((int)sync_rules_duration("2h"), 7200);
+	CHECK_INT((int)sync_rules_duration("7d"), 604800);
+	CHECK_INT((int)sync_rules_duration("1"), -1);
+	CHECK_INT((int)sync_rules_duration("1 m"), -1);
+	CHECK_INT((int)sync_rules_duration("-1m"), -1);
+	CHECK_INT((int)sync_rules_duration("m"), -1);
+	CHECK_INT((int)sync_rules_duration("999999999999d"), -1);
+}
+
+TEST_MAIN(CASE(every_rule_parsed) CASE(incremental_parsed) CASE(every_problem_at_once) CASE(bad_text_and_files)
           CASE(filters_checked_without_a_server))
