@@ -51,22 +51,6 @@ enum sync_status sync_incr_bound_read(struct sync_db *src,
 	return SYNC_OK;
 }
 
-static void warn(struct sync_plan *plan, const struct fn_logger *log,
-                 const char *table, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void warn(struct sync_plan *plan, const struct fn_logger *log,
-                 const char *table, const char *fmt, ...)
-{
-	char msg[700];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	fn_log(log, FN_WARN, "Sync warning", "table", FN_STR(table),
-	       "warning", FN_STR(msg), NULL);
-	cJSON_AddItemToArray(plan->warnings, cJSON_CreateString(msg));
-}
 
 static char kind_of(const char *typname)
 {
@@ -118,12 +102,12 @@ static void check_column(struct sync_plan *plan, struct sync_table *t,
 		t->incr.kind = kind;
 	}
 	if (*ok && strcmp(PQgetvalue(r, 0, 3), "t") != 0)
-		warn(plan, log, t->label, "table %s: incremental column %s has "
+		sync_plan_warn(plan, log, t->label, "table %s: incremental column %s has "
 		     "no index on the source, so every run reads the whole "
 		     "source table; CREATE INDEX ON %s (%s)", t->label, c,
 		     t->src_label, c);
 	if (*ok && strcmp(PQgetvalue(r, 0, 2), "t") != 0)
-		warn(plan, log, t->label, "table %s: incremental column %s may "
+		sync_plan_warn(plan, log, t->label, "table %s: incremental column %s may "
 		     "be NULL on the source: rows with NULL in it are compared "
 		     "only by full runs (the first, after a rule change, every "
 		     "full_every)", t->label, c);
@@ -373,7 +357,7 @@ static enum sync_status to_time(struct sync_plan *plan, struct sync_table *t,
 {
 	struct sync_incr *x = &t->incr;
 	if (b->standby) {
-		warn(plan, log, t->label, "table %s: the watermark of "
+		sync_plan_warn(plan, log, t->label, "table %s: the watermark of "
 		     "incremental column %s did not move: the source is a "
 		     "standby, and transactions still open on its primary, "
 		     "whose rows may commit later, cannot be seen from it; "
@@ -383,7 +367,7 @@ static enum sync_status to_time(struct sync_plan *plan, struct sync_table *t,
 		return SYNC_OK;
 	}
 	if (b->hidden) {
-		warn(plan, log, t->label, "table %s: the watermark of "
+		sync_plan_warn(plan, log, t->label, "table %s: the watermark of "
 		     "incremental column %s did not move: the source role "
 		     "cannot see the transactions of %lld other session%s "
 		     "(pg_stat_activity hides their xact_start), and a row one "

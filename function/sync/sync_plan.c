@@ -28,14 +28,10 @@ static int is_true(const PGresult *r, int row, int col)
 	return strcmp(PQgetvalue(r, row, col), "t") == 0;
 }
 
-static void warn(struct sync_plan *plan, const struct fn_logger *log,
-                 const char *table, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void warn(struct sync_plan *plan, const struct fn_logger *log,
-                 const char *table, const char *fmt, ...)
+void sync_plan_warn(struct sync_plan *plan, const struct fn_logger *log,
+                    const char *table, const char *fmt, ...)
 {
-	char msg[600];
+	char msg[700];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
@@ -146,7 +142,7 @@ static enum sync_status expand_star(struct sync_plan *plan, struct sync_db *src,
 		if (!on_target) {
 			char l[300];
 			snprintf(l, sizeof l, "%s.%s", s->source_schema, name);
-			warn(plan, log, l, "source table %s has no table of the "
+			sync_plan_warn(plan, log, l, "source table %s has no table of the "
 			     "same name in target schema %s; not synced", l,
 			     s->target_schema);
 			continue;
@@ -330,7 +326,7 @@ static enum sync_status match_columns(struct sync_plan *plan,
 		if (sync_rules_excluded(t, name))
 			continue;
 		if (j < 0 && is_true(rt, i, 9)) {
-			warn(plan, log, t->label, "column %s.%s exists only on "
+			sync_plan_warn(plan, log, t->label, "column %s.%s exists only on "
 			     "the target and is NOT NULL without a default: rows "
 			     "are updated, but a run with a row to insert into "
 			     "the table is refused; give it a default on the "
@@ -340,7 +336,7 @@ static enum sync_status match_columns(struct sync_plan *plan,
 			continue;
 		}
 		if (j < 0) {
-			warn(plan, log, t->label, "column %s.%s exists only on "
+			sync_plan_warn(plan, log, t->label, "column %s.%s exists only on "
 			     "the target; it keeps its values", t->label, name);
 			continue;
 		}
@@ -362,7 +358,7 @@ static enum sync_status match_columns(struct sync_plan *plan,
 		if (!PQgetisnull(rt, i, 4) && is_true(rt, i, 8))
 			c->seq = seq_list(PQgetvalue(rt, i, 4));
 		else if (!PQgetisnull(rt, i, 4))
-			warn(plan, log, t->label, "column %s.%s is %s, not an "
+			sync_plan_warn(plan, log, t->label, "column %s.%s is %s, not an "
 			     "integer: the sequences it owns or its default draws "
 			     "from (%s) are not moved forward", t->label, name,
 			     c->tgt_type, PQgetvalue(rt, i, 4));
@@ -378,14 +374,14 @@ static enum sync_status match_columns(struct sync_plan *plan,
 		if (is_true(rs, j, 5))
 			t->src_generated = 1;
 		if (strcmp(c->src_type, c->tgt_type) != 0)
-			warn(plan, log, t->label, "column %s.%s is %s on the "
+			sync_plan_warn(plan, log, t->label, "column %s.%s is %s on the "
 			     "source and %s on the target; values are converted",
 			     t->label, name, c->src_type, c->tgt_type);
 	}
 	for (int j = 0; j < PQntuples(rs); j++)
 		if (find_row(rt, PQgetvalue(rs, j, 0)) < 0 &&
 		    !sync_rules_excluded(t, PQgetvalue(rs, j, 0)))
-			warn(plan, log, t->label, "column %s.%s exists only on "
+			sync_plan_warn(plan, log, t->label, "column %s.%s exists only on "
 			     "the source (or is generated on the target); not "
 			     "copied", t->src_label, PQgetvalue(rs, j, 0));
 	return SYNC_OK;
@@ -494,7 +490,7 @@ static enum sync_status check_access(struct sync_plan *plan,
 		return SYNC_CONFIG;
 	}
 	if (si->rls && !bypass_rls)
-		warn(plan, log, t->label, "source table %s has row level "
+		sync_plan_warn(plan, log, t->label, "source table %s has row level "
 		     "security and the role in SOURCE_DATABASE_URL does not "
 		     "bypass it: rows its policies hide are not synced",
 		     t->src_label);
@@ -756,7 +752,7 @@ static enum sync_status skip_keyless(struct sync_plan *plan,
 		rest += 2;
 	else if (rest != why && *rest == ' ')
 		lead = "it";
-	warn(plan, log, t->label, "table %s skipped: %s%s; SYNC_TABLES=* "
+	sync_plan_warn(plan, log, t->label, "table %s skipped: %s%s; SYNC_TABLES=* "
 	     "leaves out a table without a usable key (named in SYNC_TABLES, "
 	     "it is an error)", t->label, lead, rest);
 	t->skipped = 1;

@@ -178,6 +178,12 @@ enum sync_status sync_plan_build(struct sync_plan *plan, struct sync_db *src,
                                  size_t errlen);
 void sync_plan_free(struct sync_plan *plan);
 
+/* A warning about table, logged and kept in plan->warnings (cut to 700
+ * bytes). */
+void sync_plan_warn(struct sync_plan *plan, const struct fn_logger *log,
+                    const char *table, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Sorts plan->t by foreign keys of the target (parents first), sets
  * plan->defer when a cycle of deferrable keys needs it, and fails with
  * SYNC_CONFIG naming a NOT DEFERRABLE key that closes a cycle. */
