@@ -41,6 +41,21 @@ static const char *get(const char *(*getenv_fn)(const char *), const char *name)
 	return (v && *v) ? v : NULL;
 }
 
+/* Variable name's value when it is an http(s) URL; NULL (and a problem)
+ * when it is set to anything else. */
+static const char *web_url(struct config *cfg,
+                           const char *(*getenv_fn)(const char *),
+                           const char *name)
+{
+	const char *u = get(getenv_fn, name);
+	if (u && strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) {
+		problem(cfg, NEED_SERVE | NEED_SYNC, "%s must start with https:// "
+		        "(or http://)", name);
+		return NULL;
+	}
+	return u;
+}
+
 static int parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;
@@ -198,20 +213,8 @@ static void load_alerts(struct config *cfg,
 	         strcmp(fc, "1") != 0 && strcasecmp(fc, "yes") != 0)
 		problem(cfg, NEED_SCHEDULE, "SYNC_FAILURE_CALLBACK must be on or off, "
 		        "not \"%.20s\"", fc);
-	const char *w = get(getenv_fn, "SYNC_ALERT_WEBHOOK_URL");
-	if (w && strncmp(w, "https://", 8) != 0 && strncmp(w, "http://", 7) != 0) {
-		problem(cfg, NEED_SERVE | NEED_SYNC, "SYNC_ALERT_WEBHOOK_URL must "
-		        "start with https:// (or http://)");
-		w = NULL;
-	}
-	cfg->alert_webhook_url = w;
-	const char *hb = get(getenv_fn, "SYNC_HEARTBEAT_URL");
-	if (hb && strncmp(hb, "https://", 8) != 0 && strncmp(hb, "http://", 7) != 0) {
-		problem(cfg, NEED_SERVE | NEED_SYNC, "SYNC_HEARTBEAT_URL must "
-		        "start with https:// (or http://)");
-		hb = NULL;
-	}
-	cfg->heartbeat_url = hb;
+	cfg->alert_webhook_url = web_url(cfg, getenv_fn, "SYNC_ALERT_WEBHOOK_URL");
+	cfg->heartbeat_url = web_url(cfg, getenv_fn, "SYNC_HEARTBEAT_URL");
 	const char *hf = get(getenv_fn, "SYNC_HEARTBEAT_FAIL");
 	cfg->heartbeat_fail_append = hf && strcmp(hf, "append") == 0;
 	if (hf && !cfg->heartbeat_fail_append && strcmp(hf, "off") != 0)
