@@ -13,13 +13,19 @@ answers_env() {
 	unset SYNC_TABLES SYNC_EXCLUDE
 }
 
+# delivery_token BODY JTI: QStash's signature of BODY (a string) for the
+# sync route, with the current key; BODY is left in $TEST_TMP/body.
+delivery_token() {
+	printf '%s' "$1" > "$TEST_TMP/body"
+	local now; now=$(date +%s)
+	jwt_hs256 "$QSTASH_CURRENT_SIGNING_KEY" '{"alg":"HS256","typ":"JWT"}' \
+		"{\"iss\":\"Upstash\",\"sub\":\"$APP_URL/api/background/sync/slave-to-prod\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"jti\":\"$2\",\"body\":\"$(body_hash "$TEST_TMP/body")\"}"
+}
+
 # signed_delivery MESSAGE_ID: a QStash delivery of an empty body, signed
 # with the current key, to the sync route; sets HTTP_*.
 signed_delivery() {
-	printf '' > "$TEST_TMP/body"
-	local now tok; now=$(date +%s)
-	tok=$(jwt_hs256 "$QSTASH_CURRENT_SIGNING_KEY" '{"alg":"HS256","typ":"JWT"}' \
-		"{\"iss\":\"Upstash\",\"sub\":\"$APP_URL/api/background/sync/slave-to-prod\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"jti\":\"jwt_$1\",\"body\":\"$(body_hash "$TEST_TMP/body")\"}")
+	local tok; tok=$(delivery_token '' "jwt_$1")
 	http POST "$SERVE_URL/api/background/sync/slave-to-prod" -H "Upstash-Signature: $tok" \
 		-H "Upstash-Message-Id: $1"
 }
@@ -279,11 +285,8 @@ test_idle_exit_waits_for_a_trickling_signed_delivery() {
 	new_db idle_trickle
 	q idle_trickle "CREATE SCHEMA slave; CREATE TABLE slave.t (id int PRIMARY KEY); CREATE TABLE public.t (id int PRIMARY KEY)"
 	export TARGET_DATABASE_URL=$(db_url idle_trickle) SYNC_SOURCE_SCHEMA=slave SYNC_TARGET_SCHEMA=public
-	local body='{"trickled":"abcdefghijklmnopqrstuvwxyz"}' now tok
-	printf '%s' "$body" > "$TEST_TMP/body"
-	now=$(date +%s)
-	tok=$(jwt_hs256 "$QSTASH_CURRENT_SIGNING_KEY" '{"alg":"HS256","typ":"JWT"}' \
-		"{\"iss\":\"Upstash\",\"sub\":\"$APP_URL/api/background/sync/slave-to-prod\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"jti\":\"jwt_idle\",\"body\":\"$(body_hash "$TEST_TMP/body")\"}")
+	local body='{"trickled":"abcdefghijklmnopqrstuvwxyz"}' tok
+	tok=$(delivery_token "$body" jwt_idle)
 	# the body trickles for 6 s, twice the idle time; the headers go out
 	# as soon as the server listens
 	start_serve --once --idle-exit 3
@@ -321,11 +324,8 @@ test_idle_exit_waits_for_trickling_headers() {
 	new_db idle_headers
 	q idle_headers "CREATE SCHEMA slave; CREATE TABLE slave.t (id int PRIMARY KEY); CREATE TABLE public.t (id int PRIMARY KEY)"
 	export TARGET_DATABASE_URL=$(db_url idle_headers) SYNC_SOURCE_SCHEMA=slave SYNC_TARGET_SCHEMA=public
-	local body='{}' now tok
-	printf '%s' "$body" > "$TEST_TMP/body"
-	now=$(date +%s)
-	tok=$(jwt_hs256 "$QSTASH_CURRENT_SIGNING_KEY" '{"alg":"HS256","typ":"JWT"}' \
-		"{\"iss\":\"Upstash\",\"sub\":\"$APP_URL/api/background/sync/slave-to-prod\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"jti\":\"jwt_idle_h\",\"body\":\"$(body_hash "$TEST_TMP/body")\"}")
+	local body='{}' tok
+	tok=$(delivery_token "$body" jwt_idle_h)
 	# headers over 3.5 s: past the 2 s idle exit, within the server's
 	# 5 s for a request's headers
 	start_serve --once --idle-exit 2
