@@ -662,7 +662,11 @@ class Scenario:
 
 
 # filters over the key only, whose text is the same on both sides for every
-# key pair the fuzzer makes (so both servers select the same rows)
+# key pair the fuzzer makes (so both servers select the same rows); not
+# for a key whose type differs between the sides, where a source key
+# ('0560') has another text than the target's (560): each server decides
+# the scope from its own row, which the comparator (the source's rows
+# converted to the target's types) cannot
 RULE_FILTERS = ['length({a}id::text) % 2 = 0', 'length({a}id::text) % 3 <> 1', '{a}id IS NULL']
 
 
@@ -673,7 +677,7 @@ def gen_rules(r, tables, excl):
     for t in tables:
         if r.random() < 0.5:
             continue
-        w = r.choice(RULE_FILTERS + [None])
+        w = r.choice(RULE_FILTERS + [None]) if not t.key.pair else None
         plain = [c.name for c in t.cols if re.match(r'^c[0-9]+$', c.name)]
         ex = r.sample(plain, r.randint(0, min(2, len(plain)))) if plain else []
         if w or ex:
