@@ -109,6 +109,22 @@ PY
 	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
 }
 
+# The workers start after the thread that accepts (so the first request
+# is not kept waiting for all of them): all 64 are there all the same.
+test_all_64_workers_start() {
+	start_serve
+	local i n=0
+	for i in $(seq 1 100); do
+		n=$(cat /proc/"$SERVE_PID"/task/*/comm 2>/dev/null | grep -c '^civetweb-worker$' || true)
+		[ "$n" = 64 ] && break
+		sleep 0.02
+	done
+	assert_eq 64 "$n" "civetweb workers running"
+	assert_eq 1 "$(cat /proc/"$SERVE_PID"/task/*/comm | grep -c '^civetweb-master$')" "accepting threads"
+	! grep -q 'Fewer HTTP workers' "$SERVE_LOG" || fail "$(cat "$SERVE_LOG")"
+	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
+}
+
 # A body shorter than its Content-Length is never processed, and the body
 # deadline holds whether or not bytes arrive (test deadline: 1.5 s).
 test_short_or_stalled_bodies_are_never_processed() {
