@@ -353,7 +353,7 @@ class IntervalTy(Ty):
         for g in self.ALTS:
             if v in g:
                 c += [('equal-other-text', x) for x in g if x != v]
-        if ':' not in v:
+        if ':' not in v and 'second' not in v:   # '1 second 1 second' is no interval
             c.append(('+1s', v + ' 1 second' if v != '0' else '1 second'))
         return c
 
