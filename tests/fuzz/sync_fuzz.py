@@ -1531,6 +1531,34 @@ def compare_incr(pg, path, sc, step, res, prev):
     return 'ok'
 
 
+def check_watermarks(pg, path, sc, step):
+    """a stored watermark is never past what a writer may stamp next: the
+    source's clock (nothing else is open around the runs), or for an
+    integer the largest value the table holds"""
+    wms = watermarks(pg, path)
+    q = []
+    for t in sc.tables:
+        x, w = incr_of(sc, t), wms.get(t.name)
+        if not x or w is None:
+            continue
+        ty = t.col('wm').src.name
+        now = {'timestamptz': 'now()', 'timestamp': 'localtimestamp', 'date': 'current_date'}.get(
+            ty, '(SELECT max(wm) FROM %s)' % path.sq(t))
+        q.append("SELECT '%s', %s::%s <= %s;" % (t.name, qlit(w), ty, now))
+    if not q:
+        return
+    for ln in pg.psql(path.src_db, '\n'.join(q) + '\n')[0].split('\n'):
+        if ln.endswith('|f'):
+            tn = ln.split('|')[0]
+            raise Failure(step, 'watermark past what a writer may stamp next', tn,
+                          'watermark %s (column wm %s)' % (wms.get(tn), tabs_type(sc, tn)))
+
+
+def tabs_type(sc, tn):
+    t = next((x for x in sc.tables if x.name == tn), None)
+    return t.col('wm').src.name if t and t.col('wm') else '?'
+
+
 def expect_full(step, res, sc, want, prev=None):
     """each incremental table's run was full (want True) or partial;
     prev: the watermarks before it"""
@@ -1577,6 +1605,7 @@ def run_incr_path(pg, path, sc, stats=None, cleanup=False):
         r1 = pg.sync(path, names, rules)
         compare_incr(pg, path, sc, 'sync 1 (incremental, first run)', r1, {})
         expect_full('sync 1 (incremental, first run)', r1, sc, True)
+        check_watermarks(pg, path, sc, 'sync 1 (incremental, first run)')
         prev = watermarks(pg, path)
         r2 = pg.sync(path, names, rules)
         nothing_written('sync 2 (incremental, no change)', r2, sc)
@@ -1592,6 +1621,7 @@ def run_incr_path(pg, path, sc, stats=None, cleanup=False):
         prev = watermarks(pg, path)
         r3 = pg.sync(path, names, rules)
         compare_incr(pg, path, sc, 'sync 3 (incremental, after the changes)', r3, prev)
+        check_watermarks(pg, path, sc, 'sync 3 (incremental, after the changes)')
         if stats is not None:
             for x in r3[1].get('statistics', {}).get('tables', []):
                 inc = x.get('incremental')
@@ -1605,6 +1635,7 @@ def run_incr_path(pg, path, sc, stats=None, cleanup=False):
         r5 = pg.sync(path, names, incr_rules_json(sc, 1))
         compare_incr(pg, path, sc, 'sync 5 (incremental, the rule changed: full)', r5, watermarks(pg, path))
         expect_full('sync 5 (incremental, the rule changed: full)', r5, sc, True)
+        check_watermarks(pg, path, sc, 'sync 5 (incremental, the rule changed: full)')
     finally:
         if cleanup:
             pg.psql(path.src_db, drop_sql(path, sc, 'src'), check=False)
