@@ -1355,6 +1355,14 @@ def gen_incr(r, sc, excl):
         t.cols.append(wm)
         incr[t.name] = {'column': 'wm', 'lookback': ty.lookback(r), 'insert_only': r.random() < 0.2,
                         'index': r.random() < 0.8}
+        # half of the incremental tables without a rule of gen_rules' get
+        # a where (that keeps some rows) and excluded columns of their own
+        if t.name not in sc.rules and 'rules' not in excl and r.random() < 0.5:
+            w = r.choice(RULE_FILTERS[:2] + [None])
+            plain = [c.name for c in t.cols if re.match(r'^c[0-9]+$', c.name)]
+            ex = r.sample(plain, r.randint(0, min(2, len(plain)))) if plain else []
+            if w or ex:
+                sc.rules[t.name] = (w, ex)
         # most changed source rows are stamped; the rest are changes the
         # column never shows (only full runs see them)
         stamped = []
