@@ -1552,7 +1552,7 @@ def check_watermarks(pg, path, sc, step):
         ty = t.col('wm').src.name
         now = {'timestamptz': 'now()', 'timestamp': 'localtimestamp', 'date': 'current_date'}.get(
             ty, '(SELECT max(wm) FROM %s)' % path.sq(t))
-        q.append("SELECT '%s', %s::%s <= %s;" % (t.name, qlit(w), ty, now))
+        q.append("SELECT '%s', %s::%s <= %s;" % (t.name, qlit(w), ty if ty in WmTy.TIME else 'numeric', now))
     if not q:
         return
     for ln in pg.psql(path.src_db, '\n'.join(q) + '\n')[0].split('\n'):
