@@ -419,6 +419,141 @@ def sync_size(rows, res, meta, summary):
     print("\n".join(prof) if prof else "  n/a: the engine reported no per-phase timings")
     return times
 
+# --- incremental rule -------------------------------------------------------------
+
+# Goals of the incremental rule's cases (run.sh incr_cases). "The table's
+# time" is the table's duration_ms in the run's statistics: the work the
+# rule saves; the process start, the connections and the run log around
+# it are the same for every run and shown beside it as the wall time.
+INCR_GOALS = {
+    "nochange_pipe": 0.02,      # no change: table's time / the COPY pipe beside it
+    "nochange_checksum": 0.05,  # no change: table's time / the checksum's table time, same tables
+    "delta_pipe": 0.1,          # 1% updated: table's time / the COPY pipe beside it
+    "delta_bytes": 0.03,        # 1% updated: bytes from each server / the table's COPY size
+    "scale": 2.0,               # no change, 10x the rows: table's time / the smaller size's
+}
+
+
+def table_ms(runs):
+    """Median of the first table's duration_ms over runs that succeeded
+    and kept their statistics; (None, reason) otherwise."""
+    t, why = median_of(runs)
+    if t is None:
+        return None, why
+    ms = []
+    for stats in statistics_of(runs):
+        tabs = stats.get("tables") or []
+        if tabs and isinstance(tabs[0].get("duration_ms"), (int, float)):
+            ms.append(tabs[0]["duration_ms"])
+    if len(ms) != len(runs):
+        return None, "no per-table duration_ms in the statistics"
+    return statistics.median(ms), None
+
+
+def incr_partial(runs):
+    """None when every run was partial (incremental.full false), else why not."""
+    for stats in statistics_of(runs):
+        tabs = stats.get("tables") or [{}]
+        inc = tabs[0].get("incremental") or {}
+        if inc.get("full", True):
+            return "a run was full (%s)" % inc.get("reason", "no incremental statistics")
+    return None
+
+
+def incr_size(rows, res, meta, summary):
+    """The incremental cases at one size; returns the no-change table time (ms)."""
+    if not any(k[0] == rows and k[1].startswith("incr_") for k in res):
+        return None
+    nbytes = int(meta.get(rows, {}).get("incr_bytes", "0") or 0)
+    print("\n%d rows, incremental rule on updated_at (lookback 0; %.0f MB as COPY text),"
+          " medians; the table's time is its duration_ms in the statistics" % (rows, nbytes / MB))
+    out, table = {}, []
+
+    def row(figure, measured, goal, ok, bad=None):
+        v = "n/a" if ok is None else ("MISS: " + bad if bad else verdict(ok))
+        table.append([figure, measured, goal, v])
+        add_summary(summary, "%d rows: incremental, %s" % (rows, figure), measured, goal, v)
+
+    first = res.get((rows, "incr_first"), [])
+    ft, fwhy = median_of(first)
+    table.append(["first run (full, the tables alike)", secs_s(ft) if ft is not None else "n/a: " + fwhy,
+                  "(none)", "info"])
+    pipe_n, pwhy = median_of(res.get((rows, "copy_pipe_incr_nochange"), []))
+    pipe_d, dwhy = median_of(res.get((rows, "copy_pipe_incr_delta"), []))
+    for key, label, pipe, pipe_why, goal in (
+            ("incr_nochange", "no change", pipe_n, pwhy, INCR_GOALS["nochange_pipe"]),
+            ("incr_delta", "1% updated since the last run", pipe_d, dwhy, INCR_GOALS["delta_pipe"])):
+        runs = res.get((rows, key), [])
+        ms, why = table_ms(runs)
+        wall, _ = median_of(runs)
+        goal_s = "<= %.2fx the COPY pipe" % goal
+        if key == "incr_delta":
+            goal_s += ", bytes <= %g%%" % (INCR_GOALS["delta_bytes"] * 100)
+        if ms is None or pipe is None:
+            row("%s: the table's time vs the COPY pipe" % label, "n/a: " + (why or pipe_why), goal_s, None)
+            continue
+        out[key] = ms
+        bad = writes_check(runs) or incr_partial(runs)
+        bs, bt = bytes_of(runs)
+        measured = "%.0f ms = %.4fx (pipe %s; wall %s = %.3fx)" % (
+            ms, ms / 1000 / pipe, secs_s(pipe), secs_s(wall), wall / pipe)
+        if key == "incr_delta":
+            measured += ", bytes src/tgt %s / %s" % (bytes_cell(bs, nbytes), bytes_cell(bt, nbytes))
+            worst = max(x for x in (bs, bt, -1) if x is not None)
+            if bad is None and (worst < 0 or not nbytes):
+                bad = "bytes not reported"
+            elif bad is None and worst > INCR_GOALS["delta_bytes"] * nbytes:
+                bad = "%.2f%% of the COPY size from one server" % (100.0 * worst / nbytes)
+        row("%s: the table's time vs the COPY pipe" % label, measured, goal_s,
+            ms / 1000 / pipe <= goal and bad is None, bad)
+        if key == "incr_nochange":
+            cms, cwhy = table_ms(res.get((rows, "incr_checksum"), []))
+            goal_c = "<= %.2fx" % INCR_GOALS["nochange_checksum"]
+            if cms is None or cms <= 0:
+                row("no change: the table's time vs the checksum's", "n/a: " + (cwhy or "0 ms"), goal_c, None)
+            else:
+                row("no change: the table's time vs the checksum's",
+                    "%.0f ms vs %.0f ms = %.3fx" % (ms, cms, ms / cms), goal_c,
+                    ms / cms <= INCR_GOALS["nochange_checksum"])
+    rss = [r["rss_kb"] for k, v in res.items() if k[0] == rows and k[1].startswith("incr_")
+           and k[1] != "incr_checksum" for r in v if r["rss_kb"] and r["status"] == "ok"]
+    if rss:
+        mb = max(rss) / 1024
+        row("peak RSS of syncfn sync", "%.1f MB" % mb, "<= %d MB" % RSS_GOAL_MB, mb <= RSS_GOAL_MB)
+    else:
+        row("peak RSS of syncfn sync", "n/a", "<= %d MB" % RSS_GOAL_MB, None)
+    print_table(["figure", "measured", "goal", "verdict"], table)
+    prof = []
+    for key, label in (("incr_first", "first run (full)"), ("incr_nochange", "no change"),
+                       ("incr_checksum", "no change, checksum (no rule)"),
+                       ("incr_delta", "1% updated")):
+        p, methods = phases(res.get((rows, key), []))
+        if p:
+            prof.append("  %-32s %s" % (label + ":", phase_line(p, methods, median_of(res.get((rows, key), []))[0])))
+    if prof:
+        print("where the time goes (ms, medians):")
+        print("\n".join(prof))
+    return out.get("incr_nochange")
+
+
+def incr_report(sizes, res, meta, summary):
+    """Each size's incremental cases, then no change at 10x the rows
+    against the smaller size (flat in the table's size)."""
+    ms = {n: incr_size(n, res, meta, summary) for n in sizes}
+    for hi in sizes:
+        lo = hi // 10
+        if hi % 10 or lo not in ms or (ms.get(hi) is None and ms.get(lo) is None):
+            continue
+        figure = "incremental, no change: %d rows vs %d rows, the table's time" % (hi, lo)
+        goal = "<= %gx" % INCR_GOALS["scale"]
+        if ms.get(hi) is None or ms.get(lo) is None:
+            measured, v = "n/a: a size was not measured", "n/a"
+        else:
+            ratio = ms[hi] / ms[lo] if ms[lo] > 0 else float("inf")
+            measured, v = "%.0f ms vs %.0f ms = %.2fx" % (ms[hi], ms[lo], ratio), verdict(ratio <= INCR_GOALS["scale"])
+        print("\n%s: %s (goal %s) %s" % (figure, measured, goal, v))
+        add_summary(summary, figure, measured, goal, v)
+
 
 def sync(results_path, meta_path, summary):
     res, meta = load_results(results_path), load_meta(meta_path)
@@ -426,7 +561,11 @@ def sync(results_path, meta_path, summary):
     if not sizes:
         print("n/a: no sync measurement was taken")
         return
-    all_times = {rows: sync_size(rows, res, meta, summary) for rows in sizes}
+    case_keys = {c[0] for c in SYNC_CASES} | {c[2] for c in SYNC_CASES}
+    all_times = {rows: sync_size(rows, res, meta, summary) for rows in sizes
+                 if any((rows, k) in res for k in case_keys)}
+    incr_report(sizes, res, meta, summary)
+    sizes = sorted(all_times)
     if len(sizes) >= 2:
         lo, hi = sizes[0], sizes[-1]
         print("\nscaling %d -> %d rows (x%.0f rows): wall time grows by" % (lo, hi, hi / lo))

@@ -2,7 +2,12 @@
 # run.sh - `make bench`: cold start, QStash verification speed, sync
 # speed against the COPY limit and the connection ceiling.
 #
-#   bash bench/run.sh [--quick] [--only coldstart|verify|sync|conns]...
+#   bash bench/run.sh [--quick] [--only coldstart|verify|sync|incr|conns]...
+#
+# --only incr runs only the incremental rule's cases (they are part of
+# sync too): BENCH_ROWS="1000000 10000000" bash bench/run.sh --only incr
+# gives the 10M-row figure beside the 1M one without filling the other
+# cases' ten tables.
 #
 # Environment:
 #   BUILD         build directory with syncfn and its engines (build)
@@ -34,7 +39,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
 	--only) shift; ONLY+=("${1:-}") ;;
-	-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "bench/run.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -317,6 +322,7 @@ setup_size() {
 	done
 	dropdb --if-exists dstr && createdb dstr && adm dstr -f bench/table.sql || return 1
 	echo "$n bytes $(psql -X -d src -c 'COPY t TO STDOUT' | wc -c)" >>"$WORK/meta.tsv"
+	setup_incr "$n"
 }
 
 # The source gets 1% of its first n rows changed and 1% new rows for
@@ -418,6 +424,7 @@ sync_cases() {
 		[ $ok_nochange = 1 ] && { timed_sync "$n" same_nochange $r 0 0 same dst.t "${same[@]}" || ok_nochange=0; }
 	done
 	rules_cases "$n"
+	incr_cases "$n"
 }
 
 # Per-table rules (SYNC_RULES), each against the COPY pipe of the whole
@@ -456,14 +463,85 @@ rules_cases() {
 	done
 }
 
-bench_sync() {
-	hdr "sync speed against the COPY limit, sizes: $BENCH_ROWS, $BENCH_REPS repetitions"
+# --- incremental rule -----------------------------------------------------------
+
+# setup_incr N: srci, the bench table with an updated_at column stamped
+# per row (clock_timestamp(), so the values differ and grow like a
+# writer's) and indexed on the source; dsti a file copy of it, so the
+# first (full) run finds the tables alike; basei the COPY pipe's target.
+setup_incr() {
+	local n=$1 db
+	for db in srci dsti basei; do dropdb --if-exists "$db" || return 1; done
+	createdb srci && createdb basei || return 1
+	for db in srci basei; do
+		adm $db -f bench/table.sql \
+			-c "ALTER TABLE t ADD updated_at timestamptz NOT NULL DEFAULT clock_timestamp()" || return 1
+	done
+	adm srci -v lo=1 -v hi="$n" -f bench/fill.sql -c "CREATE INDEX ON t (updated_at)" \
+		-c "VACUUM (ANALYZE) t" || return 1
+	createdb -T srci dsti || return 1
+	echo "$n incr_bytes $(psql -X -d srci -c 'COPY t TO STDOUT' | wc -c)" >>"$WORK/meta.tsv"
+}
+
+# The incremental rule on updated_at (lookback 0): a first run (full,
+# shown only), then per repetition a no-change run with, beside it, the
+# checksum's no-change run of the same tables (no rule) and the COPY
+# pipe; then per repetition 1% of the rows updated (updated_at = now(),
+# other rows each time) and the run that must write exactly those.
+incr_cases() {
+	local n=$1 r p=$(($1 / 100)) reps=$BENCH_REPS
+	local psql="psql -X -q -v ON_ERROR_STOP=1" pipe
+	pipe="$psql '$(url srci)' -c 'COPY t TO STDOUT' | $psql '$(url basei)' -c 'COPY t FROM STDIN'"
+	local two=(TARGET_DATABASE_URL="$(url dsti)" SOURCE_DATABASE_URL="$(url srci)")
+	local rule=(SYNC_RULES='{"t": {"incremental": {"column": "updated_at", "lookback": "0"}}}')
+	pipe_beside() { # KEY REP
+		adm basei -c "TRUNCATE t"
+		timed_sh "$n" "copy_pipe_$1" "$2" "$n" 0 basei public.t "$pipe"
+	}
+	echo "[$n rows] incremental rule: first run (full), then no change beside the checksum and the pipe"
+	timed_sync "$n" incr_first 1 0 0 dsti public.t "${two[@]}" "${rule[@]}" || return
+	for ((r = 1; r <= reps; r++)); do
+		timed_sync "$n" incr_nochange $r 0 0 dsti public.t "${two[@]}" "${rule[@]}" || break
+		timed_sync "$n" incr_checksum $r 0 0 dsti public.t "${two[@]}" || break
+		pipe_beside incr_nochange $r
+	done
+	echo "[$n rows] incremental rule: 1% of the rows updated since the last run"
+	for ((r = 1; r <= reps; r++)); do
+		adm srci -c "UPDATE t SET qty = qty + 1, updated_at = now() WHERE id % 100 = $r" \
+			-c "VACUUM (ANALYZE) t" || { echo "n/a: could not change srci" >&2; break; }
+		adm dsti -c "VACUUM (ANALYZE) t"
+		timed_sync "$n" incr_delta $r 0 "$p" dsti public.t "${two[@]}" "${rule[@]}" || break
+		pipe_beside incr_delta $r
+	done
+}
+
+# bench_incr: --only incr, the incremental cases alone at each size.
+bench_incr() {
+	hdr "incremental rule against the COPY pipe and the checksum, sizes: $BENCH_ROWS, $BENCH_REPS repetitions"
+	sync_server || return
+	local n t0
+	for n in $BENCH_ROWS; do
+		t0=$SECONDS
+		echo "[$n rows] filling the source ..."
+		if ! setup_incr "$n" >"$WORK/setup.$n.log" 2>&1; then
+			echo "n/a: could not create the $n-row databases: $(tail -n 3 "$WORK/setup.$n.log" | one_line)"
+			na_summary "incremental, $n rows" "could not create the databases" "see docs/benchmarks.md"
+			continue
+		fi
+		incr_cases "$n" 2>>"$WORK/cases.log"
+		echo "[$n rows] done in $((SECONDS - t0)) s"
+	done
+	sync_report
+}
+
+# sync_server: checks BENCH_ROWS and starts the server the sync cases use.
+sync_server() {
 	local n
 	for n in $BENCH_ROWS; do
 		if ! [[ $n =~ ^[0-9]+$ ]] || [ $((n % 100)) != 0 ] || [ "$n" -lt 1000 ]; then
 			echo "n/a: BENCH_ROWS entry $n is not a multiple of 100 of at least 1000"
 			na_summary "sync speed" "bad BENCH_ROWS" "see docs/benchmarks.md"
-			return
+			return 1
 		fi
 	done
 	if [ ! -x "$SYNCFN" ] || [ ! -f "$BUILD/syncfn-sync.so" ]; then
@@ -476,8 +554,23 @@ bench_sync() {
 		echo "n/a: could not start PostgreSQL: $(tail -n 3 "$WORK/pg_start.log" | one_line)"
 		na_summary "sync speed" "PostgreSQL did not start" "see docs/benchmarks.md"
 		PG_DIR=
-		return
+		return 1
 	fi
+}
+
+# sync_report: the tables of every sync case measured, then the server stops.
+sync_report() {
+	[ -f "$WORK/results.tsv" ] || : >"$WORK/results.tsv"
+	[ -f "$WORK/meta.tsv" ] || : >"$WORK/meta.tsv"
+	python3 bench/report.py sync "$WORK/results.tsv" "$WORK/meta.tsv" "$SUMMARY"
+	pg_stop "$PG_DIR"
+	PG_DIR=
+}
+
+bench_sync() {
+	hdr "sync speed against the COPY limit, sizes: $BENCH_ROWS, $BENCH_REPS repetitions"
+	sync_server || return
+	local n
 	for n in $BENCH_ROWS; do
 		local t0=$SECONDS
 		echo "[$n rows] filling the source ..."
@@ -489,11 +582,7 @@ bench_sync() {
 		sync_cases "$n" 2>>"$WORK/cases.log"
 		echo "[$n rows] done in $((SECONDS - t0)) s"
 	done
-	[ -f "$WORK/results.tsv" ] || : >"$WORK/results.tsv"
-	[ -f "$WORK/meta.tsv" ] || : >"$WORK/meta.tsv"
-	python3 bench/report.py sync "$WORK/results.tsv" "$WORK/meta.tsv" "$SUMMARY"
-	pg_stop "$PG_DIR"
-	PG_DIR=
+	sync_report
 }
 
 # --- connection ceiling ------------------------------------------------------
@@ -540,6 +629,7 @@ echo "syncfn bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, build ${BU
 wanted coldstart && { bench_coldstart; bench_coldstart_side; }
 wanted verify && bench_verify
 wanted sync && bench_sync
+wanted incr && ! wanted sync && bench_incr
 wanted conns && bench_conns
 hdr "summary"
 python3 bench/report.py summary "$SUMMARY"

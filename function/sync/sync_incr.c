@@ -327,6 +327,7 @@ static enum sync_status too_many(struct sync_table *t, struct sync_db *src,
 
 enum sync_status sync_incr_prepare(struct sync_plan *plan,
                                    struct sync_db *src, struct sync_db *tgt,
+                                   const struct sync_incr_bound *b,
                                    char *err, size_t errlen)
 {
 	for (int i = 0; i < plan->n; i++) {
@@ -334,6 +335,10 @@ enum sync_status sync_incr_prepare(struct sync_plan *plan,
 		if (!t->incr.on)
 			continue;
 		enum sync_status st = read_state(t, tgt, err, errlen);
+		/* a standby keeps no watermark: say why, not "no watermark yet" */
+		if (st == SYNC_OK && b->standby && t->incr.full &&
+		    strcmp(t->incr.reason, "no watermark yet") == 0)
+			t->incr.reason = "the source is a standby";
 		if (st == SYNC_OK && !t->incr.full)
 			st = filter(t, src, err, errlen);
 		int many = 0;
@@ -347,36 +352,46 @@ enum sync_status sync_incr_prepare(struct sync_plan *plan,
 	return SYNC_OK;
 }
 
-/* The new watermark of a time column: the bound, unless this role could
- * not see every transaction (then the previous one stays). */
-static enum sync_status to_time(struct sync_plan *plan, struct sync_table *t,
-                                struct sync_db *src,
-                                const struct sync_incr_bound *b,
-                                const struct fn_logger *log, char *err,
-                                size_t errlen)
+/* Whether the watermark must stay where it was: the source's open
+ * transactions, whose rows may commit later, could not all be seen (a
+ * standby shows none of its primary's; a role without pg_read_all_stats
+ * does not see other sessions'). Says so in a warning. */
+static int held(struct sync_plan *plan, struct sync_table *t,
+                const struct sync_incr_bound *b, const struct fn_logger *log)
 {
-	struct sync_incr *x = &t->incr;
-	if (b->standby) {
+	const struct sync_incr *x = &t->incr;
+	const char *c = t->rule->incr_column;
+	if (b->standby && !x->prev)
+		sync_plan_warn(plan, log, t->label, "table %s: incremental "
+		     "column %s keeps no watermark while the source is a "
+		     "standby: transactions still open on its primary, whose "
+		     "rows may commit later, cannot be seen from it, so every "
+		     "run compares the whole table; point SOURCE_DATABASE_URL "
+		     "at the primary for incremental runs", t->label, c);
+	else if (b->standby)
 		sync_plan_warn(plan, log, t->label, "table %s: the watermark of "
 		     "incremental column %s did not move: the source is a "
 		     "standby, and transactions still open on its primary, "
 		     "whose rows may commit later, cannot be seen from it; "
 		     "point SOURCE_DATABASE_URL at the primary for incremental "
-		     "runs", t->label, t->rule->incr_column);
-		x->to = x->prev ? strdup(x->prev) : NULL;
-		return SYNC_OK;
-	}
-	if (b->hidden) {
+		     "runs", t->label, c);
+	else if (b->hidden)
 		sync_plan_warn(plan, log, t->label, "table %s: the watermark of "
 		     "incremental column %s did not move: the source role "
 		     "cannot see the transactions of %lld other session%s "
 		     "(pg_stat_activity hides their xact_start), and a row one "
 		     "of them commits later could be missed; GRANT "
-		     "pg_read_all_stats TO the source role", t->label,
-		     t->rule->incr_column, b->hidden, b->hidden == 1 ? "" : "s");
-		x->to = x->prev ? strdup(x->prev) : NULL;
-		return SYNC_OK;
-	}
+		     "pg_read_all_stats TO the source role", t->label, c,
+		     b->hidden, b->hidden == 1 ? "" : "s");
+	return b->standby || b->hidden;
+}
+
+/* The new watermark of a time column: the bound. */
+static enum sync_status to_time(struct sync_table *t, struct sync_db *src,
+                                const struct sync_incr_bound *b, char *err,
+                                size_t errlen)
+{
+	struct sync_incr *x = &t->incr;
 	static const char *names[] = { "timestamptz", "timestamp", "date" };
 	const char *p[2] = { b->at, names[x->kind == 'z' ? 0
 	                                  : x->kind == 't' ? 1 : 2] };
@@ -415,9 +430,12 @@ enum sync_status sync_incr_finish(struct sync_plan *plan, struct sync_table *t,
 	struct sync_incr *x = &t->incr;
 	if (!x->on)
 		return SYNC_OK;
-	enum sync_status st = x->kind == 'i'
-		? to_integer(t, src, b, err, errlen)
-		: to_time(plan, t, src, b, log, err, errlen);
+	enum sync_status st = SYNC_OK;
+	if (held(plan, t, b, log))
+		x->to = x->prev ? strdup(x->prev) : NULL;
+	else
+		st = x->kind == 'i' ? to_integer(t, src, b, err, errlen)
+		                    : to_time(t, src, b, err, errlen);
 	if (st != SYNC_OK)
 		return st;
 	const char *p[4] = { t->label, x->hash, x->to,

@@ -44,9 +44,11 @@ enum sync_status sync_incr_check(struct sync_plan *plan, struct sync_db *src,
                                  size_t errlen);
 
 /* Before the first write: decides for each incremental table whether
- * this run is full, and filters a partial run's source (t->f.src). */
+ * this run is full, and filters a partial run's source (t->f.src); b is
+ * the bound read before the snapshot. */
 enum sync_status sync_incr_prepare(struct sync_plan *plan,
                                    struct sync_db *src, struct sync_db *tgt,
+                                   const struct sync_incr_bound *b,
                                    char *err, size_t errlen);
 
 /* Makes t's run a full one after all (reason), its source unfiltered. */

@@ -168,8 +168,8 @@ static enum sync_status move_all(struct run *r)
 		                 r->errlen);
 	/* which incremental tables run whole, before the delete guards */
 	if (st == SYNC_OK)
-		st = sync_incr_prepare(&r->plan, r->src, r->tgt, r->err,
-		                       r->errlen);
+		st = sync_incr_prepare(&r->plan, r->src, r->tgt, &r->bound,
+		                       r->err, r->errlen);
 	/* the delete guards, before the first write */
 	if (st == SYNC_OK)
 		st = sync_delete_count(&r->plan, r->src, r->tgt, r->same, r->req,

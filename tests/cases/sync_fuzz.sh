@@ -53,3 +53,24 @@ STUB
 	assert_contains "$out" "CREATE TABLE slave.t"
 	assert_contains "$out" "--- rerun: tests/fuzz/sync_fuzz.sh --seed 7 --only 0 --paths one --exclude dupkey"
 }
+
+# The incremental twin is not fooled either: a sync whose stored
+# watermarks are then moved a day (or 100,000) on, past what a writer
+# stamps next, fails the fuzzer.
+test_sync_fuzz_catches_a_watermark_set_too_late() {
+	cat >"$TEST_TMP/late-syncfn" <<STUB
+#!/bin/sh
+"$SYNCFN" "\$@"; rc=\$?
+psql -X -q -d "\$TARGET_DATABASE_URL" -c "UPDATE syncfn.watermarks SET watermark = CASE
+  WHEN watermark ~ '^-?[0-9]+\$' THEN (watermark::numeric + 100000)::text
+  ELSE (watermark::timestamp + interval '1 day')::text END" >/dev/null 2>&1
+exit \$rc
+STUB
+	chmod +x "$TEST_TMP/late-syncfn"
+	local rc=0
+	FUZZ_INCR_SHARE=1 python3 "$ROOT/tests/fuzz/sync_fuzz.py" --seed 7 --scenarios 1 --jobs 1 --paths one \
+		--no-reduce --prefix "fzlate$$" --syncfn "$TEST_TMP/late-syncfn" >"$TEST_TMP/fuzz.log" 2>&1 || rc=$?
+	local out; out=$(cat "$TEST_TMP/fuzz.log")
+	assert_eq 1 "$rc" "the fuzzer's exit status with watermarks set too late: $(printf '%.3000s' "$out")"
+	assert_contains "$out" "watermark past what a writer may stamp next"
+}

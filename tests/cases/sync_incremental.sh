@@ -309,3 +309,77 @@ random_case() {
 }
 test_random_same() { random_case same; }
 test_random_two() { random_case two; }
+
+# A physical standby as the source (pg_basebackup -R from a primary of the
+# test's own): the primary's open transactions show nowhere on it, so no
+# watermark is made there (every run full, with a warning), and one made
+# on the primary does not move (partial runs from it, with a warning); a
+# transaction left open on the primary across runs is still caught.
+test_standby_source() {
+	source "$ROOT/tests/lib/sync.sh"
+	source "$ROOT/tests/lib/pg.sh"
+	local bin; bin=$(pg_bindir)
+	trap 'pg_stop "$TEST_TMP/standby"; pg_stop "$TEST_TMP/primary"' EXIT
+	pg_start "$TEST_TMP/primary" >/dev/null || fail "no primary"
+	local pport=$PGPORT phost=$PGHOST
+	mkdir -p "$TEST_TMP/standby"
+	[ "$(id -u)" = 0 ] && chown postgres: "$TEST_TMP/standby"
+	pg_as_owner "$bin/pg_basebackup" -h "$phost" -p "$pport" -U postgres \
+		-D "$TEST_TMP/standby/data" -R -X stream -c fast || fail "pg_basebackup failed"
+	pg_serve "$TEST_TMP/standby" || fail "the standby did not start"
+	local sport=$PGPORT shost=$PGHOST
+	export PGHOST=$phost PGPORT=$pport
+	assert_eq t "$(psql -X -At -h "$shost" -p "$sport" -d postgres -c "SELECT pg_is_in_recovery()")"
+	sync_mode two sync_incr_standby
+	incr_schema
+	# replayed: the standby has reached the primary's current WAL position
+	replayed() {
+		local lsn i
+		lsn=$(q postgres "SELECT pg_current_wal_lsn()")
+		for ((i = 0; i < 500; i++)); do
+			[ "$(psql -X -At -h "$shost" -p "$sport" -d postgres -c \
+				"SELECT pg_last_wal_replay_lsn() >= '$lsn'")" = t ] && return 0
+			sleep 0.02
+		done
+		fail "the standby did not replay up to $lsn"
+	}
+	replayed
+	local primary_url=$SOURCE_DATABASE_URL
+	export SOURCE_DATABASE_URL="postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:$sport/$SRC_DB"
+	export SYNC_RULES='{"o": {"incremental": {"column": "updated_at", "lookback": "0"}}}'
+	sync_ok; expect_counts 5 0 0
+	assert_eq "true first run" "$(inc full) $(inc reason)"
+	assert_contains "$OUT" "incremental column updated_at keeps no watermark while the source is a standby"
+	assert_eq NULL "$(wm)"
+	# a transaction open on the primary across a run: its row, stamped
+	# with its start, commits later; an unstamped change shows only to a
+	# full run, which every run on the standby is
+	psql -X -q -d "$SRC_DB" -c "BEGIN; INSERT INTO o (id, note) VALUES (100, 'late');
+	  SELECT pg_sleep(3); COMMIT" >/dev/null 2>&1 &
+	local late=$! i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(q "$SRC_DB" "SELECT count(*) FROM pg_stat_activity WHERE datname = '$SRC_DB' AND wait_event = 'PgSleep'")" = 1 ] && break
+		sleep 0.05
+	done
+	src_q "UPDATE o SET note = 'stamped', updated_at = now() WHERE id = 1;
+	       UPDATE o SET note = 'unstamped' WHERE id = 2"
+	replayed
+	sync_ok; expect_counts 0 2 3
+	assert_eq "true the source is a standby" "$(inc full) $(inc reason)"
+	assert_eq NULL "$(wm)"
+	wait "$late"
+	replayed
+	sync_ok; expect_counts 1 0 5
+	same_rows o
+	# a watermark made on the primary stays while the standby is the source
+	SOURCE_DATABASE_URL=$primary_url sync_ok
+	local w; w=$(wm)
+	[ "$w" != NULL ] || fail "no watermark on the primary: $OUT"
+	src_q "UPDATE o SET note = 'after', updated_at = now() WHERE id = 3"
+	replayed
+	sync_ok; expect_counts 0 1 0
+	assert_eq "false $w" "$(inc full) $(inc from)"
+	assert_contains "$OUT" "the watermark of incremental column updated_at did not move: the source is a standby"
+	assert_eq "$w" "$(wm)"
+	same_rows o
+}

@@ -52,6 +52,11 @@ the row hash's:
   names     column names like the ones syncfn's statements generate, keywords, quoted names
   rules     per-table rules (SYNC_RULES): a row filter on the key (some rows,
             or none), excluded columns, on some tables of a scenario
+  incr      incremental rules: a fifth of the scenarios (FUZZ_INCR_SHARE) give some tables a
+            column wm (timestamp, timestamptz, date or an integer type) and
+            an "incremental" rule on it (a lookback, with the scenario's
+            where and exclude_columns, and now and then insert_only); those
+            scenarios run their own steps (run_incr_path)
 """
 import argparse
 import datetime
@@ -69,7 +74,8 @@ import time
 import unicodedata
 import uuid as uuidmod
 
-CLASSES = ('bpchar', 'citext', 'nondet', 'pairs', 'keypairs', 'dupkey', 'arrays', 'xml', 'untracked', 'names')
+CLASSES = ('bpchar', 'citext', 'nondet', 'pairs', 'keypairs', 'dupkey', 'arrays', 'xml', 'untracked', 'names',
+           'incr')
 # column names a table takes now and then: the names syncfn's own statements
 # give to expressions and aliases (sql/*.sql, function/sync/*.c), short ones,
 # keywords, quoted ones
@@ -347,7 +353,7 @@ class IntervalTy(Ty):
         for g in self.ALTS:
             if v in g:
                 c += [('equal-other-text', x) for x in g if x != v]
-        if ':' not in v:
+        if ':' not in v and 'second' not in v:   # '1 second 1 second' is no interval
             c.append(('+1s', v + ' 1 second' if v != '0' else '1 second'))
         return c
 
@@ -638,8 +644,10 @@ class Scenario:
         self.rules = rules or {}
 
     def copy(self, tables=None, changes=None):
-        return Scenario(self.tables if tables is None else tables,
-                        self.changes if changes is None else changes, self.untracked, self.rules)
+        n = Scenario(self.tables if tables is None else tables,
+                     self.changes if changes is None else changes, self.untracked, self.rules)
+        n.incr = getattr(self, 'incr', None)
+        return n
 
     def rule(self, t):
         """(filter template or None, excluded column names still in t)"""
@@ -1217,6 +1225,8 @@ def drop_sql(path, sc, side):
 def run_path(pg, path, sc, stats=None, cleanup=False, last_sync=4):
     """runs the scenario on one path; raises Failure"""
     sc = restrict(sc)
+    if getattr(sc, 'incr', None):
+        return run_incr_path(pg, path, sc, stats, cleanup)
     tabs = {t.name: t for t in sc.tables}
     names = [t.name for t in sc.tables]
     src_sql = drop_sql(path, sc, 'src') + ''.join(
@@ -1266,6 +1276,374 @@ def run_path(pg, path, sc, stats=None, cleanup=False, last_sync=4):
         if verdict == 'ok' and last_sync >= 4:
             r4 = pg.sync(path, names, sc.rules_json())
             nothing_written('sync 4 (no change after the changes)', r4, sc)
+    finally:
+        if cleanup:
+            pg.psql(path.src_db, drop_sql(path, sc, 'src'), check=False)
+            pg.psql(path.dst_db, drop_sql(path, sc, 'dst'), check=False)
+
+
+# --------------------------------------------------------------------------
+# Incremental rules (class incr)
+#
+# Some tables of a scenario get a column wm of an allowed type and an
+# "incremental" rule on it. Their steps (run_incr_path): sync 1, the first
+# run, full; sync 2, no change; the changes (the scenario's own, which now
+# and then set wm to an older value or NULL, and on the source a stamp of
+# wm by the server's clock or a sequence on most changed rows); sync 3,
+# partial; sync 4, no change; then the rule changed (another lookback) and
+# sync 5, full. The slow twin (compare_incr): after a partial run, the
+# target holds the source's rows in scope whose wm is at or past where the
+# run read from (and that is at or before the previous watermark less the
+# lookback, read from syncfn.watermarks), every other row as it was; after a
+# full run, every source row in scope; counts exact either way.
+
+STAMP = '<stamp>'   # a value that is the writer's stamp (WmTy.stamp)
+
+
+class WmTy(Ty):
+    """the incremental column: old values at first, so later stamps are newer"""
+    TIME = ('timestamp', 'timestamptz', 'date')
+
+    def gen(self, r):
+        if self.name in self.TIME:
+            d = datetime.datetime(2020, 1, 1) + datetime.timedelta(seconds=r.randint(0, 10**8))
+            return d.date().isoformat() if self.name == 'date' else d.isoformat(' ') + (
+                '+00' if self.name == 'timestamptz' else '')
+        return r.randint(0, 900)
+
+    def gen_n(self, r):
+        return None if r.random() < 0.1 else self.gen(r)
+
+    def muts(self, r, v):
+        return [('wm-older', self.gen(r))]
+
+    def expr(self, v):
+        return self.stamp() if v == STAMP else super().expr(v)
+
+    def stamp(self):
+        """the SQL a writer stamps the column with"""
+        return {'timestamptz': 'now()', 'timestamp': 'localtimestamp', 'date': 'current_date'}.get(
+            self.name, "nextval('public.fz_wmseq')")
+
+    def lookback(self, r):
+        if self.name in self.TIME:
+            return r.choice([None, '0', '1s', '90s', '2h'])
+        return r.choice([None, 0, 1, 7])
+
+
+def gen_incr(r, sc, excl):
+    """a fifth of the scenarios: incremental rules on some tables"""
+    if 'incr' in excl or r.random() >= float(os.environ.get('FUZZ_INCR_SHARE', 0.2)):
+        return sc
+    incr = {}
+    for t in sc.tables:
+        if t.key.pair or r.random() < 0.3:
+            continue
+        ty = WmTy(r.choice(['timestamp', 'timestamptz', 'date', 'smallint', 'int', 'bigint']))
+        wm = Col('wm', ty)
+        # past a tenth of the table's rows a run goes full: a few dozen
+        # more rows leave room for partial runs
+        for i in range(max(0, r.choice([0, 60, 120]) - len(t.rows))):
+            k = (5 * 10**6 + i if isinstance(t.key.src, IntTy) else
+                 str(uuidmod.UUID(int=r.getrandbits(128))) if isinstance(t.key.src, UuidTy) else 'pad%03d' % i)
+            row = {'id': k}
+            for c in t.cols:
+                row[c.name] = c.src.gen_n(r)
+            t.rows.append(row)
+        for row in t.rows:
+            row['wm'] = ty.gen_n(r)
+        t.cols.append(wm)
+        incr[t.name] = {'column': 'wm', 'lookback': ty.lookback(r), 'insert_only': r.random() < 0.2,
+                        'index': r.random() < 0.8}
+        # half of the incremental tables without a rule of gen_rules' get
+        # a where (that keeps some rows) and excluded columns of their own
+        if t.name not in sc.rules and 'rules' not in excl and r.random() < 0.5:
+            w = r.choice(RULE_FILTERS[:2] + [None])
+            plain = [c.name for c in t.cols if re.match(r'^c[0-9]+$', c.name)]
+            ex = r.sample(plain, r.randint(0, min(2, len(plain)))) if plain else []
+            if w or ex:
+                sc.rules[t.name] = (w, ex)
+        # most changed source rows are stamped; the rest are changes the
+        # column never shows (only full runs see them)
+        stamped = []
+        for ch in sc.changes:
+            if ch.table != t.name:
+                continue
+            if ch.kind == 'insert':
+                ch.row['wm'] = STAMP if ch.side == 'src' and r.random() < 0.75 else ty.gen_n(r)
+                continue
+            x = r.random()
+            if ch.side != 'src' or x >= 0.85:
+                continue
+            for k in ch.keys():
+                if x < 0.75:
+                    stamped.append(Change(t.name, 'src', 'set', ['wm-stamp'], key=k,
+                                          assigns={'wm': ('sql', ty.stamp())}))
+                else:
+                    v = r.choice([None, ty.gen(r)])
+                    stamped.append(Change(t.name, 'src', 'set', ['wm-older' if v is not None else 'wm-null'],
+                                          key=k, assigns={'wm': ('lit', v)}))
+        sc.changes.extend(stamped)
+    if not incr:
+        return sc
+    # a key the source holds twice as the target sees it is refused before
+    # any incremental question: compare() checks that, these steps do not
+    sc.changes = [c for c in sc.changes if 'dup-key' not in c.tags]
+    sc.incr = incr
+    return sc
+
+
+def incr_rules_json(sc, variant=0):
+    """the scenario's rules with the incremental ones; variant 1 changes
+    each incremental rule's text (another lookback): a full run"""
+    out = json.loads(sc.rules_json() or '{}')
+    names = {t.name: t for t in sc.tables}
+    for tn, x in sc.incr.items():
+        t = names.get(tn)
+        if t is None or t.col('wm') is None:
+            continue
+        rule = out.setdefault(tn, {})
+        inc = {'column': x['column']}
+        lb = x['lookback']
+        if variant:
+            lb = 3 if isinstance(t.col('wm').src, WmTy) and t.col('wm').src.name not in WmTy.TIME else '3s'
+        if lb is not None:
+            inc['lookback'] = lb
+        rule['incremental'] = inc
+        if x['insert_only']:
+            rule['mode'] = 'insert_only'
+        # an excluded column is never the watermark
+        if 'exclude_columns' in rule:
+            rule['exclude_columns'] = [c for c in rule['exclude_columns'] if c != 'wm'] or None
+            if not rule['exclude_columns']:
+                del rule['exclude_columns']
+    return json.dumps(out) if out else None
+
+
+def incr_of(sc, t):
+    """t's incremental rule, or None (its column dropped by a reduction)"""
+    x = sc.incr.get(t.name)
+    return x if x and t.col('wm') is not None else None
+
+
+def lookback_secs(x):
+    lb = x['lookback']
+    if lb is None:
+        return 0
+    if isinstance(lb, int):
+        return lb
+    return {'0': 0, '1s': 1, '90s': 90, '2h': 7200, '3s': 3}[lb]
+
+
+def watermarks(pg, path):
+    """table -> watermark text (None: NULL), as syncfn.watermarks holds them"""
+    out, _, rc = pg.psql(path.dst_db, "SELECT table_name, coalesce(watermark, '\\N') FROM syncfn.watermarks;",
+                         check=False)
+    res = {}
+    if rc == 0:
+        for ln in out.split('\n'):
+            if '|' in ln:
+                k, v = ln.split('|', 1)
+                res[k.split('.')[-1]] = None if v == '\\N' else v
+    return res
+
+
+def compare_incr(pg, path, sc, step, res, prev):
+    """the slow twin of an incremental step; prev: the watermarks before it"""
+    rc, j, out, err = res
+    if rc != 0 or not j.get('success'):
+        raise Failure(step, 'sync failed', failed_table(j), 'exit %d: %s\n%s' % (rc, out[-1500:], err[-1500:]))
+    tstats = {x.get('table', '').split('.')[-1]: x for x in j.get('statistics', {}).get('tables', [])}
+    so = ''.join('\\echo @@FZ@@ %s\nCOPY (SELECT %s FROM %s) TO STDOUT;\n' % (t.name, collist(t), path.sq(t))
+                 for t in sc.tables)
+    srows = sections(pg.psql(path.src_db, so)[0])
+    sql = []
+    for t in sc.tables:
+        s, b, d = 'fzcmp.s_' + t.name, 'fzcmp.b_' + t.name, path.dq(t)
+        st, x = tstats.get(t.name, {}), incr_of(sc, t)
+        inc = st.get('incremental') or {}
+        if x and not inc:
+            raise Failure(step, 'no incremental statistics', t.name, json.dumps(st))
+        data = srows.get(t.name, '')
+        sql.append('DROP TABLE IF EXISTS %s; CREATE TABLE %s (LIKE %s);' % (s, s, d))
+        if data:
+            sql.append('COPY %s (%s) FROM STDIN;\n%s\n\\.' % (s, collist(t), data))
+        w, ex = sc.rule(t)
+        if x:
+            ex = [c for c in ex if c != 'wm']
+        ins_only = bool(x and x['insert_only'])
+        partial = bool(x) and inc.get('full') is False
+        ty = t.col('wm').src.name if x else None
+        if partial:
+            frm = inc.get('from')
+            p = prev.get(t.name)
+            if frm is None or p is None:
+                raise Failure(step, 'partial run without a watermark', t.name,
+                              'from %r, the previous watermark %r' % (frm, p))
+            # where it read from is at or before the previous watermark less the lookback
+            lim = ('(%s::numeric - %d)' % (qlit(p), lookback_secs(x)) if ty not in WmTy.TIME else
+                   '(%s::%s - make_interval(secs => %d))' % (qlit(p), ty, lookback_secs(x)))
+            sql.append('\\echo @@FZ@@ %s from' % t.name)
+            sql.append('SELECT %s::%s <= %s;' % (qlit(frm), ty, lim))
+            R = lambda a, frm=frm, ty=ty: '(%swm >= %s::%s)' % (a + '.', qlit(frm), ty)
+        else:
+            R = lambda a: 'true'
+        F0 = (lambda a: 'coalesce((%s), false)' % w.format(a=a + '.')) if w else (lambda a: 'true')
+        F = lambda a, F0=F0, R=R: '(%s AND %s)' % (F0(a), R(a))
+        cmp = ', '.join('%%s.%s' % c.name for c in t.allcols() if c.name not in ex)
+        sql.append('\\echo @@FZ@@ %s counts' % t.name)
+        sql.append('SELECT (SELECT count(*) FROM %s fz_s WHERE %s AND NOT EXISTS (SELECT 1 FROM %s fz_b WHERE fz_b.id = fz_s.id)), '
+                   '(SELECT count(*) FROM %s fz_s JOIN %s fz_b ON fz_b.id = fz_s.id '
+                   'WHERE %s AND %s AND ROW(%s)::text IS DISTINCT FROM ROW(%s)::text);'
+                   % (s, F('fz_s'), b, s, b, F('fz_s'), F0('fz_b'), cmp % (('fz_s',) * cmp.count('%s')),
+                      cmp % (('fz_b',) * cmp.count('%s'))))
+        sql.append('\\echo @@FZ@@ %s expected' % t.name)
+        qb = ', '.join('fz_b.%s' % c.name for c in t.allcols())
+        qs = ', '.join(('fz_b.%s' if c.name in ex else 'fz_s.%s') % c.name for c in t.allcols())
+        # source rows read and in scope replace (insert_only: only add) the
+        # target's; every other target row stays as it was
+        upd = '' if not ins_only else 'AND fz_b.id IS NULL '
+        sql.append('COPY (SELECT %s FROM ('
+                   'SELECT %s FROM %s fz_s LEFT JOIN %s fz_b ON fz_b.id = fz_s.id WHERE %s %s'
+                   'UNION ALL SELECT %s FROM %s fz_b WHERE NOT EXISTS '
+                   '(SELECT 1 FROM %s fz_s WHERE fz_s.id = fz_b.id AND %s %s)) fz_x ORDER BY id) TO STDOUT;'
+                   % (collist(t), qs, s, b, F('fz_s'), upd, qb, b, s, F('fz_s'),
+                      '' if not ins_only else 'AND false'))
+        sql.append('\\echo @@FZ@@ %s actual' % t.name)
+        sql.append('COPY (SELECT %s FROM %s ORDER BY id) TO STDOUT;' % (collist(t), d))
+        sql.append('\\echo @@FZ@@ %s partial' % t.name)
+        sql.append('SELECT %s;' % ('true' if partial else 'false'))
+        if ins_only:
+            sql.append('\\echo @@FZ@@ %s insert_only' % t.name)
+            sql.append('SELECT 1;')
+    o = sections(pg.psql(path.dst_db, '\n'.join(sql) + '\n')[0])
+    for t in sc.tables:
+        st = tstats.get(t.name, {})
+        if o.get('%s from' % t.name, 't') != 't':
+            raise Failure(step, 'incremental run read from past the previous watermark less the lookback', t.name,
+                          'from %s, the previous watermark %s, lookback %s' % (
+                              (st.get('incremental') or {}).get('from'), prev.get(t.name), incr_of(sc, t)['lookback']))
+        e, a = o['%s expected' % t.name], o['%s actual' % t.name]
+        if e != a:
+            raise Failure(step, 'target differs from the source as COPY writes it (incremental)', t.name,
+                          diff_rows(e, a, 'expected', 'target') + said(st) +
+                          '\n  (incremental: %s)' % json.dumps(st.get('incremental')))
+        ins, upd = [int(v) for v in o['%s counts' % t.name].split('|')]
+        if '%s insert_only' % t.name in o:
+            upd = 0
+        got = (st.get('inserted'), st.get('updated'))
+        if got != (ins, upd):
+            raise Failure(step, 'counts (incremental)', t.name, 'expected inserted=%d updated=%d, the sync said '
+                          'inserted=%s updated=%s' % (ins, upd, got[0], got[1]) + said(st) +
+                          '\n  (incremental: %s)' % json.dumps(st.get('incremental')))
+    return 'ok'
+
+
+def check_watermarks(pg, path, sc, step):
+    """a stored watermark is never past what a writer may stamp next: the
+    source's clock (nothing else is open around the runs), or for an
+    integer the largest value the table holds"""
+    wms = watermarks(pg, path)
+    q = []
+    for t in sc.tables:
+        x, w = incr_of(sc, t), wms.get(t.name)
+        if not x or w is None:
+            continue
+        ty = t.col('wm').src.name
+        now = {'timestamptz': 'now()', 'timestamp': 'localtimestamp', 'date': 'current_date'}.get(
+            ty, '(SELECT max(wm) FROM %s)' % path.sq(t))
+        q.append("SELECT '%s', %s::%s <= %s;" % (t.name, qlit(w), ty if ty in WmTy.TIME else 'numeric', now))
+    if not q:
+        return
+    for ln in pg.psql(path.src_db, '\n'.join(q) + '\n')[0].split('\n'):
+        if ln.endswith('|f'):
+            tn = ln.split('|')[0]
+            raise Failure(step, 'watermark past what a writer may stamp next', tn,
+                          'watermark %s (column wm %s)' % (wms.get(tn), tabs_type(sc, tn)))
+
+
+def tabs_type(sc, tn):
+    t = next((x for x in sc.tables if x.name == tn), None)
+    return t.col('wm').src.name if t and t.col('wm') else '?'
+
+
+def expect_full(step, res, sc, want, prev=None):
+    """each incremental table's run was full (want True) or partial;
+    prev: the watermarks before it"""
+    tabs = {x.get('table', '').split('.')[-1]: x for x in res[1].get('statistics', {}).get('tables', [])}
+    for t in sc.tables:
+        if not incr_of(sc, t):
+            continue
+        inc = tabs.get(t.name, {}).get('incremental') or {}
+        full = inc.get('full')
+        # a partial run may still go full when most rows are past the
+        # watermark; an integer column read no row (none in scope, or
+        # all NULL) keeps none
+        ok = {'most rows past the watermark'}
+        if prev is not None and prev.get(t.name) is None:
+            ok.add('no watermark yet')
+        if want and full is not True or (not want and full is not False and inc.get('reason') not in ok):
+            raise Failure(step, 'incremental run %s' % ('not full' if want else 'not partial'), t.name,
+                          json.dumps(inc))
+
+
+def run_incr_path(pg, path, sc, stats=None, cleanup=False):
+    tabs = {t.name: t for t in sc.tables}
+    names = [t.name for t in sc.tables]
+    idx = ''.join('CREATE INDEX ON %s (wm);\n' % path.sq(t) for t in sc.tables
+                  if incr_of(sc, t) and sc.incr[t.name]['index'])
+    seq = 'CREATE SEQUENCE IF NOT EXISTS public.fz_wmseq START 1000;\n'
+    src_sql = seq + drop_sql(path, sc, 'src') + ''.join(
+        create_sql(t, path.sq(t), 'src') + '\n' + insert_sql(t, path.sq(t), t.rows, 'src') + '\n'
+        for t in sc.tables) + idx
+    dst_sql = ('' if not path.two else drop_sql(path, sc, 'dst')) + ''.join(
+        create_sql(t, path.dq(t), 'dst') + '\n' for t in sc.tables)
+    forget = 'DELETE FROM syncfn.watermarks;\n'
+    if path.two:
+        pg.psql(path.src_db, src_sql)
+        pg.psql(path.dst_db, dst_sql)
+    else:
+        pg.psql(path.src_db, drop_sql(path, sc, 'dst') + src_sql + dst_sql)
+    pg.psql(path.dst_db, 'DO $$ BEGIN IF to_regclass(\'syncfn.watermarks\') IS NOT NULL THEN ' +
+            forget.strip() + ' END IF; END $$;')
+    rules = incr_rules_json(sc)
+    try:
+        empty = snapshot_sql(path, sc)
+        pg.psql(path.dst_db, empty)
+        r1 = pg.sync(path, names, rules)
+        compare_incr(pg, path, sc, 'sync 1 (incremental, first run)', r1, {})
+        expect_full('sync 1 (incremental, first run)', r1, sc, True)
+        check_watermarks(pg, path, sc, 'sync 1 (incremental, first run)')
+        prev = watermarks(pg, path)
+        r2 = pg.sync(path, names, rules)
+        nothing_written('sync 2 (incremental, no change)', r2, sc)
+        expect_full('sync 2 (incremental, no change)', r2, sc, False, prev)
+        s_ch = [change_sql(c, tabs[c.table], path.sq(tabs[c.table])) for c in sc.changes if c.side == 'src']
+        d_ch = [change_sql(c, tabs[c.table], path.dq(tabs[c.table])) for c in sc.changes if c.side == 'dst']
+        if not path.two:
+            pg.psql(path.dst_db, '\n'.join(s_ch + d_ch) + '\n' + snapshot_sql(path, sc))
+        else:
+            if s_ch:
+                pg.psql(path.src_db, '\n'.join(s_ch) + '\n')
+            pg.psql(path.dst_db, '\n'.join(d_ch) + '\n' + snapshot_sql(path, sc))
+        prev = watermarks(pg, path)
+        r3 = pg.sync(path, names, rules)
+        compare_incr(pg, path, sc, 'sync 3 (incremental, after the changes)', r3, prev)
+        check_watermarks(pg, path, sc, 'sync 3 (incremental, after the changes)')
+        if stats is not None:
+            for x in r3[1].get('statistics', {}).get('tables', []):
+                inc = x.get('incremental')
+                k = x.get('method') if inc is None else \
+                    'incr_full (%s)' % inc.get('reason') if inc.get('full') else 'incr_partial'
+                stats.setdefault(path.name, {}).setdefault(k, 0)
+                stats[path.name][k] += 1
+        r4 = pg.sync(path, names, rules)
+        nothing_written('sync 4 (incremental, no change after the changes)', r4, sc)
+        pg.psql(path.dst_db, snapshot_sql(path, sc))
+        r5 = pg.sync(path, names, incr_rules_json(sc, 1))
+        compare_incr(pg, path, sc, 'sync 5 (incremental, the rule changed: full)', r5, watermarks(pg, path))
+        expect_full('sync 5 (incremental, the rule changed: full)', r5, sc, True)
+        check_watermarks(pg, path, sc, 'sync 5 (incremental, the rule changed: full)')
     finally:
         if cleanup:
             pg.psql(path.src_db, drop_sql(path, sc, 'src'), check=False)
@@ -1402,7 +1780,9 @@ def repro_sql(path, sc):
         out += decl
     for t in sc.tables:
         out.append(create_sql(t, path.dq(t), 'dst'))
-    if sc.rules_json():
+    if getattr(sc, 'incr', None):
+        out.append("-- with SYNC_RULES='%s' (incremental: run_incr_path's steps)" % incr_rules_json(sc))
+    elif sc.rules_json():
         out.append("-- with SYNC_RULES='%s'" % sc.rules_json())
     out.append('-- sync (the initial copy), sync again (nothing to write), then%s:' %
                (' with SET track_counts = off' if sc.untracked else ''))
@@ -1506,6 +1886,7 @@ def main():
                 return
             r = random.Random('%d/%d' % (seed, sid))
             sc = gen_scenario(r, sid, pool, have_citext, have_icu, excl)
+            sc = gen_incr(random.Random(r.random()), sc, excl)
             with plock:
                 counters['changes'] += len(sc.changes)
                 counters['ruled'] = counters.get('ruled', 0) + (1 if sc.rules else 0)
