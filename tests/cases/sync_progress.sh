@@ -4,6 +4,7 @@
 # shrinks it here) with the table, the phase, the rows so far, the bytes
 # received and the time spent.
 # timeout: 120
+# builds: last
 
 source "$ROOT/tests/lib/sync.sh"
 
