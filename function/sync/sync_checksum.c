@@ -703,6 +703,8 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = whole_first(src, tgt, t, err, errlen);
 	if (st == SYNC_OK && t->ck_whole)
 		st = whole(src, tgt, t, &s, &alike, &rows, err, errlen);
+	if (st == SYNC_OK && alike)
+		sync_meter_add(src->meter, rows);
 	if (st == SYNC_OK && !alike)
 		st = segments(src, tgt, t, &s, -1, &empty, err, errlen);
 	if (st == SYNC_OK && !alike && !empty)
