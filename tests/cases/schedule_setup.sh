@@ -95,6 +95,21 @@ test_setup_gives_up_when_no_result_arrives() {
 	stop_qdev
 }
 
+# The test sync arrives while another sync holds the run lock: busy is no
+# result (QStash delivers it again later), and setup says what it saw.
+test_setup_gives_up_on_a_busy_test_sync() {
+	serve_env
+	psql -X -q -d setup_db -c "BEGIN; SELECT pg_advisory_xact_lock(1937337955, 2); SELECT pg_sleep(5); COMMIT" >/dev/null 2>&1 &
+	LOCKER=$!
+	sf setup --wait 2
+	assert_eq 1 "$RC" "setup while another sync holds the lock ($OUT $ERR)"
+	assert_contains "$OUT" "Waiting for its result in the run log (up to 2s)... no result"
+	RUN=$(q setup_db "SELECT id FROM syncfn.runs WHERE message_id = '$(setup_message)' ORDER BY id LIMIT 1")
+	assert_contains "$ERR" "waited 2s for the run of message $(setup_message) in the run log (syncfn.runs on the target) and found run $RUN refused as busy (another sync held the lock)"
+	wait "$LOCKER" || true
+	serve_stop
+}
+
 test_setup_wait_usage() {
 	sf setup --wait soon
 	assert_eq 2 "$RC"
