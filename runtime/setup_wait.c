@@ -43,23 +43,45 @@ static const char *str(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
-/* The message's newest run: a failed attempt is followed by QStash's
- * retry under the same message id. */
-static const cJSON *newest_run(const cJSON *result, const char *id)
-{
-	const cJSON *run;
-	cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(result, "runs"))
-		if (strcmp(str(run, "message_id"), id) == 0)
-			return run;
-	return NULL;
-}
-
 /* A run still running, or refused because another sync held the lock
  * (QStash delivers it again), has no outcome yet. */
 static int settled(const cJSON *run)
 {
 	const char *st = str(run, "status");
 	return strcmp(st, "running") != 0 && strcmp(st, "busy") != 0;
+}
+
+/* The message's runs (newest first) as they stand: one that succeeded
+ * (a retry may have, after a failed attempt); its first attempt that
+ * failed, whose error is the sync's own (QStash's failure callback,
+ * recorded last as delivery_failed, only says it gave up); its newest. */
+struct outcome {
+	const cJSON *ok, *failed, *newest;
+};
+
+static struct outcome outcome(const cJSON *result, const char *id)
+{
+	struct outcome o = { 0 };
+	const cJSON *run;
+	cJSON_ArrayForEach(run, cJSON_GetObjectItemCaseSensitive(result, "runs")) {
+		if (strcmp(str(run, "message_id"), id) != 0)
+			continue;
+		const char *st = str(run, "status");
+		if (strcmp(st, "ok") == 0 && !o.ok)
+			o.ok = run;
+		if (!o.newest)
+			o.newest = run;
+		if (strcmp(st, "ok") != 0 && settled(run) &&
+		    (!o.failed || strcmp(st, "delivery_failed") != 0))
+			o.failed = run;
+	}
+	return o;
+}
+
+static long long run_id(const cJSON *run)
+{
+	return (long long)cJSON_GetNumberValue(
+	        cJSON_GetObjectItemCaseSensitive(run, "id"));
 }
 
 static int report(const cJSON *run)
@@ -69,8 +91,7 @@ static int report(const cJSON *run)
 	int ok = strcmp(st, "ok") == 0;
 	cli_status_describe(run, line, sizeof line);
 	log_printf(stdout, "%s\n  run %lld: %s\n", ok ? "ok" : "failed",
-	           (long long)cJSON_GetNumberValue(
-	                   cJSON_GetObjectItemCaseSensitive(run, "id")), line);
+	           run_id(run), line);
 	fflush(stdout);
 	if (ok)
 		return 0;
@@ -83,29 +104,34 @@ static int report(const cJSON *run)
 	return 1;
 }
 
-/* One look at the run log: 1 with *out set when the run settled. */
-static int look(struct waiter *w, int *out)
+/* One look at the run log: 1 with *out set when the message's runs have
+ * an outcome: one succeeded, or the newest settled. A retry still
+ * running after a failed attempt may yet succeed, so the failure is
+ * reported only when it is the last look (final). */
+static int look(struct waiter *w, int final, int *out)
 {
 	cJSON *result = NULL;
 	struct fn_logger quiet = { 0 };
 	enum sync_status st = w->runs(&w->settings, POLL_RUNS, &quiet, &result,
 	                              w->err, sizeof w->err);
-	const cJSON *run = st == SYNC_OK ? newest_run(result, w->message_id) : NULL;
-	int done = run && settled(run);
+	struct outcome o = { 0 };
+	if (st == SYNC_OK)
+		o = outcome(result, w->message_id);
+	const cJSON *done = o.ok ? o.ok
+	                  : o.failed && (final || settled(o.newest)) ? o.failed
+	                  : NULL;
 	if (done)
-		*out = report(run);
-	else if (run)
-		snprintf(w->seen, sizeof w->seen, "run %lld %s",
-		         (long long)cJSON_GetNumberValue(
-		                 cJSON_GetObjectItemCaseSensitive(run, "id")),
-		         strcmp(str(run, "status"), "busy") == 0 ?
+		*out = report(done);
+	else if (o.newest)
+		snprintf(w->seen, sizeof w->seen, "run %lld %s", run_id(o.newest),
+		         strcmp(str(o.newest, "status"), "busy") == 0 ?
 		                 "refused as busy (another sync held the lock)" :
 		                 "still running");
 	else if (st != SYNC_OK)
 		snprintf(w->seen, sizeof w->seen, "the run log could not be read: %s",
 		         w->err);
 	cJSON_Delete(result);
-	return done;
+	return done != NULL;
 }
 
 int setup_wait_result(const struct config *cfg, const char *message_id,
@@ -125,9 +151,9 @@ int setup_wait_result(const struct config *cfg, const char *message_id,
 	double deadline = now_s() + (double)wait_s;
 	int rc = 1;
 	for (;;) {
-		if (look(&w, &rc))
-			return rc;
 		double left = deadline - now_s();
+		if (look(&w, left <= 0, &rc))
+			return rc;
 		if (left <= 0)
 			break;
 		sleep_s(left < POLL_MS / 1000.0 ? left : POLL_MS / 1000.0);
