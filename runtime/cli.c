@@ -22,6 +22,7 @@ const char cli_usage[] =
 	"        check everything without writing: databases, plan, QStash, APP_URL\n"
 	"  setup [--wait SECONDS]\n"
 	"        the doctor's checks, then create the schedule, trigger one sync\n"
+	"        and wait for its result in the run log\n"
 	"  status [--limit N] [--json]\n"
 	"        the last runs from the run log, as a table\n"
 	"  --help, --version\n"
