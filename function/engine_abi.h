@@ -20,7 +20,7 @@
 #include "schedule.h"
 #include "sync.h"
 
-#define SYNCFN_ENGINE_ABI 5
+#define SYNCFN_ENGINE_ABI 6
 
 struct engine_abi {
 	unsigned version;

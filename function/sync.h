@@ -65,6 +65,9 @@ struct sync_settings {
 	int connect_timeout_s;     /* libpq connect_timeout, 0 = the default */
 	enum sync_checksum checksum; /* SYNC_CHECKSUM, above */
 	const struct sync_rules *rules; /* SYNC_RULES, parsed; NULL: none */
+	int progress_ms;           /* a progress line per table this often
+	                              while its rows stream or are
+	                              checksummed; 0 = 5 s */
 };
 
 /* Progress of one table while its rows stream; called from the thread

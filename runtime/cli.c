@@ -20,8 +20,9 @@ const char cli_usage[] =
 	"        manage the QStash schedule\n"
 	"  doctor\n"
 	"        check everything without writing: databases, plan, QStash, APP_URL\n"
-	"  setup\n"
+	"  setup [--wait SECONDS]\n"
 	"        the doctor's checks, then create the schedule, trigger one sync\n"
+	"        and wait for its result in the run log\n"
 	"  status [--limit N] [--json]\n"
 	"        the last runs from the run log, as a table\n"
 	"  --help, --version\n"
@@ -53,11 +54,14 @@ static const struct {
 	  "SYNC_SCHEDULE_ID (slave-to-prod-sync).\n"
 	  "Exit status: 0 ok, 1 QStash refused or unreachable, 2 bad usage or config.\n" },
 	{ "setup",
-	  "usage: syncfn setup\n\n"
+	  "usage: syncfn setup [--wait SECONDS]\n\n"
 	  "The doctor's checks, then create (or update) the schedule, trigger one\n"
-	  "sync through QStash and print how to manage it. Creates nothing when a\n"
-	  "check finds a problem.\n"
-	  "Exit status: 0 ok, nonzero with the reason.\n" },
+	  "sync through QStash, wait for its result in the run log and print how\n"
+	  "to manage it. Creates nothing when a check finds a problem.\n"
+	  "  --wait SECONDS  how long to wait for the test sync's result\n"
+	  "                  (SYNC_TIMEOUT + 30 s)\n"
+	  "Exit status: 0 ready, 1 the test sync failed or gave no result in time,\n"
+	  "QStash or a database unreachable, 2 bad usage or configuration.\n" },
 	{ "doctor",
 	  "usage: syncfn doctor\n\n"
 	  "Check everything, writing nothing: the variables, both databases with\n"

@@ -2,11 +2,13 @@
  * command. Checks every variable at once, then runs the doctor's checks
  * (both databases and the plan, the token and the signing keys, APP_URL's
  * /healthz) and stops on a problem before it creates anything; creates
- * (or updates) the schedule, triggers one sync through QStash, and prints
- * how to manage it. No secret is ever printed: keys are compared, never
+ * (or updates) the schedule, triggers one sync through QStash, waits for
+ * its outcome in the run log, and prints how to manage it. No secret is ever printed: keys are compared, never
  * shown. */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_setup.h"
@@ -15,6 +17,9 @@
 #include "doctor.h"
 #include "engines.h"
 #include "log.h"
+#include "setup_wait.h"
+
+static const char usage[] = "usage: syncfn setup [--wait SECONDS]\n";
 
 struct setup {
 	const struct config *cfg;
@@ -59,7 +64,7 @@ static int create(struct setup *s, char *id, size_t idlen)
 	return 0;
 }
 
-static int trigger(struct setup *s)
+static int trigger(struct setup *s, char *msg, size_t msglen)
 {
 	cJSON *result = NULL;
 	log_printf(stdout, "Triggering one sync through QStash... ");
@@ -70,8 +75,9 @@ static int trigger(struct setup *s)
 		cJSON_Delete(result);
 		return fail(s, st, "triggering a sync");
 	}
+	snprintf(msg, msglen, "%s", str(result, "messageId"));
 	log_printf(stdout, "ok\n  message %s: QStash delivers it to %s now\n",
-	       str(result, "messageId"), s->settings.destination);
+	       msg, s->settings.destination);
 	cJSON_Delete(result);
 	return 0;
 }
@@ -117,15 +123,39 @@ static int is_local(const char *url)
 	       strncmp(h, "[::1]", 5) == 0 || strncmp(h, "0.0.0.0", 7) == 0;
 }
 
+/* --wait SECONDS, else SYNC_TIMEOUT (one attempt) and a margin. */
+static int parse_wait(const struct config *cfg, int argc, char **argv,
+                      long *wait_s)
+{
+	long t = cli_timeout_seconds(cfg->timeout);
+	*wait_s = (t > 0 ? t : 30) + SETUP_WAIT_MARGIN_S;
+	const char *v = NULL;
+	if (argc == 0)
+		return 0;
+	if (argc == 1 && strncmp(argv[0], "--wait=", 7) == 0)
+		v = argv[0] + 7;
+	else if (argc == 2 && strcmp(argv[0], "--wait") == 0)
+		v = argv[1];
+	char *end;
+	errno = 0;
+	long n = v ? strtol(v, &end, 10) : 0;
+	if (!v || errno || end == v || *end || n < 1 || n > 86400) {
+		log_printf(stderr, "syncfn setup: %s%.60s\"\n%s",
+		           v ? "--wait needs a number of seconds from 1 to 86400, not \"" :
+		               "unknown option \"", v ? v : argv[0], usage);
+		return -1;
+	}
+	*wait_s = n;
+	return 0;
+}
+
 int cli_setup(const struct config *cfg, int argc, char **argv)
 {
 	struct setup s;
-	char problems[4096], id[256];
-	(void)argv;
-	if (argc > 0) {
-		log_printf(stderr, "syncfn setup: takes no arguments\nusage: syncfn setup\n");
+	char problems[4096], id[256], msg[256];
+	long wait_s;
+	if (parse_wait(cfg, argc, argv, &wait_s) != 0)
 		return 2;
-	}
 	int n = config_check(cfg, NEED_SCHEDULE | NEED_KEYS | NEED_SYNC, "setup",
 	                     problems, sizeof problems);
 	if (n > 0) {
@@ -161,8 +191,15 @@ int cli_setup(const struct config *cfg, int argc, char **argv)
 	}
 	int rc = create(&s, id, sizeof id);
 	if (!rc)
-		rc = trigger(&s);
-	if (!rc)
-		print_management(cfg, id);
+		rc = trigger(&s, msg, sizeof msg);
+	if (rc)
+		return rc;
+	/* the schedule exists whatever the test sync does: say how to
+	 * manage it either way */
+	rc = setup_wait_result(cfg, msg, wait_s);
+	print_management(cfg, id);
+	if (rc)
+		log_printf(stderr, "syncfn setup: the schedule is in place, but the "
+		           "test sync did not succeed (above): not ready yet\n");
 	return rc;
 }

@@ -1,8 +1,10 @@
-/* cli_setup.h - `syncfn setup`: validates the environment, creates (or
- * updates) the schedule, triggers one test sync through QStash and prints
- * how to manage it. argv holds the words after "setup". Returns the
- * process exit status: 0 ok, 1 QStash refused or unreachable, 2 bad usage
- * or configuration. */
+/* cli_setup.h - `syncfn setup [--wait SECONDS]`: validates the
+ * environment, runs the doctor's checks, creates (or updates) the
+ * schedule, triggers one test sync through QStash, waits (bounded) for its
+ * outcome in the run log and prints how to manage it. argv holds the words
+ * after "setup". Returns the process exit status: 0 ready, 1 QStash
+ * refused or unreachable, a database unreachable, or the test sync failed
+ * or gave no result in time, 2 bad usage or configuration. */
 #ifndef SYNCFN_CLI_SETUP_H
 #define SYNCFN_CLI_SETUP_H
 

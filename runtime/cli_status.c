@@ -71,19 +71,26 @@ static void when(char *out, size_t len, const char *iso)
 		snprintf(out, len, "%.10s %.8s", iso, iso + 11);
 }
 
+/* The statistics' duration, else finished_at - started_at, else "-". */
+static void run_duration(char *out, size_t len, const cJSON *run,
+                         const cJSON *stats)
+{
+	double t0, t1;
+	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(stats, "duration_ms");
+	if (cJSON_IsNumber(ms))
+		human_duration(out, len, ms->valuedouble / 1000);
+	else if (iso_seconds(str(run, "started_at"), &t0) == 0 &&
+	         iso_seconds(str(run, "finished_at"), &t1) == 0)
+		human_duration(out, len, t1 - t0);
+	else
+		human_duration(out, len, -1);
+}
+
 static void print_run(const cJSON *run)
 {
 	char at[32], dur[32], ins[24], upd[24], del[24];
 	const cJSON *stats = cJSON_GetObjectItemCaseSensitive(run, "statistics");
-	double t0, t1;
-	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(stats, "duration_ms");
-	if (cJSON_IsNumber(ms))
-		human_duration(dur, sizeof dur, ms->valuedouble / 1000);
-	else if (iso_seconds(str(run, "started_at"), &t0) == 0 &&
-	         iso_seconds(str(run, "finished_at"), &t1) == 0)
-		human_duration(dur, sizeof dur, t1 - t0);
-	else
-		human_duration(dur, sizeof dur, -1);
+	run_duration(dur, sizeof dur, run, stats);
 	when(at, sizeof at, str(run, "started_at"));
 	count(ins, sizeof ins, stats, "inserted");
 	count(upd, sizeof upd, stats, "updated");
@@ -94,6 +101,28 @@ static void print_run(const cJSON *run)
 	           str(run, "type") ? str(run, "type") : "-",
 	           str(run, "status") ? str(run, "status") : "-", dur, ins, upd,
 	           del, elen, e ? e : "");
+}
+
+/* "ok in 840ms: 5 inserted, 0 updated, 0 deleted, 5 rows compared" or
+ * "failed after 1.2s: <the error's first line>": one run, one line. */
+void cli_status_describe(const cJSON *run, char *out, size_t len)
+{
+	char dur[32], ins[24], upd[24], del[24], tot[24];
+	const cJSON *stats = cJSON_GetObjectItemCaseSensitive(run, "statistics");
+	const char *status = str(run, "status") ? str(run, "status") : "-";
+	const char *e = str(run, "error");
+	run_duration(dur, sizeof dur, run, stats);
+	if (e) {
+		snprintf(out, len, "%s after %s: %.*s", status, dur,
+		         (int)strcspn(e, "\n"), e);
+		return;
+	}
+	count(ins, sizeof ins, stats, "inserted");
+	count(upd, sizeof upd, stats, "updated");
+	count(del, sizeof del, stats, "deleted");
+	count(tot, sizeof tot, stats, "total_records");
+	snprintf(out, len, "%s in %s: %s inserted, %s updated, %s deleted, "
+	         "%s rows compared", status, dur, ins, upd, del, tot);
 }
 
 static void print_summary(const cJSON *sum)

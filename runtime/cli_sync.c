@@ -40,6 +40,18 @@ static void progress(void *ctx, const char *table, long long rows,
 		log_printf(stderr, "\r\033[K  %s: %lld rows", table, rows);
 }
 
+/* A log line (a table's progress line, say) while the terminal's
+ * progress line is unfinished: clear it first, or the two run together;
+ * the next progress call writes it again. */
+static void emit(void *ctx, enum fn_level level, const char *event,
+                 const cJSON *fields)
+{
+	struct cli_sync_state *st = ctx;
+	if (st->progress_shown)
+		log_printf(stderr, "%s", "\r\033[K");
+	log_event(NULL, level, event, fields);
+}
+
 static int exit_status(enum sync_status st)
 {
 	switch (st) {
@@ -116,7 +128,7 @@ int cli_sync(const struct config *cfg, const struct cli_args *args)
 		.instance = cfg->instance,
 		.run_id = &run_id,
 	};
-	struct fn_logger lg = log_fn_logger(NULL);
+	struct fn_logger lg = { .emit = emit, .ctx = st };
 	cJSON *result = NULL;
 	enum sync_status s = sync(&settings, &req, &lg, &result, err, sizeof err);
 	if (st->progress_shown)

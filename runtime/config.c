@@ -346,6 +346,8 @@ void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
 	                                0, 3600, 25, NEED_SERVE);
 	cfg->test_body_deadline_ms = get_int(cfg, getenv_fn, "SYNCFN_TEST_BODY_DEADLINE_MS",
 	                                     0, 15000, 0, NEED_SERVE);
+	cfg->test_progress_ms = get_int(cfg, getenv_fn, "SYNCFN_TEST_PROGRESS_MS",
+	                                0, 60000, 0, NEED_SYNC);
 	const char *lf = get(getenv_fn, "LOG_FORMAT");
 	cfg->log_format = stderr_is_tty ? LOG_TEXT : LOG_JSON;
 	if (lf && strcmp(lf, "text") == 0)
@@ -422,6 +424,7 @@ void config_sync_settings(const struct config *cfg, struct sync_settings *s)
 	s->checksum = cfg->checksum;
 	s->rules = cfg->rules.n ? &cfg->rules : NULL;
 	s->connect_timeout_s = SYNC_CONNECT_TIMEOUT_S;
+	s->progress_ms = cfg->test_progress_ms;
 }
 
 void config_schedule_settings(const struct config *cfg,

@@ -82,6 +82,9 @@ struct config {
 	                               only: the body deadline (15 s) and the
 	                               header deadline (a third of it) shrunk
 	                               so that tests need not wait; 0 = unset */
+	int test_progress_ms;       /* SYNCFN_TEST_PROGRESS_MS, tests only:
+	                               the interval of the tables' progress
+	                               lines (5 s) shrunk; 0 = unset */
 	char instance[160];         /* "host/pid" (FLY_MACHINE_ID when set),
 	                               recorded with the run it runs */
 

@@ -27,6 +27,7 @@
 #include "sql_text.h"
 #include "sync_checksum_parts.h"
 #include "sync_dupkey.h"
+#include "sync_meter.h"
 
 /* Whether two source keys are one key on the target only when they are
  * one on the source: the checksum matches keys by their bytes, and only
@@ -303,7 +304,8 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
  * are its own rows, and go to *outside (NULL: the source, which has
  * none). */
 static int read_aggs(const PGresult *r, const struct ck_sql *s,
-                     struct ck_agg *out, struct ck_tonly *outside)
+                     struct ck_agg *out, struct ck_tonly *outside,
+                     long long *rows)
 {
 	size_t size = s->kbits ? 20 : 16;
 	if (PQnfields(r) != 1 || PQntuples(r) != 1)
@@ -333,6 +335,7 @@ static int read_aggs(const PGresult *r, const struct ck_sql *s,
 		if (seg < 0 || seg > s->nsegs || out[seg].h || out[seg].bits)
 			return -1;
 		out[seg] = g;
+		*rows += ck_agg_rows(s, &g);
 	}
 	return 0;
 }
@@ -343,12 +346,16 @@ struct aggs_to {
 	const struct ck_sql *s;
 	struct ck_agg *out;
 	struct ck_tonly *outside;
+	struct sync_meter *meter; /* the source's rows hashed, for progress */
 };
 
 static int take_aggs(const PGresult *r, void *ctx)
 {
 	struct aggs_to *to = ctx;
-	return read_aggs(r, to->s, to->out, to->outside);
+	long long rows = 0;
+	int bad = read_aggs(r, to->s, to->out, to->outside, &rows);
+	sync_meter_add(to->meter, rows);
+	return bad;
 }
 
 /* Both sides' aggregates, into as and at (nsegs + 1 each, zeroed); the
@@ -365,7 +372,8 @@ static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
 	enum sync_status st = both_send(src, tgt, t, s,
 	                                sql_sync_checksum_segments, 1, np, p,
 	                                1, 1, &q, err, errlen);
-	struct aggs_to to_s = { s, as, NULL }, to_t = { s, at, outside };
+	struct aggs_to to_s = { s, as, NULL, src->meter },
+	               to_t = { s, at, outside, NULL };
 	if (st == SYNC_OK)
 		st = ck_each_row(&q.s, take_aggs, &to_s, t->label,
 		                 "checksum answer", err, errlen);
@@ -675,6 +683,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	d->staged = d->read = 0;
 	if (req->progress)
 		req->progress(req->progress_ctx, t->label, 0, t->estimate);
+	sync_meter_phase(src->meter, "checksum");
 	struct ck_sql s = { 0 };
 	struct ck_plan plan = { 0 };
 	int empty = 0;
@@ -694,6 +703,8 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = whole_first(src, tgt, t, err, errlen);
 	if (st == SYNC_OK && t->ck_whole)
 		st = whole(src, tgt, t, &s, &alike, &rows, err, errlen);
+	if (st == SYNC_OK && alike)
+		sync_meter_add(src->meter, rows);
 	if (st == SYNC_OK && !alike)
 		st = segments(src, tgt, t, &s, -1, &empty, err, errlen);
 	if (st == SYNC_OK && !alike && !empty)
@@ -722,6 +733,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	target_only(t, alike, st == SYNC_OK && !empty && d->staged == 0, &to);
 	if (st == SYNC_OK)
 		st = both_run(src, tgt, sql_sync_checksum_sorts, err, errlen);
+	sync_meter_phase(src->meter, NULL);
 	if (st == SYNC_OK && req->progress)
 		req->progress(req->progress_ctx, t->label, d->read, t->estimate);
 	plan_free(&plan);

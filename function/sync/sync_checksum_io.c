@@ -6,6 +6,7 @@
 
 #include "fn_log.h"
 #include "sync_checksum_parts.h"
+#include "sync_meter.h"
 
 enum sync_status ck_send(struct ck_query *q, const char *sql, int nparams,
                          const char *const *params, int binary, int single,
@@ -53,6 +54,8 @@ enum sync_status ck_next(struct ck_query *q, PGresult **res, char *err,
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_SINGLE_TUPLE ||
 		    (st == PGRES_TUPLES_OK && PQntuples(r) > 0)) {
+			/* rows that arrive without a wait still see the clock */
+			sync_meter_tick(q->db->meter);
 			*res = r;
 			return SYNC_OK;
 		}

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fn_log.h"
+#include "sync_meter.h"
 #include "sync_table.h"
 
 #define PROGRESS_EVERY 65536
@@ -106,27 +107,15 @@ enum sync_status sync_copy_rows(struct sync_db *tgt, const char *copy_in,
 	return end_copy_in(tgt, NULL, what_tgt, err, errlen);
 }
 
-enum sync_status sync_copy_stream(struct sync_db *src, struct sync_db *tgt,
-                                  const char *copy_out, const char *copy_in,
+/* The rows of a started COPY pair, buffer by buffer, to the end. */
+static enum sync_status copy_loop(struct sync_db *src, struct sync_db *tgt,
                                   const struct sync_table *t,
                                   const struct sync_request *req,
-                                  long long *rows, char *err, size_t errlen)
+                                  long long *rows, const char *what_src,
+                                  const char *what_tgt, char *err,
+                                  size_t errlen)
 {
-	char what_src[800], what_tgt[800];
-	snprintf(what_src, sizeof what_src, "reading table %s from %s",
-	         t->src_label, src->label);
-	snprintf(what_tgt, sizeof what_tgt, "copying into table %s on %s",
-	         t->label, tgt->label);
-	*rows = 0;
-	enum sync_status st = sync_db_run(tgt, copy_in, 0, NULL, what_tgt, err, errlen);
-	if (st != SYNC_OK)
-		return st;
-	st = sync_db_run(src, copy_out, 0, NULL, what_src, err, errlen);
-	if (st != SYNC_OK) {
-		end_copy_in(tgt, "source failed", what_tgt, NULL, 0);
-		return st;
-	}
-	progress(req, t, 0);
+	enum sync_status st;
 	for (;;) {
 		char *buf = NULL;
 		int n = PQgetCopyData(src->conn, &buf, 1);
@@ -147,6 +136,7 @@ enum sync_status sync_copy_stream(struct sync_db *src, struct sync_db *tgt,
 				drain_source(src, 1, what_src, NULL, 0);
 				return st;
 			}
+			sync_meter_rows(src->meter, 1);
 			if (++*rows % PROGRESS_EVERY == 0) {
 				progress(req, t, *rows);
 				if (sync_db_cancelled(src))
@@ -184,4 +174,31 @@ enum sync_status sync_copy_stream(struct sync_db *src, struct sync_db *tgt,
 	end_copy_in(tgt, "cancelled", what_tgt, NULL, 0);
 	fn_err(err, errlen, "cancelled; nothing was applied");
 	return SYNC_CANCELLED;
+}
+
+enum sync_status sync_copy_stream(struct sync_db *src, struct sync_db *tgt,
+                                  const char *copy_out, const char *copy_in,
+                                  const struct sync_table *t,
+                                  const struct sync_request *req,
+                                  long long *rows, char *err, size_t errlen)
+{
+	char what_src[800], what_tgt[800];
+	snprintf(what_src, sizeof what_src, "reading table %s from %s",
+	         t->src_label, src->label);
+	snprintf(what_tgt, sizeof what_tgt, "copying into table %s on %s",
+	         t->label, tgt->label);
+	*rows = 0;
+	enum sync_status st = sync_db_run(tgt, copy_in, 0, NULL, what_tgt, err, errlen);
+	if (st != SYNC_OK)
+		return st;
+	st = sync_db_run(src, copy_out, 0, NULL, what_src, err, errlen);
+	if (st != SYNC_OK) {
+		end_copy_in(tgt, "source failed", what_tgt, NULL, 0);
+		return st;
+	}
+	progress(req, t, 0);
+	sync_meter_phase(src->meter, "copy");
+	st = copy_loop(src, tgt, t, req, rows, what_src, what_tgt, err, errlen);
+	sync_meter_phase(src->meter, NULL);
+	return st;
 }

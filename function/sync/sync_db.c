@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fn_log.h"
+#include "sync_meter.h"
 
 /* NOTICEs (e.g. "relation already exists, skipping") would otherwise be
  * printed on stderr by libpq. */
@@ -297,6 +298,8 @@ int sync_db_wait(struct sync_db *db)
 		return -1;
 	if (poll(&p, 1, 100) < 0 && errno != EINTR)
 		return -1;
+	/* a server computing for long (a checksum's sums) keeps us here */
+	sync_meter_check(db->meter);
 	return 0; /* EINTR too: the caller looks at the flag and retries */
 }
 

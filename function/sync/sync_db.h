@@ -37,6 +37,8 @@ struct sync_db {
 	char message[512];    /* PostgreSQL's primary message alone (local) */
 	char constraint[128]; /* PG_DIAG_CONSTRAINT_NAME, or "" */
 	unsigned long err_seq; /* orders the errors of a run's connections */
+	/* the running table's progress lines (sync_meter.h), or NULL */
+	struct sync_meter *meter;
 };
 
 /* Parses url and connects. On failure err names the database only as

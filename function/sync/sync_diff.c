@@ -16,6 +16,7 @@
 #include "fn_log.h"
 #include "sql_text.h"
 #include "sync_dupkey.h"
+#include "sync_meter.h"
 #include "sync_table.h"
 
 #define KEY_MAX 8
@@ -291,6 +292,7 @@ static enum sync_status compare(struct side *s, struct target *g,
 		st = next_row(s, err, errlen);
 		if (st != SYNC_OK || s->done)
 			break;
+		sync_meter_rows(s->db->meter, 1);
 		/* rows may never keep us waiting: look at the flag here too */
 		if (++d->read % PROGRESS_EVERY == 0) {
 			progress(req, t, d->read);
@@ -350,8 +352,10 @@ enum sync_status sync_diff_stream(struct sync_db *src, struct sync_db *tgt,
 	g.io.what = what_tgt;
 	progress(req, t, 0);
 	enum sync_status st = start(&s, src_out, err, errlen);
+	sync_meter_phase(src->meter, "compare");
 	if (st == SYNC_OK)
 		st = compare(&s, &g, t, req, d, err, errlen);
+	sync_meter_phase(src->meter, NULL);
 	if (st == SYNC_CANCELLED) {
 		fn_err(err, errlen, "cancelled; nothing was applied");
 		sync_db_cancelled(src);

@@ -15,6 +15,7 @@
 #include "sync_incr.h"
 #include "sync_plan.h"
 #include "sync_rules_check.h"
+#include "sync_meter.h"
 #include "sync_runlog.h"
 #include "sync_table.h"
 #include "sync_usage.h"
@@ -186,9 +187,13 @@ static enum sync_status move_all(struct run *r)
 		long long s0 = r->same ? -1 : sync_usage_bytes(r->src);
 		long long g0 = sync_usage_bytes(r->tgt);
 		st = sync_rules_triggers(r->tgt, t, 1, r->err, r->errlen);
+		struct sync_meter m;
+		sync_meter_begin(&m, r->log, r->s->progress_ms, t->label,
+		                 r->src, r->tgt);
 		if (st == SYNC_OK)
 			st = sync_table_run(t, i, r->src, r->tgt, r->same,
 			                    r->req, r->err, r->errlen);
+		sync_meter_end(&m);
 		if (st == SYNC_OK)
 			st = sync_rules_triggers(r->tgt, t, 0, r->err,
 			                         r->errlen);
