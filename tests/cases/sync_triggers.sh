@@ -1,0 +1,71 @@
+# "triggers": "fire" (the default) without churn: a target BEFORE row
+# trigger that rewrites a column (moddatetime, updated_at = now()) is
+# found by the merge, warned about once, recorded in syncfn.rewritten and
+# left out of later comparisons until the table's BEFORE triggers change;
+# on every path (one database; two with checksum; two with the copy diff)
+# timeout: 240
+
+# rewrites: how many of the last sync's warnings say a column was rewritten
+rewrites() { printf '%s' "$OUT" | python3 -c 'import json,sys; print(sum("rewritten on the target" in w for w in json.load(sys.stdin)["statistics"].get("warnings", [])))'; }
+# recorded TABLE: the columns syncfn.rewritten holds for it
+recorded() { dst_q "SELECT coalesce((SELECT array_to_string(columns, ',') FROM syncfn.rewritten WHERE table_name = '$DST_PATH.$1'), '-')"; }
+
+fire_case() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode "$1" "sync_trig_fire_$1_${2:-x}"
+	if [ "$1" = two ]; then export SYNC_CHECKSUM=$2; fi
+	both_q "CREATE TABLE m (id int PRIMARY KEY, v text, updated_at timestamptz);
+	CREATE TABLE n (id int PRIMARY KEY, v text, updated_at timestamptz)"
+	# m: moddatetime style; n: the same trigger, disabled (never fires)
+	dst_q "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN NEW.updated_at := now(); RETURN NEW; END\$\$;
+	CREATE TRIGGER m_touch BEFORE UPDATE ON m FOR EACH ROW EXECUTE FUNCTION touch();
+	CREATE TRIGGER n_touch BEFORE UPDATE ON n FOR EACH ROW EXECUTE FUNCTION touch();
+	ALTER TABLE n DISABLE TRIGGER n_touch"
+	src_q "INSERT INTO m SELECT g, 'v' || g, '2024-01-01' FROM generate_series(1, 10) g;
+	INSERT INTO n SELECT g, 'v' || g, '2024-01-01' FROM generate_series(1, 10) g"
+	sync_ok; expect_counts 20 0 0
+	same_rows m
+	src_q "UPDATE m SET v = 'new' WHERE id <= 2; UPDATE n SET v = 'new' WHERE id <= 2"
+	# a dry run finds the rewrite and warns, but records nothing
+	sync_ok --dry-run; expect_counts 0 4 16
+	assert_eq 1 "$(rewrites)" "dry run warning ($1 ${2:-})"
+	assert_eq - "$(recorded m)" "a dry run recorded"
+	sync_ok; expect_counts 0 4 16
+	assert_eq 1 "$(rewrites)" "one warning ($1 ${2:-}): $OUT"
+	assert_contains "$OUT" "table $DST_PATH.m: column updated_at was rewritten on the target by its BEFORE trigger m_touch"
+	assert_contains "$ERR" "column updated_at was rewritten"
+	assert_eq updated_at "$(recorded m)"
+	assert_eq - "$(recorded n)" "a disabled trigger's table"
+	assert_eq 2 "$(dst_q "SELECT count(*) FROM m WHERE updated_at > '2024-01-01'")" "the trigger fired"
+	same_rows n
+	# no change: nothing written, no new warning
+	local v; v=$(versions m)
+	sync_ok; expect_counts 0 0 20
+	assert_eq "$v" "$(versions m)" "a no-change re-sync wrote ($1 ${2:-})"
+	assert_eq 0 "$(rewrites)"
+	# another column changed: written (the trigger fires), no warning;
+	# the rewritten column alone changed: not compared, not written
+	src_q "UPDATE m SET v = 'newer' WHERE id = 3; UPDATE m SET updated_at = '2025-01-01' WHERE id = 4"
+	sync_ok; expect_counts 0 1 19
+	assert_eq 0 "$(rewrites)"
+	assert_eq "newer" "$(dst_q 'SELECT v FROM m WHERE id = 3')"
+	# a new function body: the column is compared again (rows 1-4 differ)
+	dst_q "CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN NEW.updated_at := now() + interval '1 day'; RETURN NEW; END\$\$"
+	sync_ok; expect_counts 0 4 16
+	assert_eq 1 "$(rewrites)" "after the function changed ($1 ${2:-})"
+	sync_ok; expect_counts 0 0 20
+	# a new trigger: compared again, the warning names every BEFORE trigger
+	dst_q "CREATE FUNCTION keep() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN RETURN NEW; END\$\$;
+	CREATE TRIGGER m_keep BEFORE INSERT ON m FOR EACH ROW EXECUTE FUNCTION keep()"
+	sync_ok; expect_counts 0 4 16
+	assert_contains "$OUT" "by one of its BEFORE triggers m_keep, m_touch"
+	sync_ok; expect_counts 0 0 20
+	# the trigger dropped: compared again, the source's values come back
+	dst_q "DROP TRIGGER m_touch ON m"
+	sync_ok; expect_counts 0 4 16
+	assert_eq 0 "$(rewrites)"
+	same_rows m
+}
+test_fire_same() { fire_case same; }
+test_fire_two_checksum() { fire_case two on; }
+test_fire_two_diff() { fire_case two off; }
