@@ -657,6 +657,31 @@ static int scope_frag(struct sync_table *t)
 	return f->src && f->tgt_scope && f->d_scope && f->t_scope ? 0 : -1;
 }
 
+/* The source value of column c as the target stores it, compared as
+ * src_cmp compares: in one database with the target's full type (its
+ * typmod rounds or pads as the INSERT's assignment did), so that only a
+ * trigger can make the written value differ. */
+static void assigned(struct sync_buf *b, const struct sync_col *c,
+                     const char *q, int same)
+{
+	if (!same || strcmp(c->src_type, c->tgt_type) == 0) {
+		src_cmp(b, c, q, same);
+		return;
+	}
+	struct sync_buf v = { 0 };
+	sync_buf_add(&v, "CAST(");
+	src_expr(&v, c, q, same);
+	sync_buf_addf(&v, " AS %s)", c->tgt_type);
+	if (c->text_cmp) {
+		sync_col_text(b, v.oom ? "NULL" : sync_buf_str(&v), c->text_out);
+		sync_buf_add(b, " COLLATE \"C\"");
+	} else {
+		sync_buf_add(b, v.oom ? "NULL" : sync_buf_str(&v));
+	}
+	b->oom |= v.oom;
+	sync_buf_free(&v);
+}
+
 /* The merge's additions for a table with BEFORE row triggers (f->ret,
  * f->rw, see sync_frag): the written row's key and compared columns by
  * position, and the indexes of the compared columns some written row
@@ -687,7 +712,7 @@ static int fire_frag(struct sync_table *t, struct sync_db *tgt, int same)
 			sync_buf_add(&found, ", CASE WHEN pg_catalog.bool_or((");
 			cmp_expr(&found, "ins", alias, c);
 			sync_buf_add(&found, ") IS DISTINCT FROM (");
-			src_cmp(&found, c, q, same);
+			assigned(&found, c, q, same);
 			sync_buf_addf(&found, ")) THEN '%d' END", i + 1);
 		}
 		free(q);
