@@ -3,7 +3,9 @@
 -- writes: their names for a message, and a hash of their definitions and
 -- their functions' bodies (a changed trigger or function is another
 -- hash). No row when there is none. Also whether syncfn.rewritten exists
--- (syncfn doctor plans without migrating).
+-- (syncfn doctor plans without migrating). A partitioned table's own
+-- triggers fire on each of its partitions; one created on a partition
+-- alone is not read.
 SELECT pg_catalog.string_agg(pg_catalog.quote_ident(g.tgname), ', '
                              ORDER BY g.tgname),
        pg_catalog.md5(pg_catalog.string_agg(

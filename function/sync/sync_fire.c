@@ -40,10 +40,8 @@ static enum sync_status read_recorded(struct sync_table *t,
 enum sync_status sync_fire_read(struct sync_table *t, struct sync_db *tgt,
                                 char *err, size_t errlen)
 {
-	/* skip: no trigger fires; insert_only: nothing is compared; a
-	 * partitioned target's merge does not return its rows (yet) */
-	if ((t->rule && t->rule->skip_triggers) || t->insert_only ||
-	    t->tgt_partitioned)
+	/* skip: no trigger fires; insert_only: nothing is compared */
+	if ((t->rule && t->rule->skip_triggers) || t->insert_only)
 		return SYNC_OK;
 	char oid[16], what[400];
 	snprintf(oid, sizeof oid, "%u", t->tgt_oid);

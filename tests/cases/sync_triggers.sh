@@ -120,3 +120,26 @@ honest_case() {
 }
 test_fire_honest_same() { honest_case same; }
 test_fire_honest_two() { honest_case two; }
+
+# a partitioned target, its trigger declared on the partitioned table
+part_case() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode "$1" "sync_trig_part_$1"
+	src_q "CREATE TABLE q (id int PRIMARY KEY, v text, updated_at timestamptz)"
+	dst_q "CREATE TABLE q (id int PRIMARY KEY, v text, updated_at timestamptz) PARTITION BY RANGE (id);
+	CREATE TABLE q_1 PARTITION OF q FOR VALUES FROM (0) TO (6);
+	CREATE TABLE q_2 PARTITION OF q FOR VALUES FROM (6) TO (100);
+	CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN NEW.updated_at := now(); RETURN NEW; END\$\$;
+	CREATE TRIGGER q_touch BEFORE UPDATE ON q FOR EACH ROW EXECUTE FUNCTION touch()"
+	src_q "INSERT INTO q SELECT g, 'v' || g, '2024-01-01' FROM generate_series(1, 10) g"
+	sync_ok; expect_counts 10 0 0
+	src_q "UPDATE q SET v = 'new' WHERE id IN (1, 9)"
+	sync_ok; expect_counts 0 2 8
+	assert_eq 1 "$(rewrites)" "one warning ($1): $OUT"
+	assert_eq updated_at "$(recorded q)"
+	local v; v=$(versions q)
+	sync_ok; expect_counts 0 0 10
+	assert_eq "$v" "$(versions q)" "a no-change re-sync wrote ($1)"
+}
+test_fire_partitioned_same() { part_case same; }
+test_fire_partitioned_two() { part_case two; }
