@@ -690,7 +690,7 @@ static void assigned(struct sync_buf *b, const struct sync_col *c,
 static int fire_frag(struct sync_table *t, struct sync_db *tgt, int same)
 {
 	struct sync_frag *f = &t->f;
-	struct sync_buf ret = { 0 }, on = { 0 }, found = { 0 };
+	struct sync_buf ret = { 0 }, ret_d = { 0 }, on = { 0 }, found = { 0 };
 	int ncmp = 0;
 	for (int i = 0; t->fire_triggers && i < t->ncols; i++) {
 		const struct sync_col *c = &t->cols[i];
@@ -703,6 +703,7 @@ static int fire_frag(struct sync_table *t, struct sync_db *tgt, int same)
 		char alias[32];
 		snprintf(alias, sizeof alias, "syncfn_c%d", i + 1);
 		sync_buf_addf(&ret, ", t.%s AS %s", q, alias);
+		sync_buf_addf(&ret_d, ", d.%s AS %s", q, alias);
 		if (c->is_key) {
 			list_sep(&on, " AND ");
 			sync_buf_addf(&on, "ins.%s = ", alias);
@@ -722,12 +723,13 @@ static int fire_frag(struct sync_table *t, struct sync_db *tgt, int same)
 		sync_buf_addf(&rw, ",\n       (SELECT pg_catalog.concat_ws(','%s)"
 		              "\n        FROM ins JOIN {{src}} s ON %s)",
 		              sync_buf_str(&found), sync_buf_str(&on));
-	int oom = ret.oom | on.oom | found.oom | rw.oom;
+	int oom = ret.oom | ret_d.oom | on.oom | found.oom | rw.oom;
 	f->ret = strdup(ncmp && !oom ? sync_buf_str(&ret) : "");
+	f->ret_d = strdup(ncmp && !oom ? sync_buf_str(&ret_d) : "");
 	f->rw = strdup(ncmp && !oom ? sync_buf_str(&rw) : "");
-	sync_buf_free(&ret), sync_buf_free(&on), sync_buf_free(&found);
-	sync_buf_free(&rw);
-	return oom || !f->ret || !f->rw ? -1 : 0;
+	sync_buf_free(&ret), sync_buf_free(&ret_d), sync_buf_free(&on);
+	sync_buf_free(&found), sync_buf_free(&rw);
+	return oom || !f->ret || !f->ret_d || !f->rw ? -1 : 0;
 }
 
 static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
@@ -1066,7 +1068,7 @@ static void free_table(struct sync_table *t)
 	free(f->d_cmp), free(f->s_cmp), free(f->t_cmp), free(f->x_cmp);
 	free(f->set), free(f->set_src);
 	free(f->tgt_scope), free(f->d_scope), free(f->t_scope);
-	free(f->ret), free(f->rw);
+	free(f->ret), free(f->ret_d), free(f->rw);
 	free(t->fire_triggers), free(t->fire_found);
 	sync_incr_free(&t->incr);
 }

@@ -79,6 +79,7 @@ struct sync_frag {
 	 * RETURNING, rw reads from them the compared columns whose written
 	 * value differs from the source's; both "" otherwise */
 	char *ret, *rw;
+	char *ret_d;    /* ret for the plain UPDATE, whose row is d */
 };
 
 /* An incremental rule's state for one run (sync_incr.h). */

@@ -53,7 +53,9 @@ static char *expand(const char *tmpl, const struct sync_table *t,
 		KV("stage", stage ? stage : ""),
 		KV("dst", stage ? stage : f->tgt),
 		KV("action", action ? action : ""),
-		KV("ret", f->ret ? f->ret : ""), KV("rw", sync_buf_str(&rw)),
+		KV("ret", f->ret ? f->ret : ""),
+		KV("ret_d", f->ret_d ? f->ret_d : ""),
+		KV("rw", sync_buf_str(&rw)),
 	};
 	struct sync_buf b = { 0 };
 	int bad = sync_tmpl(&b, tmpl, kv, sizeof kv / sizeof kv[0], err,

@@ -143,3 +143,25 @@ part_case() {
 }
 test_fire_partitioned_same() { part_case same; }
 test_fire_partitioned_two() { part_case two; }
+
+# a target-only NOT NULL column without a default: the rows that differ
+# are updated by a plain UPDATE, which reports the rewrite too
+update_only_case() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode "$1" "sync_trig_upd_$1"
+	src_q "CREATE TABLE u (id int PRIMARY KEY, v text, updated_at timestamptz)"
+	dst_q "CREATE TABLE u (id int PRIMARY KEY, v text, updated_at timestamptz, extra text NOT NULL);
+	CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN NEW.updated_at := now(); RETURN NEW; END\$\$;
+	CREATE TRIGGER u_touch BEFORE UPDATE ON u FOR EACH ROW EXECUTE FUNCTION touch();
+	INSERT INTO u SELECT g, 'v' || g, '2024-01-01', 'x' FROM generate_series(1, 10) g"
+	src_q "INSERT INTO u SELECT g, 'v' || g, '2024-01-01' FROM generate_series(1, 10) g"
+	sync_ok; expect_counts 0 0 10
+	src_q "UPDATE u SET v = 'new' WHERE id <= 2"
+	sync_ok; expect_counts 0 2 8
+	assert_eq 1 "$(rewrites)" "one warning ($1): $OUT"
+	local v; v=$(versions u)
+	sync_ok; expect_counts 0 0 10
+	assert_eq "$v" "$(versions u)" "a no-change re-sync wrote ($1)"
+}
+test_fire_update_only_same() { update_only_case same; }
+test_fire_update_only_two() { update_only_case two; }
