@@ -11,7 +11,7 @@ WITH ins AS (
     ON true
   WHERE {{missing}} OR (({{d_cmp}}) IS DISTINCT FROM ({{s_cmp}}){{d_scope}})
   ON CONFLICT ({{key}}) {{action}}
-  RETURNING (t.xmax = 0) AS inserted
+  RETURNING (t.xmax = 0) AS inserted{{ret}}
 )
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted){{rw}}
 FROM ins

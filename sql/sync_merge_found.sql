@@ -12,7 +12,7 @@ WITH ins AS (
   SELECT {{s_cols}}
   FROM {{src}} s
   ON CONFLICT ({{key}}) {{action}}
-  RETURNING (t.xmax = 0) AS inserted
+  RETURNING (t.xmax = 0) AS inserted{{ret}}
 )
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted){{rw}}
 FROM ins

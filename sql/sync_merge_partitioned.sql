@@ -12,8 +12,8 @@ WITH diff ({{diff_cols}}, m) AS MATERIALIZED (
   INSERT INTO {{tgt}} AS t ({{cols}}) {{overriding}}
   SELECT {{diff_cols}} FROM diff
   ON CONFLICT ({{key}}) {{action}}
-  RETURNING 1
+  RETURNING 1{{ret}}
 )
 SELECT count(*) FILTER (WHERE diff.m),
-       (SELECT count(*) FROM ins) - count(*) FILTER (WHERE diff.m)
+       (SELECT count(*) FROM ins) - count(*) FILTER (WHERE diff.m){{rw}}
 FROM diff

@@ -36,6 +36,16 @@ CREATE TABLE IF NOT EXISTS syncfn.watermarks (
   watermark  text,
   full_at    timestamptz NOT NULL
 );
+-- Columns a target table's BEFORE row triggers were seen to rewrite (the
+-- value written differed from the source's), with a hash of those
+-- triggers as they were: written in the transaction of the run that saw
+-- it, and trusted only while the triggers are the same.
+CREATE TABLE IF NOT EXISTS syncfn.rewritten (
+  table_name    text PRIMARY KEY,
+  triggers_hash text NOT NULL,
+  columns       text[] NOT NULL,
+  found_at      timestamptz NOT NULL
+);
 -- QStash's failure callback may come more than once: one row per message.
 -- Created last: sync_migrated_latest.sql looks for it.
 CREATE UNIQUE INDEX IF NOT EXISTS runs_message_id_delivery_failed

@@ -321,8 +321,9 @@ static char *row_hash(const struct ck_sql *s, const struct sync_table *t,
 	for (int i = 0; i < t->ncols && !cur.oom; i++) {
 		const struct sync_col *c = &t->cols[i];
 		/* insert-only: a row that exists is never updated, so only
-		 * its key matters */
-		if (c->is_key || t->insert_only)
+		 * its key matters; a column a target trigger rewrites is not
+		 * compared (sync_fire.h) */
+		if (c->is_key || t->insert_only || c->uncompared)
 			continue;
 		struct sync_buf next = { 0 };
 		col_step(&next, c, i, src, utf8, sync_buf_str(&cur));

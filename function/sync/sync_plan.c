@@ -12,6 +12,7 @@
 #include "sql_text.h"
 #include "sync_buf.h"
 #include "sync_delete.h"
+#include "sync_fire.h"
 #include "sync_names.h"
 #include "sync_incr.h"
 #include "sync_rules_check.h"
@@ -656,6 +657,81 @@ static int scope_frag(struct sync_table *t)
 	return f->src && f->tgt_scope && f->d_scope && f->t_scope ? 0 : -1;
 }
 
+/* The source value of column c as the target stores it, compared as
+ * src_cmp compares: in one database with the target's full type (its
+ * typmod rounds or pads as the INSERT's assignment did), so that only a
+ * trigger can make the written value differ. */
+static void assigned(struct sync_buf *b, const struct sync_col *c,
+                     const char *q, int same)
+{
+	if (!same || strcmp(c->src_type, c->tgt_type) == 0) {
+		src_cmp(b, c, q, same);
+		return;
+	}
+	struct sync_buf v = { 0 };
+	sync_buf_add(&v, "CAST(");
+	src_expr(&v, c, q, same);
+	sync_buf_addf(&v, " AS %s)", c->tgt_type);
+	if (c->text_cmp) {
+		sync_col_text(b, v.oom ? "NULL" : sync_buf_str(&v), c->text_out);
+		sync_buf_add(b, " COLLATE \"C\"");
+	} else {
+		sync_buf_add(b, v.oom ? "NULL" : sync_buf_str(&v));
+	}
+	b->oom |= v.oom;
+	sync_buf_free(&v);
+}
+
+/* The merge's additions for a table with BEFORE row triggers (f->ret,
+ * f->rw, see sync_frag): the written row's key and compared columns by
+ * position, and the indexes of the compared columns some written row
+ * holds otherwise than its source row (joined by key; {{src}} is filled
+ * when the merge is). -1 out of memory. */
+static int fire_frag(struct sync_table *t, struct sync_db *tgt, int same)
+{
+	struct sync_frag *f = &t->f;
+	struct sync_buf ret = { 0 }, ret_d = { 0 }, on = { 0 }, found = { 0 };
+	int ncmp = 0;
+	for (int i = 0; t->fire_triggers && i < t->ncols; i++) {
+		const struct sync_col *c = &t->cols[i];
+		int cmp = !c->is_key && !c->identity_always && !c->uncompared;
+		if (!c->is_key && !cmp)
+			continue;
+		char *q = sync_db_ident(tgt, c->name);
+		if (!q)
+			return -1;
+		char alias[32];
+		snprintf(alias, sizeof alias, "syncfn_c%d", i + 1);
+		sync_buf_addf(&ret, ", t.%s AS %s", q, alias);
+		sync_buf_addf(&ret_d, ", d.%s AS %s", q, alias);
+		if (c->is_key) {
+			list_sep(&on, " AND ");
+			sync_buf_addf(&on, "ins.%s = ", alias);
+			src_expr(&on, c, q, same);
+		} else {
+			ncmp++;
+			sync_buf_add(&found, ", CASE WHEN pg_catalog.bool_or((");
+			cmp_expr(&found, "ins", alias, c);
+			sync_buf_add(&found, ") IS DISTINCT FROM (");
+			assigned(&found, c, q, same);
+			sync_buf_addf(&found, ")) THEN '%d' END", i + 1);
+		}
+		free(q);
+	}
+	struct sync_buf rw = { 0 };
+	if (ncmp)
+		sync_buf_addf(&rw, ",\n       (SELECT pg_catalog.concat_ws(','%s)"
+		              "\n        FROM ins JOIN {{src}} s ON %s)",
+		              sync_buf_str(&found), sync_buf_str(&on));
+	int oom = ret.oom | ret_d.oom | on.oom | found.oom | rw.oom;
+	f->ret = strdup(ncmp && !oom ? sync_buf_str(&ret) : "");
+	f->ret_d = strdup(ncmp && !oom ? sync_buf_str(&ret_d) : "");
+	f->rw = strdup(ncmp && !oom ? sync_buf_str(&rw) : "");
+	sync_buf_free(&ret), sync_buf_free(&ret_d), sync_buf_free(&on);
+	sync_buf_free(&found), sync_buf_free(&rw);
+	return oom || !f->ret || !f->ret_d || !f->rw ? -1 : 0;
+}
+
 static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
                                    struct sync_db *tgt, int same)
 {
@@ -687,6 +763,13 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 			src_expr(&join, c, q, same);
 			if (c->is_key == 1)
 				sync_buf_addf(&missing, "d.%s IS NULL", q);
+		} else if (c->uncompared && !c->identity_always &&
+		           !t->insert_only) {
+			list_sep(&set, ", ");
+			sync_buf_addf(&set, "%s = excluded.%s", q, q);
+			list_sep(&set_src, ", ");
+			sync_buf_addf(&set_src, "%s = ", q);
+			src_expr(&set_src, c, q, same);
 		} else if (!c->identity_always && !t->insert_only) {
 			ncmp++;
 			list_sep(&d, ", ");
@@ -712,7 +795,11 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 	if (ncmp == 0) { /* nothing to compare: only missing rows matter */
 		sync_buf_add(&d, "0");
 		sync_buf_add(&s, "0");
+		/* every compared column rewritten by a trigger: none updated */
+		sync_buf_free(&set);
+		sync_buf_free(&set_src);
 	}
+	oom |= fire_frag(t, tgt, same) != 0;
 	f->src = quote_pair(src, t->src_schema, t->src_name, !t->src_partitioned);
 	f->src_table = quote_pair(src, t->src_schema, t->src_name, 0);
 	f->tgt = quote_pair(tgt, t->tgt_schema, t->tgt_name, 0);
@@ -839,6 +926,8 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 	PQclear(rt);
 	if (st == SYNC_CONFIG && t->from_star)
 		return skip_keyless(plan, t, log, err);
+	if (st == SYNC_OK && !t->excluded_key)
+		st = sync_fire_read(t, tgt, err, errlen);
 	if (st == SYNC_OK && !t->excluded_key &&
 	    build_frag(t, src, tgt, same) != SYNC_OK) {
 		fn_err(err, errlen, "out of memory planning table %s", t->label);
@@ -979,6 +1068,8 @@ static void free_table(struct sync_table *t)
 	free(f->d_cmp), free(f->s_cmp), free(f->t_cmp), free(f->x_cmp);
 	free(f->set), free(f->set_src);
 	free(f->tgt_scope), free(f->d_scope), free(f->t_scope);
+	free(f->ret), free(f->ret_d), free(f->rw);
+	free(t->fire_triggers), free(t->fire_found);
 	sync_incr_free(&t->incr);
 }
 

@@ -37,6 +37,8 @@ struct sync_col {
 	 * after the text (", type, typmod"): in_fn(cstring in_args) is what
 	 * COPY makes of a value's text */
 	char *in_fn, *in_args;
+	int uncompared;      /* a target trigger was seen to rewrite it
+	                        (sync_fire.h): written, never compared */
 };
 
 /* Appends the text COPY writes for the value of expression expr (NULL
@@ -72,6 +74,12 @@ struct sync_frag {
 	 * there is no filter; src above is filtered the same way);
 	 * d_scope / t_scope are " AND <the row d / t is in scope>", or "" */
 	char *tgt_scope, *d_scope, *t_scope;
+	/* a table whose target has BEFORE row triggers (sync_fire.h):
+	 * ret adds the written key and compared columns to the merge's
+	 * RETURNING, rw reads from them the compared columns whose written
+	 * value differs from the source's; both "" otherwise */
+	char *ret, *rw;
+	char *ret_d;    /* ret for the plain UPDATE, whose row is d */
 };
 
 /* An incremental rule's state for one run (sync_incr.h). */
@@ -107,6 +115,13 @@ struct sync_table {
 	long long estimate;  /* source reltuples, -1 unknown */
 	const struct sync_rule *rule; /* its SYNC_RULES entry, or NULL */
 	struct sync_incr incr;
+	/* the target's enabled BEFORE row INSERT/UPDATE triggers (names,
+	 * the hash of their definitions), NULL when none or skipped; the
+	 * columns this run found them rewriting ("a, b"), or NULL */
+	char *fire_triggers;
+	char fire_hash[33];
+	int fire_recorded;   /* syncfn.rewritten can be read */
+	char *fire_found;
 	int insert_only;     /* the rule's mode: existing rows never updated */
 	unsigned excluded_key; /* bit k: the rule's exclude_columns[k] is a
 	                          key column (no fragments then: the run

@@ -12,6 +12,7 @@
 #include "sync_buf.h"
 #include "sync_db.h"
 #include "sync_delete.h"
+#include "sync_fire.h"
 #include "sync_incr.h"
 #include "sync_plan.h"
 #include "sync_rules_check.h"
@@ -197,6 +198,9 @@ static enum sync_status move_all(struct run *r)
 		if (st == SYNC_OK)
 			st = sync_rules_triggers(r->tgt, t, 0, r->err,
 			                         r->errlen);
+		if (st == SYNC_OK)
+			st = sync_fire_finish(&r->plan, t, r->tgt, r->log,
+			                      r->err, r->errlen);
 		if (st == SYNC_OK)
 			st = sync_incr_finish(&r->plan, t, r->src, r->tgt,
 			                      &r->bound, r->log, r->err,

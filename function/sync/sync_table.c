@@ -12,6 +12,7 @@
 #include "sync_checksum.h"
 #include "sync_diff.h"
 #include "sync_dupkey.h"
+#include "sync_fire.h"
 #include "sync_incr.h"
 #include "sync_table.h"
 
@@ -24,6 +25,16 @@ static char *expand(const char *tmpl, const struct sync_table *t,
                     char *err, size_t errlen)
 {
 	const struct sync_frag *f = &t->f;
+	/* rw reads the merge's source again: filled with it first */
+	const struct sync_kv src_kv[] = { KV("src", src ? src : f->src) };
+	struct sync_buf rw = { 0 };
+	if (sync_tmpl(&rw, f->rw ? f->rw : "", src_kv, 1, err, errlen) != 0 ||
+	    rw.oom) {
+		if (rw.oom)
+			fn_err(err, errlen, "out of memory");
+		sync_buf_free(&rw);
+		return NULL;
+	}
 	const struct sync_kv kv[] = {
 		KV("src", src ? src : f->src), KV("tgt", f->tgt),
 		KV("src_table", f->src_table),
@@ -42,10 +53,15 @@ static char *expand(const char *tmpl, const struct sync_table *t,
 		KV("stage", stage ? stage : ""),
 		KV("dst", stage ? stage : f->tgt),
 		KV("action", action ? action : ""),
+		KV("ret", f->ret ? f->ret : ""),
+		KV("ret_d", f->ret_d ? f->ret_d : ""),
+		KV("rw", sync_buf_str(&rw)),
 	};
 	struct sync_buf b = { 0 };
-	if (sync_tmpl(&b, tmpl, kv, sizeof kv / sizeof kv[0], err, errlen) != 0
-	    || b.oom) {
+	int bad = sync_tmpl(&b, tmpl, kv, sizeof kv / sizeof kv[0], err,
+	                    errlen) != 0;
+	sync_buf_free(&rw);
+	if (bad || b.oom) {
 		if (b.oom)
 			fn_err(err, errlen, "out of memory");
 		sync_buf_free(&b);
@@ -136,6 +152,29 @@ static enum sync_status run_counts(struct sync_db *db, const char *sql,
 	}
 	PQclear(r);
 	return SYNC_OK;
+}
+
+/* The merge's counts, and the columns a BEFORE trigger rewrote when the
+ * statement says (sync_fire.h). */
+static enum sync_status merge_counts(struct sync_table *t, struct sync_db *db,
+                                     const char *sql, const char *what,
+                                     char *err, size_t errlen)
+{
+	PGresult *r;
+	enum sync_status st = sync_db_exec(db, sql, 0, NULL, &r, what, err,
+	                                   errlen);
+	if (st != SYNC_OK)
+		return st;
+	if (PQntuples(r) == 1) {
+		t->inserted = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		t->updated = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+		if (PQnfields(r) > 2 && sync_fire_found(t, PQgetvalue(r, 0, 2))) {
+			fn_err(err, errlen, "table %s: out of memory", t->label);
+			st = SYNC_FAILED;
+		}
+	}
+	PQclear(r);
+	return st;
 }
 
 /* Whether every column has the same type on both sides. */
@@ -238,8 +277,7 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 			st = SYNC_FAILED;
 	}
 	if (st == SYNC_OK && todo && !(t->required && !t->f.set))
-		st = run_counts(tgt, sql, what, &t->inserted, &t->updated, err,
-		                errlen);
+		st = merge_counts(t, tgt, sql, what, err, errlen);
 	t->merge_ms += sync_now_ms() - t0;
 	free(check);
 	free(sql);
