@@ -980,6 +980,7 @@ static void free_table(struct sync_table *t)
 	free(f->set), free(f->set_src);
 	free(f->tgt_scope), free(f->d_scope), free(f->t_scope);
 	sync_incr_free(&t->incr);
+	sync_buf_free(&t->ck_to_keys);
 }
 
 void sync_plan_free(struct sync_plan *plan)

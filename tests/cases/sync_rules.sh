@@ -320,6 +320,47 @@ test_delete_same() { delete_case same; }
 test_delete_two_streamed() { delete_case two off; }
 test_delete_two_checksum() { delete_case two checksum; }
 
+# The checksum path deletes the target-only keys its segments found: a
+# delete-only change reads the source's aggregates and nothing else (no
+# stream of the source's keys, which was 12 bytes a row), also for a
+# text key whose rows are found at row level (keys with a tab, a
+# backslash, a newline and a quote go through COPY text)
+test_delete_checksum_reads_no_source_keys() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_rules_del_keys
+	export SYNC_CHECKSUM=on
+	both_q "CREATE TABLE o (id int PRIMARY KEY, note text);
+	CREATE TABLE t (k text PRIMARY KEY, note text)"
+	src_q "INSERT INTO o SELECT g, 'n' || g FROM generate_series(1, 20000) g;
+	INSERT INTO t SELECT 'k' || g, 'n' FROM generate_series(1, 2000) g;
+	INSERT INTO t VALUES (E'a\tb', 'x'), (E'c\\\\d', 'x'), (E'e\nf', 'x'), ('g\"h', 'x')"
+	export SYNC_RULES='{"o": {"delete": {"max_percent": 5}}, "t": {"delete": {"max_rows": 4}}}'
+	sync_ok; expect_counts 22004 0 0
+	src_q "DELETE FROM o WHERE id % 100 = 7; DELETE FROM t WHERE note = 'x'"
+	sync_ok; expect_counts 0 0 21800
+	assert_json "$OUT" '[(t["method"], t["deleted"]) for t in j["statistics"]["tables"]]' '[["checksum", 200], ["checksum", 4]]'
+	local b_o b_t
+	b_o=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["statistics"]["tables"][0]["bytes_from_source"])')
+	b_t=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["statistics"]["tables"][1]["bytes_from_source"])')
+	# the aggregates: 1,250 segments of 20 bytes, 125 of 16
+	[ "$b_o" -lt 60000 ] || fail "o: $b_o bytes from the source for 200 deletes (its keys streamed?)"
+	[ "$b_t" -lt 10000 ] || fail "t: $b_t bytes from the source for 4 deletes (its keys streamed?)"
+	same_rows o; same_rows t
+	# the guard is counted from those keys, before anything is written
+	src_q "DELETE FROM t WHERE k IN ('k1', 'k2', 'k3', 'k4', 'k5'); UPDATE o SET note = 'u' WHERE id = 1"
+	local v; v=$(versions o)
+	run_sync
+	assert_eq 2 "$RC" "$OUT"
+	assert_contains "$OUT" '.t: the delete rule would delete 5 of the 2000 target rows in scope (0.2%), over its guard (max_rows 4)'
+	assert_eq "$v" "$(versions o)" "a tripped guard wrote"
+	export SYNC_RULES='{"o": {"delete": {"max_percent": 5}}, "t": {"delete": {"max_rows": 5}}}'
+	sync_ok --dry-run; expect_counts 0 1 21794
+	assert_json "$OUT" '[t["deleted"] for t in j["statistics"]["tables"]]' '[0, 5]'
+	assert_eq "$v" "$(versions o)" "a dry run wrote"
+	sync_ok; expect_counts 0 1 21794
+	same_rows o; same_rows t
+}
+
 # A table referenced with ON DELETE CASCADE needs "cascade": true; a NO
 # ACTION reference that blocks a delete fails naming the constraint
 test_delete_references() {
