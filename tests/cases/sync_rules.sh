@@ -126,6 +126,29 @@ test_insert_only_same() { insert_only_case same; }
 test_insert_only_two_streamed() { insert_only_case two off; }
 test_insert_only_two_checksum() { insert_only_case two checksum; }
 
+# insert_only reads keys: a re-sync reads the source's keys and the rows
+# of the keys the target lacks, never the rows that exist (streamed: the
+# copy diff reads both sides' keys; checksum: the key's hash)
+insert_only_keys_case() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two "sync_rules_ins_keys_$1"
+	export SYNC_CHECKSUM=$1
+	both_q "CREATE TABLE w (id bigint PRIMARY KEY, body text)"
+	src_q "INSERT INTO w SELECT g, repeat('b', 500) FROM generate_series(1, 2000) g"
+	export SYNC_RULES='{"w": {"mode": "insert_only"}}'
+	sync_ok; expect_counts 2000 0 0
+	src_q "UPDATE w SET body = 'changed' WHERE id <= 100; INSERT INTO w SELECT g, repeat('n', 500) FROM generate_series(2001, 2010) g"
+	sync_ok; expect_counts 10 0 2000
+	assert_json "$OUT" '[t["method"] for t in j["statistics"]["tables"]]' "[\"$2\"]"
+	local b; b=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["statistics"]["bytes_from_source"])')
+	# the rows are 1 MB; the keys about 10 kB and the new rows 5 kB
+	[ "$b" -lt 60000 ] || fail "$b bytes from the source for 10 new rows of an insert-only table"
+	assert_eq "0|10" "$(dst_q "SELECT count(*) FILTER (WHERE body = 'changed') || '|' || count(*) FILTER (WHERE body LIKE 'n%') FROM w")"
+	sync_ok; expect_counts 0 0 2010
+}
+test_insert_only_reads_keys_streamed() { insert_only_keys_case off copy_diff; }
+test_insert_only_reads_keys_checksum() { insert_only_keys_case on checksum; }
+
 # A quoted name and a mapped (src=dst) table; the file form
 test_names_and_file() {
 	source "$ROOT/tests/lib/sync.sh"
