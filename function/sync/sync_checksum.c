@@ -330,6 +330,7 @@ static int read_aggs(const PGresult *r, const struct ck_sql *s,
 		if (s->int_key && outside && (seg == 0 || seg == s->nsegs)) {
 			outside->n += ck_agg_rows(s, &g);
 			outside->h ^= g.h;
+			ck_tonly_lost(outside, ck_agg_rows(s, &g));
 			continue;
 		}
 		if (seg < 0 || seg > s->nsegs || out[seg].h || out[seg].bits)
@@ -400,9 +401,11 @@ static void survey(const struct ck_sql *s, const struct ck_agg *as,
                    const struct ck_agg *at, struct ck_plan *p, int *all)
 {
 	int rows_level = 0;
+	p->tgt_rows = p->to.n; /* outside the value ranges, so far */
 	for (int32_t seg = 0; seg <= s->nsegs; seg++) {
 		long long n = ck_agg_rows(s, &as[seg]);
 		p->rows += n;
+		p->tgt_rows += ck_agg_rows(s, &at[seg]);
 		p->nonempty += n > 0;
 		p->differing += as[seg].h != at[seg].h ||
 		                as[seg].bits != at[seg].bits;
@@ -432,6 +435,12 @@ static enum sync_status classify(struct sync_db *src, struct sync_db *tgt,
 		if (!as[seg].h && !as[seg].bits) { /* the target's own rows */
 			p->to.n += ck_agg_rows(s, &at[seg]);
 			p->to.h ^= at[seg].h;
+			if (s->kbits && seg >= 1 && seg <= s->nsegs - 1)
+				ck_tonly_bits(s, &p->to, seg,
+				              ck_ranges_slots_set(at[seg].bits,
+				                                  s->kbits));
+			else
+				ck_tonly_lost(&p->to, ck_agg_rows(s, &at[seg]));
 		}
 		if (!differs(&as[seg], &at[seg]))
 			continue;
@@ -555,7 +564,7 @@ static int xor_of(const PGresult *r, uint64_t *h)
  * rows the last run found are taken out of the target's, *rows the
  * source's. */
 static enum sync_status whole(struct sync_db *src, struct sync_db *tgt,
-                              const struct sync_table *t,
+                              struct sync_table *t,
                               const struct ck_sql *s, int *alike,
                               long long *rows, char *err, size_t errlen)
 {
@@ -564,12 +573,13 @@ static enum sync_status whole(struct sync_db *src, struct sync_db *tgt,
 	                           0, NULL, 0, &rs, &rt, err, errlen);
 	if (st != SYNC_OK)
 		return st;
-	long long nt;
+	long long nt = 0;
 	uint64_t hs, ht;
 	*alike = sync_db_ll(rs, 0, 0, rows) && sync_db_ll(rt, 0, 0, &nt) &&
 	         xor_of(rs, &hs) && xor_of(rt, &ht) &&
 	         *rows + t->ck_was_to_rows == nt &&
 	         (hs ^ t->ck_was_to_hash) == ht;
+	t->ck_tgt_rows = nt;
 	PQclear(rs);
 	PQclear(rt);
 	return SYNC_OK;
@@ -687,6 +697,10 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	struct ck_sql s = { 0 };
 	struct ck_plan plan = { 0 };
 	int empty = 0;
+	/* a delete rule's target-only keys (sync_delete.c) */
+	struct sync_buf *keys = t->ck_collect ? &t->ck_to_keys : NULL;
+	sync_buf_free(&t->ck_to_keys);
+	plan.to.keys = keys;
 	enum sync_status st = sync_dupkey_check_source(t, src, what, err,
 	                                               errlen);
 	if (st == SYNC_OK && ck_sql_init(&s, t, utf8(src), utf8(tgt)) != 0) {
@@ -713,6 +727,8 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		rows = plan.rows;
 		plan_free(&plan);
 		plan = (struct ck_plan){ 0 };
+		sync_buf_free(&t->ck_to_keys);
+		plan.to.keys = keys;
 		all = 0;
 		st = segments(src, tgt, t, &s, rows, &empty, err, errlen);
 		if (st == SYNC_OK && !empty)
@@ -724,13 +740,21 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	 * changed in between (it reads committed rows); not quiet either way */
 	t->ck_differing = plan.differing + (t->ck_whole && !alike &&
 	                                    !plan.differing);
-	struct ck_tonly to = all ? (struct ck_tonly){ 0 } : plan.to;
+	struct ck_tonly to = plan.to;
+	if (all) { /* the row level meets every row again */
+		to = (struct ck_tonly){ .keys = keys };
+		sync_buf_free(&t->ck_to_keys);
+	}
 	if (st == SYNC_OK && !all && plan.ndirect > 0)
 		st = ck_fetch(src, &s, t, plan.direct.p, plan.direct.len, d, err,
 		              errlen);
 	if (st == SYNC_OK && (all || plan.n > 0))
 		st = row_level(src, tgt, t, &s, &plan, all, d, &to, err, errlen);
 	target_only(t, alike, st == SYNC_OK && !empty && d->staged == 0, &to);
+	/* an empty source: every target row in scope is its own, unseen */
+	t->ck_keys_all = alike ? t->ck_was_to_rows == 0 : !empty && !to.lost;
+	if (!alike)
+		t->ck_tgt_rows = plan.tgt_rows;
 	if (st == SYNC_OK)
 		st = both_run(src, tgt, sql_sync_checksum_sorts, err, errlen);
 	sync_meter_phase(src->meter, NULL);

@@ -46,6 +46,36 @@ static long long key_at(const struct ck_sql *s, int32_t seg, int bit)
 	return s->lo_v + (long long)(seg - 1) * s->width_v + bit;
 }
 
+void ck_tonly_lost(struct ck_tonly *to, long long n)
+{
+	if (!to->keys || to->lost || n <= 0)
+		return;
+	to->lost = 1;
+	sync_buf_free(to->keys);
+}
+
+void ck_tonly_key(struct ck_tonly *to, const char *k, uint32_t len)
+{
+	if (!to->keys || to->lost)
+		return;
+	if (to->keys->len >= CK_MAX_TONLY_BYTES || to->keys->oom)
+		ck_tonly_lost(to, 1);
+	else
+		ck_keep_key(to->keys, k, len);
+}
+
+void ck_tonly_bits(const struct ck_sql *s, struct ck_tonly *to, int32_t seg,
+                   uint64_t bits)
+{
+	for (int i = 0; to->keys && !to->lost && i < 64; i++) {
+		if (!(bits >> i & 1))
+			continue;
+		char k[24];
+		int len = snprintf(k, sizeof k, "%lld", key_at(s, seg, i));
+		ck_tonly_key(to, k, (uint32_t)len);
+	}
+}
+
 static void keep_bits(const struct ck_sql *s, int32_t seg, uint64_t bits,
                       struct ck_plan *p)
 {
@@ -113,6 +143,7 @@ int ck_keys_classify(const struct ck_sql *s, int32_t seg,
 		keep_bits(s, seg, k.src, p);
 		p->to.n += __builtin_popcountll(k.tgt);
 		p->to.h ^= tg->h;
+		ck_tonly_bits(s, &p->to, seg, k.tgt);
 		return p->direct.oom ? -1 : 1;
 	}
 	if (!p->pend) {
@@ -251,6 +282,7 @@ enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
 			keep_bits(s, e->seg, e->fetch, p);
 			p->to.n += __builtin_popcountll(e->tonly);
 			p->to.h ^= e->to_h;
+			ck_tonly_bits(s, &p->to, e->seg, e->tonly);
 		} else {
 			p->segs[p->n++] = e->seg;
 		}

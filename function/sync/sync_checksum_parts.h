@@ -102,11 +102,31 @@ struct ck_agg {
 long long ck_agg_rows(const struct ck_sql *s, const struct ck_agg *a);
 
 /* Target-only rows found so far (keys the source lacks): how many and
- * the XOR of their hashes. */
+ * the XOR of their hashes; for a delete rule (keys not NULL) their keys
+ * too, in ck_keep_key's format, until one is counted without its key (a
+ * segment without slots that the source lacks, a row outside the value
+ * ranges) or they pass CK_MAX_TONLY_BYTES: then lost is set, the list
+ * dropped, and the delete streams the source's keys instead. */
 struct ck_tonly {
 	long long n;
 	uint64_t h;
+	struct sync_buf *keys;
+	int lost;
 };
+
+/* Target-only keys kept for a delete rule, at most (about 300,000 integer
+ * keys: a delete that large is past most guards anyway). */
+#ifndef CK_MAX_TONLY_BYTES
+#define CK_MAX_TONLY_BYTES (4u << 20)
+#endif
+
+/* One target-only row's key, for a delete rule. */
+void ck_tonly_key(struct ck_tonly *to, const char *k, uint32_t len);
+/* The target-only keys of segment seg's slots (bit i: offset i). */
+void ck_tonly_bits(const struct ck_sql *s, struct ck_tonly *to, int32_t seg,
+                   uint64_t bits);
+/* n target-only rows whose keys are not known. */
+void ck_tonly_lost(struct ck_tonly *to, long long n);
 
 /* A segment whose sides differ only by rows one of them lacks, until the
  * hashes of those rows are known (sync_checksum_keys.c). */
@@ -123,6 +143,7 @@ struct ck_plan {
 	int32_t *segs;        /* segments for the row-level pass */
 	int n, nonempty;
 	long long rows;       /* the source's rows */
+	long long tgt_rows;   /* the target's, outside the ranges too */
 	long long differing;  /* segments whose aggregates differ at all */
 	struct ck_pending *pend; /* this round's pending segments, in order */
 	int npend;

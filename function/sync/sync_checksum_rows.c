@@ -92,7 +92,9 @@ static int compare_seg(const PGresult *sr, const PGresult *tr,
 	for (size_t i = 0; i <= ns; i++) {
 		while (j < nt && (i == ns || entry_cmp(&t[j], &s[i]) < 0)) {
 			to->n++;
-			to->h ^= t[j++].h;
+			to->h ^= t[j].h;
+			ck_tonly_key(to, (const char *)t[j].k, t[j].len);
+			j++;
 		}
 		if (i == ns)
 			break;

@@ -126,6 +126,66 @@ static enum sync_status copy_keys(struct sync_table *t, int index,
 	return st;
 }
 
+/* One key of ck_to_keys as a line of COPY text. */
+static void copy_line(struct sync_buf *b, const char *k, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i++) {
+		const char *esc = k[i] == '\\' ? "\\\\" : k[i] == '\n' ? "\\n"
+		                : k[i] == '\r' ? "\\r" : k[i] == '\t' ? "\\t"
+		                : NULL;
+		if (esc)
+			sync_buf_add(b, esc);
+		else
+			sync_buf_addn(b, k + i, 1);
+	}
+	sync_buf_add(b, "\n");
+}
+
+/* The checksum's target-only keys (t->ck_to_keys) into the keys table,
+ * *n how many. */
+static enum sync_status list_keys(struct sync_table *t, int index,
+                                  struct sync_db *tgt, const char *what,
+                                  long long *n, char *err, size_t errlen)
+{
+	const struct sync_buf *k = &t->ck_to_keys;
+	struct sync_buf rows = { 0 };
+	*n = 0;
+	for (size_t at = 0; at + 4 <= k->len;) {
+		const unsigned char *p = (const unsigned char *)k->p + at;
+		uint32_t len = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		               (uint32_t)p[2] << 8 | p[3];
+		copy_line(&rows, k->p + at + 4, len);
+		at += 4 + (size_t)len;
+		(*n)++;
+	}
+	if (*n == 0)
+		return SYNC_OK;
+	char keys[48];
+	keys_name(keys, sizeof keys, index);
+	enum sync_status st = rows.oom ? SYNC_FAILED : SYNC_OK;
+	if (rows.oom)
+		fn_err(err, errlen, "table %s: out of memory", t->label);
+	if (st == SYNC_OK)
+		st = run(tgt, sql_sync_delete_keys, t, keys, 0, what, NULL, err,
+		         errlen);
+	char *in = st == SYNC_OK ? expand(sql_sync_delete_keys_in, t, keys, 0,
+	                                  err, errlen) : NULL;
+	if (st == SYNC_OK)
+		st = in ? sync_copy_rows(tgt, in, rows.p, rows.len, t, err,
+		                         errlen)
+		        : SYNC_FAILED;
+	free(in);
+	sync_buf_free(&rows);
+	if (st == SYNC_OK) {
+		struct sync_buf a = { 0 };
+		sync_buf_addf(&a, "ANALYZE %s", keys);
+		st = a.oom ? SYNC_FAILED
+		           : sync_db_run(tgt, a.p, 0, NULL, what, err, errlen);
+		sync_buf_free(&a);
+	}
+	return st;
+}
+
 static enum sync_status guard(const struct sync_table *t, long long n,
                               long long total, char *err, size_t errlen)
 {
@@ -155,7 +215,6 @@ enum sync_status sync_delete_count(struct sync_plan *plan, struct sync_db *src,
                                    const struct sync_request *req, char *err,
                                    size_t errlen)
 {
-	(void)req;
 	enum sync_status st = SYNC_OK;
 	for (int i = 0; i < plan->n && st == SYNC_OK; i++) {
 		struct sync_table *t = &plan->t[i];
@@ -165,20 +224,36 @@ enum sync_status sync_delete_count(struct sync_plan *plan, struct sync_db *src,
 		snprintf(what, sizeof what, "table %s", t->label);
 		keys_name(keys, sizeof keys, i);
 		long long b0 = same ? -1 : sync_usage_bytes(src);
+		long long g0 = same ? -1 : sync_usage_bytes(tgt);
+		long long n = 0, total = 0;
+		/* the checksum path: its target-only keys are the deletes */
 		if (!same)
+			st = sync_table_diff_first(t, i, src, tgt, req, err,
+			                           errlen);
+		t->delete_listed = !same && st == SYNC_OK && t->ck_keys_all;
+		if (t->delete_listed) {
+			total = t->ck_tgt_rows;
+			st = list_keys(t, i, tgt, what, &n, err, errlen);
+		} else if (!same && st == SYNC_OK) {
 			st = copy_keys(t, i, src, tgt, what, err, errlen);
+		}
+		sync_buf_free(&t->ck_to_keys);
 		long long b1 = same ? -1 : sync_usage_bytes(src);
+		long long g1 = same ? -1 : sync_usage_bytes(tgt);
 		t->keys_bytes = b0 >= 0 && b1 >= b0 ? b1 - b0 : 0;
+		t->pre_tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 : 0;
 		PGresult *r = NULL;
-		if (st == SYNC_OK)
+		if (st == SYNC_OK && !t->delete_listed) {
 			st = run(tgt, sql_sync_delete_count, t, keys, same, what,
 			         &r, err, errlen);
+			if (st == SYNC_OK) {
+				sync_db_ll(r, 0, 0, &n);
+				sync_db_ll(r, 0, 1, &total);
+			}
+			PQclear(r);
+		}
 		if (st != SYNC_OK)
 			break;
-		long long n = 0, total = 0;
-		sync_db_ll(r, 0, 0, &n);
-		sync_db_ll(r, 0, 1, &total);
-		PQclear(r);
 		t->delete_found = n;
 		st = guard(t, n, total, err, errlen);
 	}
@@ -213,10 +288,15 @@ enum sync_status sync_delete_apply(struct sync_plan *plan, struct sync_db *tgt,
 		keys_name(keys, sizeof keys, i);
 		PGresult *r = NULL;
 		double t0 = sync_now_ms();
+		if (t->delete_listed && t->delete_found == 0) {
+			t->deleted = 0; /* no target-only key: no statement */
+			continue;
+		}
 		st = sync_rules_triggers(tgt, t, 1, err, errlen);
 		if (st == SYNC_OK)
-			st = run(tgt, sql_sync_delete, t, keys, same, what, &r,
-			         err, errlen);
+			st = run(tgt, t->delete_listed ? sql_sync_delete_listed
+			                               : sql_sync_delete,
+			         t, keys, same, what, &r, err, errlen);
 		if (st == SYNC_OK)
 			st = sync_rules_triggers(tgt, t, 0, err, errlen);
 		t->total_ms += sync_now_ms() - t0;

@@ -5,8 +5,11 @@
  * sync_delete_check (planning) refuses a table that others reference
  * with ON DELETE CASCADE / SET NULL / SET DEFAULT unless the rule says
  * "cascade": true. sync_delete_count (before any table is written) finds
- * each table's deletes (in one database against the source table, else
- * against the source's keys in scope copied into a temporary table) and
+ * each table's deletes (in one database against the source table; between
+ * two, a table that takes the checksum is compared then and its deletes
+ * are the target-only keys the comparison met, sync_table_diff_first;
+ * else, or where a target-only row went without its key, against the
+ * source's keys in scope copied into a temporary table) and
  * trips the guard: more than max_rows, more than max_percent of the
  * target's rows in scope, or every row in scope (an empty scope on the
  * source never empties the target, unless max_percent is 100).

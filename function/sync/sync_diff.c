@@ -41,6 +41,7 @@ struct side {
 struct target {
 	struct side io;
 	const struct sync_table *t;
+	const char *cols;      /* the columns read: the rows', or the key's */
 	long long chunk_rows;  /* rows read in the current chunk */
 	long long passed[KEY_MAX]; /* key of the last row moved past */
 	int have_passed;
@@ -180,7 +181,7 @@ static enum sync_status open_chunk(struct target *g, char *err, size_t errlen)
 	char limit[24];
 	snprintf(limit, sizeof limit, "%d", SYNC_DIFF_CHUNK_ROWS);
 	const struct sync_kv kv[] = {
-		{ "cols", t->f.cols }, { "tgt_scope", t->f.tgt_scope },
+		{ "cols", g->cols }, { "tgt_scope", t->f.tgt_scope },
 		{ "key", t->f.key }, { "limit", limit },
 		{ "first", g->have_passed ? "false" : "true" },
 		{ "after", sync_buf_str(&after) },
@@ -306,11 +307,14 @@ static enum sync_status same_on_target(struct side *s, struct target *g,
 	return st;
 }
 
-/* The loop over the source rows. */
+/* The loop over the source rows. keys: s and g read keys only, the
+ * source's the target lacks are kept in d->rows until the end (*full set
+ * and the loop ended when they pass SYNC_DIFF_KEYS_MAX_BYTES). */
 static enum sync_status compare(struct side *s, struct target *g,
                                 const struct sync_table *t,
                                 const struct sync_request *req,
-                                struct sync_diff *d, char *err, size_t errlen)
+                                struct sync_diff *d, int keys, int *full,
+                                char *err, size_t errlen)
 {
 	long long prev[KEY_MAX];
 	int have_prev = 0;
@@ -327,6 +331,10 @@ static enum sync_status compare(struct side *s, struct target *g,
 				return SYNC_CANCELLED;
 		}
 		int same = 0;
+		if (keys && !s->has_key) { /* a NULL key: refused as ever */
+			*full = 1;
+			break;
+		}
 		if (s->has_key) {
 			if (have_prev && key_cmp(prev, s->key, s->nkey) == 0)
 				return sync_dupkey_error(t, err, errlen);
@@ -341,11 +349,89 @@ static enum sync_status compare(struct side *s, struct target *g,
 			fn_err(err, errlen, "table %s: out of memory", t->label);
 			return SYNC_FAILED;
 		}
+		if (keys && d->rows.len >= SYNC_DIFF_KEYS_MAX_BYTES) {
+			*full = 1;
+			break;
+		}
+		if (keys)
+			continue;
 		d->staged++;
 		if (d->rows.len >= SYNC_DIFF_MAX_BYTES)
 			st = make_room(g, d, err, errlen);
 	}
 	return st;
+}
+
+/* The full source rows of the keys in d->rows (key lines), read by key
+ * CK_FETCH_KEYS at a time straight into the stage (d->stream). */
+static enum sync_status fetch_keys(struct sync_db *src,
+                                   const struct sync_table *t,
+                                   struct sync_diff *d, char *err,
+                                   size_t errlen)
+{
+	const char *keytype = NULL;
+	for (int i = 0; i < t->ncols && !keytype; i++)
+		if (t->cols[i].is_key)
+			keytype = t->cols[i].src_type;
+	const struct sync_kv kv[] = {
+		{ "cols", t->f.cols }, { "src", t->f.src }, { "key", t->f.key },
+		{ "keytype", keytype },
+	};
+	struct sync_buf sql = { 0 };
+	enum sync_status st = SYNC_FAILED;
+	if (sync_tmpl(&sql, sql_sync_checksum_fetch, kv, sizeof kv / sizeof kv[0],
+	              err, errlen) == 0 && !sql.oom)
+		st = SYNC_OK;
+	else if (sql.oom)
+		fn_err(err, errlen, "table %s: out of memory", t->label);
+	char what[800];
+	snprintf(what, sizeof what, "reading new rows of table %s from %s",
+	         t->src_label, src->label);
+	const char *p = sync_buf_str(&d->rows), *end = p + d->rows.len;
+	while (st == SYNC_OK && p < end) {
+		struct sync_buf list = { 0 };
+		sync_buf_add(&list, "{");
+		for (int n = 0; p < end && n < 4096; n++) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+			if (n)
+				sync_buf_add(&list, ",");
+			sync_buf_addn(&list, p, len);
+			p += len + (nl != NULL);
+		}
+		sync_buf_add(&list, "}");
+		const char *params[1] = { list.p };
+		long long rows = 0;
+		if (list.oom) {
+			fn_err(err, errlen, "table %s: out of memory", t->label);
+			st = SYNC_FAILED;
+		} else {
+			st = sync_db_run(src, sql_sync_checksum_fetch_keys, 1,
+			                 params, what, err, errlen);
+		}
+		if (st == SYNC_OK)
+			st = d->stream(d->ctx, src, sql.p, &rows, err, errlen);
+		d->staged += rows;
+		sync_buf_free(&list);
+	}
+	sync_buf_free(&sql);
+	d->rows.len = 0;
+	return st;
+}
+
+/* The source's keys in key order (an insert-only table's). */
+static char *keys_out(const struct sync_table *t, char *err, size_t errlen)
+{
+	const struct sync_kv kv[] = { { "key", t->f.key }, { "src", t->f.src } };
+	struct sync_buf b = { 0 };
+	if (sync_tmpl(&b, sql_sync_copy_keys_ordered, kv, 2, err, errlen) != 0 ||
+	    b.oom) {
+		if (b.oom)
+			fn_err(err, errlen, "table %s: out of memory", t->label);
+		sync_buf_free(&b);
+		return NULL;
+	}
+	return b.p;
 }
 
 enum sync_status sync_diff_stream(struct sync_db *src, struct sync_db *tgt,
@@ -374,26 +460,53 @@ enum sync_status sync_diff_stream(struct sync_db *src, struct sync_db *tgt,
 			keyof[i] = t->cols[i].is_key;
 			nkey++;
 		}
-	struct side s = { .db = src, .t = t, .what = what_src, .keyof = keyof,
-	                  .ncols = t->ncols, .nkey = nkey, .masked = masked,
-	                  .done = 1 };
-	struct target g = { .io = s, .t = t };
-	g.io.db = tgt;
-	g.io.what = what_tgt;
-	progress(req, t, 0);
-	enum sync_status st = start(&s, src_out, err, errlen);
-	sync_meter_phase(src->meter, "compare");
-	if (st == SYNC_OK)
-		st = compare(&s, &g, t, req, d, err, errlen);
-	sync_meter_phase(src->meter, NULL);
-	if (st == SYNC_CANCELLED) {
-		fn_err(err, errlen, "cancelled; nothing was applied");
-		sync_db_cancelled(src);
-		sync_db_cancelled(tgt);
+	/* insert-only, one key column: a row that exists is never updated,
+	 * so both sides read their keys and the source the rows of the keys
+	 * the target lacks, unless they are too many to keep */
+	static const int key_only[1] = { 1 };
+	int keys = t->insert_only && nkey == 1 && d->stream;
+	char *k_out = keys ? keys_out(t, err, errlen) : NULL;
+	if (keys && !k_out) {
+		free(keyof);
+		return SYNC_FAILED;
 	}
-	stop(&g.io, st != SYNC_OK);
-	stop(&s, st != SYNC_OK);
+	int full = 0;
+	progress(req, t, 0);
+	enum sync_status st = SYNC_OK;
+	for (int pass = 0; pass < 2 && st == SYNC_OK; pass++) {
+		if (pass == 1 && !full)
+			break;
+		if (pass == 1) { /* every row of the source after all */
+			keys = 0;
+			d->rows.len = 0;
+			d->staged = d->read = 0;
+		}
+		struct side s = { .db = src, .t = t, .what = what_src,
+		                  .keyof = keys ? key_only : keyof,
+		                  .ncols = keys ? 1 : t->ncols, .nkey = nkey,
+		                  .masked = keys ? 0 : masked, .done = 1 };
+		struct target g = { .io = s, .t = t,
+		                    .cols = keys ? t->f.key : t->f.cols };
+		g.io.db = tgt;
+		g.io.what = what_tgt;
+		st = start(&s, keys ? k_out : src_out, err, errlen);
+		sync_meter_phase(src->meter, "compare");
+		if (st == SYNC_OK)
+			st = compare(&s, &g, t, req, d, keys, &full, err,
+			             errlen);
+		sync_meter_phase(src->meter, NULL);
+		if (st == SYNC_CANCELLED) {
+			fn_err(err, errlen, "cancelled; nothing was applied");
+			sync_db_cancelled(src);
+			sync_db_cancelled(tgt);
+		}
+		stop(&g.io, st != SYNC_OK);
+		stop(&s, st != SYNC_OK);
+	}
 	free(keyof);
+	free(k_out);
+	if (st == SYNC_OK && keys)
+		st = fetch_keys(src, t, d, err, errlen);
 	if (st == SYNC_OK)
 		st = flush(d, err, errlen);
 	if (st == SYNC_OK)

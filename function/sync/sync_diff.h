@@ -17,6 +17,12 @@
 #define SYNC_DIFF_FLUSH_BYTES (1u << 20)
 /* ... and at once (cutting the chunk short) past this many. */
 #define SYNC_DIFF_MAX_BYTES (4u << 20)
+/* An insert-only table's keys the target lacks, kept until the source's
+ * keys are read (about 500,000 keys); past this many the table reads
+ * whole rows instead. */
+#ifndef SYNC_DIFF_KEYS_MAX_BYTES
+#define SYNC_DIFF_KEYS_MAX_BYTES (4u << 20)
+#endif
 
 struct sync_diff {
 	struct sync_buf rows; /* COPY text of source rows not staged yet */
@@ -40,6 +46,9 @@ struct sync_diff {
 int sync_diff_possible(const struct sync_table *t);
 
 /* Runs src_out (the source's rows in key order, COPY ... TO STDOUT) and
+ * (an insert-only table of one key column, with d->stream: the keys of
+ * both sides instead, then the source rows of the keys the target lacks,
+ * through d->stream)
  * reads the target's rows of the same columns in key order, in chunks;
  * every source row whose line differs from the target's line of the same
  * key, or that has no such line, goes through d->flush (set by the caller

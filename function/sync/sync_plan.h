@@ -135,6 +135,18 @@ struct sync_table {
 	                                    before any write, deleted */
 	long long keys_bytes; /* a delete rule's source keys, read before
 	                        the table's run (two databases) */
+	/* a delete rule on the checksum path: the table is compared before
+	 * any table is written (pre_diffed; pre_staged rows wait in its
+	 * stage for its turn, pre_tgt_bytes came from the target then), the
+	 * checksum keeping the keys of the target-only rows it meets
+	 * (ck_collect) in ck_to_keys (ck_keep_key's format), and the
+	 * target's rows in scope in ck_tgt_rows; ck_keys_all: every
+	 * target-only row was met with its key (else the source's keys are
+	 * streamed, as off the checksum) */
+	int pre_diffed, ck_collect, ck_keys_all;
+	int delete_listed;   /* the deletes are those keys (sync_delete.c) */
+	long long pre_staged, pre_tgt_bytes, ck_tgt_rows;
+	struct sync_buf ck_to_keys;
 	double copy_ms, analyze_ms, merge_ms, count_ms, diff_ms, total_ms;
 	/* "insert_select", "insert_direct", "copy_direct", "copy_stage",
 	 * "copy_diff", "checksum" */

@@ -172,6 +172,10 @@ static enum sync_status move_all(struct run *r)
 	if (st == SYNC_OK)
 		st = sync_incr_prepare(&r->plan, r->src, r->tgt, &r->bound,
 		                       r->err, r->errlen);
+	/* the checksum's switch; a delete rule's table may take it before
+	 * the first write */
+	for (int i = 0; i < r->plan.n; i++)
+		r->plan.t[i].checksum = r->s->checksum;
 	/* the delete guards, before the first write */
 	if (st == SYNC_OK)
 		st = sync_delete_count(&r->plan, r->src, r->tgt, r->same, r->req,
@@ -183,8 +187,7 @@ static enum sync_status move_all(struct run *r)
 			return SYNC_CANCELLED;
 		}
 		struct sync_table *t = &r->plan.t[i];
-		/* the checksum's switch, bytes per table, fallback warning */
-		t->checksum = r->s->checksum;
+		/* bytes per table, fallback warning */
 		long long s0 = r->same ? -1 : sync_usage_bytes(r->src);
 		long long g0 = sync_usage_bytes(r->tgt);
 		st = sync_rules_triggers(r->tgt, t, 1, r->err, r->errlen);
@@ -209,7 +212,8 @@ static enum sync_status move_all(struct run *r)
 		long long g1 = sync_usage_bytes(r->tgt);
 		t->src_bytes = s0 >= 0 && s1 >= s0 ? s1 - s0 + t->keys_bytes
 		                                   : r->same ? 0 : -1;
-		t->tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 : -1;
+		t->tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 + t->pre_tgt_bytes
+		                                   : -1;
 		if (t->fallback[0]) {
 			fn_log(r->log, FN_WARN, "Checksum not used", "table",
 			       FN_STR(t->label), "reason", FN_STR(t->fallback),

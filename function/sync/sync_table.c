@@ -569,6 +569,71 @@ static enum sync_status diff(struct sync_table *t, struct sync_db *src,
 	return st;
 }
 
+/* pg_temp named: a schema of the search_path cannot hold it */
+static void stage_name(char *out, size_t len, int index)
+{
+	snprintf(out, len, "pg_temp.syncfn_stage_%d", index);
+}
+
+/* The merge of what the diff (or the stream) staged, then the stage
+ * dropped. */
+static enum sync_status merge_stage(struct sync_table *t, struct sync_db *tgt,
+                                    const char *stage, int few, int partial,
+                                    const char *what, char *err,
+                                    size_t errlen)
+{
+	double t0 = sync_now_ms();
+	enum sync_status st = SYNC_OK;
+	if (!few)
+		st = run_tmpl(t, tgt, sql_sync_analyze, stage, what, err, errlen);
+	t->analyze_ms = sync_now_ms() - t0;
+	if (st == SYNC_OK)
+		st = merge(t, tgt, stage, few, few && !partial, what, err,
+		           errlen);
+	/* free the temp buffers now rather than at commit */
+	if (st == SYNC_OK)
+		st = run_tmpl(t, tgt, sql_sync_stage_drop, stage, what, err,
+		              errlen);
+	return st;
+}
+
+enum sync_status sync_table_diff_first(struct sync_table *t, int index,
+                                       struct sync_db *src,
+                                       struct sync_db *tgt,
+                                       const struct sync_request *req,
+                                       char *err, size_t errlen)
+{
+	char what[340], stage[48];
+	snprintf(what, sizeof what, "table %s", t->label);
+	stage_name(stage, sizeof stage, index);
+	double t0 = sync_now_ms();
+	int empty = 0;
+	enum sync_status st = SYNC_OK;
+	if (!t->tgt_rls)
+		st = is_empty(t, tgt, what, &empty, err, errlen);
+	if (st != SYNC_OK || t->tgt_rls || t->incr.src_full)
+		return st;
+	if (empty) { /* nothing to delete; copied whole in its turn */
+		t->ck_keys_all = 1;
+		t->ck_tgt_rows = 0;
+		return SYNC_OK;
+	}
+	if (!use_checksum(t, src, tgt))
+		return SYNC_OK;
+	t->method = "checksum";
+	t->ck_collect = 1;
+	st = diff(t, src, tgt, stage, what, &t->pre_staged, 1, req, err,
+	          errlen);
+	t->ck_collect = 0;
+	t->pre_diffed = st == SYNC_OK;
+	if (st != SYNC_OK)
+		t->ck_keys_all = 0;
+	t->total_ms += sync_now_ms() - t0;
+	if (st != SYNC_OK)
+		explain_type_error(t, tgt, err, errlen);
+	return st;
+}
+
 static enum sync_status two_databases(struct sync_table *t, int index,
                                       struct sync_db *src, struct sync_db *tgt,
                                       const struct sync_request *req,
@@ -577,6 +642,15 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 {
 	int empty = 0;
 	enum sync_status st = SYNC_OK;
+	if (t->pre_diffed) { /* compared before the first write */
+		char stage[48];
+		stage_name(stage, sizeof stage, index);
+		if (t->pre_staged == 0)
+			return SYNC_OK;
+		return merge_stage(t, tgt, stage,
+		                   t->pre_staged <= t->source_rows / 4, 0, what,
+		                   err, errlen);
+	}
 	/* COPY FROM is refused on a table whose row level security applies
 	 * to us, so such a table always goes through the stage. */
 	if (!t->tgt_rls)
@@ -599,8 +673,7 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 		return st;
 	}
 	char stage[48];
-	/* pg_temp named: a schema of the search_path cannot hold it */
-	snprintf(stage, sizeof stage, "pg_temp.syncfn_stage_%d", index);
+	stage_name(stage, sizeof stage, index);
 	int few = 0;
 	/* a partial incremental run stages the source's rows past the
 	 * watermark and merges them by key: no read of the whole target */
@@ -628,17 +701,8 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 		few = partial && (t->estimate <= 0 ||
 		                  t->source_rows <= t->estimate / 4);
 	}
-	double t0 = sync_now_ms();
-	if (st == SYNC_OK && !few)
-		st = run_tmpl(t, tgt, sql_sync_analyze, stage, what, err, errlen);
-	t->analyze_ms = sync_now_ms() - t0;
 	if (st == SYNC_OK)
-		st = merge(t, tgt, stage, few, few && !partial, what, err,
-		           errlen);
-	/* free the temp buffers now rather than at commit */
-	if (st == SYNC_OK)
-		st = run_tmpl(t, tgt, sql_sync_stage_drop, stage, what, err,
-		              errlen);
+		st = merge_stage(t, tgt, stage, few, partial, what, err, errlen);
 	return st;
 }
 
@@ -653,7 +717,7 @@ enum sync_status sync_table_run(struct sync_table *t, int index,
 	enum sync_status st = same
 		? same_database(t, tgt, req, what, err, errlen)
 		: two_databases(t, index, src, tgt, req, what, err, errlen);
-	t->total_ms = sync_now_ms() - t0;
+	t->total_ms += sync_now_ms() - t0;
 	if (st != SYNC_OK)
 		explain_type_error(t, tgt, err, errlen);
 	return st;

@@ -25,6 +25,18 @@ enum sync_status sync_table_run(struct sync_table *t, int index,
                                 int same, const struct sync_request *req,
                                 char *err, size_t errlen);
 
+/* For a delete rule between two databases, before any table is written:
+ * when t takes the checksum, compares it now, keeping the keys of its
+ * target-only rows (t->ck_to_keys, t->ck_keys_all, t->ck_tgt_rows) and
+ * staging the rows to fetch; sync_table_run then only merges them
+ * (t->pre_diffed). An empty target sets t->ck_keys_all with no key;
+ * another path leaves t as it was. */
+enum sync_status sync_table_diff_first(struct sync_table *t, int index,
+                                       struct sync_db *src,
+                                       struct sync_db *tgt,
+                                       const struct sync_request *req,
+                                       char *err, size_t errlen);
+
 /* Moves every owned sequence of t's synced columns forward to the
  * column's maximum (never backwards), after checking that the sequence's
  * MAXVALUE allows it. setval is not transactional, so the run calls this

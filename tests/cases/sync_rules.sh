@@ -126,6 +126,29 @@ test_insert_only_same() { insert_only_case same; }
 test_insert_only_two_streamed() { insert_only_case two off; }
 test_insert_only_two_checksum() { insert_only_case two checksum; }
 
+# insert_only reads keys: a re-sync reads the source's keys and the rows
+# of the keys the target lacks, never the rows that exist (streamed: the
+# copy diff reads both sides' keys; checksum: the key's hash)
+insert_only_keys_case() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two "sync_rules_ins_keys_$1"
+	export SYNC_CHECKSUM=$1
+	both_q "CREATE TABLE w (id bigint PRIMARY KEY, body text)"
+	src_q "INSERT INTO w SELECT g, repeat('b', 500) FROM generate_series(1, 2000) g"
+	export SYNC_RULES='{"w": {"mode": "insert_only"}}'
+	sync_ok; expect_counts 2000 0 0
+	src_q "UPDATE w SET body = 'changed' WHERE id <= 100; INSERT INTO w SELECT g, repeat('n', 500) FROM generate_series(2001, 2010) g"
+	sync_ok; expect_counts 10 0 2000
+	assert_json "$OUT" '[t["method"] for t in j["statistics"]["tables"]]' "[\"$2\"]"
+	local b; b=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["statistics"]["bytes_from_source"])')
+	# the rows are 1 MB; the keys about 10 kB and the new rows 5 kB
+	[ "$b" -lt 60000 ] || fail "$b bytes from the source for 10 new rows of an insert-only table"
+	assert_eq "0|10" "$(dst_q "SELECT count(*) FILTER (WHERE body = 'changed') || '|' || count(*) FILTER (WHERE body LIKE 'n%') FROM w")"
+	sync_ok; expect_counts 0 0 2010
+}
+test_insert_only_reads_keys_streamed() { insert_only_keys_case off copy_diff; }
+test_insert_only_reads_keys_checksum() { insert_only_keys_case on checksum; }
+
 # A quoted name and a mapped (src=dst) table; the file form
 test_names_and_file() {
 	source "$ROOT/tests/lib/sync.sh"
@@ -319,6 +342,47 @@ delete_case() {
 test_delete_same() { delete_case same; }
 test_delete_two_streamed() { delete_case two off; }
 test_delete_two_checksum() { delete_case two checksum; }
+
+# The checksum path deletes the target-only keys its segments found: a
+# delete-only change reads the source's aggregates and nothing else (no
+# stream of the source's keys, which was 12 bytes a row), also for a
+# text key whose rows are found at row level (keys with a tab, a
+# backslash, a newline and a quote go through COPY text)
+test_delete_checksum_reads_no_source_keys() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_rules_del_keys
+	export SYNC_CHECKSUM=on
+	both_q "CREATE TABLE o (id int PRIMARY KEY, note text);
+	CREATE TABLE t (k text PRIMARY KEY, note text)"
+	src_q "INSERT INTO o SELECT g, 'n' || g FROM generate_series(1, 20000) g;
+	INSERT INTO t SELECT 'k' || g, 'n' FROM generate_series(1, 2000) g;
+	INSERT INTO t VALUES (E'a\tb', 'x'), (E'c\\\\d', 'x'), (E'e\nf', 'x'), ('g\"h', 'x')"
+	export SYNC_RULES='{"o": {"delete": {"max_percent": 5}}, "t": {"delete": {"max_rows": 4}}}'
+	sync_ok; expect_counts 22004 0 0
+	src_q "DELETE FROM o WHERE id % 100 = 7; DELETE FROM t WHERE note = 'x'"
+	sync_ok; expect_counts 0 0 21800
+	assert_json "$OUT" '[(t["method"], t["deleted"]) for t in j["statistics"]["tables"]]' '[["checksum", 200], ["checksum", 4]]'
+	local b_o b_t
+	b_o=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["statistics"]["tables"][0]["bytes_from_source"])')
+	b_t=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["statistics"]["tables"][1]["bytes_from_source"])')
+	# the aggregates: 1,250 segments of 20 bytes, 125 of 16
+	[ "$b_o" -lt 60000 ] || fail "o: $b_o bytes from the source for 200 deletes (its keys streamed?)"
+	[ "$b_t" -lt 10000 ] || fail "t: $b_t bytes from the source for 4 deletes (its keys streamed?)"
+	same_rows o; same_rows t
+	# the guard is counted from those keys, before anything is written
+	src_q "DELETE FROM t WHERE k IN ('k1', 'k2', 'k3', 'k4', 'k5'); UPDATE o SET note = 'u' WHERE id = 1"
+	local v; v=$(versions o)
+	run_sync
+	assert_eq 2 "$RC" "$OUT"
+	assert_contains "$OUT" '.t: the delete rule would delete 5 of the 2000 target rows in scope (0.2%), over its guard (max_rows 4)'
+	assert_eq "$v" "$(versions o)" "a tripped guard wrote"
+	export SYNC_RULES='{"o": {"delete": {"max_percent": 5}}, "t": {"delete": {"max_rows": 5}}}'
+	sync_ok --dry-run; expect_counts 0 1 21794
+	assert_json "$OUT" '[t["deleted"] for t in j["statistics"]["tables"]]' '[0, 5]'
+	assert_eq "$v" "$(versions o)" "a dry run wrote"
+	sync_ok; expect_counts 0 1 21794
+	same_rows o; same_rows t
+}
 
 # A table referenced with ON DELETE CASCADE needs "cascade": true; a NO
 # ACTION reference that blocks a delete fails naming the constraint

@@ -14,7 +14,7 @@ Each result is checked by a comparator that uses none of syncfn's code: the
 source rows are COPYed out as text and COPYed into a scratch table made LIKE
 the target table (its types and collations), and the target must then hold
 exactly those rows, byte for byte as COPY TO STDOUT writes them, plus the
-target-only rows as they were (the sync never deletes). Each path runs:
+target-only rows as they were, but those a delete rule deletes. Each path runs:
 
   sync 1  into the empty target tables (the initial copy)
   sync 2  no change: must write nothing (and leaves the checksum's
@@ -51,7 +51,9 @@ the row hash's:
   untracked changes made with track_counts off
   names     column names like the ones syncfn's statements generate, keywords, quoted names
   rules     per-table rules (SYNC_RULES): a row filter on the key (some rows,
-            or none), excluded columns, on some tables of a scenario
+            or none), excluded columns, a delete rule (with rows gone from
+            the source among the changes), mode insert_only, on some tables
+            of a scenario
   incr      incremental rules: a fifth of the scenarios (FUZZ_INCR_SHARE) give some tables a
             column wm (timestamp, timestamptz, date or an integer type) and
             an "incremental" rule on it (a lookback, with the scenario's
@@ -614,7 +616,7 @@ class Table:
 
 class Change:
     """kind: set (assigns {col: ('lit', v) | ('sql', template)}), swapcols,
-    swaprows, insert (row dict); side: src or dst; tags: what it is"""
+    swaprows, insert (row dict), delete (key); side: src or dst; tags: what it is"""
 
     def __init__(self, table, side, kind, tags, **kw):
         self.table, self.side, self.kind, self.tags = table, side, kind, tags
@@ -630,7 +632,7 @@ class Change:
         return set()
 
     def keys(self):
-        if self.kind in ('set', 'swapcols'):
+        if self.kind in ('set', 'swapcols', 'delete'):
             return [self.key]
         if self.kind == 'swaprows':
             return [self.k1, self.k2]
@@ -640,7 +642,8 @@ class Change:
 class Scenario:
     def __init__(self, tables, changes, untracked, rules=None):
         self.tables, self.changes, self.untracked = tables, changes, untracked
-        # table name -> (filter template over {a}id, or None; excluded columns)
+        # table name -> (filter template over {a}id, or None; excluded
+        # columns; a delete rule)
         self.rules = rules or {}
 
     def copy(self, tables=None, changes=None):
@@ -651,9 +654,15 @@ class Scenario:
 
     def rule(self, t):
         """(filter template or None, excluded column names still in t)"""
-        w, ex = self.rules.get(t.name, (None, []))
+        w, ex = self.rules.get(t.name, (None, [], False))[:2]
         names = {c.name for c in t.cols}
         return w, [x for x in ex if x in names]
+
+    def deletes(self, t):
+        return bool(self.rules.get(t.name, (None, [], False))[2])
+
+    def insert_only(self, t):
+        return bool(self.rules.get(t.name, (None, [], False, False))[3:4] == (True,))
 
     def rules_json(self):
         out = {}
@@ -664,6 +673,10 @@ class Scenario:
                 r['where'] = w.format(a='')
             if ex:
                 r['exclude_columns'] = ex
+            if self.deletes(t):  # no guard: the comparator decides
+                r['delete'] = {'max_percent': 100}
+            if self.insert_only(t):
+                r['mode'] = 'insert_only'
             if r:
                 out[t.name] = r
         return json.dumps(out) if out else None
@@ -679,7 +692,8 @@ RULE_FILTERS = ['length({a}id::text) % 2 = 0', 'length({a}id::text) % 3 <> 1', '
 
 
 def gen_rules(r, tables, excl):
-    if 'rules' in excl or r.random() >= 0.3:
+    # SYNC_FUZZ_RULES: the share of scenarios with rules (0.3)
+    if 'rules' in excl or r.random() >= float(os.environ.get('SYNC_FUZZ_RULES', '0.3')):
         return {}
     rules = {}
     for t in tables:
@@ -688,8 +702,10 @@ def gen_rules(r, tables, excl):
         w = r.choice(RULE_FILTERS + [None]) if not t.key.pair else None
         plain = [c.name for c in t.cols if re.match(r'^c[0-9]+$', c.name)]
         ex = r.sample(plain, r.randint(0, min(2, len(plain)))) if plain else []
-        if w or ex:
-            rules[t.name] = (w, ex)
+        d = r.random() < 0.5
+        io = r.random() < 0.3
+        if w or ex or d or io:
+            rules[t.name] = (w, ex, d, io)
     return rules
 
 
@@ -788,6 +804,12 @@ def gen_changes(r, t, n, excl, newkey):
         row = state[k]
         what = r.random()
         same = [g for g in numcols.values() if len(g) > 1]
+        if side == 'src' and what >= 0.96 and len(src) > 1:
+            # gone from the source: the target's row is its own now (a
+            # delete rule deletes it)
+            changes.append(Change(t.name, 'src', 'delete', ['source-delete'], key=k))
+            del src[k]
+            continue
         if what < 0.08:
             nk = newkey()
             nr = {'id': nk}
@@ -854,6 +876,8 @@ def gen_changes(r, t, n, excl, newkey):
                 state[k][c.name], state[k2][c.name] = state[k2][c.name], state[k][c.name]
             continue
         if side == 'dst' and c.pair:
+            if k not in src:  # gone from the source
+                continue
             opts = text_drift_sqls(c, src[k][c.name])
             if not opts:
                 continue
@@ -934,6 +958,8 @@ def change_sql(ch, t, qname):
     s = ch.side
     if ch.kind == 'insert':
         return insert_sql(t, qname, [ch.row], s)
+    if ch.kind == 'delete':
+        return 'DELETE FROM %s WHERE id = %s;' % (qname, key_expr(t, ch.key, s))
     if ch.kind == 'set':
         sets = []
         for cn, (how, v) in ch.assigns.items():
@@ -1125,16 +1151,26 @@ def compare(pg, path, sc, step, res, expect_counts=True):
                    'WHERE %s AND %s AND ROW(%s)::text IS DISTINCT FROM ROW(%s)::text);'
                    % (s, F('fz_s'), b, s, b, F('fz_s'), F('fz_b'), cmp % (('fz_s',) * cmp.count('%s')),
                       cmp % (('fz_b',) * cmp.count('%s'))))
+        # a delete rule: the target's rows in scope whose key the source
+        # (in scope) lacks are gone
+        sql.append('\\echo @@FZ@@ %s deleted' % t.name)
+        sql.append('SELECT count(*) FROM %s fz_b WHERE %s AND NOT EXISTS '
+                   '(SELECT 1 FROM %s fz_s WHERE fz_s.id = fz_b.id AND %s);' % (b, F('fz_b'), s, F('fz_s')))
         sql.append('\\echo @@FZ@@ %s expected' % t.name)
         qb = ', '.join('fz_b.%s' % c.name for c in t.allcols())
+        kept = 'false' if sc.deletes(t) else F('fz_b')
         qs = ', '.join(('fz_b.%s' if c.name in ex else 'fz_s.%s') % c.name for c in t.allcols())
+        if sc.insert_only(t):  # a row the target holds is never updated
+            qs = ', '.join(('fz_b.%s' if c.name in ex else
+                            'CASE WHEN fz_b.id IS NULL THEN fz_s.%s ELSE fz_b.%s END') % ((c.name,) * (1 if c.name in ex else 2))
+                           for c in t.allcols())
         sql.append('COPY (SELECT %s FROM ('
                    'SELECT %s FROM %s fz_b WHERE NOT %s '
                    'UNION ALL SELECT %s FROM %s fz_s LEFT JOIN %s fz_b ON fz_b.id = fz_s.id WHERE %s '
                    'AND NOT EXISTS (SELECT 1 FROM %s fz_o WHERE fz_o.id = fz_s.id AND NOT %s) '
                    'UNION ALL SELECT %s FROM %s fz_b WHERE %s AND NOT EXISTS '
                    '(SELECT 1 FROM %s fz_s WHERE fz_s.id = fz_b.id AND %s)) fz_x ORDER BY id) TO STDOUT;'
-                   % (cl, qb, b, F('fz_b'), qs, s, b, F('fz_s'), b, F('fz_o'), qb, b, F('fz_b'), s, F('fz_s')))
+                   % (cl, qb, b, F('fz_b'), qs, s, b, F('fz_s'), b, F('fz_o'), qb, b, kept, s, F('fz_s')))
         sql.append('\\echo @@FZ@@ %s before' % t.name)
         sql.append('COPY (SELECT %s FROM %s ORDER BY id) TO STDOUT;' % (cl, b))
         sql.append('\\echo @@FZ@@ %s actual' % t.name)
@@ -1167,12 +1203,17 @@ def compare(pg, path, sc, step, res, expect_counts=True):
     if expect_counts:
         for t in sc.tables:
             ins, upd = [int(x) for x in o['%s counts' % t.name].split('|')]
+            upd = 0 if sc.insert_only(t) else upd
             st = tstats.get(t.name, {})
             got = (st.get('inserted'), st.get('updated'))
             if got[0] != ins or not isinstance(got[1], int) or got[1] != upd:
                 raise Failure(step, 'counts', t.name, 'expected inserted=%d updated=%d (rows whose COPY text '
                               'differed), the sync said inserted=%s updated=%s' % (ins, upd, got[0], got[1])
                               + said(st))
+            dl = int(o['%s deleted' % t.name] or 0) if sc.deletes(t) else None
+            if st.get('deleted') != dl:
+                raise Failure(step, 'deleted count', t.name, 'expected deleted=%s (target rows in scope the '
+                              'source lacks), the sync said deleted=%s' % (dl, st.get('deleted')) + said(st))
     return 'ok'
 
 
@@ -1184,7 +1225,7 @@ def failed_table(j):
 def said(st):
     if not st:
         return ''
-    keys = ('method', 'inserted', 'updated', 'compared_whole', 'segments', 'segments_differing')
+    keys = ('method', 'inserted', 'updated', 'deleted', 'compared_whole', 'segments', 'segments_differing')
     return '\n  (the sync said: %s)' % ', '.join('%s=%s' % (k, st[k]) for k in keys if k in st)
 
 
@@ -1209,9 +1250,10 @@ def nothing_written(step, res, sc):
     if rc != 0 or not j.get('success'):
         raise Failure(step, 'sync failed', failed_table(j), 'exit %d: %s\n%s' % (rc, out[-1500:], err[-1500:]))
     for x in j['statistics'].get('tables', []):
-        if x.get('inserted') or x.get('updated'):
+        if x.get('inserted') or x.get('updated') or x.get('deleted'):
             raise Failure(step, 'a re-sync with no change wrote rows', x['table'].split('.')[-1],
-                          'inserted=%s updated=%s method=%s' % (x.get('inserted'), x.get('updated'), x.get('method')))
+                          'inserted=%s updated=%s deleted=%s method=%s' % (x.get('inserted'), x.get('updated'),
+                                                                          x.get('deleted'), x.get('method')))
 
 
 def drop_sql(path, sc, side):
