@@ -763,6 +763,15 @@ static enum sync_status build_frag(struct sync_table *t, struct sync_db *src,
 			src_expr(&join, c, q, same);
 			if (c->is_key == 1)
 				sync_buf_addf(&missing, "d.%s IS NULL", q);
+		}
+		/* A key whose equality is looser than its text (citext, a
+		 * case-insensitive collation, numeric 1.0 = 1.00) finds its
+		 * row by key yet may hold other text than the source's: it
+		 * is compared and written too, so the row ends as COPY would
+		 * write it. */
+		if (c->is_key && !(c->text_cmp && !c->identity_always &&
+		                   !t->insert_only)) {
+			/* found by the join, never compared */
 		} else if (c->uncompared && !c->identity_always &&
 		           !t->insert_only) {
 			list_sep(&set, ", ");
