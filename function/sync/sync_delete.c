@@ -94,6 +94,20 @@ static enum sync_status run(struct sync_db *db, const char *tmpl,
 	return st;
 }
 
+/* The planner's statistics of the keys table, so its join is planned on
+ * its real size. */
+static enum sync_status analyze_keys(struct sync_db *tgt, const char *keys,
+                                     const char *what, char *err,
+                                     size_t errlen)
+{
+	struct sync_buf a = { 0 };
+	sync_buf_addf(&a, "ANALYZE %s", keys);
+	enum sync_status st = a.oom ? SYNC_FAILED
+	                    : sync_db_run(tgt, a.p, 0, NULL, what, err, errlen);
+	sync_buf_free(&a);
+	return st;
+}
+
 /* Two databases: the source's keys in scope into a temporary table. */
 static enum sync_status copy_keys(struct sync_table *t, int index,
                                   struct sync_db *src, struct sync_db *tgt,
@@ -116,14 +130,7 @@ static enum sync_status copy_keys(struct sync_table *t, int index,
 		                      errlen);
 	free(out);
 	free(in);
-	if (st == SYNC_OK) {
-		struct sync_buf a = { 0 };
-		sync_buf_addf(&a, "ANALYZE %s", keys);
-		st = a.oom ? SYNC_FAILED
-		           : sync_db_run(tgt, a.p, 0, NULL, what, err, errlen);
-		sync_buf_free(&a);
-	}
-	return st;
+	return st == SYNC_OK ? analyze_keys(tgt, keys, what, err, errlen) : st;
 }
 
 /* One key of ck_to_keys as a line of COPY text. */
@@ -176,14 +183,7 @@ static enum sync_status list_keys(struct sync_table *t, int index,
 		        : SYNC_FAILED;
 	free(in);
 	sync_buf_free(&rows);
-	if (st == SYNC_OK) {
-		struct sync_buf a = { 0 };
-		sync_buf_addf(&a, "ANALYZE %s", keys);
-		st = a.oom ? SYNC_FAILED
-		           : sync_db_run(tgt, a.p, 0, NULL, what, err, errlen);
-		sync_buf_free(&a);
-	}
-	return st;
+	return st == SYNC_OK ? analyze_keys(tgt, keys, what, err, errlen) : st;
 }
 
 static enum sync_status guard(const struct sync_table *t, long long n,

@@ -56,7 +56,8 @@ STUB
 
 # The incremental twin is not fooled either: a sync whose stored
 # watermarks are then moved a day (or 100,000) on, past what a writer
-# stamps next, fails the fuzzer.
+# stamps next, fails the fuzzer. (The seed must draw an incremental
+# table: seed 7 stopped doing so when the rules drew deletes.)
 test_sync_fuzz_catches_a_watermark_set_too_late() {
 	cat >"$TEST_TMP/late-syncfn" <<STUB
 #!/bin/sh
@@ -68,7 +69,7 @@ exit \$rc
 STUB
 	chmod +x "$TEST_TMP/late-syncfn"
 	local rc=0
-	FUZZ_INCR_SHARE=1 python3 "$ROOT/tests/fuzz/sync_fuzz.py" --seed 7 --scenarios 1 --jobs 1 --paths one \
+	FUZZ_INCR_SHARE=1 python3 "$ROOT/tests/fuzz/sync_fuzz.py" --seed 1 --scenarios 1 --jobs 1 --paths one \
 		--no-reduce --prefix "fzlate$$" --syncfn "$TEST_TMP/late-syncfn" >"$TEST_TMP/fuzz.log" 2>&1 || rc=$?
 	local out; out=$(cat "$TEST_TMP/fuzz.log")
 	assert_eq 1 "$rc" "the fuzzer's exit status with watermarks set too late: $(printf '%.3000s' "$out")"

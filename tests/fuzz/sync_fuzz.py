@@ -73,6 +73,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 import unicodedata
 import uuid as uuidmod
 
@@ -659,7 +660,7 @@ class Scenario:
         return w, [x for x in ex if x in names]
 
     def deletes(self, t):
-        return bool(self.rules.get(t.name, (None, [], False))[2])
+        return bool((tuple(self.rules.get(t.name, ())) + (None, [], False))[2])
 
     def insert_only(self, t):
         return bool(self.rules.get(t.name, (None, [], False, False))[3:4] == (True,))
@@ -1378,6 +1379,11 @@ def gen_incr(r, sc, excl):
     if 'incr' in excl or r.random() >= float(os.environ.get('FUZZ_INCR_SHARE', 0.2)):
         return sc
     incr = {}
+    # a delete rule deletes on full runs only, which the incremental
+    # steps' comparator does not model: none in these scenarios
+    for name, rule in list(sc.rules.items()):
+        w, ex, _, io = (tuple(rule) + (None, [], False, False)[len(rule):])[:4]
+        sc.rules[name] = (w, ex, False, io)
     for t in sc.tables:
         if t.key.pair or r.random() < 0.3:
             continue
@@ -1404,7 +1410,7 @@ def gen_incr(r, sc, excl):
             plain = [c.name for c in t.cols if re.match(r'^c[0-9]+$', c.name)]
             ex = r.sample(plain, r.randint(0, min(2, len(plain)))) if plain else []
             if w or ex:
-                sc.rules[t.name] = (w, ex)
+                sc.rules[t.name] = (w, ex, False, False)
         # most changed source rows are stamped; the rest are changes the
         # column never shows (only full runs see them)
         stamped = []
@@ -1513,7 +1519,7 @@ def compare_incr(pg, path, sc, step, res, prev):
         w, ex = sc.rule(t)
         if x:
             ex = [c for c in ex if c != 'wm']
-        ins_only = bool(x and x['insert_only'])
+        ins_only = bool(x and x['insert_only']) or sc.insert_only(t)
         partial = bool(x) and inc.get('full') is False
         ty = t.col('wm').src.name if x else None
         if partial:
@@ -1944,6 +1950,7 @@ def main():
                 except Failure as f:
                     results[p.name] = f
                 except Exception as e:   # a generator or harness problem: say so, never hide it
+                    e.where = traceback.format_exc()
                     results[p.name] = e
             th = [threading.Thread(target=work, args=(p,)) for p in paths]
             for x in th:
@@ -1957,7 +1964,8 @@ def main():
                 if not a.keep_going:
                     stop.set()
                 if not isinstance(f, Failure):
-                    log('sync_fuzz: HARNESS ERROR seed %d scenario %d path %s: %s' % (seed, sid, p.name, f))
+                    log('sync_fuzz: HARNESS ERROR seed %d scenario %d path %s: %s\n%s' % (
+                        seed, sid, p.name, f, getattr(f, 'where', '')))
                     with plock:
                         failures.append((sid, p.name, 'harness error', str(f).split('\n')[0]))
                     continue
