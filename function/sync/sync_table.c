@@ -135,9 +135,10 @@ static void explain_unique(const struct sync_table *t,
 	         db->constraint, db->constraint);
 }
 
-static enum sync_status run_counts(struct sync_db *db, const char *sql,
-                                   const char *what, long long *a,
-                                   long long *b, char *err, size_t errlen)
+/* The one value sql answers: a count, or a boolean as 1 or 0. */
+static enum sync_status run_count(struct sync_db *db, const char *sql,
+                                  const char *what, long long *a, char *err,
+                                  size_t errlen)
 {
 	PGresult *r;
 	enum sync_status st = sync_db_exec(db, sql, 0, NULL, &r, what, err,
@@ -147,8 +148,6 @@ static enum sync_status run_counts(struct sync_db *db, const char *sql,
 	if (PQntuples(r) == 1) {
 		const char *v = PQgetvalue(r, 0, 0);
 		*a = strcmp(v, "t") == 0 ? 1 : strtoll(v, NULL, 10);
-		if (b && PQnfields(r) > 1)
-			*b = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 	}
 	PQclear(r);
 	return SYNC_OK;
@@ -212,8 +211,7 @@ static enum sync_status exists(struct sync_table *t, struct sync_db *db,
 {
 	char *sql = expand(tmpl, t, src, NULL, NULL, err, errlen);
 	long long v = 0;
-	enum sync_status st = sql ? run_counts(db, sql, what, &v, NULL, err,
-	                                       errlen)
+	enum sync_status st = sql ? run_count(db, sql, what, &v, err, errlen)
 	                          : SYNC_FAILED;
 	free(sql);
 	*yes = v != 0;
@@ -259,7 +257,7 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 	double t0 = sync_now_ms();
 	long long todo = 0;
 	enum sync_status st = check && sql
-		? run_counts(tgt, check, what, &todo, NULL, err, errlen)
+		? run_count(tgt, check, what, &todo, err, errlen)
 		: SYNC_FAILED;
 	/* a column no insert can fill: refused when a row is new, else the
 	 * rows that differ are updated in place (see the template) */
@@ -435,7 +433,7 @@ static enum sync_status same_database(struct sync_table *t, struct sync_db *db,
 	if (!count)
 		return SYNC_FAILED;
 	double t0 = sync_now_ms();
-	st = run_counts(db, count, what, &t->source_rows, NULL, err, errlen);
+	st = run_count(db, count, what, &t->source_rows, err, errlen);
 	t->count_ms = sync_now_ms() - t0;
 	free(count);
 	if (st == SYNC_OK)
