@@ -500,14 +500,12 @@ static int send_query(struct sync_db *db, const char *sql, int nparams,
 	                         NULL, 0);
 }
 
-static enum sync_status exec(struct sync_db *db, const char *sql, int nparams,
-                             const char *const *params, int script,
-                             PGresult **res, const char *what, char *err,
-                             size_t errlen)
+/* The results of the statement sent last: *res the last good one, or the
+ * first error. */
+static enum sync_status receive(struct sync_db *db, PGresult **res,
+                                const char *what, char *err, size_t errlen)
 {
 	*res = NULL;
-	if (!send_query(db, sql, nparams, params, script))
-		return sync_db_error(db, NULL, what, err, errlen);
 	PGresult *last = NULL, *bad = NULL;
 	for (;;) {
 		while (PQisBusy(db->conn)) {
@@ -546,6 +544,46 @@ static enum sync_status exec(struct sync_db *db, const char *sql, int nparams,
 	}
 	*res = last;
 	return SYNC_OK;
+}
+
+static enum sync_status exec(struct sync_db *db, const char *sql, int nparams,
+                             const char *const *params, int script,
+                             PGresult **res, const char *what, char *err,
+                             size_t errlen)
+{
+	*res = NULL;
+	if (!send_query(db, sql, nparams, params, script))
+		return sync_db_error(db, NULL, what, err, errlen);
+	return receive(db, res, what, err, errlen);
+}
+
+enum sync_status sync_db_exec2(struct sync_db *a, struct sync_db *b,
+                               const char *sql, int nparams,
+                               const char *const *pa, const char *const *pb,
+                               PGresult **ra, PGresult **rb, char *err,
+                               size_t errlen)
+{
+	*ra = *rb = NULL;
+	if (!send_query(a, sql, nparams, pa, 0))
+		return sync_db_error(a, NULL, NULL, err, errlen);
+	if (!send_query(b, sql, nparams, pb, 0)) {
+		char ignore[8];
+		PGresult *r;
+		if (receive(a, &r, NULL, ignore, sizeof ignore) == SYNC_OK)
+			PQclear(r);
+		return sync_db_error(b, NULL, NULL, err, errlen);
+	}
+	char ignore[8];
+	enum sync_status st = receive(a, ra, NULL, err, errlen);
+	enum sync_status st_b = st == SYNC_OK
+		? receive(b, rb, NULL, err, errlen)
+		: receive(b, rb, NULL, ignore, sizeof ignore);
+	if (st == SYNC_OK && st_b == SYNC_OK)
+		return SYNC_OK;
+	PQclear(*ra);
+	PQclear(*rb);
+	*ra = *rb = NULL;
+	return st != SYNC_OK ? st : st_b;
 }
 
 enum sync_status sync_db_exec(struct sync_db *db, const char *sql, int nparams,

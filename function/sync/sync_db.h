@@ -77,6 +77,18 @@ enum sync_status sync_db_exec(struct sync_db *db, const char *sql, int nparams,
                               const char *const *params, PGresult **res,
                               const char *what, char *err, size_t errlen);
 
+/* sync_db_exec of one statement on two connections at once (a and b are
+ * different servers' connections; pa and pb their parameters): each
+ * server works while the other does, which hides the slower of two
+ * catalog reads that a fresh backend plans cold. SYNC_OK with both
+ * results, else neither and the first error (both connections are left
+ * with nothing pending). */
+enum sync_status sync_db_exec2(struct sync_db *a, struct sync_db *b,
+                               const char *sql, int nparams,
+                               const char *const *pa, const char *const *pb,
+                               PGresult **ra, PGresult **rb, char *err,
+                               size_t errlen);
+
 /* Like sync_db_exec for statements whose result is not needed. */
 enum sync_status sync_db_run(struct sync_db *db, const char *sql, int nparams,
                              const char *const *params, const char *what,

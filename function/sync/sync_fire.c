@@ -53,7 +53,9 @@ enum sync_status sync_fire_read(struct sync_table *t, struct sync_db *tgt,
 	                                   &r, what, err, errlen);
 	if (st != SYNC_OK)
 		return st;
-	if (PQntuples(r) == 1) {
+	if (PQntuples(r) == 1)
+		t->tgt_triggers = (int)strtol(PQgetvalue(r, 0, 3), NULL, 10);
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
 		t->fire_triggers = strdup(PQgetvalue(r, 0, 0));
 		snprintf(t->fire_hash, sizeof t->fire_hash, "%s",
 		         PQgetvalue(r, 0, 1));

@@ -218,14 +218,28 @@ static enum sync_status parse_tables(struct sync_plan *plan,
 
 /* ---- one table -------------------------------------------------------- */
 
-static enum sync_status read_columns(struct sync_db *db, unsigned oid,
-                                     int target, PGresult **r, char *err,
+/* Both sides' columns (sql/sync_columns.sql): read at once when they are
+ * two servers. */
+static enum sync_status read_columns(struct sync_db *src, unsigned src_oid,
+                                     struct sync_db *tgt, unsigned tgt_oid,
+                                     PGresult **rs, PGresult **rt, char *err,
                                      size_t errlen)
 {
-	char o[16];
-	snprintf(o, sizeof o, "%u", oid);
-	const char *p[2] = { o, target ? "true" : "false" };
-	return sync_db_exec(db, sql_sync_columns, 2, p, r, NULL, err, errlen);
+	char so[16], to[16];
+	snprintf(so, sizeof so, "%u", src_oid);
+	snprintf(to, sizeof to, "%u", tgt_oid);
+	const char *ps[2] = { so, "false" }, *pt[2] = { to, "true" };
+	if (src != tgt)
+		return sync_db_exec2(src, tgt, sql_sync_columns, 2, ps, pt, rs,
+		                     rt, err, errlen);
+	enum sync_status st = sync_db_exec(src, sql_sync_columns, 2, ps, rs,
+	                                   NULL, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_db_exec(tgt, sql_sync_columns, 2, pt, rt, NULL, err,
+		                  errlen);
+	if (st != SYNC_OK)
+		PQclear(*rs);
+	return st;
 }
 
 static int find_row(const PGresult *r, const char *name)
@@ -911,19 +925,15 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 	t->src_partitioned = si.partitioned, t->tgt_partitioned = ti.partitioned;
 	t->tgt_rls = ti.rls;
 	t->estimate = si.estimate;
+	t->tgt_triggers = -1;
 	st = check_access(plan, t, &si, &ti, bypass_rls, log, err,
 	                  errlen);
 	if (st != SYNC_OK)
 		return st;
 	PGresult *rs, *rt;
-	st = read_columns(src, si.oid, 0, &rs, err, errlen);
+	st = read_columns(src, si.oid, tgt, ti.oid, &rs, &rt, err, errlen);
 	if (st != SYNC_OK)
 		return st;
-	st = read_columns(tgt, ti.oid, 1, &rt, err, errlen);
-	if (st != SYNC_OK) {
-		PQclear(rs);
-		return st;
-	}
 	st = match_columns(plan, t, rs, rt, log);
 	if (st != SYNC_OK)
 		fn_err(err, errlen, "out of memory planning table %s", t->label);

@@ -122,6 +122,7 @@ struct sync_table {
 	char fire_hash[33];
 	int fire_recorded;   /* syncfn.rewritten can be read */
 	char *fire_found;
+	int tgt_triggers;    /* its user triggers not disabled, -1 unread */
 	int insert_only;     /* the rule's mode: existing rows never updated */
 	unsigned excluded_key; /* bit k: the rule's exclude_columns[k] is a
 	                          key column (no fragments then: the run

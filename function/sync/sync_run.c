@@ -10,6 +10,7 @@
 #include "sql_text.h"
 #include "sync.h"
 #include "sync_buf.h"
+#include "sync_connect.h"
 #include "sync_db.h"
 #include "sync_delete.h"
 #include "sync_fire.h"
@@ -56,30 +57,34 @@ static enum sync_status connect_all(struct run *r)
 		return SYNC_CONFIG;
 	}
 	r->same = same_url(s);
+	struct sync_connect source;
+	if (!r->same)
+		sync_connect_start(&source, &r->src_db, s->source_url,
+		                   s->connect_timeout_s, r->req->cancel);
 	enum sync_status st = sync_db_connect(&r->tgt_db, "target",
 	                                      s->target_url,
 	                                      s->connect_timeout_s,
 	                                      r->req->cancel, r->err,
 	                                      r->errlen);
-	if (st != SYNC_OK)
-		return st;
-	r->tgt = &r->tgt_db;
-	/* the run log first, so that a source that fails is recorded */
-	st = sync_runlog_migrate(r->tgt, r->err, r->errlen);
-	if (st == SYNC_FAILED && strcmp(r->tgt->sqlstate, "42501") == 0)
-		st = SYNC_CONFIG;
-	if (st != SYNC_OK)
-		return st;
+	if (st == SYNC_OK) {
+		r->tgt = &r->tgt_db;
+		/* the run log first, so that a source that fails is recorded */
+		st = sync_runlog_migrate(r->tgt, r->err, r->errlen);
+		if (st == SYNC_FAILED && strcmp(r->tgt->sqlstate, "42501") == 0)
+			st = SYNC_CONFIG;
+	}
 	if (r->same) {
 		r->src = r->tgt;
-		return SYNC_OK;
+		return st;
 	}
-	st = sync_db_connect(&r->src_db, "source", s->source_url,
-	                     s->connect_timeout_s, r->req->cancel, r->err,
-	                     r->errlen);
-	if (st == SYNC_OK)
+	/* the target's error comes first; the source's then has no reader */
+	char ignore[8];
+	enum sync_status src_st = st == SYNC_OK
+		? sync_connect_wait(&source, r->err, r->errlen)
+		: sync_connect_wait(&source, ignore, sizeof ignore);
+	if (st == SYNC_OK && src_st == SYNC_OK)
 		r->src = &r->src_db;
-	return st;
+	return st != SYNC_OK ? st : src_st;
 }
 
 static enum sync_status session(struct run *r, struct sync_db *db)

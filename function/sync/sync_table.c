@@ -233,6 +233,58 @@ static enum sync_status check_required_all(struct sync_table *t,
 	return st == SYNC_OK && any ? refuse_required(t, err, errlen) : st;
 }
 
+/* Whether the merge of a few staged rows may update the rows the target
+ * has first (sync_merge_update_first.sql says when, and why it pays). */
+static int update_first(const struct sync_table *t, int few)
+{
+	if (!few || t->tgt_triggers != 0 || t->tgt_rls || t->tgt_partitioned ||
+	    t->required || !t->f.set_src || t->key_converted)
+		return 0;
+	for (int i = 0; i < t->ncols; i++) {
+		const struct sync_col *c = &t->cols[i];
+		if (c->is_key && (c->text_cmp ||
+		                  strcmp(c->src_type, c->tgt_type) != 0))
+			return 0;
+	}
+	return 1;
+}
+
+/* The UPDATE of sync_merge_update_first.sql, planned as a nested loop:
+ * *updated rows; *rest: some staged row was not updated, so the merge
+ * must still run. */
+static enum sync_status update_existing(struct sync_table *t,
+                                        struct sync_db *tgt, const char *src,
+                                        const char *what, long long *updated,
+                                        int *rest, char *err, size_t errlen)
+{
+	char *sql = expand(sql_sync_merge_update_first, t, src, NULL, NULL, err,
+	                   errlen);
+	if (!sql)
+		return SYNC_FAILED;
+	PGresult *was = NULL, *r = NULL;
+	enum sync_status st = sync_db_exec(tgt, sql_sync_merge_plan_nested, 0,
+	                                   NULL, &was, what, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_db_exec(tgt, sql, 0, NULL, &r, what, err, errlen);
+	if (st == SYNC_OK && PQntuples(was) == 1) {
+		const char *p[2] = { PQgetvalue(was, 0, 0), PQgetvalue(was, 0, 1) };
+		st = sync_db_run(tgt, sql_sync_merge_plan_restore, 2, p, what,
+		                 err, errlen);
+	}
+	long long staged = 0;
+	if (st == SYNC_OK && (!sync_db_ll(r, 0, 0, updated) ||
+	                      !sync_db_ll(r, 0, 1, &staged))) {
+		fn_err(err, errlen, "table %s: the update of the staged rows "
+		       "gave no counts", t->label);
+		st = SYNC_FAILED;
+	}
+	*rest = *updated < staged;
+	PQclear(was);
+	PQclear(r);
+	free(sql);
+	return st;
+}
+
 /* The merge from src (the source table or the stage); few: src holds
  * few rows, each looked up by key; found: the diff found each of them
  * new or different. */
@@ -274,8 +326,16 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 		if (!sql)
 			st = SYNC_FAILED;
 	}
+	long long first = 0;
+	int rest = 1;
+	if (st == SYNC_OK && todo && update_first(t, few))
+		st = update_existing(t, tgt, src, what, &first, &rest, err,
+		                     errlen);
+	if (!rest)
+		todo = 0;
 	if (st == SYNC_OK && todo && !(t->required && !t->f.set))
 		st = merge_counts(t, tgt, sql, what, err, errlen);
+	t->updated += first;
 	t->merge_ms += sync_now_ms() - t0;
 	free(check);
 	free(sql);

@@ -52,6 +52,21 @@ test_unreachable_host() {
 	assert_not_contains "$OUT" "nowhere"
 	assert_contains "$ERR" "(host 127.0.0.1:$port, database nowhere)"
 	assert_not_contains "$OUT$ERR" "$PGPASSWORD_TEST"
+	# the source connects while the target does: with both unreachable,
+	# the target's error is the one reported, as when they connected in turn
+	export SOURCE_DATABASE_URL="postgresql://postgres:x@127.0.0.1:$port/elsewhere?connect_timeout=3"
+	run_sync
+	assert_eq 1 "$RC" "exit: $OUT"
+	assert_contains "$OUT" "could not connect to the target database: connection refused"
+	assert_not_contains "$OUT" "source database"
+	# a reachable target and an unreachable source: the source's error,
+	# recorded in the target's run log
+	sync_mode two sync_err_unreach
+	export SOURCE_DATABASE_URL="postgresql://postgres:x@127.0.0.1:$port/elsewhere?connect_timeout=3"
+	run_sync
+	assert_eq 1 "$RC" "exit: $OUT"
+	assert_contains "$OUT" "could not connect to the source database: connection refused"
+	assert_eq unreachable "$(dst_q "SELECT status FROM syncfn.runs ORDER BY id DESC LIMIT 1")"
 }
 
 test_missing_schema_and_table_exit_2() {
