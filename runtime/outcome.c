@@ -12,31 +12,34 @@
 static const struct {
 	struct outcome person, qstash;
 } sync_table[] = {
-	[SYNC_OK] = { { 200, 0, RETRY_NONE, 0 }, { 200, 0, RETRY_NONE, 0 } },
-	[SYNC_DEDUPLICATED] = { { 200, 0, RETRY_NONE, 0 },
-	                        { 200, 0, RETRY_NONE, 0 } },
+	[SYNC_OK] = { { 200, 0, RETRY_NONE, 0, 1 }, { 200, 0, RETRY_NONE, 0, 1 } },
+	[SYNC_DEDUPLICATED] = { { 200, 0, RETRY_NONE, 0, 0 },
+	                        { 200, 0, RETRY_NONE, 0, 0 } },
 	/* a delivery is done only when its sync committed: QStash must come
 	 * back once the running one is done */
-	[SYNC_BUSY] = { { 409, 3, RETRY_NONE, 0 },
-	                { 503, 3, RETRY_ESTIMATE, 0 } },
-	[SYNC_CONFIG] = { { 500, 2, RETRY_NONE, 0 }, { 489, 2, RETRY_NONE, 1 } },
-	[SYNC_FAILED] = { { 500, 1, RETRY_NONE, 0 }, { 500, 1, RETRY_NONE, 0 } },
-	[SYNC_UNREACHABLE] = { { 503, 1, RETRY_GRACE, 0 },
-	                       { 503, 1, RETRY_GRACE, 0 } },
-	[SYNC_CANCELLED] = { { 503, 1, RETRY_GRACE, 0 },
-	                     { 503, 1, RETRY_GRACE, 0 } },
-	[SYNC_GUARD] = { { 500, 2, RETRY_NONE, 0 }, { 489, 2, RETRY_NONE, 1 } },
+	[SYNC_BUSY] = { { 409, 3, RETRY_NONE, 0, 0 },
+	                { 503, 3, RETRY_ESTIMATE, 0, 0 } },
+	[SYNC_CONFIG] = { { 500, 2, RETRY_NONE, 0, -1 },
+	                  { 489, 2, RETRY_NONE, 1, -1 } },
+	[SYNC_FAILED] = { { 500, 1, RETRY_NONE, 0, -1 },
+	                  { 500, 1, RETRY_NONE, 0, -1 } },
+	[SYNC_UNREACHABLE] = { { 503, 1, RETRY_GRACE, 0, -1 },
+	                       { 503, 1, RETRY_GRACE, 0, -1 } },
+	[SYNC_CANCELLED] = { { 503, 1, RETRY_GRACE, 0, 0 },
+	                     { 503, 1, RETRY_GRACE, 0, 0 } },
+	[SYNC_GUARD] = { { 500, 2, RETRY_NONE, 0, -1 },
+	                 { 489, 2, RETRY_NONE, 1, -1 } },
 };
 
 static const struct outcome schedule_table[] = {
-	[SCHEDULE_OK] = { 200, 0, RETRY_NONE, 0 },
-	[SCHEDULE_BAD_REQUEST] = { 400, 2, RETRY_NONE, 0 },
-	[SCHEDULE_REFUSED] = { 502, 1, RETRY_NONE, 0 },
-	[SCHEDULE_UNREACHABLE] = { 502, 1, RETRY_NONE, 0 },
+	[SCHEDULE_OK] = { 200, 0, RETRY_NONE, 0, 0 },
+	[SCHEDULE_BAD_REQUEST] = { 400, 2, RETRY_NONE, 0, 0 },
+	[SCHEDULE_REFUSED] = { 502, 1, RETRY_NONE, 0, 0 },
+	[SCHEDULE_UNREACHABLE] = { 502, 1, RETRY_NONE, 0, 0 },
 };
 
 /* a status from a mismatched engine is a failure, never a success */
-static const struct outcome unknown = { 500, 1, RETRY_NONE, 0 };
+static const struct outcome unknown = { 500, 1, RETRY_NONE, 0, 0 };
 
 struct outcome outcome_of_sync(enum sync_status st, enum outcome_caller who)
 {
@@ -55,7 +58,7 @@ struct outcome outcome_of_schedule(enum schedule_status st)
 
 struct outcome outcome_not_configured(void)
 {
-	return (struct outcome){ 503, 2, RETRY_CONFIG, 0 };
+	return (struct outcome){ 503, 2, RETRY_CONFIG, 0, 0 };
 }
 
 struct outcome outcome_no_engine(void)

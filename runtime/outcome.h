@@ -1,6 +1,7 @@
 /* outcome.h - what an engine's status means outside: one table gives each
- * status its HTTP code, its exit status, its Retry-After and whether QStash
- * must stop retrying (Upstash-NonRetryable-Error), and one builder gives
+ * status its HTTP code, its exit status, its Retry-After, whether QStash
+ * must stop retrying (Upstash-NonRetryable-Error) and what the heartbeat
+ * says of it, and one builder gives
  * every answer its envelope.
  *
  * The engines (function/) return a status, one line of error and their
@@ -37,6 +38,10 @@ struct outcome {
 	int exit;                /* exit status of the command */
 	enum outcome_retry retry;
 	int non_retryable;       /* Upstash-NonRetryable-Error: true */
+	int ping;                /* the heartbeat: 1 a success ping, -1 a
+	                            failure ping, 0 nothing to say (not the
+	                            sync's own outcome: a busy refusal, a
+	                            repeated message, a platform's cancel) */
 };
 
 /* The Retry-After of a configuration not there yet, in seconds. */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engines.h"
+#include "invoke.h"
 #include "log.h"
 #include "routes.h"
 
@@ -109,21 +109,17 @@ void route_health(const struct route_ctx *ctx, const struct http_request *req,
 		                 "30m, 2d or 3600 (seconds), from 1s to 366d");
 		return;
 	}
-	char err[1024] = "";
-	sync_summary_fn *summarize = engines_sync_summary(err, sizeof err);
-	if (!summarize) {
-		http_reply_error(res, 500, "%s", err);
+	struct invocation iv = { .cfg = ctx->cfg, .request_id = req->request_id };
+	invoke_sync_summary(&iv);
+	if (iv.stage == INVOKE_RAN && iv.status != SYNC_OK)
+		iv.outcome.http = 503; /* a run log that cannot be read proves
+		                          no recent success */
+	if (iv.stage != INVOKE_RAN || iv.status != SYNC_OK) {
+		invoke_reply(&iv, res);
 		return;
 	}
-	struct sync_settings settings;
-	config_sync_settings(ctx->cfg, &settings);
-	struct fn_logger lg = log_fn_logger(req->request_id);
-	cJSON *summary = NULL;
-	enum sync_status st = summarize(&settings, &lg, &summary, err, sizeof err);
-	if (st != SYNC_OK) {
-		/* a run log that cannot be read proves no recent success */
-		http_reply_error(res, 503, "%s", *err ? err : "out of memory");
-		return;
-	}
+	cJSON *summary = cJSON_DetachItemFromObjectCaseSensitive(iv.answer,
+	                                                         "summary");
+	cJSON_Delete(iv.answer);
 	answer(res, summary, max_age);
 }
