@@ -66,7 +66,7 @@ static void say_seconds(char *out, size_t len, long long s)
 /* The answer: the summary's fields, max_age_s, and the verdict. */
 static void answer(struct http_response *res, cJSON *summary, long max_age)
 {
-	char ts[32], why[200] = "", age_text[32], max_text[32];
+	char why[200] = "", age_text[32], max_text[32];
 	const cJSON *age = cJSON_GetObjectItemCaseSensitive(summary, "age_s");
 	int never = !cJSON_IsNumber(age);
 	int fresh = !never && age->valuedouble < (double)max_age;
@@ -78,23 +78,18 @@ static void answer(struct http_response *res, cJSON *summary, long max_age)
 		snprintf(why, sizeof why, "the last successful sync was %s ago, "
 		         "not younger than max_age %s", age_text, max_text);
 	}
-	fn_iso_time(ts);
 	cJSON *o = cJSON_CreateObject();
-	if (!o) {
-		cJSON_Delete(summary);
-		http_reply_error(res, 500, "out of memory");
-		return;
-	}
-	cJSON_AddBoolToObject(o, "success", fresh);
 	cJSON_AddStringToObject(o, "status", fresh ? "ok" : never ? "never" : "stale");
-	if (!fresh)
-		cJSON_AddStringToObject(o, "error", why);
 	cJSON_AddNumberToObject(o, "max_age_s", (double)max_age);
 	cJSON *f;
 	cJSON_ArrayForEach(f, summary)
 		cJSON_AddItemToObject(o, f->string, cJSON_Duplicate(f, 1));
-	cJSON_AddStringToObject(o, "timestamp", ts);
 	cJSON_Delete(summary);
+	o = outcome_envelope(fresh ? NULL : why, o);
+	if (!o) {
+		http_reply_error(res, 500, "out of memory");
+		return;
+	}
 	http_reply(res, fresh ? 200 : 503, o);
 }
 

@@ -260,8 +260,8 @@ enum sync_status sync_delivery_failed(const struct sync_settings *settings,
 	struct sync_db tgt;
 	*run_id = 0;
 	if (!settings->target_url || !*settings->target_url) {
-		fn_err(err, errlen, "TARGET_DATABASE_URL is not set, so the "
-		       "failure cannot be recorded in the run log");
+		fn_err(err, errlen, "no target database in the settings, so "
+		       "the failure cannot be recorded in the run log");
 		return SYNC_CONFIG;
 	}
 	enum sync_status st = sync_db_connect(&tgt, "target",
@@ -361,7 +361,7 @@ static enum sync_status open_log(const struct sync_settings *settings,
 	*exists = 0;
 	memset(tgt, 0, sizeof *tgt);
 	if (!settings->target_url || !*settings->target_url) {
-		fn_err(err, errlen, "TARGET_DATABASE_URL is not set");
+		fn_err(err, errlen, "no target database in the settings");
 		return SYNC_CONFIG;
 	}
 	enum sync_status st = sync_db_connect(tgt, "target", settings->target_url,
