@@ -20,7 +20,7 @@
 #include "schedule.h"
 #include "sync.h"
 
-#define SYNCFN_ENGINE_ABI 6
+#define SYNCFN_ENGINE_ABI 7
 
 struct engine_abi {
 	unsigned version;
@@ -30,13 +30,14 @@ struct engine_abi {
 	unsigned logger_size;
 	unsigned alert_settings_size;
 	unsigned alert_event_size;
+	unsigned sync_result_size;
 };
 
 #define ENGINE_ABI_INIT                                                  \
 	{ SYNCFN_ENGINE_ABI, sizeof(struct sync_settings),                \
 	  sizeof(struct sync_request), sizeof(struct schedule_settings),  \
 	  sizeof(struct fn_logger), sizeof(struct alert_settings),      \
-	  sizeof(struct alert_event) }
+	  sizeof(struct alert_event), sizeof(struct sync_result) }
 
 /* Defined by each engine (engine_abi.c); looked up by name. */
 extern const struct engine_abi syncfn_engine_abi;

@@ -52,22 +52,20 @@ enum schedule_action {
 
 enum schedule_status {
 	SCHEDULE_OK = 0,
-	SCHEDULE_BAD_REQUEST, /* bad action or missing id (HTTP 400, exit 2) */
-	SCHEDULE_REFUSED,     /* QStash answered an error (HTTP 502, exit 1);
-	                         result "details" has its status and message */
-	SCHEDULE_UNREACHABLE  /* no answer: DNS, connect, TLS, timeout
-	                         (HTTP 502, exit 1) */
+	SCHEDULE_BAD_REQUEST, /* bad action or missing id: the caller's */
+	SCHEDULE_REFUSED,     /* QStash answered an error; result "details"
+	                         has its status and message */
+	SCHEDULE_UNREACHABLE  /* no answer: DNS, connect, TLS, timeout */
 };
 
 /* Runs one action. id is needed for GET/PAUSE/RESUME/DELETE (NULL
  * otherwise: CREATE uses settings->schedule_id). On return *result is a
- * new cJSON object shaped like every answer ({"success", "message",
- * "scheduleId" | "schedules" | "schedule" | "messageId" | "keys",
- * "timestamp"}, or success false, "message", "error" and, for
- * SCHEDULE_REFUSED, "details": {"status", "message"} with QStash's own
- * status and text), owned by the caller. err gets the one-line reason
- * when the status is not SCHEDULE_OK. The KEYS result holds the signing
- * keys: compare it, never print or answer it. */
+ * new cJSON object, owned by the caller: {"message", then "scheduleId" |
+ * "schedules" | "schedule" | "messageId" | "keys"}, or for a failure
+ * {"message"} and, for SCHEDULE_REFUSED, "details": {"status",
+ * "message"} with QStash's own status and text. err gets the one-line
+ * reason when the status is not SCHEDULE_OK. The KEYS result holds the
+ * signing keys: compare it, never print or answer it. */
 typedef enum schedule_status schedule_run_fn(
 	const struct schedule_settings *settings, enum schedule_action action,
 	const char *id, const struct fn_logger *log, struct cJSON **result,

@@ -4,8 +4,8 @@
  * one-sync-per-target lock, reads the source in one REPEATABLE READ
  * snapshot, inserts the missing rows and updates the changed ones in one
  * target transaction, records the run in schema "syncfn" of the target,
- * and builds the JSON answer that both the HTTP route and `syncfn sync`
- * print. A failure at any point
+ * and hands back its statistics; the caller makes the answer of them. A
+ * failure at any point
  * leaves the target as it was. Rows are deleted only where a table's
  * rule (SYNC_RULES, sync_rules.h) says so, within its guard.
  *
@@ -17,8 +17,8 @@
  * name and _fn.
  *
  * Errors: every function returns an enum sync_status and, when it is not
- * SYNC_OK, writes one line a person can act on into err. err becomes the
- * HTTP answer, which QStash stores: a database is named only as "the
+ * SYNC_OK, writes one line a person can act on into err. err is answered
+ * to whoever called, QStash included, which stores it: a database is named only as "the
  * source database" / "the target database" (its host, port, name and
  * role go to the local log), and a server error is said from its fields
  * (SQLSTATE, schema, table, column, constraint, type), never from its
@@ -51,7 +51,8 @@ enum sync_checksum {
 };
 
 /* Settings, read once from the environment by the runtime. Strings are
- * borrowed and must outlive the call. */
+ * borrowed and must outlive the call. Every field is used as given: start
+ * from SYNC_SETTINGS_INIT, which holds the documented defaults. */
 struct sync_settings {
 	const char *target_url;    /* TARGET_DATABASE_URL, required */
 	const char *source_url;    /* SOURCE_DATABASE_URL; NULL or equal to
@@ -69,6 +70,12 @@ struct sync_settings {
 	                              while its rows stream or are
 	                              checksummed; 0 = 5 s */
 };
+
+/* The defaults, the only place they are written. */
+#define SYNC_SETTINGS_INIT                                               \
+	{ .source_schema = "public", .target_schema = "public",          \
+	  .tables = "*", .exclude = "", .lock_timeout_ms = 10000,        \
+	  .connect_timeout_s = SYNC_CONNECT_TIMEOUT_S }
 
 /* Progress of one table while its rows stream; called from the thread
  * that runs the sync. estimate is the planner's row estimate, -1 when
@@ -91,22 +98,20 @@ struct sync_request {
 	/* Which process runs it ("host/pid"), recorded with a running run so
 	 * that a busy answer can name it. May be NULL. */
 	const char *instance;
-	/* If not NULL, receives the run log id of this run (0: none). */
-	long long *run_id;
 };
 
 enum sync_status {
-	SYNC_OK = 0,      /* synced (or dry-run computed); result is set */
-	SYNC_DEDUPLICATED, /* this message id already synced; result holds the
-	                     earlier statistics and "deduplicated": true */
-	SYNC_BUSY,        /* another sync holds the lock on this target; the
-	                     result carries "retry_after": the expected
-	                     remaining seconds of that sync (5..900) */
+	SYNC_OK = 0,      /* synced (or dry-run computed); statistics set */
+	SYNC_DEDUPLICATED, /* this message id already synced; statistics are
+	                     the earlier run's */
+	SYNC_BUSY,        /* another sync holds the lock on this target;
+	                     retry_after_s is the expected remaining seconds
+	                     of that sync */
 	SYNC_CONFIG,      /* can never succeed as configured: missing table,
 	                     no usable key, non-deferrable FK cycle, bad
-	                     SYNC_TABLES ... (HTTP 489 for QStash, exit 2) */
+	                     SYNC_TABLES ...: retrying cannot help */
 	SYNC_FAILED,      /* failed, may succeed on retry; nothing applied */
-	SYNC_UNREACHABLE, /* a database could not be reached (HTTP 503) */
+	SYNC_UNREACHABLE, /* a database could not be reached: may come back */
 	SYNC_CANCELLED,   /* cancelled through request->cancel */
 	SYNC_GUARD        /* a delete rule's guard tripped: nothing written;
 	                     like SYNC_CONFIG, retrying cannot help until the
@@ -114,20 +119,27 @@ enum sync_status {
 	                     guard_tripped) */
 };
 
-/* Runs one sync. On return *result is a new cJSON object in the
- * answer's shape (README.md, "Responses": success, message, timestamp, type, statistics,
- * run_id; or success false and error), for every status, owned by the
- * caller; it is NULL only when memory ran out. err receives the one-line
- * reason for any status other than SYNC_OK / SYNC_DEDUPLICATED. */
+/* What a run hands back besides its status and error. */
+struct sync_result {
+	struct cJSON *statistics; /* SYNC_OK: the run's statistics (README.md,
+	                             "Responses"); SYNC_DEDUPLICATED: the
+	                             earlier run's; else NULL. The caller's. */
+	long long run_id;         /* this run's run log id, 0: none */
+	int retry_after_s;        /* SYNC_BUSY: see above, else 0 */
+};
+
+/* Runs one sync. *result is filled for every status; statistics is NULL
+ * on SYNC_OK only when memory ran out. err receives the one-line reason
+ * for any status other than SYNC_OK / SYNC_DEDUPLICATED. */
 typedef enum sync_status sync_run_fn(const struct sync_settings *settings,
                                      const struct sync_request *request,
                                      const struct fn_logger *log,
-                                     struct cJSON **result,
+                                     struct sync_result *result,
                                      char *err, size_t errlen);
 
 /* The latest `limit` runs from the run log, newest first, as
- * {"success": true, "summary": {...}, "runs": [...], "timestamp": ...},
- * the summary as sync_summary gives it. */
+ * {"summary": {...}, "runs": [...]}, the summary as sync_summary gives
+ * it; *result is NULL unless SYNC_OK. */
 typedef enum sync_status sync_runs_fn(const struct sync_settings *settings,
                                       int limit,
                                       const struct fn_logger *log,
@@ -159,8 +171,8 @@ typedef enum sync_status sync_check_fn(const struct sync_settings *settings,
                                        size_t errlen);
 
 /* The expected remaining seconds of the sync running on the target, from
- * the run log (5..900; 30 when it cannot tell), for a busy answer given
- * without running a sync (a --once instance already at work). */
+ * the run log (30 when it cannot tell), for a busy answer given without
+ * running a sync (a --once instance already at work). */
 typedef int sync_retry_after_fn(const struct sync_settings *settings);
 
 /* QStash's failure callback for a message whose retries ran out. */

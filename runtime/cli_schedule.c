@@ -9,7 +9,7 @@
 #include "cli_schedule.h"
 #include "cli_timeout.h"
 #include "config.h"
-#include "engines.h"
+#include "invoke.h"
 #include "log.h"
 
 static const char usage[] =
@@ -26,20 +26,8 @@ static void print_json(const cJSON *j)
 	free(out);
 }
 
-static int exit_code(enum schedule_status st)
-{
-	switch (st) {
-	case SCHEDULE_OK: return 0;
-	case SCHEDULE_BAD_REQUEST: return 2;
-	case SCHEDULE_REFUSED:
-	case SCHEDULE_UNREACHABLE: return 1;
-	}
-	return 1;
-}
-
 int cli_schedule(const struct config *cfg, int argc, char **argv)
 {
-	char err[2048];
 	int action = argc > 0 ? schedule_action_parse(argv[0]) : -1;
 	/* "keys" is internal to setup: its answer holds the signing keys. */
 	if (action < 0 || action == SCHEDULE_KEYS) {
@@ -58,31 +46,27 @@ int cli_schedule(const struct config *cfg, int argc, char **argv)
 		        usage);
 		return 2;
 	}
-	if (config_check(cfg, NEED_SCHEDULE, "schedule", err, sizeof err) > 0) {
-		log_printf(stderr, "%s", err);
-		return 2;
+	struct invocation iv = { .cfg = cfg, .command = "schedule" };
+	if (!invoke_ready(&iv, NEED_SCHEDULE, "schedule")) {
+		log_printf(stderr, "%s", iv.err);
+		cJSON_Delete(iv.answer);
+		return iv.outcome.exit;
 	}
-	schedule_run_fn *run = engines_schedule_run(err, sizeof err);
-	if (!run) {
-		log_printf(stderr, "syncfn schedule: %s\n", err);
-		return 1;
-	}
+	cJSON_Delete(iv.answer);
 	if (action == SCHEDULE_CREATE)
 		cli_warn_sync_timeout(cfg);
-	struct schedule_settings settings;
-	config_schedule_settings(cfg, &settings);
-	struct fn_logger lg = log_fn_logger(NULL);
-	cJSON *result = NULL;
-	enum schedule_status st = run(&settings, (enum schedule_action)action,
-	                              id, &lg, &result,
-	                              err, sizeof err);
-	if (result)
-		print_json(result);
-	if (st != SCHEDULE_OK) {
-		log_redact(err, sizeof err);
-		log_printf(stderr, "syncfn schedule %s: %s\n", argv[0],
-		        *err ? err : "failed");
+	invoke_schedule(&iv, (enum schedule_action)action, id);
+	if (iv.stage != INVOKE_RAN) {
+		log_printf(stderr, "syncfn schedule: %s\n", iv.err);
+		cJSON_Delete(iv.answer);
+		return iv.outcome.exit;
 	}
-	cJSON_Delete(result);
-	return exit_code(st);
+	if (iv.answer)
+		print_json(iv.answer);
+	if (iv.status != SCHEDULE_OK) {
+		log_redact(iv.err, sizeof iv.err);
+		log_printf(stderr, "syncfn schedule %s: %s\n", argv[0], iv.err);
+	}
+	cJSON_Delete(iv.answer);
+	return iv.outcome.exit;
 }

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "doctor.h"
 #include "engines.h"
+#include "outcome.h"
 #include "log.h"
 #include "setup_wait.h"
 
@@ -36,7 +37,7 @@ static int fail(struct setup *s, enum schedule_status st, const char *step)
 	fflush(stdout);
 	log_printf(stderr, "syncfn setup: %s: %s\n", step,
 	        *s->err ? s->err : "failed");
-	return st == SCHEDULE_BAD_REQUEST ? 2 : 1;
+	return outcome_of_schedule(st).exit;
 }
 
 static const char *str(const cJSON *o, const char *key)

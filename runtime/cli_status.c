@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "engines.h"
+#include "invoke.h"
 #include "log.h"
 
 #define STATUS_CLI_MAX_LIMIT 500
@@ -193,33 +193,26 @@ int cli_status(const struct config *cfg, int argc, char **argv)
 	int limit = SYNC_RUNS_DEFAULT_LIMIT, json = 0;
 	if (parse(argc, argv, &limit, &json) != 0)
 		return 2;
-	char err[2048];
-	if (config_check(cfg, NEED_SYNC, "status", err, sizeof err) > 0) {
-		log_printf(stderr, "%s", err);
-		return 1;
-	}
-	sync_runs_fn *runs = engines_sync_runs(err, sizeof err);
-	if (!runs) {
-		log_printf(stderr, "syncfn status: %s\n", err);
-		return 1;
-	}
-	struct sync_settings settings;
-	config_sync_settings(cfg, &settings);
-	struct fn_logger lg = log_fn_logger(NULL);
-	cJSON *result = NULL;
-	enum sync_status st = runs(&settings, limit, &lg, &result, err, sizeof err);
-	if (st == SYNC_OK && json) {
-		char *out = log_json_text(result, 1);
+	/* any failure is 1: the run log cannot be read */
+	struct invocation iv = { .cfg = cfg, .command = "status" };
+	invoke_sync_runs(&iv, limit);
+	int ok = iv.stage == INVOKE_RAN && iv.status == SYNC_OK && iv.answer;
+	if (ok && json) {
+		char *out = log_json_text(iv.answer, 1);
 		if (out)
 			log_printf(stdout, "%s\n", out);
 		free(out);
-	} else if (st == SYNC_OK) {
-		print_table(result);
+	} else if (ok) {
+		print_table(iv.answer);
+	} else if (iv.stage == INVOKE_NOT_CONFIGURED) {
+		log_printf(stderr, "%s", iv.err);
+	} else if (iv.stage == INVOKE_NO_ENGINE) {
+		log_printf(stderr, "syncfn status: %s\n", iv.err);
 	} else {
 		log_printf(stderr, "syncfn status: the run log cannot be read: %s\n",
-		           *err ? err : "out of memory");
+		           *iv.err ? iv.err : "out of memory");
 	}
 	fflush(stdout);
-	cJSON_Delete(result);
-	return st == SYNC_OK && result ? 0 : 1;
+	cJSON_Delete(iv.answer);
+	return ok ? 0 : 1;
 }

@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "alerts.h"
 #include "config.h"
-#include "engines.h"
+#include "invoke.h"
 #include "heartbeat.h"
 #include "log.h"
 #include "signals.h"
@@ -52,25 +52,6 @@ static void emit(void *ctx, enum fn_level level, const char *event,
 	log_event(NULL, level, event, fields);
 }
 
-static int exit_status(enum sync_status st)
-{
-	switch (st) {
-	case SYNC_OK:
-	case SYNC_DEDUPLICATED:
-		return 0;
-	case SYNC_CONFIG:
-	case SYNC_GUARD:
-		return 2;
-	case SYNC_BUSY:
-		return 3;
-	case SYNC_FAILED:
-	case SYNC_UNREACHABLE:
-	case SYNC_CANCELLED:
-		return 1;
-	}
-	return 1;
-}
-
 static void print_result(cJSON *result)
 {
 	char *out = log_json_text(result, 1);
@@ -100,24 +81,18 @@ static void alert_failure(const struct config *cfg, enum sync_status s,
 
 int cli_sync(const struct config *cfg, const struct cli_args *args)
 {
-	char err[2048];
-	if (config_check(cfg, NEED_SYNC, "sync", err, sizeof err) > 0) {
-		log_printf(stderr, "%s", err);
-		return 2;
+	struct invocation iv = { .cfg = cfg, .command = "sync" };
+	if (!invoke_ready(&iv, NEED_SYNC, "sync")) {
+		log_printf(stderr, "%s", iv.err);
+		cJSON_Delete(iv.answer);
+		return iv.outcome.exit;
 	}
-	sync_run_fn *sync = engines_sync_run(err, sizeof err);
-	if (!sync) {
-		log_printf(stderr, "syncfn sync: %s\n", err);
-		return 1;
-	}
+	cJSON_Delete(iv.answer);
 	struct cli_sync_state *st = calloc(1, sizeof *st);
-	if (!st || signals_start(on_signal, st, err, sizeof err) != 0) {
-		log_printf(stderr, "syncfn sync: %s\n", st ? err : "out of memory");
+	if (!st || signals_start(on_signal, st, iv.err, sizeof iv.err) != 0) {
+		log_printf(stderr, "syncfn sync: %s\n", st ? iv.err : "out of memory");
 		return 1;
 	}
-	struct sync_settings settings;
-	config_sync_settings(cfg, &settings);
-	long long run_id = 0;
 	struct sync_request req = {
 		.type = "manual",
 		.dry_run = args->dry_run,
@@ -126,23 +101,28 @@ int cli_sync(const struct config *cfg, const struct cli_args *args)
 		.progress_ctx = st,
 		.cancel = &st->cancel,
 		.instance = cfg->instance,
-		.run_id = &run_id,
 	};
 	struct fn_logger lg = { .emit = emit, .ctx = st };
-	cJSON *result = NULL;
-	enum sync_status s = sync(&settings, &req, &lg, &result, err, sizeof err);
+	iv.log = &lg;
+	invoke_sync_run(&iv, &req);
 	if (st->progress_shown)
 		log_printf(stderr, "%s", "\r\033[K");
-	if (result)
-		print_result(result);
+	if (iv.stage != INVOKE_RAN) {
+		log_printf(stderr, "syncfn sync: %s\n", iv.err);
+		cJSON_Delete(iv.answer);
+		return iv.outcome.exit;
+	}
+	enum sync_status s = (enum sync_status)iv.status;
+	if (iv.answer)
+		print_result(iv.answer);
 	/* A failure was reported once already, by the engine's "Sync failed"
 	 * log line (with what only the engine knows: the server's DETAIL, the
 	 * run id); stdout has the result. */
-	alert_failure(cfg, s, run_id, err);
+	alert_failure(cfg, s, iv.sync.run_id, iv.err);
 	if (s == SYNC_OK && !args->dry_run)
-		alerts_post_skipped(cfg, NULL, result);
+		alerts_post_skipped(cfg, NULL, iv.answer);
 	heartbeat_send(cfg, NULL, s, args->dry_run);
-	cJSON_Delete(result);
+	cJSON_Delete(iv.answer);
 	/* The signal thread still runs: leave without tearing it down. */
-	return exit_status(s);
+	return iv.outcome.exit;
 }

@@ -41,6 +41,13 @@ static const char *get(const char *(*getenv_fn)(const char *), const char *name)
 	return (v && *v) ? v : NULL;
 }
 
+static const char *get_or(const char *(*getenv_fn)(const char *),
+                          const char *name, const char *def)
+{
+	const char *v = get(getenv_fn, name);
+	return v ? v : def;
+}
+
 /* Variable name's value when it is an http(s) URL; NULL (and a problem)
  * when it is set to anything else. */
 static const char *web_url(struct config *cfg,
@@ -305,22 +312,19 @@ void config_load(struct config *cfg, const char *(*getenv_fn)(const char *),
 	load_database_url(cfg, "SOURCE_DATABASE_URL", cfg->source_url,
 	                  cfg->source_password, cfg->source_password_decoded,
 	                  sizeof cfg->source_password);
-	cfg->source_schema = get(getenv_fn, "SYNC_SOURCE_SCHEMA");
-	if (!cfg->source_schema)
-		cfg->source_schema = "public";
-	cfg->target_schema = get(getenv_fn, "SYNC_TARGET_SCHEMA");
-	if (!cfg->target_schema)
-		cfg->target_schema = "public";
-	cfg->tables = get(getenv_fn, "SYNC_TABLES");
-	if (!cfg->tables)
-		cfg->tables = "*";
-	cfg->exclude = get(getenv_fn, "SYNC_EXCLUDE");
-	if (!cfg->exclude)
-		cfg->exclude = "";
+	/* the sync's defaults are the engine's settings' (sync.h) */
+	static const struct sync_settings def = SYNC_SETTINGS_INIT;
+	cfg->source_schema = get_or(getenv_fn, "SYNC_SOURCE_SCHEMA",
+	                            def.source_schema);
+	cfg->target_schema = get_or(getenv_fn, "SYNC_TARGET_SCHEMA",
+	                            def.target_schema);
+	cfg->tables = get_or(getenv_fn, "SYNC_TABLES", def.tables);
+	cfg->exclude = get_or(getenv_fn, "SYNC_EXCLUDE", def.exclude);
 	cfg->statement_timeout_ms = get_duration(cfg, getenv_fn,
-	                                         "SYNC_STATEMENT_TIMEOUT", 0);
+	                                         "SYNC_STATEMENT_TIMEOUT",
+	                                         def.statement_timeout_ms);
 	cfg->lock_timeout_ms = get_duration(cfg, getenv_fn, "SYNC_LOCK_TIMEOUT",
-	                                    10000);
+	                                    def.lock_timeout_ms);
 	const char *ck = get(getenv_fn, "SYNC_CHECKSUM");
 	cfg->checksum = SYNC_CHECKSUM_AUTO;
 	if (ck && strcmp(ck, "on") == 0)
@@ -384,7 +388,7 @@ int config_check(const struct config *cfg, unsigned need, const char *command,
 		}                                                       \
 	} while (0)
 	MISSING((need & NEED_SYNC) && !cfg->target_url,
-	        "TARGET_DATABASE_URL is not set (the main prod database to sync into)");
+	        CONFIG_TARGET_UNSET " (the main prod database to sync into)");
 	MISSING((need & NEED_SCHEDULE) && !cfg->qstash_token,
 	        "QSTASH_TOKEN is not set (the QStash API token, from the Upstash console)");
 	MISSING((need & (NEED_SCHEDULE | NEED_KEYS)) && !cfg->app_url_var,
@@ -412,7 +416,8 @@ void config_free(struct config *cfg)
 
 void config_sync_settings(const struct config *cfg, struct sync_settings *s)
 {
-	memset(s, 0, sizeof *s);
+	static const struct sync_settings def = SYNC_SETTINGS_INIT;
+	*s = def;
 	s->target_url = cfg->target_url;
 	s->source_url = cfg->source_url;
 	s->source_schema = cfg->source_schema;
@@ -423,7 +428,7 @@ void config_sync_settings(const struct config *cfg, struct sync_settings *s)
 	s->lock_timeout_ms = cfg->lock_timeout_ms;
 	s->checksum = cfg->checksum;
 	s->rules = cfg->rules.n ? &cfg->rules : NULL;
-	s->connect_timeout_s = SYNC_CONNECT_TIMEOUT_S;
+	s->connect_timeout_s = def.connect_timeout_s;
 	s->progress_ms = cfg->test_progress_ms;
 }
 

@@ -18,6 +18,8 @@
 #define CONFIG_MAX_PROBLEMS 24
 #define CONFIG_PROBLEM_LEN 320
 #define CONFIG_URL_LEN 2048
+/* The problem every sync command and route names first. */
+#define CONFIG_TARGET_UNSET "TARGET_DATABASE_URL is not set"
 
 enum log_format { LOG_TEXT, LOG_JSON };
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engines.h"
+#include "outcome.h"
 #include "log.h"
 #include "secret_equal.h"
 
@@ -113,7 +114,7 @@ int doctor_qstash(struct doctor *d)
 		outcome("failed");
 		char line[2200];
 		snprintf(line, sizeof line, "checking the token: %s", *err ? err : "failed");
-		say(d, st == SCHEDULE_BAD_REQUEST ? 2 : 1, line);
+		say(d, outcome_of_schedule(st).exit, line);
 		return 1;
 	}
 	const cJSON *keys = cJSON_GetObjectItemCaseSensitive(result, "keys");

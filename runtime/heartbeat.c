@@ -6,26 +6,11 @@
 
 #include "engines.h"
 #include "log.h"
+#include "outcome.h"
 
-/* 1: a success ping; -1: a failure ping; 0: nothing to say (a busy
- * refusal, a repeated message, a cancel by the platform: not the sync's
- * outcome). */
 static int verdict(enum sync_status st)
 {
-	switch (st) {
-	case SYNC_OK:
-		return 1;
-	case SYNC_FAILED:
-	case SYNC_CONFIG:
-	case SYNC_GUARD:
-	case SYNC_UNREACHABLE:
-		return -1;
-	case SYNC_DEDUPLICATED:
-	case SYNC_BUSY:
-	case SYNC_CANCELLED:
-		return 0;
-	}
-	return 0;
+	return outcome_of_sync(st, OUTCOME_PERSON).ping;
 }
 
 /* url + "/fail", before its query string if it has one, without a

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <strings.h>
 
-#include "fn_log.h"
+#include "outcome.h"
 
 const char *http_header(const struct http_request *req, const char *name)
 {
@@ -23,17 +23,12 @@ void http_reply(struct http_response *res, int status, cJSON *body)
 void http_reply_error(struct http_response *res, int status, const char *fmt,
                       ...)
 {
-	char msg[1024], now[32];
+	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fn_iso_time(now);
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "success", 0);
-	cJSON_AddStringToObject(o, "error", msg);
-	cJSON_AddStringToObject(o, "timestamp", now);
-	http_reply(res, status, o);
+	http_reply(res, status, outcome_envelope(msg, NULL));
 }
 
 void http_add_header(struct http_response *res, const char *name,

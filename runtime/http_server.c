@@ -21,6 +21,7 @@
 #include "http.h"
 #include "http_peer.h"
 #include "log.h"
+#include "outcome.h"
 #include "request_id.h"
 #include "routes.h"
 #include "signals.h"
@@ -248,8 +249,9 @@ static const char *reason_text(int status)
 static int send_response(struct mg_connection *conn, const char *request_id,
                          const struct http_response *res)
 {
-	char *out = res->body ? log_json_text(res->body, 0) : NULL;
-	const char *body = out ? out : "{\"success\":false,\"error\":\"out of memory\"}";
+	char *out = res->body ? log_json_text(res->body, 0) : NULL, oom[64];
+	outcome_envelope_text(oom, sizeof oom, "out of memory");
+	const char *body = out ? out : oom;
 	size_t len = strlen(body);
 	char date[64], extra[512] = "";
 	time_t now = time(NULL);
@@ -524,10 +526,12 @@ static void answer_unrouted(struct mg_connection *conn)
 	}
 	int options = strcmp(ri->request_method, "OPTIONS") == 0 &&
 	              strcmp(ri->request_uri, "*") == 0;
-	const char *msg = options
-	        ? ""
-	        : "{\"success\":false,\"error\":\"send the path only (origin-form), "
-	          "not an absolute URL or *\"}\n";
+	char msg[96] = "";
+	if (!options) {
+		outcome_envelope_text(msg, sizeof msg - 1, "send the path only "
+		                      "(origin-form), not an absolute URL or *");
+		strcat(msg, "\n");
+	}
 	mg_printf(conn, "HTTP/1.1 %s\r\nContent-Type: application/json\r\n"
 	                "Content-Length: %zu\r\nX-Request-Id: %s\r\n%s"
 	                "Cache-Control: no-store\r\nConnection: close\r\n\r\n",
@@ -552,10 +556,13 @@ static int on_http_error(struct mg_connection *conn, int status,
 	request_id_make(NULL, rid);
 	if (status < 400 || status > 599)
 		status = 400;
-	char body[160];
-	int n = snprintf(body, sizeof body, "{\"success\":false,\"error\":\"%s "
-	                 "(refused by the HTTP server before routing)\"}\n",
-	                 reason_text(status));
+	char why[96], body[160];
+	snprintf(why, sizeof why, "%s (refused by the HTTP server before "
+	         "routing)", reason_text(status));
+	int n = outcome_envelope_text(body, sizeof body - 1, why);
+	n = n < 0 ? 0 : n > (int)sizeof body - 2 ? (int)sizeof body - 2 : n;
+	body[n++] = '\n';
+	body[n] = '\0';
 	mg_printf(conn, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
 	                "Content-Length: %d\r\nX-Request-Id: %s\r\n"
 	                "Cache-Control: no-store\r\nConnection: close\r\n\r\n",

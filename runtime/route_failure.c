@@ -142,9 +142,16 @@ static void record(const struct route_ctx *ctx, const struct http_request *req,
 	};
 	struct sync_settings settings;
 	config_sync_settings(ctx->cfg, &settings);
-	sync_delivery_failed_fn *rec = engines_sync_delivery_failed(err, sizeof err);
+	sync_delivery_failed_fn *rec = NULL;
 	long long run_id = 0;
-	enum sync_status st = rec ? rec(&settings, &f, &run_id, err, sizeof err) : SYNC_FAILED;
+	enum sync_status st = SYNC_CONFIG;
+	if (!ctx->cfg->target_url)
+		snprintf(err, sizeof err, "%s, so the failure cannot be recorded "
+		         "in the run log", CONFIG_TARGET_UNSET);
+	else if (!(rec = engines_sync_delivery_failed(err, sizeof err)))
+		st = SYNC_FAILED;
+	else
+		st = rec(&settings, &f, &run_id, err, sizeof err);
 	free(details);
 	if (st == SYNC_OK && run_id == 0) {
 		log_line(req->request_id, FN_INFO, "QStash failure callback repeated; "

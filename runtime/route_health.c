@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engines.h"
+#include "invoke.h"
 #include "log.h"
 #include "routes.h"
 
@@ -66,7 +66,7 @@ static void say_seconds(char *out, size_t len, long long s)
 /* The answer: the summary's fields, max_age_s, and the verdict. */
 static void answer(struct http_response *res, cJSON *summary, long max_age)
 {
-	char ts[32], why[200] = "", age_text[32], max_text[32];
+	char why[200] = "", age_text[32], max_text[32];
 	const cJSON *age = cJSON_GetObjectItemCaseSensitive(summary, "age_s");
 	int never = !cJSON_IsNumber(age);
 	int fresh = !never && age->valuedouble < (double)max_age;
@@ -78,23 +78,18 @@ static void answer(struct http_response *res, cJSON *summary, long max_age)
 		snprintf(why, sizeof why, "the last successful sync was %s ago, "
 		         "not younger than max_age %s", age_text, max_text);
 	}
-	fn_iso_time(ts);
 	cJSON *o = cJSON_CreateObject();
-	if (!o) {
-		cJSON_Delete(summary);
-		http_reply_error(res, 500, "out of memory");
-		return;
-	}
-	cJSON_AddBoolToObject(o, "success", fresh);
 	cJSON_AddStringToObject(o, "status", fresh ? "ok" : never ? "never" : "stale");
-	if (!fresh)
-		cJSON_AddStringToObject(o, "error", why);
 	cJSON_AddNumberToObject(o, "max_age_s", (double)max_age);
 	cJSON *f;
 	cJSON_ArrayForEach(f, summary)
 		cJSON_AddItemToObject(o, f->string, cJSON_Duplicate(f, 1));
-	cJSON_AddStringToObject(o, "timestamp", ts);
 	cJSON_Delete(summary);
+	o = outcome_envelope(fresh ? NULL : why, o);
+	if (!o) {
+		http_reply_error(res, 500, "out of memory");
+		return;
+	}
 	http_reply(res, fresh ? 200 : 503, o);
 }
 
@@ -109,21 +104,17 @@ void route_health(const struct route_ctx *ctx, const struct http_request *req,
 		                 "30m, 2d or 3600 (seconds), from 1s to 366d");
 		return;
 	}
-	char err[1024] = "";
-	sync_summary_fn *summarize = engines_sync_summary(err, sizeof err);
-	if (!summarize) {
-		http_reply_error(res, 500, "%s", err);
+	struct invocation iv = { .cfg = ctx->cfg, .request_id = req->request_id };
+	invoke_sync_summary(&iv);
+	if (iv.stage == INVOKE_RAN && iv.status != SYNC_OK)
+		iv.outcome.http = 503; /* a run log that cannot be read proves
+		                          no recent success */
+	if (iv.stage != INVOKE_RAN || iv.status != SYNC_OK) {
+		invoke_reply(&iv, res);
 		return;
 	}
-	struct sync_settings settings;
-	config_sync_settings(ctx->cfg, &settings);
-	struct fn_logger lg = log_fn_logger(req->request_id);
-	cJSON *summary = NULL;
-	enum sync_status st = summarize(&settings, &lg, &summary, err, sizeof err);
-	if (st != SYNC_OK) {
-		/* a run log that cannot be read proves no recent success */
-		http_reply_error(res, 503, "%s", *err ? err : "out of memory");
-		return;
-	}
+	cJSON *summary = cJSON_DetachItemFromObjectCaseSensitive(iv.answer,
+	                                                         "summary");
+	cJSON_Delete(iv.answer);
 	answer(res, summary, max_age);
 }

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "admin_auth.h"
-#include "engines.h"
+#include "invoke.h"
 #include "json_guard.h"
 #include "log.h"
 #include "routes.h"
@@ -75,28 +75,7 @@ void route_schedule(const struct route_ctx *ctx, const struct http_request *req,
 	if (strcmp(req->method, "POST") == 0 &&
 	    parse_body(req, res, &action, id, sizeof id) != 0)
 		return;
-	char err[1024] = "";
-	if (config_check(ctx->cfg, NEED_SCHEDULE, NULL, err, sizeof err) > 0) {
-		char *nl = strchr(err, '\n');
-		if (nl)
-			*nl = '\0';
-		http_reply_error(res, 503, "schedule not configured: %s", err);
-		return;
-	}
-	schedule_run_fn *run = engines_schedule_run(err, sizeof err);
-	if (!run) {
-		http_reply_error(res, 500, "%s", err);
-		return;
-	}
-	struct schedule_settings settings;
-	config_schedule_settings(ctx->cfg, &settings);
-	struct fn_logger lg = log_fn_logger(req->request_id);
-	cJSON *result = NULL;
-	enum schedule_status st = run(&settings, (enum schedule_action)action,
-	                              id[0] ? id : NULL, &lg, &result, err, sizeof err);
-	int code = st == SCHEDULE_OK ? 200 : st == SCHEDULE_BAD_REQUEST ? 400 : 502;
-	if (result)
-		http_reply(res, code, result);
-	else
-		http_reply_error(res, code, "%s", *err ? err : "out of memory");
+	struct invocation iv = { .cfg = ctx->cfg, .request_id = req->request_id };
+	invoke_schedule(&iv, (enum schedule_action)action, id[0] ? id : NULL);
+	invoke_reply(&iv, res);
 }

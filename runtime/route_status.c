@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "admin_auth.h"
-#include "engines.h"
+#include "invoke.h"
 #include "log.h"
 #include "routes.h"
 
@@ -33,17 +33,11 @@ int route_monitor_ready(const struct route_ctx *ctx,
 		                 "<SYNC_ADMIN_TOKEN> or <SYNC_MONITOR_TOKEN>");
 		return 0;
 	}
-	if (!cfg->target_url) {
-		http_reply_error(res, 503, "sync not configured: TARGET_DATABASE_URL is not set");
-		return 0;
-	}
-	char err[1024] = "";
-	if (config_check(cfg, NEED_SYNC, NULL, err, sizeof err) > 0) {
-		err[strcspn(err, "\n")] = '\0';
-		http_reply_error(res, 500, "sync not configured: %s", err);
-		return 0;
-	}
-	return 1;
+	struct invocation iv = { .cfg = cfg, .request_id = req->request_id };
+	if (invoke_ready(&iv, NEED_SYNC, "sync"))
+		return 1;
+	invoke_reply(&iv, res);
+	return 0;
 }
 
 void route_status(const struct route_ctx *ctx, const struct http_request *req,
@@ -51,21 +45,7 @@ void route_status(const struct route_ctx *ctx, const struct http_request *req,
 {
 	if (!route_monitor_ready(ctx, req, res))
 		return;
-	char err[1024] = "";
-	sync_runs_fn *status = engines_sync_runs(err, sizeof err);
-	if (!status) {
-		http_reply_error(res, 500, "%s", err);
-		return;
-	}
-	struct sync_settings settings;
-	config_sync_settings(ctx->cfg, &settings);
-	struct fn_logger lg = log_fn_logger(req->request_id);
-	cJSON *result = NULL;
-	enum sync_status st = status(&settings, limit_from_query(req->query), &lg,
-	                             &result, err, sizeof err);
-	int code = st == SYNC_OK ? 200 : st == SYNC_UNREACHABLE ? 503 : 500;
-	if (result)
-		http_reply(res, code, result);
-	else
-		http_reply_error(res, code, "%s", *err ? err : "out of memory");
+	struct invocation iv = { .cfg = ctx->cfg, .request_id = req->request_id };
+	invoke_sync_runs(&iv, limit_from_query(req->query));
+	invoke_reply(&iv, res);
 }

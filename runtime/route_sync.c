@@ -1,5 +1,5 @@
 /* route_sync.c - /api/background/sync/slave-to-prod: who may call it, and
- * how a sync's outcome becomes an HTTP answer. */
+ * what its answer sets off (alerts, the heartbeat). */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include "alerts.h"
 #include "engines.h"
 #include "heartbeat.h"
+#include "invoke.h"
 #include "log.h"
 #include "qstash_verify.h"
 #include "routes.h"
@@ -80,58 +81,9 @@ static enum caller authorize(const struct route_ctx *ctx,
 	return CALLER_NONE;
 }
 
-/* Maps an outcome to its HTTP status (README.md, "Responses"). */
-static int status_for(enum sync_status st, enum caller who,
-                      struct http_response *res)
-{
-	switch (st) {
-	case SYNC_OK:
-	case SYNC_DEDUPLICATED:
-		return 200;
-	case SYNC_BUSY:
-		/* A delivery is done only when its sync committed: QStash
-		 * must come back once the running one is done. */
-		return who == CALLER_QSTASH ? 503 : 409;
-	case SYNC_CONFIG:
-	case SYNC_GUARD:
-		if (who != CALLER_QSTASH)
-			return 500;
-		http_add_header(res, "Upstash-NonRetryable-Error", "true");
-		return 489;
-	case SYNC_UNREACHABLE:
-	case SYNC_CANCELLED:
-		return 503;
-	case SYNC_FAILED:
-		return 500;
-	}
-	return 500;
-}
-
-/* Retry-After for a 503: the engine's estimate for a busy target, else
- * a pause long enough for a database or an instance to come back. */
-static void retry_after(struct http_response *res, const cJSON *result,
-                        const struct config *cfg)
-{
-	if (res->status != 503)
-		return;
-	const cJSON *ra = cJSON_GetObjectItemCaseSensitive(result, "retry_after");
-	int s = cJSON_IsNumber(ra) ? ra->valueint : cfg->shutdown_grace_s;
-	http_set_retry_after(res, s < 5 ? 5 : s > 900 ? 900 : s);
-}
-
 static void run(const struct route_ctx *ctx, const struct http_request *req,
                 struct http_response *res, enum caller who)
 {
-	char err[1024] = "";
-	sync_run_fn *sync = engines_sync_run(err, sizeof err);
-	if (!sync) {
-		log_line(req->request_id, FN_ERROR, "Sync engine unavailable", "error",
-		         FN_STR(err), NULL);
-		http_reply_error(res, 500, "%s", err);
-		return;
-	}
-	struct sync_settings settings;
-	config_sync_settings(ctx->cfg, &settings);
 	struct sync_request sreq = {
 		.type = who == CALLER_QSTASH ? "scheduled" : "manual",
 		.message_id = who == CALLER_QSTASH ? http_header(req, "Upstash-Message-Id")
@@ -139,18 +91,24 @@ static void run(const struct route_ctx *ctx, const struct http_request *req,
 		.cancel = ctx->cancel,
 		.instance = ctx->cfg->instance,
 	};
-	struct fn_logger lg = log_fn_logger(req->request_id);
-	cJSON *result = NULL;
-	enum sync_status st = sync(&settings, &sreq, &lg, &result, err, sizeof err);
-	int code = status_for(st, who, res);
-	if (!result)
-		http_reply_error(res, code, "%s", *err ? err : "out of memory");
-	else
-		http_reply(res, code, result);
-	retry_after(res, res->body, ctx->cfg);
-	if (st == SYNC_OK)
+	struct invocation iv = {
+		.cfg = ctx->cfg,
+		.request_id = req->request_id,
+		.caller = who == CALLER_QSTASH ? OUTCOME_QSTASH : OUTCOME_PERSON,
+	};
+	invoke_sync_run(&iv, &sreq);
+	if (iv.stage == INVOKE_NOT_CONFIGURED)
+		log_line(req->request_id, FN_ERROR, "Sync not configured", "error",
+		         FN_STR(iv.err), NULL);
+	else if (iv.stage == INVOKE_NO_ENGINE)
+		log_line(req->request_id, FN_ERROR, "Sync engine unavailable", "error",
+		         FN_STR(iv.err), NULL);
+	invoke_reply(&iv, res);
+	if (iv.stage != INVOKE_RAN)
+		return;
+	if (iv.status == SYNC_OK)
 		alerts_post_skipped(ctx->cfg, req->request_id, res->body);
-	heartbeat_arm(res, ctx->cfg, st);
+	heartbeat_arm(res, ctx->cfg, (enum sync_status)iv.status);
 }
 
 int route_sync_retry_after(const struct route_ctx *ctx)
@@ -161,7 +119,7 @@ int route_sync_retry_after(const struct route_ctx *ctx)
 		return 30;
 	struct sync_settings settings;
 	config_sync_settings(ctx->cfg, &settings);
-	return estimate(&settings);
+	return outcome_retry_clamp(estimate(&settings));
 }
 
 void route_sync(const struct route_ctx *ctx, const struct http_request *req,
@@ -176,24 +134,6 @@ void route_sync(const struct route_ctx *ctx, const struct http_request *req,
 		         "message_id", FN_STR(http_header(req, "Upstash-Message-Id")),
 		         "retried", FN_STR(retried ? retried : "0"), "schedule_id",
 		         FN_STR(http_header(req, "Upstash-Schedule-Id")), NULL);
-	}
-	if (!ctx->cfg->target_url) {
-		log_line(req->request_id, FN_ERROR, "Sync not configured", "missing",
-		         FN_STR("TARGET_DATABASE_URL"), NULL);
-		http_reply_error(res, 503, "sync not configured: TARGET_DATABASE_URL is not set");
-		http_set_retry_after(res, 60);
-		return;
-	}
-	/* A malformed database URL is refused before anything connects:
-	 * libpq's errors would print the parts of it that it misread. */
-	char problem[CONFIG_PROBLEM_LEN + 64];
-	if (config_check(ctx->cfg, NEED_SYNC, NULL, problem, sizeof problem) > 0) {
-		problem[strcspn(problem, "\n")] = '\0';
-		log_line(req->request_id, FN_ERROR, "Sync not configured", "error",
-		         FN_STR(problem), NULL);
-		http_reply_error(res, status_for(SYNC_CONFIG, who, res),
-		                 "sync not configured: %s", problem);
-		return;
 	}
 	run(ctx, req, res, who);
 }

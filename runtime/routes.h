@@ -45,7 +45,7 @@ void route_health(const struct route_ctx *ctx, const struct http_request *req,
                   struct http_response *res);
 /* The read-only routes' gate (status, health): 1 when the caller holds
  * the admin or the monitor token and the target is configured, else 0
- * with res filled (401, 503, 500). */
+ * with res filled (401, or 503 when not configured). */
 int route_monitor_ready(const struct route_ctx *ctx,
                         const struct http_request *req,
                         struct http_response *res);

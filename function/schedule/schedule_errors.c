@@ -1,5 +1,5 @@
 /* schedule_errors.c - a QStash refusal as one actionable line, and the
- * error JSON of a failed action. */
+ * data of a failed action. */
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -113,14 +113,11 @@ cJSON *schedule_error_result(const struct schedule_op *op,
 		[SCHEDULE_TRIGGER] = "Failed to trigger a sync through QStash",
 		[SCHEDULE_KEYS] = "Failed to read the signing keys",
 	};
-	char ts[32];
 	const char *msg = (unsigned)op->action <= SCHEDULE_KEYS
 	                          ? what[op->action]
 	                          : "Failed: unknown schedule action";
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "success", 0);
 	cJSON_AddStringToObject(o, "message", msg);
-	cJSON_AddStringToObject(o, "error", op->err);
 	if (st == SCHEDULE_REFUSED) {
 		cJSON *d = cJSON_AddObjectToObject(o, "details");
 		cJSON_AddNumberToObject(d, "status", (double)op->qstash_status);
@@ -128,7 +125,5 @@ cJSON *schedule_error_result(const struct schedule_op *op,
 		                                             ? op->qstash_msg
 		                                             : op->err);
 	}
-	fn_iso_time(ts);
-	cJSON_AddStringToObject(o, "timestamp", ts);
 	return o;
 }

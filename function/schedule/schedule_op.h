@@ -33,8 +33,8 @@ enum schedule_status schedule_check_inputs(struct schedule_op *op);
  * non-2xx answer r. */
 void schedule_refused(struct schedule_op *op, const struct schedule_reply *r);
 
-/* The result of a failed action: success false, message, error and, for
- * SCHEDULE_REFUSED, details {status, message}. */
+/* The data of a failed action: message and, for SCHEDULE_REFUSED,
+ * details {status, message}. */
 struct cJSON *schedule_error_result(const struct schedule_op *op,
                                     enum schedule_status st);
 

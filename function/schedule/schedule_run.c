@@ -46,12 +46,8 @@ static char *join(const char *a, const char *b, const char *c)
 
 static cJSON *new_result(const char *message)
 {
-	char ts[32];
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "success", 1);
 	cJSON_AddStringToObject(o, "message", message);
-	fn_iso_time(ts);
-	cJSON_AddStringToObject(o, "timestamp", ts);
 	return o;
 }
 

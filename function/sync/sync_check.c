@@ -65,8 +65,7 @@ static enum sync_status connect_both(struct check *c)
 {
 	const struct sync_settings *s = c->s;
 	if (!s->target_url || !*s->target_url) {
-		fn_err(c->err, c->errlen, "TARGET_DATABASE_URL is not set (the "
-		       "main prod database to sync into)");
+		fn_err(c->err, c->errlen, "no target database in the settings");
 		return SYNC_CONFIG;
 	}
 	enum sync_status st = connect_side(c, &c->tgt_db, "target", s->target_url);

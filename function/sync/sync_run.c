@@ -1,6 +1,6 @@
-/* sync_run.c - one sync run from start to answer: connect, lock, plan,
- * move every table inside one target transaction, record, commit (or roll
- * back), and build the answer's JSON. */
+/* sync_run.c - one sync run from start to end: connect, lock, plan, move
+ * every table inside one target transaction, record, commit (or roll
+ * back), and hand back the statistics. */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +52,7 @@ static enum sync_status connect_all(struct run *r)
 {
 	const struct sync_settings *s = r->s;
 	if (!s->target_url || !*s->target_url) {
-		fn_err(r->err, r->errlen, "TARGET_DATABASE_URL is not set (the "
-		       "main prod database to sync into)");
+		fn_err(r->err, r->errlen, "no target database in the settings");
 		return SYNC_CONFIG;
 	}
 	r->same = same_url(s);
@@ -490,47 +489,6 @@ static void record_failure(struct run *r, enum sync_status st,
 	commit_alone(r, rec, ignore, sizeof ignore);
 }
 
-/* The answer; it takes stats (the one statistics object of the run, from
- * the engine to the caller). */
-static cJSON *answer(struct run *r, enum sync_status st, cJSON *stats)
-{
-	char ts[32];
-	fn_iso_time(ts);
-	cJSON *o = cJSON_CreateObject();
-	if (!o) {
-		cJSON_Delete(stats);
-		return NULL;
-	}
-	if (st != SYNC_OK && st != SYNC_DEDUPLICATED) {
-		cJSON_Delete(stats);
-		cJSON_AddBoolToObject(o, "success", 0);
-		cJSON_AddStringToObject(o, "error", r->err);
-		cJSON_AddStringToObject(o, "timestamp", ts);
-		if (st == SYNC_BUSY)
-			cJSON_AddNumberToObject(o, "retry_after",
-			                        r->retry_after_s);
-		return o;
-	}
-	cJSON_AddBoolToObject(o, "success", 1);
-	cJSON_AddStringToObject(o, "message",
-		st == SYNC_DEDUPLICATED
-			? "Slave-to-prod sync already completed for this message"
-		: r->req->dry_run
-			? "Slave-to-prod sync dry run completed; nothing was applied"
-			: "Slave-to-prod sync completed successfully");
-	cJSON_AddStringToObject(o, "timestamp", ts);
-	cJSON_AddStringToObject(o, "type", r->req->type ? r->req->type
-	                                                : "manual");
-	cJSON_AddItemToObject(o, "statistics",
-	                      stats ? stats : cJSON_CreateObject());
-	cJSON_AddNumberToObject(o, "run_id", (double)r->run_id);
-	if (st == SYNC_DEDUPLICATED)
-		cJSON_AddBoolToObject(o, "deduplicated", 1);
-	if (r->req->dry_run && st == SYNC_OK)
-		cJSON_AddBoolToObject(o, "dry_run", 1);
-	return o;
-}
-
 static enum sync_status claim(struct run *r)
 {
 	const struct sync_claim c = {
@@ -598,19 +556,12 @@ static enum sync_status run_steps(struct run *r, cJSON **stats)
 
 enum sync_status sync_run(const struct sync_settings *settings,
                           const struct sync_request *request,
-                          const struct fn_logger *log, struct cJSON **result,
-                          char *err, size_t errlen)
+                          const struct fn_logger *log,
+                          struct sync_result *result, char *err,
+                          size_t errlen)
 {
-	/* the documented defaults for whatever the caller left unset */
-	struct sync_settings s = *settings;
-	if (!s.source_schema || !*s.source_schema)
-		s.source_schema = "public";
-	if (!s.target_schema || !*s.target_schema)
-		s.target_schema = "public";
-	if (!s.exclude)
-		s.exclude = "";
-	struct run r = { .s = &s, .req = request, .log = log, .err = err,
-	                 .errlen = errlen, .t0 = sync_now_ms() };
+	struct run r = { .s = settings, .req = request, .log = log,
+	                 .err = err, .errlen = errlen, .t0 = sync_now_ms() };
 	sync_usage_now(&r.usage0);
 	fn_iso_time(r.started);
 	if (err && errlen)
@@ -627,6 +578,8 @@ enum sync_status sync_run(const struct sync_settings *settings,
 		       FN_STR(request->message_id), "run_id", FN_INT(r.run_id),
 		       NULL);
 	} else {
+		cJSON_Delete(stats);
+		stats = NULL;
 		if (st == SYNC_BUSY && r.tgt)
 			sync_runlog_busy(r.tgt, &r.retry_after_s, err, errlen);
 		char detail[1100];
@@ -638,9 +591,9 @@ enum sync_status sync_run(const struct sync_settings *settings,
 		       "run_id", FN_INT(r.run_id), "message_id",
 		       FN_STR(request->message_id), NULL);
 	}
-	*result = answer(&r, st, stats);
-	if (request->run_id)
-		*request->run_id = r.run_id;
+	*result = (struct sync_result){ .statistics = stats,
+	                                .run_id = r.run_id,
+	                                .retry_after_s = r.retry_after_s };
 	cJSON_Delete(r.earlier);
 	sync_plan_free(&r.plan);
 	sync_db_close(&r.tgt_db);

@@ -208,17 +208,15 @@ enum sync_status sync_runlog_claim(struct sync_db *tgt,
 }
 
 /* Seconds until the running sync is likely done: what the slowest of the
- * recent successful runs has left, or, without history or past it, half
- * as long again as it has run; clamped to 5..900. */
+ * recent successful runs has left, or, without history or past it (under
+ * 5 s left), half as long again as it has run. The caller bounds it. */
 static int expected_remaining(double slowest, double elapsed)
 {
 	double rem = slowest > 0 ? slowest - (elapsed > 0 ? elapsed : 0) : -1;
 	if (rem < 5)
 		rem = elapsed > 0 ? elapsed / 2 : 30;
-	if (rem < 5)
-		rem = 5;
-	if (rem > 900)
-		rem = 900;
+	if (rem > 86400)
+		rem = 86400;
 	return (int)(rem + 0.999);
 }
 
@@ -262,8 +260,8 @@ enum sync_status sync_delivery_failed(const struct sync_settings *settings,
 	struct sync_db tgt;
 	*run_id = 0;
 	if (!settings->target_url || !*settings->target_url) {
-		fn_err(err, errlen, "TARGET_DATABASE_URL is not set, so the "
-		       "failure cannot be recorded in the run log");
+		fn_err(err, errlen, "no target database in the settings, so "
+		       "the failure cannot be recorded in the run log");
 		return SYNC_CONFIG;
 	}
 	enum sync_status st = sync_db_connect(&tgt, "target",
@@ -363,7 +361,7 @@ static enum sync_status open_log(const struct sync_settings *settings,
 	*exists = 0;
 	memset(tgt, 0, sizeof *tgt);
 	if (!settings->target_url || !*settings->target_url) {
-		fn_err(err, errlen, "TARGET_DATABASE_URL is not set");
+		fn_err(err, errlen, "no target database in the settings");
 		return SYNC_CONFIG;
 	}
 	enum sync_status st = sync_db_connect(tgt, "target", settings->target_url,
@@ -466,7 +464,6 @@ enum sync_status sync_runs(const struct sync_settings *settings, int limit,
                            const struct fn_logger *log,
                            struct cJSON **result, char *err, size_t errlen)
 {
-	char ts[32];
 	*result = NULL;
 	struct sync_db tgt;
 	int exists = 0;
@@ -478,25 +475,21 @@ enum sync_status sync_runs(const struct sync_settings *settings, int limit,
 			st = read_runs(&tgt, exists, limit, &runs, err, errlen);
 		sync_db_close(&tgt);
 	}
-	fn_iso_time(ts);
+	if (st != SYNC_OK) {
+		cJSON_Delete(runs);
+		cJSON_Delete(summary);
+		log_failure(log, &tgt, err);
+		return st;
+	}
 	cJSON *o = cJSON_CreateObject();
 	if (!o) {
 		cJSON_Delete(runs);
 		cJSON_Delete(summary);
-		return st == SYNC_OK ? SYNC_FAILED : st;
+		fn_err(err, errlen, "out of memory");
+		return SYNC_FAILED;
 	}
-	if (st == SYNC_OK) {
-		cJSON_AddBoolToObject(o, "success", 1);
-		cJSON_AddItemToObject(o, "summary", summary ? summary : empty_summary());
-		cJSON_AddItemToObject(o, "runs", runs ? runs : cJSON_CreateArray());
-	} else {
-		cJSON_Delete(runs);
-		cJSON_Delete(summary);
-		log_failure(log, &tgt, err);
-		cJSON_AddBoolToObject(o, "success", 0);
-		cJSON_AddStringToObject(o, "error", err);
-	}
-	cJSON_AddStringToObject(o, "timestamp", ts);
+	cJSON_AddItemToObject(o, "summary", summary ? summary : empty_summary());
+	cJSON_AddItemToObject(o, "runs", runs ? runs : cJSON_CreateArray());
 	*result = o;
 	return st;
 }

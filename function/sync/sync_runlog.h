@@ -54,7 +54,7 @@ enum sync_status sync_runlog_claim(struct sync_db *tgt,
 /* After SYNC_BUSY: rewrites err to name the lock's holder (pid,
  * application_name, since when) and sets *retry_after_s to the expected
  * remaining seconds of the running sync, from the durations of the last
- * successful runs (5..900). Outside a transaction. */
+ * successful runs (the runtime bounds it). Outside a transaction. */
 void sync_runlog_busy(struct sync_db *tgt, int *retry_after_s, char *err,
                       size_t errlen);
 

@@ -54,6 +54,41 @@ test_manual_trigger_without_database_is_503() {
 	kill "$SERVE_PID"
 }
 
+# "Not configured" is one answer on every route: 503, Retry-After 60, and
+# "<what> not configured: <the variable>"; a malformed database URL too on
+# the read routes (the sync route answers that one as a configuration
+# error: 500 to a person, 489 to QStash).
+test_not_configured_is_503_on_every_route() {
+	local tok='Authorization: Bearer adm-token-1' r m path what
+	SYNC_ADMIN_TOKEN=adm-token-1 start_serve
+	for r in "POST slave-to-prod sync" "GET slave-to-prod sync" "GET status sync" \
+	         "GET health sync" "GET schedule schedule" "POST schedule schedule"; do
+		read -r m path what <<<"$r"
+		if [ "$m" = POST ]; then
+			http POST "$SERVE_URL/api/background/sync/$path" -H "$tok" \
+				-H 'x-manual-trigger: true' --data-binary '{"action":"list"}'
+		else
+			http GET "$SERVE_URL/api/background/sync/$path" -H "$tok"
+		fi
+		assert_eq 503 "$HTTP_STATUS" "$m $path unconfigured"
+		assert_contains "$HTTP_HEADERS" "Retry-After: 60"
+		assert_json "$HTTP_BODY" 'j["success"]' false
+		assert_contains "$HTTP_BODY" "\"$what not configured: "
+	done
+	kill "$SERVE_PID"; wait_exit "$SERVE_PID" 5
+	SYNC_ADMIN_TOKEN=adm-token-1 TARGET_DATABASE_URL='postgresql://u:p@ss@127.0.0.1/db' start_serve
+	for r in status health; do
+		http GET "$SERVE_URL/api/background/sync/$r" -H "$tok"
+		assert_eq 503 "$HTTP_STATUS" "GET $r with a malformed TARGET_DATABASE_URL"
+		assert_contains "$HTTP_HEADERS" "Retry-After: 60"
+		assert_contains "$HTTP_BODY" "sync not configured: TARGET_DATABASE_URL"
+	done
+	http POST "$SERVE_URL/api/background/sync/slave-to-prod" -H "$tok" -H 'x-manual-trigger: true'
+	assert_eq 500 "$HTTP_STATUS" "a manual sync with a malformed TARGET_DATABASE_URL"
+	assert_contains "$HTTP_BODY" "sync not configured: TARGET_DATABASE_URL"
+	kill "$SERVE_PID"
+}
+
 test_body_limit_is_64k() {
 	SYNC_ADMIN_TOKEN=adm-token-1 start_serve
 	head -c 65536 /dev/zero | tr '\0' 'a' > "$TEST_TMP/64k"

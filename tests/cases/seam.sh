@@ -27,6 +27,20 @@ test_function_knows_nothing_of_the_runtime() {
 	[ -z "$hits" ] || fail "function/ includes runtime or civetweb headers: $hits"
 }
 
+# An engine returns a status, one line of error and its data; what a
+# status means to an HTTP caller or a shell is runtime/outcome.c's table.
+test_function_knows_no_http_code_nor_exit_status() {
+	local hits
+	hits=$(grep -n 'HTTP [1-5][0-9][0-9]\|\b489\b\|exit [0-9]\|exit status\|NonRetryable' \
+		function/*.h || true)
+	[ -z "$hits" ] || fail "function/'s headers document HTTP codes or exit statuses: $hits"
+	hits=$(grep -rn 'cJSON_Add[A-Za-z]*ToObject([a-z]*, "success"' function/ || true)
+	[ -z "$hits" ] || fail "function/ builds an answer's envelope: $hits"
+	hits=$(grep -rln 'case SYNC_\|case SCHEDULE_\|== SYNC_UNREACHABLE\|== SCHEDULE_BAD_REQUEST' \
+		runtime/*.c | grep -v '^runtime/outcome.c$' || true)
+	[ -z "$hits" ] || fail "statuses mapped outside runtime/outcome.c: $hits"
+}
+
 test_runtime_objects_get_no_private_include_path() {
 	local flags
 	flags=$(make -s -n -B BUILD="$TEST_TMP/b" "$TEST_TMP/b/obj/runtime/main.o" 2>&1 | grep -- ' -c runtime/main.c')

@@ -76,9 +76,9 @@ TEST(bad_requests_never_reach_the_network)
 	CHECK_INT(schedule_run(&s, SCHEDULE_PAUSE, NULL, NULL, &r, err, sizeof err),
 	          SCHEDULE_BAD_REQUEST);
 	CHECK_CONTAINS(err, "needs a scheduleId");
-	CHECK(cJSON_IsFalse(cJSON_GetObjectItem(r, "success")));
-	CHECK_STR(str(r, "error"), err);
-	CHECK(str(r, "timestamp") != NULL);
+	/* the engine's data only: the runtime puts it in the envelope */
+	CHECK_STR(str(r, "message"), "Failed to pause the schedule");
+	CHECK(cJSON_GetObjectItem(r, "success") == NULL);
 	cJSON_Delete(r);
 
 	CHECK_INT(schedule_run(&s, SCHEDULE_DELETE, "../v2/keys", NULL, &r, err,
@@ -128,7 +128,7 @@ TEST(closed_port_is_unreachable_and_retried)
 	CHECK_CONTAINS(err, "check QSTASH_URL and the network");
 	CHECK_CONTAINS(err, "2 attempts");
 	CHECK_INT(c.retries, 1);
-	CHECK(cJSON_IsFalse(cJSON_GetObjectItem(r, "success")));
+	CHECK_STR(str(r, "message"), "Failed to list the schedules");
 	CHECK(cJSON_GetObjectItem(r, "details") == NULL);
 	CHECK(strstr(c.text, TOKEN) == NULL);
 	char *all = cJSON_PrintUnformatted(r);
