@@ -240,7 +240,7 @@ enum sync_status sync_delete_count(struct sync_plan *plan, struct sync_db *src,
 		sync_buf_free(&t->ck_to_keys);
 		long long b1 = same ? -1 : sync_usage_bytes(src);
 		long long g1 = same ? -1 : sync_usage_bytes(tgt);
-		t->keys_bytes = b0 >= 0 && b1 >= b0 ? b1 - b0 : 0;
+		t->out.keys_bytes = b0 >= 0 && b1 >= b0 ? b1 - b0 : 0;
 		t->pre_tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 : 0;
 		PGresult *r = NULL;
 		if (st == SYNC_OK && !t->delete_listed) {
@@ -254,7 +254,7 @@ enum sync_status sync_delete_count(struct sync_plan *plan, struct sync_db *src,
 		}
 		if (st != SYNC_OK)
 			break;
-		t->delete_found = n;
+		t->out.delete_found = n;
 		st = guard(t, n, total, err, errlen);
 	}
 	return st;
@@ -288,8 +288,8 @@ enum sync_status sync_delete_apply(struct sync_plan *plan, struct sync_db *tgt,
 		keys_name(keys, sizeof keys, i);
 		PGresult *r = NULL;
 		double t0 = sync_now_ms();
-		if (t->delete_listed && t->delete_found == 0) {
-			t->deleted = 0; /* no target-only key: no statement */
+		if (t->delete_listed && t->out.delete_found == 0) {
+			t->out.deleted = 0; /* no target-only key: no statement */
 			continue;
 		}
 		st = sync_rules_triggers(tgt, t, 1, err, errlen);
@@ -299,13 +299,13 @@ enum sync_status sync_delete_apply(struct sync_plan *plan, struct sync_db *tgt,
 			         t, keys, same, what, &r, err, errlen);
 		if (st == SYNC_OK)
 			st = sync_rules_triggers(tgt, t, 0, err, errlen);
-		t->total_ms += sync_now_ms() - t0;
+		t->out.total_ms += sync_now_ms() - t0;
 		if (st != SYNC_OK) {
 			PQclear(r);
 			explain_blocked(t, tgt, err, errlen);
 			break;
 		}
-		t->deleted = strtoll(PQcmdTuples(r), NULL, 10);
+		t->out.deleted = strtoll(PQcmdTuples(r), NULL, 10);
 		PQclear(r);
 	}
 	return st;

@@ -464,7 +464,7 @@ cJSON *sync_incr_stats(const struct sync_table *t)
 		cJSON_AddStringToObject(o, "reason", x->reason);
 	add_text(o, "from", x->full ? NULL : x->from);
 	add_text(o, "to", x->to);
-	cJSON_AddNumberToObject(o, "rows_read", (double)t->source_rows);
+	cJSON_AddNumberToObject(o, "rows_read", (double)t->out.source_rows);
 	return o;
 }
 

@@ -97,6 +97,27 @@ struct sync_incr {
 	char *src_full;      /* f.src while a partial run filters it */
 };
 
+/* What the run did to one table: written by the stage that produces
+ * each figure (sync_table.c, sync_delete.c, sync_sequence.c, sync_run.c),
+ * read for the statistics, the logs and the run log. */
+struct sync_outcome {
+	long long source_rows, inserted, updated;
+	long long delete_found, deleted; /* a delete rule's rows: counted
+	                                    before any write, deleted */
+	long long keys_bytes; /* a delete rule's source keys, read before
+	                        the table's run (two databases) */
+	double copy_ms, analyze_ms, merge_ms, count_ms, diff_ms, total_ms;
+	/* "insert_select", "insert_direct", "copy_direct", "copy_stage",
+	 * "copy_diff", "checksum" */
+	const char *method;
+	/* why the checksum could not run ("" if it did or was not meant
+	 * to); bytes received from each server while the table ran, -1
+	 * when not measurable */
+	char fallback[400];
+	long long src_bytes, tgt_bytes;
+	int sequences_advanced;
+};
+
 struct sync_table {
 	char *src_schema, *src_name, *tgt_schema, *tgt_name;
 	char label[300];     /* "public.orders" (target), for messages */
@@ -130,11 +151,6 @@ struct sync_table {
 	int ncols;
 	struct sync_frag f;
 	/* filled by the run */
-	long long source_rows, inserted, updated;
-	long long delete_found, deleted; /* a delete rule's rows: counted
-	                                    before any write, deleted */
-	long long keys_bytes; /* a delete rule's source keys, read before
-	                        the table's run (two databases) */
 	/* a delete rule on the checksum path: the table is compared before
 	 * any table is written (pre_diffed; pre_staged rows wait in its
 	 * stage for its turn, pre_tgt_bytes came from the target then), the
@@ -147,17 +163,8 @@ struct sync_table {
 	int delete_listed;   /* the deletes are those keys (sync_delete.c) */
 	long long pre_staged, pre_tgt_bytes, ck_tgt_rows;
 	struct sync_buf ck_to_keys;
-	double copy_ms, analyze_ms, merge_ms, count_ms, diff_ms, total_ms;
-	/* "insert_select", "insert_direct", "copy_direct", "copy_stage",
-	 * "copy_diff", "checksum" */
-	const char *method;
-	/* checksum method (sync_checksum.h): as configured; why it could
-	 * not run ("" if it did or was not meant to); bytes received from
-	 * each server while the table ran, -1 when not measurable */
+	/* checksum method (sync_checksum.h) as configured */
 	enum sync_checksum checksum;
-	char fallback[400];
-	long long src_bytes, tgt_bytes;
-	int sequences_advanced;
 	/* checksum: the last run found every segment alike, or alike but
 	 * for the target's own rows (a hint, from the run log), with the servers' write counts then (source,
 	 * target; -1 unknown): when they have not moved since, the whole
@@ -174,6 +181,7 @@ struct sync_table {
 	long long ck_segments, ck_differing;
 	long long ck_was_to_rows, ck_to_rows;
 	uint64_t ck_was_to_hash, ck_to_hash;
+	struct sync_outcome out;
 };
 
 struct sync_plan {

@@ -67,7 +67,7 @@ static enum sync_status one_sequence(struct sync_table *t,
 	st = seq_exec(t, tgt, c, seq, sql_sync_sequence, &r, err, errlen);
 	if (st != SYNC_OK)
 		return st;
-	t->sequences_advanced += PQntuples(r);
+	t->out.sequences_advanced += PQntuples(r);
 	PQclear(r);
 	return SYNC_OK;
 }
