@@ -577,8 +577,8 @@ static enum sync_status whole(struct sync_db *src, struct sync_db *tgt,
 	uint64_t hs, ht;
 	*alike = sync_db_ll(rs, 0, 0, rows) && sync_db_ll(rt, 0, 0, &nt) &&
 	         xor_of(rs, &hs) && xor_of(rt, &ht) &&
-	         *rows + t->ck_was_to_rows == nt &&
-	         (hs ^ t->ck_was_to_hash) == ht;
+	         *rows + t->hint.to_rows == nt &&
+	         (hs ^ t->hint.to_hash) == ht;
 	t->ck_tgt_rows = nt;
 	PQclear(rs);
 	PQclear(rt);
@@ -604,19 +604,19 @@ static enum sync_status writes(struct sync_db *db, unsigned oid,
 	return st;
 }
 
-/* Both sides' write counts of t, into t->ck_written. */
+/* Both sides' write counts of t, into t->out.ck.written. */
 static enum sync_status both_writes(struct sync_db *src, struct sync_db *tgt,
                                     struct sync_table *t, char *err,
                                     size_t errlen)
 {
-	enum sync_status st = writes(src, t->src_oid, &t->ck_written[0], err,
+	enum sync_status st = writes(src, t->src_oid, &t->out.ck.written[0], err,
 	                             errlen);
-	return st == SYNC_OK ? writes(tgt, t->tgt_oid, &t->ck_written[1], err,
+	return st == SYNC_OK ? writes(tgt, t->tgt_oid, &t->out.ck.written[1], err,
 	                              errlen)
 	                     : st;
 }
 
-/* Reads both sides' write counts and sets t->ck_whole: compare the
+/* Reads both sides' write counts and sets t->out.ck.whole: compare the
  * whole tables first, since the last run found them alike (but for the
  * target-only rows it counted) and neither server has counted a write to
  * them since. */
@@ -625,10 +625,10 @@ static enum sync_status whole_first(struct sync_db *src, struct sync_db *tgt,
                                     size_t errlen)
 {
 	enum sync_status st = both_writes(src, tgt, t, err, errlen);
-	t->ck_whole = st == SYNC_OK && t->ck_quiet;
+	t->out.ck.whole = st == SYNC_OK && t->hint.quiet;
 	for (int side = 0; side < 2; side++)
-		t->ck_whole = t->ck_whole && t->ck_written[side] >= 0 &&
-		              t->ck_written[side] == t->ck_was_written[side];
+		t->out.ck.whole = t->out.ck.whole && t->out.ck.written[side] >= 0 &&
+		              t->out.ck.written[side] == t->hint.written[side];
 	return st;
 }
 
@@ -641,8 +641,8 @@ enum sync_status sync_checksum_before_copy(struct sync_db *src,
 	if (!sync_checksum_possible(t, src, tgt, ignore, sizeof ignore))
 		return SYNC_OK;
 	enum sync_status st = both_writes(src, tgt, t, err, errlen);
-	t->ck_copied = st == SYNC_OK && t->ck_written[0] >= 0 &&
-	               t->ck_written[1] >= 0;
+	t->out.ck.copied = st == SYNC_OK && t->out.ck.written[0] >= 0 &&
+	               t->out.ck.written[1] >= 0;
 	return st;
 }
 
@@ -653,9 +653,9 @@ enum sync_status sync_checksum_before_copy(struct sync_db *src,
 static void target_only(struct sync_table *t, int alike, int settled,
                         const struct ck_tonly *to)
 {
-	t->ck_to_known = alike || settled;
-	t->ck_to_rows = alike ? t->ck_was_to_rows : to->n;
-	t->ck_to_hash = alike ? t->ck_was_to_hash : to->h;
+	t->out.ck.to_known = alike || settled;
+	t->out.ck.to_rows = alike ? t->hint.to_rows : to->n;
+	t->out.ck.to_hash = alike ? t->hint.to_hash : to->h;
 }
 
 static void plan_free(struct ck_plan *p)
@@ -715,7 +715,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	long long rows = 0;
 	if (st == SYNC_OK)
 		st = whole_first(src, tgt, t, err, errlen);
-	if (st == SYNC_OK && t->ck_whole)
+	if (st == SYNC_OK && t->out.ck.whole)
 		st = whole(src, tgt, t, &s, &alike, &rows, err, errlen);
 	if (st == SYNC_OK && alike)
 		sync_meter_add(src->meter, rows);
@@ -735,10 +735,10 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 			st = compare(src, tgt, t, &s, &plan, &all, err, errlen);
 	}
 	d->read = alike ? rows : plan.rows;
-	t->ck_segments = alike ? 1 : empty ? 0 : (long long)s.nsegs + 1;
+	t->out.ck.segments = alike ? 1 : empty ? 0 : (long long)s.nsegs + 1;
 	/* the whole tables differed: so must a segment, unless the target
 	 * changed in between (it reads committed rows); not quiet either way */
-	t->ck_differing = plan.differing + (t->ck_whole && !alike &&
+	t->out.ck.differing = plan.differing + (t->out.ck.whole && !alike &&
 	                                    !plan.differing);
 	struct ck_tonly to = plan.to;
 	if (all) { /* the row level meets every row again */
@@ -752,7 +752,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = row_level(src, tgt, t, &s, &plan, all, d, &to, err, errlen);
 	target_only(t, alike, st == SYNC_OK && !empty && d->staged == 0, &to);
 	/* an empty source: every target row in scope is its own, unseen */
-	t->ck_keys_all = alike ? t->ck_was_to_rows == 0 : !empty && !to.lost;
+	t->ck_keys_all = alike ? t->hint.to_rows == 0 : !empty && !to.lost;
 	if (!alike)
 		t->ck_tgt_rows = plan.tgt_rows;
 	if (st == SYNC_OK)

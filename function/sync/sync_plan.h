@@ -97,6 +97,36 @@ struct sync_incr {
 	char *src_full;      /* f.src while a partial run filters it */
 };
 
+/* The checksum's hint from the run log (sync_runlog.c writes it before
+ * the table runs, the checksum reads it): the last run found every
+ * segment alike, or alike but for the target's own rows (quiet), with
+ * the servers' write counts then (source, target; -1 unknown): when they
+ * have not moved since, the whole table is compared first. Target-only
+ * rows (keys the source lacks: prod's own): how many and the XOR of
+ * their row hashes, as the last run knew them. */
+struct sync_ck_hint {
+	int quiet;
+	long long written[2];
+	long long to_rows;
+	uint64_t to_hash;
+};
+
+/* What the checksum found (sync_checksum.c): the whole table was
+ * compared first (whole); the servers' write counts now (source,
+ * target; -1 unknown); segments compared (1: the whole table, which
+ * matched), how many differed; target-only rows as this run found them
+ * (to_known: every one was counted and nothing was fetched, so the next
+ * run may compare the whole tables with them taken out). copied: copied
+ * into an empty target, with the write counts
+ * (sync_checksum_before_copy). */
+struct sync_ck_result {
+	int whole, to_known, copied;
+	long long written[2];
+	long long segments, differing;
+	long long to_rows;
+	uint64_t to_hash;
+};
+
 /* What the run did to one table: written by the stage that produces
  * each figure (sync_table.c, sync_delete.c, sync_sequence.c, sync_run.c),
  * read for the statistics, the logs and the run log. */
@@ -116,6 +146,7 @@ struct sync_outcome {
 	char fallback[400];
 	long long src_bytes, tgt_bytes;
 	int sequences_advanced;
+	struct sync_ck_result ck;
 };
 
 struct sync_table {
@@ -165,22 +196,7 @@ struct sync_table {
 	struct sync_buf ck_to_keys;
 	/* checksum method (sync_checksum.h) as configured */
 	enum sync_checksum checksum;
-	/* checksum: the last run found every segment alike, or alike but
-	 * for the target's own rows (a hint, from the run log), with the servers' write counts then (source,
-	 * target; -1 unknown): when they have not moved since, the whole
-	 * table is compared first (ck_whole); segments compared (1: the
-	 * whole table, which matched), how many differed, the counts now.
-	 * Target-only rows (keys the source lacks: prod's own): how many
-	 * and the XOR of their row hashes, as the last run knew them (with
-	 * ck_quiet) and as this run found them (ck_to_known: every one was
-	 * counted and nothing was fetched, so the next run may compare the
-	 * whole tables with them taken out). ck_copied: copied into an
-	 * empty target, with the write counts (sync_checksum_before_copy) */
-	int ck_quiet, ck_whole, ck_to_known, ck_copied;
-	long long ck_was_written[2], ck_written[2];
-	long long ck_segments, ck_differing;
-	long long ck_was_to_rows, ck_to_rows;
-	uint64_t ck_was_to_hash, ck_to_hash;
+	struct sync_ck_hint hint;
 	struct sync_outcome out;
 };
 

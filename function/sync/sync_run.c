@@ -297,24 +297,24 @@ static cJSON *table_stats(const struct sync_table *t)
 	if (t->incr.on)
 		cJSON_AddItemToObject(o, "incremental", sync_incr_stats(t));
 	if (t->out.method && strcmp(t->out.method, "checksum") == 0) {
-		cJSON_AddBoolToObject(o, "compared_whole", t->ck_whole);
-		cJSON_AddNumberToObject(o, "segments", (double)t->ck_segments);
+		cJSON_AddBoolToObject(o, "compared_whole", t->out.ck.whole);
+		cJSON_AddNumberToObject(o, "segments", (double)t->out.ck.segments);
 		cJSON_AddNumberToObject(o, "segments_differing",
-		                        (double)t->ck_differing);
-		add_count(o, "source_writes", t->ck_written[0]);
-		add_count(o, "target_writes", t->ck_written[1]);
-		if (t->ck_to_known) {
+		                        (double)t->out.ck.differing);
+		add_count(o, "source_writes", t->out.ck.written[0]);
+		add_count(o, "target_writes", t->out.ck.written[1]);
+		if (t->out.ck.to_known) {
 			char h[17];
 			snprintf(h, sizeof h, "%016llx",
-			         (unsigned long long)t->ck_to_hash);
+			         (unsigned long long)t->out.ck.to_hash);
 			cJSON_AddNumberToObject(o, "target_only_rows",
-			                        (double)t->ck_to_rows);
+			                        (double)t->out.ck.to_rows);
 			cJSON_AddStringToObject(o, "target_only_hash", h);
 		}
 	}
-	if (t->ck_copied) { /* copy_direct, the write counts read before */
-		add_count(o, "source_writes", t->ck_written[0]);
-		add_count(o, "target_writes", t->ck_written[1]);
+	if (t->out.ck.copied) { /* copy_direct, the write counts read before */
+		add_count(o, "source_writes", t->out.ck.written[0]);
+		add_count(o, "target_writes", t->out.ck.written[1]);
 	}
 	add_count(o, "bytes_from_source", t->out.src_bytes);
 	add_count(o, "bytes_from_target", t->out.tgt_bytes);
