@@ -579,7 +579,7 @@ static enum sync_status whole(struct sync_db *src, struct sync_db *tgt,
 	         xor_of(rs, &hs) && xor_of(rt, &ht) &&
 	         *rows + t->hint.to_rows == nt &&
 	         (hs ^ t->hint.to_hash) == ht;
-	t->ck_tgt_rows = nt;
+	t->del.tgt_rows = nt;
 	PQclear(rs);
 	PQclear(rt);
 	return SYNC_OK;
@@ -698,8 +698,8 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	struct ck_plan plan = { 0 };
 	int empty = 0;
 	/* a delete rule's target-only keys (sync_delete.c) */
-	struct sync_buf *keys = t->ck_collect ? &t->ck_to_keys : NULL;
-	sync_buf_free(&t->ck_to_keys);
+	struct sync_buf *keys = t->del.collect ? &t->del.to_keys : NULL;
+	sync_buf_free(&t->del.to_keys);
 	plan.to.keys = keys;
 	enum sync_status st = sync_dupkey_check_source(t, src, what, err,
 	                                               errlen);
@@ -727,7 +727,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		rows = plan.rows;
 		plan_free(&plan);
 		plan = (struct ck_plan){ 0 };
-		sync_buf_free(&t->ck_to_keys);
+		sync_buf_free(&t->del.to_keys);
 		plan.to.keys = keys;
 		all = 0;
 		st = segments(src, tgt, t, &s, rows, &empty, err, errlen);
@@ -743,7 +743,7 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	struct ck_tonly to = plan.to;
 	if (all) { /* the row level meets every row again */
 		to = (struct ck_tonly){ .keys = keys };
-		sync_buf_free(&t->ck_to_keys);
+		sync_buf_free(&t->del.to_keys);
 	}
 	if (st == SYNC_OK && !all && plan.ndirect > 0)
 		st = ck_fetch(src, &s, t, plan.direct.p, plan.direct.len, d, err,
@@ -752,9 +752,9 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = row_level(src, tgt, t, &s, &plan, all, d, &to, err, errlen);
 	target_only(t, alike, st == SYNC_OK && !empty && d->staged == 0, &to);
 	/* an empty source: every target row in scope is its own, unseen */
-	t->ck_keys_all = alike ? t->hint.to_rows == 0 : !empty && !to.lost;
+	t->del.keys_all = alike ? t->hint.to_rows == 0 : !empty && !to.lost;
 	if (!alike)
-		t->ck_tgt_rows = plan.tgt_rows;
+		t->del.tgt_rows = plan.tgt_rows;
 	if (st == SYNC_OK)
 		st = both_run(src, tgt, sql_sync_checksum_sorts, err, errlen);
 	sync_meter_phase(src->meter, NULL);

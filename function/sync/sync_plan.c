@@ -1080,7 +1080,7 @@ static void free_table(struct sync_table *t)
 	free(f->ret), free(f->ret_d), free(f->rw);
 	free(t->fire_triggers), free(t->fire_found);
 	sync_incr_free(&t->incr);
-	sync_buf_free(&t->ck_to_keys);
+	sync_buf_free(&t->del.to_keys);
 }
 
 void sync_plan_free(struct sync_plan *plan)

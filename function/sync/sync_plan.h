@@ -97,6 +97,22 @@ struct sync_incr {
 	char *src_full;      /* f.src while a partial run filters it */
 };
 
+/* A delete rule's working state on one run (sync_delete.c), with what
+ * the checksum path leaves for it: the table is compared before any
+ * table is written (pre_diffed; pre_staged rows wait in its stage for
+ * its turn, pre_tgt_bytes came from the target then), the checksum
+ * keeping the keys of the target-only rows it meets (collect) in to_keys
+ * (ck_keep_key's format), and the target's rows in scope in tgt_rows;
+ * keys_all: every target-only row was met with its key (else the
+ * source's keys are streamed, as off the checksum); listed: the deletes
+ * are those keys. */
+struct sync_delete_state {
+	int pre_diffed, collect, keys_all;
+	int listed;
+	long long pre_staged, pre_tgt_bytes, tgt_rows;
+	struct sync_buf to_keys;
+};
+
 /* The checksum's hint from the run log (sync_runlog.c writes it before
  * the table runs, the checksum reads it): the last run found every
  * segment alike, or alike but for the target's own rows (quiet), with
@@ -182,18 +198,7 @@ struct sync_table {
 	int ncols;
 	struct sync_frag f;
 	/* filled by the run */
-	/* a delete rule on the checksum path: the table is compared before
-	 * any table is written (pre_diffed; pre_staged rows wait in its
-	 * stage for its turn, pre_tgt_bytes came from the target then), the
-	 * checksum keeping the keys of the target-only rows it meets
-	 * (ck_collect) in ck_to_keys (ck_keep_key's format), and the
-	 * target's rows in scope in ck_tgt_rows; ck_keys_all: every
-	 * target-only row was met with its key (else the source's keys are
-	 * streamed, as off the checksum) */
-	int pre_diffed, ck_collect, ck_keys_all;
-	int delete_listed;   /* the deletes are those keys (sync_delete.c) */
-	long long pre_staged, pre_tgt_bytes, ck_tgt_rows;
-	struct sync_buf ck_to_keys;
+	struct sync_delete_state del;
 	/* checksum method (sync_checksum.h) as configured */
 	enum sync_checksum checksum;
 	struct sync_ck_hint hint;

@@ -212,7 +212,7 @@ static enum sync_status move_all(struct run *r)
 		long long g1 = sync_usage_bytes(r->tgt);
 		t->out.src_bytes = s0 >= 0 && s1 >= s0 ? s1 - s0 + t->out.keys_bytes
 		                                   : r->same ? 0 : -1;
-		t->out.tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 + t->pre_tgt_bytes
+		t->out.tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 + t->del.pre_tgt_bytes
 		                                   : -1;
 		if (t->out.fallback[0]) {
 			fn_log(r->log, FN_WARN, "Checksum not used", "table",

@@ -612,20 +612,20 @@ enum sync_status sync_table_diff_first(struct sync_table *t, int index,
 	if (st != SYNC_OK || t->tgt_rls || t->incr.src_full)
 		return st;
 	if (empty) { /* nothing to delete; copied whole in its turn */
-		t->ck_keys_all = 1;
-		t->ck_tgt_rows = 0;
+		t->del.keys_all = 1;
+		t->del.tgt_rows = 0;
 		return SYNC_OK;
 	}
 	if (!use_checksum(t, src, tgt))
 		return SYNC_OK;
 	t->out.method = "checksum";
-	t->ck_collect = 1;
-	st = diff(t, src, tgt, stage, what, &t->pre_staged, 1, req, err,
+	t->del.collect = 1;
+	st = diff(t, src, tgt, stage, what, &t->del.pre_staged, 1, req, err,
 	          errlen);
-	t->ck_collect = 0;
-	t->pre_diffed = st == SYNC_OK;
+	t->del.collect = 0;
+	t->del.pre_diffed = st == SYNC_OK;
 	if (st != SYNC_OK)
-		t->ck_keys_all = 0;
+		t->del.keys_all = 0;
 	t->out.total_ms += sync_now_ms() - t0;
 	if (st != SYNC_OK)
 		explain_type_error(t, tgt, err, errlen);
@@ -640,13 +640,13 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 {
 	int empty = 0;
 	enum sync_status st = SYNC_OK;
-	if (t->pre_diffed) { /* compared before the first write */
+	if (t->del.pre_diffed) { /* compared before the first write */
 		char stage[48];
 		stage_name(stage, sizeof stage, index);
-		if (t->pre_staged == 0)
+		if (t->del.pre_staged == 0)
 			return SYNC_OK;
 		return merge_stage(t, tgt, stage,
-		                   t->pre_staged <= t->out.source_rows / 4, 0, what,
+		                   t->del.pre_staged <= t->out.source_rows / 4, 0, what,
 		                   err, errlen);
 	}
 	/* COPY FROM is refused on a table whose row level security applies
