@@ -97,6 +97,18 @@ struct sync_incr {
 	char *src_full;      /* f.src while a partial run filters it */
 };
 
+/* A table's target triggers that may rewrite what the merge writes
+ * (sync_fire.h): the enabled BEFORE row INSERT/UPDATE triggers (names,
+ * the hash of their definitions), NULL when none or skipped, read by the
+ * planner; the columns this run found them rewriting ("a, b"), or NULL,
+ * written by the merge. */
+struct sync_fire_state {
+	char *triggers;
+	char hash[33];
+	int recorded;        /* syncfn.rewritten can be read */
+	char *found;
+};
+
 /* A delete rule's working state on one run (sync_delete.c), with what
  * the checksum path leaves for it: the table is compared before any
  * table is written (pre_diffed; pre_staged rows wait in its stage for
@@ -183,13 +195,7 @@ struct sync_table {
 	long long estimate;  /* source reltuples, -1 unknown */
 	const struct sync_rule *rule; /* its SYNC_RULES entry, or NULL */
 	struct sync_incr incr;
-	/* the target's enabled BEFORE row INSERT/UPDATE triggers (names,
-	 * the hash of their definitions), NULL when none or skipped; the
-	 * columns this run found them rewriting ("a, b"), or NULL */
-	char *fire_triggers;
-	char fire_hash[33];
-	int fire_recorded;   /* syncfn.rewritten can be read */
-	char *fire_found;
+	struct sync_fire_state fire;
 	int insert_only;     /* the rule's mode: existing rows never updated */
 	unsigned excluded_key; /* bit k: the rule's exclude_columns[k] is a
 	                          key column (no fragments then: the run
