@@ -82,7 +82,9 @@ struct sync_frag {
 	char *ret_d;    /* ret for the plain UPDATE, whose row is d */
 };
 
-/* An incremental rule's state for one run (sync_incr.h). */
+/* An incremental rule (sync_incr.h): on .. hash are the plan (the
+ * planner's, read-only after); full .. src_full are this run's state,
+ * which sync_incr.c writes as the table's run starts and ends. */
 struct sync_incr {
 	int on;              /* the table has an incremental rule */
 	char kind;           /* 'z' timestamptz, 't' timestamp, 'd' date,
