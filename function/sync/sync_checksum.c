@@ -113,14 +113,14 @@ struct ck_pair {
 	char what_s[800], what_t[800];
 };
 
-/* Sends the template to both servers at once (results in binary when
- * binary, rows one by one when single); the caller drains q's queries. */
+/* Sends the template to both servers at once (packed: as ck_send); the
+ * caller drains q's queries. */
 static enum sync_status both_send(struct sync_db *src, struct sync_db *tgt,
                                   const struct sync_table *t,
                                   const struct ck_sql *s, const char *tmpl,
                                   int first, int nparams,
-                                  const char *const *p, int binary,
-                                  int single, struct ck_pair *q, char *err,
+                                  const char *const *p, int packed,
+                                  struct ck_pair *q, char *err,
                                   size_t errlen)
 {
 	snprintf(q->what_s, sizeof q->what_s, "checksumming table %s on %s",
@@ -135,10 +135,10 @@ static enum sync_status both_send(struct sync_db *src, struct sync_db *tgt,
 	                    : NULL;
 	enum sync_status st = SYNC_FAILED;
 	if (sql_t)
-		st = ck_send(&q->s, sql_s, nparams, p, binary, single, err,
+		st = ck_send(&q->s, sql_s, nparams, p, packed, err,
 		             errlen);
 	if (st == SYNC_OK)
-		st = ck_send(&q->t, sql_t, nparams, p, binary, single, err,
+		st = ck_send(&q->t, sql_t, nparams, p, packed, err,
 		             errlen);
 	free(sql_s);
 	free(sql_t);
@@ -150,13 +150,13 @@ static enum sync_status both(struct sync_db *src, struct sync_db *tgt,
                              const struct sync_table *t,
                              const struct ck_sql *s, const char *tmpl,
                              int first, int nparams, const char *const *p,
-                             int binary, PGresult **rs, PGresult **rt,
+                             PGresult **rs, PGresult **rt,
                              char *err, size_t errlen)
 {
 	struct ck_pair q;
 	*rs = *rt = NULL;
 	enum sync_status st = both_send(src, tgt, t, s, tmpl, first, nparams,
-	                                p, binary, 0, &q, err, errlen);
+	                                p, 0, &q, err, errlen);
 	if (st == SYNC_OK)
 		st = ck_next(&q.s, rs, err, errlen);
 	if (st == SYNC_OK)
@@ -276,7 +276,7 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 {
 	PGresult *rs, *rt;
 	enum sync_status st = both(src, tgt, t, s, sql_sync_checksum_range, 1,
-	                           0, NULL, 0, &rs, &rt, err, errlen);
+	                           0, NULL, &rs, &rt, err, errlen);
 	if (st != SYNC_OK)
 		return st;
 	long long smin, smax, tmin, tmax;
@@ -372,7 +372,7 @@ static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
 	struct ck_pair q;
 	enum sync_status st = both_send(src, tgt, t, s,
 	                                sql_sync_checksum_segments, 1, np, p,
-	                                1, 1, &q, err, errlen);
+	                                1, &q, err, errlen);
 	struct aggs_to to_s = { s, as, NULL, src->meter },
 	               to_t = { s, at, outside, NULL };
 	if (st == SYNC_OK)
@@ -570,7 +570,7 @@ static enum sync_status whole(struct sync_db *src, struct sync_db *tgt,
 {
 	PGresult *rs, *rt;
 	enum sync_status st = both(src, tgt, t, s, sql_sync_checksum_whole, 1,
-	                           0, NULL, 0, &rs, &rt, err, errlen);
+	                           0, NULL, &rs, &rt, err, errlen);
 	if (st != SYNC_OK)
 		return st;
 	long long nt = 0;

@@ -230,7 +230,7 @@ static enum sync_status send_lookup(struct ck_query *q,
 		return SYNC_FAILED;
 	}
 	const char *p[1] = { list->p };
-	enum sync_status st = ck_send(q, sql, 1, p, 1, 1, err, errlen);
+	enum sync_status st = ck_send(q, sql, 1, p, 1, err, errlen);
 	free(sql);
 	return st;
 }

@@ -26,11 +26,12 @@ struct ck_query {
 	int active;   /* sent, and its last result not yet read */
 };
 
-/* Sends sql with text params; binary: results in binary format; single:
- * rows one by one (PQsetSingleRowMode). */
+/* Sends sql with text params; packed: the results in binary format, rows
+ * one by one (PQsetSingleRowMode), as the packed answers are read; else
+ * one result in text. */
 enum sync_status ck_send(struct ck_query *q, const char *sql, int nparams,
-                         const char *const *params, int binary, int single,
-                         char *err, size_t errlen);
+                         const char *const *params, int packed, char *err,
+                         size_t errlen);
 /* The next row (single-row mode) or result; *res NULL when the statement
  * is done. The caller PQclear()s each. */
 enum sync_status ck_next(struct ck_query *q, PGresult **res, char *err,

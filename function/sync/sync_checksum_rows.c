@@ -216,9 +216,9 @@ enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
 		int np = 2 + ck_sql_params(s, p + 2);
 		struct ck_query qs = { .db = src, .what = what_s };
 		struct ck_query qt = { .db = tgt, .what = what_t };
-		st = ck_send(&qs, sql_s, np, p, 1, 1, err, errlen);
+		st = ck_send(&qs, sql_s, np, p, 1, err, errlen);
 		if (st == SYNC_OK)
-			st = ck_send(&qt, sql_t, np, p, 1, 1, err, errlen);
+			st = ck_send(&qt, sql_t, np, p, 1, err, errlen);
 		if (st == SYNC_OK)
 			/* rows are segments (ranges) or groups of 64 */
 			st = merge_sides(&qs, &qt, ranges ? 0 : 6, t, keys,
