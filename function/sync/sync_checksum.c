@@ -116,9 +116,10 @@ struct ck_pair {
 
 /* Sends the template to both servers at once (packed: as ck_send); the
  * caller drains q's queries. */
-static enum sync_status both_send(const struct ck_ctx *c, const char *tmpl,
-                                  int nparams, const char *const *p,
-                                  int packed, struct ck_pair *q)
+static enum sync_status send_to_both(const struct ck_ctx *c,
+                                     const char *tmpl, int nparams,
+                                     const char *const *p, int packed,
+                                     struct ck_pair *q)
 {
 	const struct sync_table *t = c->t;
 	struct sync_db *src = c->src, *tgt = c->tgt;
@@ -148,12 +149,13 @@ static enum sync_status both_send(const struct ck_ctx *c, const char *tmpl,
 
 /* Both sides' one-row answers to the same template, which takes no
  * parameter. */
-static enum sync_status both(const struct ck_ctx *c, const char *tmpl,
-                             PGresult **rs, PGresult **rt)
+static enum sync_status one_row_each(const struct ck_ctx *c,
+                                     const char *tmpl, PGresult **rs,
+                                     PGresult **rt)
 {
 	struct ck_pair q;
 	*rs = *rt = NULL;
-	enum sync_status st = both_send(c, tmpl, 0, NULL, 0, &q);
+	enum sync_status st = send_to_both(c, tmpl, 0, NULL, 0, &q);
 	if (st == SYNC_OK)
 		st = ck_next(&q.s, rs, c->err, c->errlen);
 	if (st == SYNC_OK)
@@ -270,7 +272,8 @@ static enum sync_status int_ranges(struct ck_ctx *c, long long rows,
                                    int *dense, int *empty)
 {
 	PGresult *rs, *rt;
-	enum sync_status st = both(c, sql_sync_checksum_range, &rs, &rt);
+	enum sync_status st = one_row_each(c, sql_sync_checksum_range, &rs,
+	                                   &rt);
 	if (st != SYNC_OK)
 		return st;
 	long long smin, smax, tmin, tmax;
@@ -362,8 +365,8 @@ static enum sync_status aggregate(const struct ck_ctx *c, struct ck_agg *as,
 	const char *p[4];
 	int np = ck_sql_params(&c->s, p);
 	struct ck_pair q;
-	enum sync_status st = both_send(c, sql_sync_checksum_segments, np, p, 1,
-	                                &q);
+	enum sync_status st = send_to_both(c, sql_sync_checksum_segments, np,
+	                                   p, 1, &q);
 	struct aggs_to to_s = { &c->s, as, NULL, c->src->meter },
 	               to_t = { &c->s, at, outside, NULL };
 	if (st == SYNC_OK)
@@ -464,8 +467,8 @@ static int undersized(const struct ck_sql *s, const struct ck_plan *p)
 
 /* Compares both sides' aggregates: the segments to pass at row level in
  * p, or *all of them; nothing more when they are undersized. */
-static enum sync_status compare(const struct ck_ctx *c, struct ck_plan *p,
-                                int *all)
+static enum sync_status compare_segments(const struct ck_ctx *c,
+                                         struct ck_plan *p, int *all)
 {
 	const struct ck_sql *s = &c->s;
 	size_t n = (size_t)s->nsegs + 1;
@@ -511,8 +514,8 @@ static enum sync_status row_level(const struct ck_ctx *c,
 
 /* Sizes s's segments for the source's rows: `rows` when known (>= 0),
  * else the planner's estimate or a count. */
-static enum sync_status segments(struct ck_ctx *c, long long rows,
-                                 int *empty)
+static enum sync_status size_segments(struct ck_ctx *c, long long rows,
+                                      int *empty)
 {
 	int dense = 0;
 	*empty = 0;
@@ -545,12 +548,13 @@ static int xor_of(const PGresult *r, uint64_t *h)
  * *alike when their counts and hashes are equal once the target-only
  * rows the last run found are taken out of the target's, *rows the
  * source's, *tgt_rows the target's. */
-static enum sync_status whole(const struct ck_ctx *c, int *alike,
-                              long long *rows, long long *tgt_rows)
+static enum sync_status compare_whole(const struct ck_ctx *c, int *alike,
+                                      long long *rows, long long *tgt_rows)
 {
 	const struct sync_ck_hint *hint = &c->t->hint;
 	PGresult *rs, *rt;
-	enum sync_status st = both(c, sql_sync_checksum_whole, &rs, &rt);
+	enum sync_status st = one_row_each(c, sql_sync_checksum_whole, &rs,
+	                                   &rt);
 	if (st != SYNC_OK)
 		return st;
 	long long nt = 0;
@@ -567,8 +571,8 @@ static enum sync_status whole(const struct ck_ctx *c, int *alike,
 
 /* The write count of t's table on one side (sync_checksum_writes.sql),
  * -1 if the server's answer is not one. */
-static enum sync_status writes(struct sync_db *db, unsigned oid,
-                               long long *n, char *err, size_t errlen)
+static enum sync_status write_count(struct sync_db *db, unsigned oid,
+                                    long long *n, char *err, size_t errlen)
 {
 	char ids[16];
 	snprintf(ids, sizeof ids, "%u", oid);
@@ -585,13 +589,16 @@ static enum sync_status writes(struct sync_db *db, unsigned oid,
 }
 
 /* Both sides' write counts of t, into written (source, target). */
-static enum sync_status both_writes(struct sync_db *src, struct sync_db *tgt,
-                                    const struct sync_table *t,
-                                    long long written[2], char *err,
-                                    size_t errlen)
+static enum sync_status write_counts(struct sync_db *src,
+                                     struct sync_db *tgt,
+                                     const struct sync_table *t,
+                                     long long written[2], char *err,
+                                     size_t errlen)
 {
-	enum sync_status st = writes(src, t->src_oid, &written[0], err, errlen);
-	return st == SYNC_OK ? writes(tgt, t->tgt_oid, &written[1], err, errlen)
+	enum sync_status st = write_count(src, t->src_oid, &written[0], err,
+	                                  errlen);
+	return st == SYNC_OK ? write_count(tgt, t->tgt_oid, &written[1], err,
+	                                   errlen)
 	                     : st;
 }
 
@@ -599,11 +606,11 @@ static enum sync_status both_writes(struct sync_db *src, struct sync_db *tgt,
  * whole tables first, since the last run found them alike (but for the
  * target-only rows it counted) and neither server has counted a write to
  * them since. */
-static enum sync_status whole_first(const struct ck_ctx *c,
-                                    struct sync_ck_result *ck)
+static enum sync_status quiet_since_last_run(const struct ck_ctx *c,
+                                             struct sync_ck_result *ck)
 {
 	const struct sync_ck_hint *hint = &c->t->hint;
-	enum sync_status st = both_writes(c->src, c->tgt, c->t, ck->written,
+	enum sync_status st = write_counts(c->src, c->tgt, c->t, ck->written,
 	                                  c->err, c->errlen);
 	ck->whole = st == SYNC_OK && hint->quiet;
 	for (int side = 0; side < 2; side++)
@@ -621,7 +628,7 @@ enum sync_status sync_checksum_before_copy(struct sync_db *src,
 	struct sync_ck_result *ck = &t->out.ck;
 	if (!sync_checksum_possible(t, src, tgt, ignore, sizeof ignore))
 		return SYNC_OK;
-	enum sync_status st = both_writes(src, tgt, t, ck->written, err,
+	enum sync_status st = write_counts(src, tgt, t, ck->written, err,
 	                                  errlen);
 	ck->copied = st == SYNC_OK && ck->written[0] >= 0 &&
 	             ck->written[1] >= 0;
@@ -632,9 +639,9 @@ enum sync_status sync_checksum_before_copy(struct sync_db *src,
  * when the whole tables matched with them, else those counted now, if
  * every segment was settled and no row was fetched (the next run
  * compares the whole tables only if this one wrote nothing). */
-static void target_only(struct sync_ck_result *ck,
-                        const struct sync_ck_hint *hint, int alike,
-                        int settled, const struct ck_tonly *to)
+static void record_target_only(struct sync_ck_result *ck,
+                               const struct sync_ck_hint *hint, int alike,
+                               int settled, const struct ck_tonly *to)
 {
 	ck->to_known = alike || settled;
 	ck->to_rows = alike ? hint->to_rows : to->n;
@@ -657,7 +664,7 @@ static int utf8(const struct sync_db *db)
 }
 
 /* A fixed statement without parameters on one side, then the other. */
-static enum sync_status both_run(const struct ck_ctx *c, const char *sql)
+static enum sync_status run_on_both(const struct ck_ctx *c, const char *sql)
 {
 	enum sync_status st = sync_db_run(c->src, sql, 0, NULL, NULL, c->err,
 	                                  c->errlen);
@@ -697,21 +704,21 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = SYNC_FAILED;
 	}
 	if (st == SYNC_OK)
-		st = both_run(&c, sql_sync_checksum_session);
+		st = run_on_both(&c, sql_sync_checksum_session);
 	if (st == SYNC_OK)
 		st = null_keys(&c, what);
 	int alike = 0, all = 0;
 	long long rows = 0;
 	if (st == SYNC_OK)
-		st = whole_first(&c, ck);
+		st = quiet_since_last_run(&c, ck);
 	if (st == SYNC_OK && ck->whole)
-		st = whole(&c, &alike, &rows, &del->tgt_rows);
+		st = compare_whole(&c, &alike, &rows, &del->tgt_rows);
 	if (st == SYNC_OK && alike)
 		sync_meter_add(src->meter, rows);
 	if (st == SYNC_OK && !alike)
-		st = segments(&c, -1, &empty);
+		st = size_segments(&c, -1, &empty);
 	if (st == SYNC_OK && !alike && !empty)
-		st = compare(&c, &plan, &all);
+		st = compare_segments(&c, &plan, &all);
 	if (st == SYNC_OK && !alike && !empty && undersized(&c.s, &plan)) {
 		rows = plan.rows;
 		plan_free(&plan);
@@ -719,9 +726,9 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		sync_buf_free(&del->to_keys);
 		plan.to.keys = keys;
 		all = 0;
-		st = segments(&c, rows, &empty);
+		st = size_segments(&c, rows, &empty);
 		if (st == SYNC_OK && !empty)
-			st = compare(&c, &plan, &all);
+			st = compare_segments(&c, &plan, &all);
 	}
 	d->read = alike ? rows : plan.rows;
 	ck->segments = alike ? 1 : empty ? 0 : (long long)c.s.nsegs + 1;
@@ -738,14 +745,14 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 		st = ck_fetch(&c, plan.direct.p, plan.direct.len, d);
 	if (st == SYNC_OK && (all || plan.n > 0))
 		st = row_level(&c, &plan, all, d, &to);
-	target_only(ck, &t->hint, alike,
+	record_target_only(ck, &t->hint, alike,
 	            st == SYNC_OK && !empty && d->staged == 0, &to);
 	/* an empty source: every target row in scope is its own, unseen */
 	del->keys_all = alike ? t->hint.to_rows == 0 : !empty && !to.lost;
 	if (!alike)
 		del->tgt_rows = plan.tgt_rows;
 	if (st == SYNC_OK)
-		st = both_run(&c, sql_sync_checksum_sorts);
+		st = run_on_both(&c, sql_sync_checksum_sorts);
 	sync_meter_phase(src->meter, NULL);
 	if (st == SYNC_OK && req->progress)
 		req->progress(req->progress_ctx, t->label, d->read, t->estimate);
