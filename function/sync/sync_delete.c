@@ -109,7 +109,7 @@ static enum sync_status analyze_keys(struct sync_db *tgt, const char *keys,
 }
 
 /* Two databases: the source's keys in scope into a temporary table. */
-static enum sync_status copy_keys(struct sync_table *t, int index,
+static enum sync_status copy_keys(const struct sync_table *t, int index,
                                   struct sync_db *src, struct sync_db *tgt,
                                   const char *what, char *err, size_t errlen)
 {
@@ -150,7 +150,7 @@ static void copy_line(struct sync_buf *b, const char *k, uint32_t len)
 
 /* The checksum's target-only keys (t->del.to_keys) into the keys table,
  * *n how many. */
-static enum sync_status list_keys(struct sync_table *t, int index,
+static enum sync_status list_keys(const struct sync_table *t, int index,
                                   struct sync_db *tgt, const char *what,
                                   long long *n, char *err, size_t errlen)
 {

@@ -11,7 +11,8 @@
 #include "sync_table.h"
 
 /* Runs tmpl for sequence seq of column c; *r its result. */
-static enum sync_status seq_exec(struct sync_table *t, struct sync_db *tgt,
+static enum sync_status seq_exec(const struct sync_table *t,
+                                 struct sync_db *tgt,
                                  const struct sync_col *c, const char *seq,
                                  const char *tmpl, PGresult **r, char *err,
                                  size_t errlen)

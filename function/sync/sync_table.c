@@ -204,7 +204,7 @@ static enum sync_status refuse_required(const struct sync_table *t, char *err,
 }
 
 /* Whether the template (an EXISTS read on db) answers true. */
-static enum sync_status exists(struct sync_table *t, struct sync_db *db,
+static enum sync_status exists(const struct sync_table *t, struct sync_db *db,
                                const char *tmpl, const char *src,
                                const char *what, int *yes, char *err,
                                size_t errlen)
@@ -220,7 +220,7 @@ static enum sync_status exists(struct sync_table *t, struct sync_db *db,
 
 /* An empty target table loads every source row: refused when the source
  * has one and the target a column no insert can fill. */
-static enum sync_status check_required_all(struct sync_table *t,
+static enum sync_status check_required_all(const struct sync_table *t,
                                            struct sync_db *src,
                                            const char *what, char *err,
                                            size_t errlen)
@@ -288,7 +288,8 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 	return st;
 }
 
-static enum sync_status is_empty(struct sync_table *t, struct sync_db *tgt,
+static enum sync_status is_empty(const struct sync_table *t,
+                                 struct sync_db *tgt,
                                  const char *what, int *empty, char *err,
                                  size_t errlen)
 {
@@ -471,7 +472,7 @@ static enum sync_status stream(struct sync_table *t, struct sync_db *src,
 	return st;
 }
 
-static enum sync_status run_tmpl(struct sync_table *t, struct sync_db *db,
+static enum sync_status run_tmpl(const struct sync_table *t, struct sync_db *db,
                                  const char *tmpl, const char *stage,
                                  const char *what, char *err, size_t errlen)
 {
