@@ -179,6 +179,13 @@ struct sync_outcome {
 	struct sync_ck_result ck;
 };
 
+/* One table of the run. The plan, src_schema .. checksum, is written
+ * by the planner (sync_plan_build; checksum from the settings as the run
+ * starts) and read-only after: a stage that only reads it takes a const
+ * struct sync_table. The rest has its writers named at its struct: incr
+ * and fire are part plan, part this run's findings; del is a delete
+ * rule's working state; hint comes from the run log before the table
+ * runs; out is what the run did, reported in the statistics. */
 struct sync_table {
 	char *src_schema, *src_name, *tgt_schema, *tgt_name;
 	char label[300];     /* "public.orders" (target), for messages */
@@ -196,8 +203,6 @@ struct sync_table {
 	int tgt_rls;         /* target has row level security enabled */
 	long long estimate;  /* source reltuples, -1 unknown */
 	const struct sync_rule *rule; /* its SYNC_RULES entry, or NULL */
-	struct sync_incr incr;
-	struct sync_fire_state fire;
 	int insert_only;     /* the rule's mode: existing rows never updated */
 	unsigned excluded_key; /* bit k: the rule's exclude_columns[k] is a
 	                          key column (no fragments then: the run
@@ -205,10 +210,12 @@ struct sync_table {
 	struct sync_col *cols;
 	int ncols;
 	struct sync_frag f;
-	/* filled by the run */
-	struct sync_delete_state del;
 	/* checksum method (sync_checksum.h) as configured */
 	enum sync_checksum checksum;
+
+	struct sync_incr incr;
+	struct sync_fire_state fire;
+	struct sync_delete_state del;
 	struct sync_ck_hint hint;
 	struct sync_outcome out;
 };
