@@ -81,13 +81,14 @@ int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src
 }
 
 /* A NULL key on the source fails the table, as the merge would. */
-static enum sync_status null_keys(struct sync_db *src,
-                                  const struct sync_table *t,
-                                  const struct ck_sql *s, const char *what,
-                                  char *err, size_t errlen)
+static enum sync_status null_keys(const struct ck_ctx *c, const char *what)
 {
-	char *sql = ck_sql_expand(s, t, sql_sync_checksum_nullkey, t->f.src, 1,
-	                          err, errlen);
+	const struct sync_table *t = c->t;
+	struct sync_db *src = c->src;
+	char *err = c->err;
+	size_t errlen = c->errlen;
+	char *sql = ck_sql_expand(&c->s, t, sql_sync_checksum_nullkey, t->f.src,
+	                          1, err, errlen);
 	if (!sql)
 		return SYNC_FAILED;
 	PGresult *r;
@@ -113,54 +114,52 @@ struct ck_pair {
 	char what_s[800], what_t[800];
 };
 
-/* Sends the template to both servers at once (results in binary when
- * binary, rows one by one when single); the caller drains q's queries. */
-static enum sync_status both_send(struct sync_db *src, struct sync_db *tgt,
-                                  const struct sync_table *t,
-                                  const struct ck_sql *s, const char *tmpl,
-                                  int first, int nparams,
-                                  const char *const *p, int binary,
-                                  int single, struct ck_pair *q, char *err,
-                                  size_t errlen)
+/* Sends the template to both servers at once (packed: as ck_send); the
+ * caller drains q's queries. */
+static enum sync_status send_to_both(const struct ck_ctx *c,
+                                     const char *tmpl, int nparams,
+                                     const char *const *p, int packed,
+                                     struct ck_pair *q)
 {
+	const struct sync_table *t = c->t;
+	struct sync_db *src = c->src, *tgt = c->tgt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	snprintf(q->what_s, sizeof q->what_s, "checksumming table %s on %s",
 	         t->src_label, src->label);
 	snprintf(q->what_t, sizeof q->what_t, "checksumming table %s on %s",
 	         t->label, tgt->label);
 	q->s = (struct ck_query){ .db = src, .what = q->what_s };
 	q->t = (struct ck_query){ .db = tgt, .what = q->what_t };
-	char *sql_s = ck_sql_expand(s, t, tmpl, t->f.src, first, err, errlen);
-	char *sql_t = sql_s ? ck_sql_expand(s, t, tmpl, t->f.tgt_scope, first,
+	char *sql_s = ck_sql_expand(&c->s, t, tmpl, t->f.src, 1, err, errlen);
+	char *sql_t = sql_s ? ck_sql_expand(&c->s, t, tmpl, t->f.tgt_scope, 1,
 	                                    err, errlen)
 	                    : NULL;
 	enum sync_status st = SYNC_FAILED;
 	if (sql_t)
-		st = ck_send(&q->s, sql_s, nparams, p, binary, single, err,
+		st = ck_send(&q->s, sql_s, nparams, p, packed, err,
 		             errlen);
 	if (st == SYNC_OK)
-		st = ck_send(&q->t, sql_t, nparams, p, binary, single, err,
+		st = ck_send(&q->t, sql_t, nparams, p, packed, err,
 		             errlen);
 	free(sql_s);
 	free(sql_t);
 	return st;
 }
 
-/* Both sides' one-row answers to the same template. */
-static enum sync_status both(struct sync_db *src, struct sync_db *tgt,
-                             const struct sync_table *t,
-                             const struct ck_sql *s, const char *tmpl,
-                             int first, int nparams, const char *const *p,
-                             int binary, PGresult **rs, PGresult **rt,
-                             char *err, size_t errlen)
+/* Both sides' one-row answers to the same template, which takes no
+ * parameter. */
+static enum sync_status one_row_each(const struct ck_ctx *c,
+                                     const char *tmpl, PGresult **rs,
+                                     PGresult **rt)
 {
 	struct ck_pair q;
 	*rs = *rt = NULL;
-	enum sync_status st = both_send(src, tgt, t, s, tmpl, first, nparams,
-	                                p, binary, 0, &q, err, errlen);
+	enum sync_status st = send_to_both(c, tmpl, 0, NULL, 0, &q);
 	if (st == SYNC_OK)
-		st = ck_next(&q.s, rs, err, errlen);
+		st = ck_next(&q.s, rs, c->err, c->errlen);
 	if (st == SYNC_OK)
-		st = ck_next(&q.t, rt, err, errlen);
+		st = ck_next(&q.t, rt, c->err, c->errlen);
 	ck_drain(&q.s);
 	ck_drain(&q.t);
 	if (st != SYNC_OK) {
@@ -173,11 +172,11 @@ static enum sync_status both(struct sync_db *src, struct sync_db *tgt,
 
 /* The source's row count, for sizing segments: the planner's estimate,
  * or count(*) when the table was never analyzed. */
-static enum sync_status source_rows(struct sync_db *src,
-                                    const struct sync_table *t,
-                                    long long *rows, char *err,
-                                    size_t errlen)
+static enum sync_status source_rows(const struct ck_ctx *c, long long *rows)
 {
+	const struct sync_table *t = c->t;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	*rows = t->estimate;
 	if (*rows > 0)
 		return SYNC_OK;
@@ -189,8 +188,8 @@ static enum sync_status source_rows(struct sync_db *src,
 		return SYNC_FAILED;
 	}
 	PGresult *r;
-	enum sync_status st = sync_db_exec(src, sql.p, 0, NULL, &r, NULL, err,
-	                                   errlen);
+	enum sync_status st = sync_db_exec(c->src, sql.p, 0, NULL, &r, NULL,
+	                                   err, errlen);
 	sync_buf_free(&sql);
 	if (st == SYNC_OK) {
 		if (!sync_db_ll(r, 0, 0, rows))
@@ -202,10 +201,11 @@ static enum sync_status source_rows(struct sync_db *src,
 
 /* Whether the source has a unique index on the key (then its value
  * ranges can be read by index). */
-static enum sync_status source_indexed(struct sync_db *src,
-                                       const struct sync_table *t,
-                                       int *yes, char *err, size_t errlen)
+static enum sync_status source_indexed(const struct ck_ctx *c, int *yes)
 {
+	const struct sync_table *t = c->t;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	struct sync_buf names = { 0 };
 	char oid[16];
 	snprintf(oid, sizeof oid, "%u", t->src_oid);
@@ -226,8 +226,8 @@ static enum sync_status source_indexed(struct sync_db *src,
 	}
 	const char *p[2] = { oid, names.p };
 	PGresult *r;
-	enum sync_status st = sync_db_exec(src, sql_sync_src_unique, 2, p, &r,
-	                                   NULL, err, errlen);
+	enum sync_status st = sync_db_exec(c->src, sql_sync_src_unique, 2, p,
+	                                   &r, NULL, err, errlen);
 	sync_buf_free(&names);
 	if (st == SYNC_OK) {
 		*yes = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
@@ -268,15 +268,12 @@ static int value_ranges(struct ck_sql *s, __int128 lo, __int128 hi,
 
 /* Integer keys: value ranges over both sides' [min, max]; *dense is 0
  * when the keys are too sparse (or too wide) for them. */
-static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
-                                   const struct sync_table *t,
-                                   struct ck_sql *s, long long rows,
-                                   int *dense, int *empty, char *err,
-                                   size_t errlen)
+static enum sync_status int_ranges(struct ck_ctx *c, long long rows,
+                                   int *dense, int *empty)
 {
 	PGresult *rs, *rt;
-	enum sync_status st = both(src, tgt, t, s, sql_sync_checksum_range, 1,
-	                           0, NULL, 0, &rs, &rt, err, errlen);
+	enum sync_status st = one_row_each(c, sql_sync_checksum_range, &rs,
+	                                   &rt);
 	if (st != SYNC_OK)
 		return st;
 	long long smin, smax, tmin, tmax;
@@ -289,7 +286,8 @@ static enum sync_status int_ranges(struct sync_db *src, struct sync_db *tgt,
 			hi = tmax > hi ? tmax : hi;
 		}
 		if (ck_ranges_dense(lo, hi, rows))
-			*dense = value_ranges(s, lo, hi, ck_ranges_wanted(rows));
+			*dense = value_ranges(&c->s, lo, hi,
+			                      ck_ranges_wanted(rows));
 	}
 	PQclear(rs);
 	PQclear(rt);
@@ -361,26 +359,22 @@ static int take_aggs(const PGresult *r, void *ctx)
 
 /* Both sides' aggregates, into as and at (nsegs + 1 each, zeroed); the
  * target's rows outside the value ranges to *outside. */
-static enum sync_status aggregate(struct sync_db *src, struct sync_db *tgt,
-                                  const struct sync_table *t,
-                                  const struct ck_sql *s, struct ck_agg *as,
-                                  struct ck_agg *at, struct ck_tonly *outside,
-                                  char *err, size_t errlen)
+static enum sync_status aggregate(const struct ck_ctx *c, struct ck_agg *as,
+                                  struct ck_agg *at, struct ck_tonly *outside)
 {
 	const char *p[4];
-	int np = ck_sql_params(s, p);
+	int np = ck_sql_params(&c->s, p);
 	struct ck_pair q;
-	enum sync_status st = both_send(src, tgt, t, s,
-	                                sql_sync_checksum_segments, 1, np, p,
-	                                1, 1, &q, err, errlen);
-	struct aggs_to to_s = { s, as, NULL, src->meter },
-	               to_t = { s, at, outside, NULL };
+	enum sync_status st = send_to_both(c, sql_sync_checksum_segments, np,
+	                                   p, 1, &q);
+	struct aggs_to to_s = { &c->s, as, NULL, c->src->meter },
+	               to_t = { &c->s, at, outside, NULL };
 	if (st == SYNC_OK)
-		st = ck_each_row(&q.s, take_aggs, &to_s, t->label,
-		                 "checksum answer", err, errlen);
+		st = ck_each_row(&q.s, take_aggs, &to_s, c->t->label,
+		                 "checksum answer", c->err, c->errlen);
 	if (st == SYNC_OK)
-		st = ck_each_row(&q.t, take_aggs, &to_t, t->label,
-		                 "checksum answer", err, errlen);
+		st = ck_each_row(&q.t, take_aggs, &to_t, c->t->label,
+		                 "checksum answer", c->err, c->errlen);
 	ck_drain(&q.s);
 	ck_drain(&q.t);
 	return st;
@@ -418,17 +412,16 @@ static void survey(const struct ck_sql *s, const struct ck_agg *as,
 
 /* Sends every segment whose aggregates differ to the row-level pass, to
  * the keys to fetch, or to a round of lookups, resolved as it fills. */
-static enum sync_status classify(struct sync_db *src, struct sync_db *tgt,
-                                 const struct sync_table *t,
-                                 const struct ck_sql *s,
+static enum sync_status classify(const struct ck_ctx *c,
                                  const struct ck_agg *as,
-                                 const struct ck_agg *at, struct ck_plan *p,
-                                 char *err, size_t errlen)
+                                 const struct ck_agg *at, struct ck_plan *p)
 {
+	const struct ck_sql *s = &c->s;
 	enum sync_status st = SYNC_OK;
 	p->segs = malloc(((size_t)s->nsegs + 1) * sizeof *p->segs);
 	if (!p->segs) {
-		fn_err(err, errlen, "table %s: out of memory", t->label);
+		fn_err(c->err, c->errlen, "table %s: out of memory",
+		       c->t->label);
 		return SYNC_FAILED;
 	}
 	for (int32_t seg = 0; st == SYNC_OK && seg <= s->nsegs; seg++) {
@@ -445,19 +438,20 @@ static enum sync_status classify(struct sync_db *src, struct sync_db *tgt,
 		if (!differs(&as[seg], &at[seg]))
 			continue;
 		if (ck_keys_full(p))
-			st = ck_keys_resolve(src, tgt, s, t, p, err, errlen);
+			st = ck_keys_resolve(c, p);
 		int done = st == SYNC_OK
 		           ? ck_keys_classify(s, seg, &as[seg], &at[seg], p)
 		           : 1;
 		if (done < 0) {
-			fn_err(err, errlen, "table %s: out of memory", t->label);
+			fn_err(c->err, c->errlen, "table %s: out of memory",
+			       c->t->label);
 			st = SYNC_FAILED;
 		} else if (!done) {
 			p->segs[p->n++] = seg;
 		}
 	}
 	if (st == SYNC_OK)
-		st = ck_keys_resolve(src, tgt, s, t, p, err, errlen);
+		st = ck_keys_resolve(c, p);
 	return st;
 }
 
@@ -473,23 +467,23 @@ static int undersized(const struct ck_sql *s, const struct ck_plan *p)
 
 /* Compares both sides' aggregates: the segments to pass at row level in
  * p, or *all of them; nothing more when they are undersized. */
-static enum sync_status compare(struct sync_db *src, struct sync_db *tgt,
-                                const struct sync_table *t,
-                                const struct ck_sql *s, struct ck_plan *p,
-                                int *all, char *err, size_t errlen)
+static enum sync_status compare_segments(const struct ck_ctx *c,
+                                         struct ck_plan *p, int *all)
 {
+	const struct ck_sql *s = &c->s;
 	size_t n = (size_t)s->nsegs + 1;
 	struct ck_agg *as = calloc(n, sizeof *as);
 	struct ck_agg *at = calloc(n, sizeof *at);
 	enum sync_status st = SYNC_FAILED;
 	if (!as || !at)
-		fn_err(err, errlen, "table %s: out of memory", t->label);
+		fn_err(c->err, c->errlen, "table %s: out of memory",
+		       c->t->label);
 	else
-		st = aggregate(src, tgt, t, s, as, at, &p->to, err, errlen);
+		st = aggregate(c, as, at, &p->to);
 	if (st == SYNC_OK)
 		survey(s, as, at, p, all);
 	if (st == SYNC_OK && !*all && !undersized(s, p))
-		st = classify(src, tgt, t, s, as, at, p, err, errlen);
+		st = classify(c, as, at, p);
 	free(as);
 	free(at);
 	/* the lookups may have sent enough segments to row level */
@@ -500,49 +494,40 @@ static enum sync_status compare(struct sync_db *src, struct sync_db *tgt,
 
 /* Row level for the differing segments, in passes of bounded memory;
  * the target-only rows it meets go to *to. */
-static enum sync_status row_level(struct sync_db *src, struct sync_db *tgt,
-                                  const struct sync_table *t,
-                                  const struct ck_sql *s,
+static enum sync_status row_level(const struct ck_ctx *c,
                                   const struct ck_plan *plan, int all,
-                                  struct sync_diff *d, struct ck_tonly *to,
-                                  char *err, size_t errlen)
+                                  struct sync_diff *d, struct ck_tonly *to)
 {
-	int32_t from = 0, next = 0;
+	int32_t from = 0;
 	enum sync_status st = SYNC_OK;
-	while (st == SYNC_OK && next >= 0) {
-		struct sync_buf keys = { 0 };
-		long long nkeys = 0;
-		st = ck_rows_pass(src, tgt, s, t, plan->segs, plan->n, all,
-		                  from, &keys, &nkeys, to, &next, err, errlen);
-		if (st == SYNC_OK && nkeys > 0)
-			st = ck_fetch(src, s, t, keys.p, keys.len, d, err,
-			              errlen);
-		sync_buf_free(&keys);
-		from = next;
+	while (st == SYNC_OK && from >= 0) {
+		struct ck_pass pass = { .segs = plan->segs, .nsegs = plan->n,
+		                        .all = all, .from = from, .to = to };
+		st = ck_rows_pass(c, &pass);
+		if (st == SYNC_OK && pass.nkeys > 0)
+			st = ck_fetch(c, pass.keys.p, pass.keys.len, d);
+		sync_buf_free(&pass.keys);
+		from = pass.next;
 	}
 	return st;
 }
 
 /* Sizes s's segments for the source's rows: `rows` when known (>= 0),
  * else the planner's estimate or a count. */
-static enum sync_status segments(struct sync_db *src, struct sync_db *tgt,
-                                 const struct sync_table *t,
-                                 struct ck_sql *s, long long rows,
-                                 int *empty, char *err, size_t errlen)
+static enum sync_status size_segments(struct ck_ctx *c, long long rows,
+                                      int *empty)
 {
 	int dense = 0;
 	*empty = 0;
-	enum sync_status st = rows >= 0 ? SYNC_OK
-	                                : source_rows(src, t, &rows, err, errlen);
-	s->sized = rows;
+	enum sync_status st = rows >= 0 ? SYNC_OK : source_rows(c, &rows);
+	c->s.sized = rows;
 	/* one integer column on both sides (the key is one column here) */
-	if (st == SYNC_OK && sync_diff_possible(t))
-		st = int_ranges(src, tgt, t, s, rows, &dense, empty, err,
-		                errlen);
+	if (st == SYNC_OK && sync_diff_possible(c->t))
+		st = int_ranges(c, rows, &dense, empty);
 	if (st == SYNC_OK && dense)
-		st = source_indexed(src, t, &s->src_indexed, err, errlen);
+		st = source_indexed(c, &c->s.src_indexed);
 	if (st == SYNC_OK && !dense && !*empty)
-		hash_segments(s, rows);
+		hash_segments(&c->s, rows);
 	return st;
 }
 
@@ -562,24 +547,23 @@ static int xor_of(const PGresult *r, uint64_t *h)
 /* Both sides' whole tables as one segment (sync_checksum_whole.sql):
  * *alike when their counts and hashes are equal once the target-only
  * rows the last run found are taken out of the target's, *rows the
- * source's. */
-static enum sync_status whole(struct sync_db *src, struct sync_db *tgt,
-                              struct sync_table *t,
-                              const struct ck_sql *s, int *alike,
-                              long long *rows, char *err, size_t errlen)
+ * source's, *tgt_rows the target's. */
+static enum sync_status compare_whole(const struct ck_ctx *c, int *alike,
+                                      long long *rows, long long *tgt_rows)
 {
+	const struct sync_ck_hint *hint = &c->t->hint;
 	PGresult *rs, *rt;
-	enum sync_status st = both(src, tgt, t, s, sql_sync_checksum_whole, 1,
-	                           0, NULL, 0, &rs, &rt, err, errlen);
+	enum sync_status st = one_row_each(c, sql_sync_checksum_whole, &rs,
+	                                   &rt);
 	if (st != SYNC_OK)
 		return st;
 	long long nt = 0;
 	uint64_t hs, ht;
 	*alike = sync_db_ll(rs, 0, 0, rows) && sync_db_ll(rt, 0, 0, &nt) &&
 	         xor_of(rs, &hs) && xor_of(rt, &ht) &&
-	         *rows + t->ck_was_to_rows == nt &&
-	         (hs ^ t->ck_was_to_hash) == ht;
-	t->ck_tgt_rows = nt;
+	         *rows + hint->to_rows == nt &&
+	         (hs ^ hint->to_hash) == ht;
+	*tgt_rows = nt;
 	PQclear(rs);
 	PQclear(rt);
 	return SYNC_OK;
@@ -587,8 +571,8 @@ static enum sync_status whole(struct sync_db *src, struct sync_db *tgt,
 
 /* The write count of t's table on one side (sync_checksum_writes.sql),
  * -1 if the server's answer is not one. */
-static enum sync_status writes(struct sync_db *db, unsigned oid,
-                               long long *n, char *err, size_t errlen)
+static enum sync_status write_count(struct sync_db *db, unsigned oid,
+                                    long long *n, char *err, size_t errlen)
 {
 	char ids[16];
 	snprintf(ids, sizeof ids, "%u", oid);
@@ -604,31 +588,34 @@ static enum sync_status writes(struct sync_db *db, unsigned oid,
 	return st;
 }
 
-/* Both sides' write counts of t, into t->ck_written. */
-static enum sync_status both_writes(struct sync_db *src, struct sync_db *tgt,
-                                    struct sync_table *t, char *err,
-                                    size_t errlen)
+/* Both sides' write counts of t, into written (source, target). */
+static enum sync_status write_counts(struct sync_db *src,
+                                     struct sync_db *tgt,
+                                     const struct sync_table *t,
+                                     long long written[2], char *err,
+                                     size_t errlen)
 {
-	enum sync_status st = writes(src, t->src_oid, &t->ck_written[0], err,
-	                             errlen);
-	return st == SYNC_OK ? writes(tgt, t->tgt_oid, &t->ck_written[1], err,
-	                              errlen)
+	enum sync_status st = write_count(src, t->src_oid, &written[0], err,
+	                                  errlen);
+	return st == SYNC_OK ? write_count(tgt, t->tgt_oid, &written[1], err,
+	                                   errlen)
 	                     : st;
 }
 
-/* Reads both sides' write counts and sets t->ck_whole: compare the
+/* Reads both sides' write counts into ck and sets ck->whole: compare the
  * whole tables first, since the last run found them alike (but for the
  * target-only rows it counted) and neither server has counted a write to
  * them since. */
-static enum sync_status whole_first(struct sync_db *src, struct sync_db *tgt,
-                                    struct sync_table *t, char *err,
-                                    size_t errlen)
+static enum sync_status quiet_since_last_run(const struct ck_ctx *c,
+                                             struct sync_ck_result *ck)
 {
-	enum sync_status st = both_writes(src, tgt, t, err, errlen);
-	t->ck_whole = st == SYNC_OK && t->ck_quiet;
+	const struct sync_ck_hint *hint = &c->t->hint;
+	enum sync_status st = write_counts(c->src, c->tgt, c->t, ck->written,
+	                                  c->err, c->errlen);
+	ck->whole = st == SYNC_OK && hint->quiet;
 	for (int side = 0; side < 2; side++)
-		t->ck_whole = t->ck_whole && t->ck_written[side] >= 0 &&
-		              t->ck_written[side] == t->ck_was_written[side];
+		ck->whole = ck->whole && ck->written[side] >= 0 &&
+		            ck->written[side] == hint->written[side];
 	return st;
 }
 
@@ -638,24 +625,27 @@ enum sync_status sync_checksum_before_copy(struct sync_db *src,
                                            size_t errlen)
 {
 	char ignore[400];
+	struct sync_ck_result *ck = &t->out.ck;
 	if (!sync_checksum_possible(t, src, tgt, ignore, sizeof ignore))
 		return SYNC_OK;
-	enum sync_status st = both_writes(src, tgt, t, err, errlen);
-	t->ck_copied = st == SYNC_OK && t->ck_written[0] >= 0 &&
-	               t->ck_written[1] >= 0;
+	enum sync_status st = write_counts(src, tgt, t, ck->written, err,
+	                                  errlen);
+	ck->copied = st == SYNC_OK && ck->written[0] >= 0 &&
+	             ck->written[1] >= 0;
 	return st;
 }
 
-/* What t's statistics say of its target-only rows: the last run's when
- * the whole tables matched with them, else those counted now, if every
- * segment was settled and no row was fetched (the next run compares the
- * whole tables only if this one wrote nothing). */
-static void target_only(struct sync_table *t, int alike, int settled,
-                        const struct ck_tonly *to)
+/* What t's statistics say of its target-only rows: the last run's (hint)
+ * when the whole tables matched with them, else those counted now, if
+ * every segment was settled and no row was fetched (the next run
+ * compares the whole tables only if this one wrote nothing). */
+static void record_target_only(struct sync_ck_result *ck,
+                               const struct sync_ck_hint *hint, int alike,
+                               int settled, const struct ck_tonly *to)
 {
-	t->ck_to_known = alike || settled;
-	t->ck_to_rows = alike ? t->ck_was_to_rows : to->n;
-	t->ck_to_hash = alike ? t->ck_was_to_hash : to->h;
+	ck->to_known = alike || settled;
+	ck->to_rows = alike ? hint->to_rows : to->n;
+	ck->to_hash = alike ? hint->to_hash : to->h;
 }
 
 static void plan_free(struct ck_plan *p)
@@ -674,11 +664,12 @@ static int utf8(const struct sync_db *db)
 }
 
 /* A fixed statement without parameters on one side, then the other. */
-static enum sync_status both_run(struct sync_db *src, struct sync_db *tgt,
-                                 const char *sql, char *err, size_t errlen)
+static enum sync_status run_on_both(const struct ck_ctx *c, const char *sql)
 {
-	enum sync_status st = sync_db_run(src, sql, 0, NULL, NULL, err, errlen);
-	return st == SYNC_OK ? sync_db_run(tgt, sql, 0, NULL, NULL, err, errlen)
+	enum sync_status st = sync_db_run(c->src, sql, 0, NULL, NULL, c->err,
+	                                  c->errlen);
+	return st == SYNC_OK ? sync_db_run(c->tgt, sql, 0, NULL, NULL, c->err,
+	                                   c->errlen)
 	                     : st;
 }
 
@@ -688,79 +679,84 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
                                       struct sync_diff *d, char *err,
                                       size_t errlen)
 {
+	/* what the method writes of t: its results and a delete rule's
+	 * state; the plan is read through c.t only */
+	struct sync_ck_result *ck = &t->out.ck;
+	struct sync_delete_state *del = &t->del;
+	struct ck_ctx c = { .src = src, .tgt = tgt, .t = t, .err = err,
+	                    .errlen = errlen };
 	char what[340];
 	snprintf(what, sizeof what, "table %s", t->label);
 	d->staged = d->read = 0;
 	if (req->progress)
 		req->progress(req->progress_ctx, t->label, 0, t->estimate);
 	sync_meter_phase(src->meter, "checksum");
-	struct ck_sql s = { 0 };
 	struct ck_plan plan = { 0 };
 	int empty = 0;
 	/* a delete rule's target-only keys (sync_delete.c) */
-	struct sync_buf *keys = t->ck_collect ? &t->ck_to_keys : NULL;
-	sync_buf_free(&t->ck_to_keys);
+	struct sync_buf *keys = del->collect ? &del->to_keys : NULL;
+	sync_buf_free(&del->to_keys);
 	plan.to.keys = keys;
 	enum sync_status st = sync_dupkey_check_source(t, src, what, err,
 	                                               errlen);
-	if (st == SYNC_OK && ck_sql_init(&s, t, utf8(src), utf8(tgt)) != 0) {
+	if (st == SYNC_OK && ck_sql_init(&c.s, t, utf8(src), utf8(tgt)) != 0) {
 		fn_err(err, errlen, "table %s: out of memory", t->label);
 		st = SYNC_FAILED;
 	}
 	if (st == SYNC_OK)
-		st = both_run(src, tgt, sql_sync_checksum_session, err, errlen);
+		st = run_on_both(&c, sql_sync_checksum_session);
 	if (st == SYNC_OK)
-		st = null_keys(src, t, &s, what, err, errlen);
+		st = null_keys(&c, what);
 	int alike = 0, all = 0;
 	long long rows = 0;
 	if (st == SYNC_OK)
-		st = whole_first(src, tgt, t, err, errlen);
-	if (st == SYNC_OK && t->ck_whole)
-		st = whole(src, tgt, t, &s, &alike, &rows, err, errlen);
+		st = quiet_since_last_run(&c, ck);
+	if (st == SYNC_OK && ck->whole)
+		st = compare_whole(&c, &alike, &rows, &del->tgt_rows);
 	if (st == SYNC_OK && alike)
 		sync_meter_add(src->meter, rows);
 	if (st == SYNC_OK && !alike)
-		st = segments(src, tgt, t, &s, -1, &empty, err, errlen);
+		st = size_segments(&c, -1, &empty);
 	if (st == SYNC_OK && !alike && !empty)
-		st = compare(src, tgt, t, &s, &plan, &all, err, errlen);
-	if (st == SYNC_OK && !alike && !empty && undersized(&s, &plan)) {
+		st = compare_segments(&c, &plan, &all);
+	if (st == SYNC_OK && !alike && !empty && undersized(&c.s, &plan)) {
 		rows = plan.rows;
 		plan_free(&plan);
 		plan = (struct ck_plan){ 0 };
-		sync_buf_free(&t->ck_to_keys);
+		sync_buf_free(&del->to_keys);
 		plan.to.keys = keys;
 		all = 0;
-		st = segments(src, tgt, t, &s, rows, &empty, err, errlen);
+		st = size_segments(&c, rows, &empty);
 		if (st == SYNC_OK && !empty)
-			st = compare(src, tgt, t, &s, &plan, &all, err, errlen);
+			st = compare_segments(&c, &plan, &all);
 	}
 	d->read = alike ? rows : plan.rows;
-	t->ck_segments = alike ? 1 : empty ? 0 : (long long)s.nsegs + 1;
+	ck->segments = alike ? 1 : empty ? 0 : (long long)c.s.nsegs + 1;
 	/* the whole tables differed: so must a segment, unless the target
 	 * changed in between (it reads committed rows); not quiet either way */
-	t->ck_differing = plan.differing + (t->ck_whole && !alike &&
-	                                    !plan.differing);
+	ck->differing = plan.differing + (ck->whole && !alike &&
+	                                  !plan.differing);
 	struct ck_tonly to = plan.to;
 	if (all) { /* the row level meets every row again */
 		to = (struct ck_tonly){ .keys = keys };
-		sync_buf_free(&t->ck_to_keys);
+		sync_buf_free(&del->to_keys);
 	}
 	if (st == SYNC_OK && !all && plan.ndirect > 0)
-		st = ck_fetch(src, &s, t, plan.direct.p, plan.direct.len, d, err,
-		              errlen);
+		st = ck_fetch(&c, plan.direct.p, plan.direct.len, d);
 	if (st == SYNC_OK && (all || plan.n > 0))
-		st = row_level(src, tgt, t, &s, &plan, all, d, &to, err, errlen);
-	target_only(t, alike, st == SYNC_OK && !empty && d->staged == 0, &to);
+		st = row_level(&c, &plan, all, d, &to);
+	record_target_only(ck, &t->hint, alike,
+	            st == SYNC_OK && !empty && d->staged == 0, &to);
 	/* an empty source: every target row in scope is its own, unseen */
-	t->ck_keys_all = alike ? t->ck_was_to_rows == 0 : !empty && !to.lost;
+	del->keys_all = alike ? t->hint.to_rows == 0 : !empty && !to.lost;
 	if (!alike)
-		t->ck_tgt_rows = plan.tgt_rows;
+		del->tgt_rows = plan.tgt_rows;
 	if (st == SYNC_OK)
-		st = both_run(src, tgt, sql_sync_checksum_sorts, err, errlen);
+		st = run_on_both(&c, sql_sync_checksum_sorts);
 	sync_meter_phase(src->meter, NULL);
 	if (st == SYNC_OK && req->progress)
 		req->progress(req->progress_ctx, t->label, d->read, t->estimate);
 	plan_free(&plan);
-	ck_sql_free(&s);
+	ck_sql_free(&c.s);
 	return st;
 }

@@ -28,13 +28,13 @@ int sync_checksum_possible(const struct sync_table *t, const struct sync_db *src
 /* Finds the source rows of t that are new or different on the target and
  * hands them (COPY text) to d->flush, as sync_diff_stream does; d->read is
  * the source's row count, d->staged how many rows went to the stage,
- * t's ck_ fields what was compared (sync_plan.h). Reads only, on both
- * sides, inside the run's transactions. A table marked ck_quiet (the
+ * t->out.ck what was compared (sync_plan.h). Reads only, on both
+ * sides, inside the run's transactions. A table whose hint is quiet (the
  * last run found it alike, but for the target-only rows it counted)
  * whose write counts have not moved since is first compared whole, one
  * count and one hash per side: equal once those rows are taken out, it
  * is done; else the segments follow, and count the target-only rows
- * again (t->ck_to_known) when nothing needs fetching. */
+ * again (t->out.ck.to_known) when nothing needs fetching. */
 enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
                                       struct sync_table *t,
                                       const struct sync_request *req,
@@ -43,9 +43,10 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 
 /* For t about to be copied whole into an empty target (copy_direct):
  * when the checksum covers t, reads both servers' write counts into
- * t->ck_written and sets t->ck_copied. The copy leaves the tables alike,
- * so the statistics carry the counts and the next run compares the
- * whole tables first if neither has moved since but by the rows copied
+ * t->out.ck.written and sets t->out.ck.copied. The copy leaves the
+ * tables alike, so the statistics carry the counts and the next run
+ * compares the whole tables first if neither has moved since but by the
+ * rows copied
  * (sync_run_quiet.sql), as after a run that found them alike: a hint of
  * speed only, that comparison decides. */
 enum sync_status sync_checksum_before_copy(struct sync_db *src,

@@ -9,14 +9,14 @@
 #include "sync_meter.h"
 
 enum sync_status ck_send(struct ck_query *q, const char *sql, int nparams,
-                         const char *const *params, int binary, int single,
-                         char *err, size_t errlen)
+                         const char *const *params, int packed, char *err,
+                         size_t errlen)
 {
 	if (!PQsendQueryParams(q->db->conn, sql, nparams, NULL, params, NULL,
-	                       NULL, binary ? 1 : 0))
+	                       NULL, packed ? 1 : 0))
 		return sync_db_error(q->db, NULL, q->what, err, errlen);
 	q->active = 1;
-	if (single && !PQsetSingleRowMode(q->db->conn)) {
+	if (packed && !PQsetSingleRowMode(q->db->conn)) {
 		ck_drain(q);
 		fn_err(err, errlen, "%s: could not read rows one by one",
 		       q->what);

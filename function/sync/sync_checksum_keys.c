@@ -212,25 +212,27 @@ static int take_out(const struct ck_sql *s, const PGresult *r, int source,
 }
 
 /* One side's lookup statement, sent; NULL list: nothing to look up. */
-static enum sync_status send_lookup(struct ck_query *q,
-                                    const struct ck_sql *s,
-                                    const struct sync_table *t,
-                                    const char *tbl, struct sync_buf *list,
-                                    char *err, size_t errlen)
+static enum sync_status send_lookup(const struct ck_ctx *c,
+                                    struct ck_query *q, const char *tbl,
+                                    struct sync_buf *list)
 {
+	const struct sync_table *t = c->t;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	if (list->len == 0)
 		return SYNC_OK;
 	sync_buf_add(list, "}");
 	char *sql = list->oom ? NULL
-	                      : ck_sql_expand(s, t, sql_sync_checksum_lookup,
-	                                      tbl, 2, err, errlen);
+	                      : ck_sql_expand(&c->s, t,
+	                                      sql_sync_checksum_lookup, tbl, 2,
+	                                      err, errlen);
 	if (!sql) {
 		if (list->oom)
 			fn_err(err, errlen, "table %s: out of memory", t->label);
 		return SYNC_FAILED;
 	}
 	const char *p[1] = { list->p };
-	enum sync_status st = ck_send(q, sql, 1, p, 1, 1, err, errlen);
+	enum sync_status st = ck_send(q, sql, 1, p, 1, err, errlen);
 	free(sql);
 	return st;
 }
@@ -248,11 +250,13 @@ static int take_lookup(const PGresult *r, void *ctx)
 	return take_out(to->s, r, to->source, to->p);
 }
 
-enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
-                                 const struct ck_sql *s,
-                                 const struct sync_table *t,
-                                 struct ck_plan *p, char *err, size_t errlen)
+enum sync_status ck_keys_resolve(const struct ck_ctx *c, struct ck_plan *p)
 {
+	const struct sync_table *t = c->t;
+	const struct ck_sql *s = &c->s;
+	struct sync_db *src = c->src, *tgt = c->tgt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
 	if (p->npend == 0)
 		return SYNC_OK;
 	char what_s[800], what_t[800];
@@ -262,11 +266,9 @@ enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
 	         t->label, tgt->label);
 	struct ck_query qs = { .db = src, .what = what_s };
 	struct ck_query qt = { .db = tgt, .what = what_t };
-	enum sync_status st = send_lookup(&qs, s, t, t->f.src, &p->look_s, err,
-	                                  errlen);
+	enum sync_status st = send_lookup(c, &qs, t->f.src, &p->look_s);
 	if (st == SYNC_OK)
-		st = send_lookup(&qt, s, t, t->f.tgt_scope, &p->look_t, err,
-		                 errlen);
+		st = send_lookup(c, &qt, t->f.tgt_scope, &p->look_t);
 	struct lookup_to to_s = { s, 1, p }, to_t = { s, 0, p };
 	if (st == SYNC_OK)
 		st = ck_each_row(&qs, take_lookup, &to_s, t->label,

@@ -26,11 +26,12 @@ struct ck_query {
 	int active;   /* sent, and its last result not yet read */
 };
 
-/* Sends sql with text params; binary: results in binary format; single:
- * rows one by one (PQsetSingleRowMode). */
+/* Sends sql with text params; packed: the results in binary format, rows
+ * one by one (PQsetSingleRowMode), as the packed answers are read; else
+ * one result in text. */
 enum sync_status ck_send(struct ck_query *q, const char *sql, int nparams,
-                         const char *const *params, int binary, int single,
-                         char *err, size_t errlen);
+                         const char *const *params, int packed, char *err,
+                         size_t errlen);
 /* The next row (single-row mode) or result; *res NULL when the statement
  * is done. The caller PQclear()s each. */
 enum sync_status ck_next(struct ck_query *q, PGresult **res, char *err,
@@ -88,6 +89,17 @@ char *ck_sql_expand(const struct ck_sql *s, const struct sync_table *t,
 /* The segment parameters, in the order ck_sql_expand numbers them; returns
  * how many. */
 int ck_sql_params(const struct ck_sql *s, const char **p);
+
+/* One table's checksum: its two connections, its plan (read only), its
+ * SQL and where its errors go. Sizing the segments writes s; every other
+ * step takes the context const. */
+struct ck_ctx {
+	struct sync_db *src, *tgt;
+	const struct sync_table *t;
+	struct ck_sql s;
+	char *err;
+	size_t errlen;
+};
 
 /* One segment's aggregates on one side, kept at the segment's index of
  * that side's array: the XOR of its row hashes and, with slots, slot i
@@ -148,7 +160,7 @@ struct ck_plan {
 	struct ck_pending *pend; /* this round's pending segments, in order */
 	int npend;
 	struct sync_buf look_s, look_t; /* "{k,...}": hashes wanted per side */
-	struct sync_buf direct; /* keys to fetch, as ck_rows_pass collects */
+	struct sync_buf direct; /* keys to fetch, as ck_pass's keys */
 	long long ndirect;
 	struct ck_tonly to;   /* in the segments settled without row level */
 };
@@ -176,34 +188,34 @@ int ck_keys_full(const struct ck_plan *p);
  * segment either to p->direct (the rest of its rows are equal: fetch its
  * source-only and changed ones; its target-only ones go to p->to) or to
  * the row-level pass; the round's lookups are then empty again. */
-enum sync_status ck_keys_resolve(struct sync_db *src, struct sync_db *tgt,
-                                 const struct ck_sql *s,
-                                 const struct sync_table *t,
-                                 struct ck_plan *p, char *err, size_t errlen);
+enum sync_status ck_keys_resolve(const struct ck_ctx *c, struct ck_plan *p);
 /* The unsigned big-endian number in the n (<= 8) bytes at p: every
  * packed answer of the checksum's statements is in network order. */
 uint64_t ck_be(const unsigned char *p, int n);
-/* Appends one key to a key list in ck_rows_pass's format. */
+/* Appends one key to a key list (length, bytes): ck_pass's keys. */
 void ck_keep_key(struct sync_buf *keys, const char *k, uint32_t len);
 
-/* The row-level pass over differing segments, from segment `from` on:
- * appends the keys to fetch (array literal elements) to keys, counts the
- * target's rows whose keys the source lacks in *to, sets *next to the
- * segment to resume at when it stopped early (keys full), else -1. */
-enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
-                              const struct ck_sql *s,
-                              const struct sync_table *t, const int32_t *segs,
-                              int nsegs, int all, int32_t from,
-                              struct sync_buf *keys, long long *nkeys,
-                              struct ck_tonly *to, int32_t *next, char *err,
-                              size_t errlen);
+/* One row-level pass over the segments whose aggregates differ. */
+struct ck_pass {
+	const int32_t *segs;   /* the segments to look at, unless all */
+	int nsegs, all;
+	int32_t from;          /* the segment to start at */
+	struct sync_buf keys;  /* the keys to fetch (ck_keep_key's format) */
+	long long nkeys;
+	struct ck_tonly *to;   /* target's rows whose keys the source lacks */
+	int32_t next;          /* the segment to resume at when the pass
+	                          stopped early (keys full), else -1 */
+};
+
+/* The row-level pass from segment p->from on: appends the keys to fetch
+ * to p->keys, counts the target's rows whose keys the source lacks in
+ * p->to, sets p->next. */
+enum sync_status ck_rows_pass(const struct ck_ctx *c, struct ck_pass *p);
 
 /* Fetches the source rows of the keys (ck_keep_key's list, keylen bytes)
  * straight into the stage through d->stream, CK_FETCH_KEYS a statement,
  * and counts them in d->staged. */
-enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
-                          const struct sync_table *t, const char *keys,
-                          size_t keylen, struct sync_diff *d, char *err,
-                          size_t errlen);
+enum sync_status ck_fetch(const struct ck_ctx *c, const char *keys,
+                          size_t keylen, struct sync_diff *d);
 
 #endif

@@ -77,12 +77,13 @@ static int32_t seg_of(const PGresult *r)
 }
 
 /* The source rows of one segment that are missing on the target or differ
- * (sr NULL: the source has no row there, tr NULL: the target has none);
- * the target's rows whose keys the source lacks go to *to. */
+ * (sr NULL: the source has no row there, tr NULL: the target has none),
+ * to pass's keys; the target's rows whose keys the source lacks go to
+ * pass->to. */
 static int compare_seg(const PGresult *sr, const PGresult *tr,
-                       struct sync_buf *keys, long long *nkeys,
-                       struct ck_tonly *to)
+                       struct ck_pass *pass)
 {
+	struct ck_tonly *to = pass->to;
 	struct entry *s = NULL, *t = NULL;
 	size_t ns = 0, nt = 0, j = 0;
 	if ((sr && unpack(sr, &s, &ns) != 0) || (tr && unpack(tr, &t, &nt) != 0)) {
@@ -100,12 +101,12 @@ static int compare_seg(const PGresult *sr, const PGresult *tr,
 			break;
 		if (j < nt && entry_cmp(&t[j], &s[i]) == 0 && t[j++].h == s[i].h)
 			continue;
-		ck_keep_key(keys, (const char *)s[i].k, s[i].len);
-		(*nkeys)++;
+		ck_keep_key(&pass->keys, (const char *)s[i].k, s[i].len);
+		pass->nkeys++;
 	}
 	free(s);
 	free(t);
-	return keys->oom ? -1 : 0;
+	return pass->keys.oom ? -1 : 0;
 }
 
 /* "{3,17,...}": the segments to look at. */
@@ -124,13 +125,15 @@ static char *seg_list(const int32_t *segs, int n)
 /* Reads both answers side by side, in order of their first column: a
  * segment, or a group of segments (segment >> shift). The target's rows
  * in segments the source has no row in are all its own: while keys are
- * collected, they go to *to too. */
-static enum sync_status merge_sides(struct ck_query *qs, struct ck_query *qt,
-                                    int shift, const struct sync_table *t,
-                                    struct sync_buf *keys, long long *nkeys,
-                                    struct ck_tonly *to, int32_t *next,
-                                    char *err, size_t errlen)
+ * collected, they go to pass->to too. */
+static enum sync_status merge_sides(const struct ck_ctx *c,
+                                    struct ck_query *qs, struct ck_query *qt,
+                                    int shift, struct ck_pass *pass)
 {
+	const struct sync_table *t = c->t;
+	char *err = c->err;
+	size_t errlen = c->errlen;
+	int32_t *next = &pass->next;
 	PGresult *rs = NULL, *rt = NULL;
 	enum sync_status st = ck_next(qs, &rs, err, errlen);
 	if (st == SYNC_OK)
@@ -139,8 +142,7 @@ static enum sync_status merge_sides(struct ck_query *qs, struct ck_query *qt,
 	while (st == SYNC_OK && !bad && (rs || (rt && *next < 0))) {
 		int32_t seg = rs ? seg_of(rs) : 0;
 		if (rt && (!rs || seg_of(rt) < seg)) { /* the target's alone */
-			bad = *next < 0 &&
-			      compare_seg(NULL, rt, keys, nkeys, to) != 0;
+			bad = *next < 0 && compare_seg(NULL, rt, pass) != 0;
 			PQclear(rt);
 			st = ck_next(qt, &rt, err, errlen);
 			continue;
@@ -153,9 +155,9 @@ static enum sync_status merge_sides(struct ck_query *qs, struct ck_query *qt,
 		}
 		int matched = rt && seg_of(rt) == seg;
 		if (*next < 0) {
-			bad = compare_seg(rs, matched ? rt : NULL, keys, nkeys,
-			                  to) != 0;
-			if (keys->len >= CK_MAX_KEY_BYTES) /* read on, collect no more */
+			bad = compare_seg(rs, matched ? rt : NULL, pass) != 0;
+			/* full: read on, collect no more */
+			if (pass->keys.len >= CK_MAX_KEY_BYTES)
 				*next = (int32_t)(((int64_t)seg + 1) << shift);
 		}
 		PQclear(rs);
@@ -179,22 +181,22 @@ static enum sync_status merge_sides(struct ck_query *qs, struct ck_query *qt,
 	return st;
 }
 
-enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
-                              const struct ck_sql *s,
-                              const struct sync_table *t, const int32_t *segs,
-                              int nsegs, int all, int32_t from,
-                              struct sync_buf *keys, long long *nkeys,
-                              struct ck_tonly *to, int32_t *next, char *err,
-                              size_t errlen)
+enum sync_status ck_rows_pass(const struct ck_ctx *c, struct ck_pass *pass)
 {
+	const struct sync_table *t = c->t;
+	const struct ck_sql *s = &c->s;
+	struct sync_db *src = c->src, *tgt = c->tgt;
+	char *err = c->err;
+	size_t errlen = c->errlen;
+	int all = pass->all;
 	char what_s[800], what_t[800], from_s[16];
 	snprintf(what_s, sizeof what_s, "comparing rows of table %s with %s",
 	         t->src_label, src->label);
 	snprintf(what_t, sizeof what_t, "comparing rows of table %s with %s",
 	         t->label, tgt->label);
-	snprintf(from_s, sizeof from_s, "%d", (int)from);
-	*next = -1;
-	char *list = all ? NULL : seg_list(segs, nsegs);
+	snprintf(from_s, sizeof from_s, "%d", (int)pass->from);
+	pass->next = -1;
+	char *list = all ? NULL : seg_list(pass->segs, pass->nsegs);
 	/* value ranges by the key's index where both sides have one (the
 	 * target's key always has), else one scan of each table; both sides
 	 * answer by the same statement, so their rows group alike */
@@ -216,13 +218,12 @@ enum sync_status ck_rows_pass(struct sync_db *src, struct sync_db *tgt,
 		int np = 2 + ck_sql_params(s, p + 2);
 		struct ck_query qs = { .db = src, .what = what_s };
 		struct ck_query qt = { .db = tgt, .what = what_t };
-		st = ck_send(&qs, sql_s, np, p, 1, 1, err, errlen);
+		st = ck_send(&qs, sql_s, np, p, 1, err, errlen);
 		if (st == SYNC_OK)
-			st = ck_send(&qt, sql_t, np, p, 1, 1, err, errlen);
+			st = ck_send(&qt, sql_t, np, p, 1, err, errlen);
 		if (st == SYNC_OK)
 			/* rows are segments (ranges) or groups of 64 */
-			st = merge_sides(&qs, &qt, ranges ? 0 : 6, t, keys,
-			                 nkeys, to, next, err, errlen);
+			st = merge_sides(c, &qs, &qt, ranges ? 0 : 6, pass);
 		ck_drain(&qs);
 		ck_drain(&qt);
 	}
@@ -244,13 +245,15 @@ static void add_element(struct sync_buf *b, const char *k, uint32_t len)
 	sync_buf_add(b, "\"");
 }
 
-enum sync_status ck_fetch(struct sync_db *src, const struct ck_sql *s,
-                          const struct sync_table *t, const char *keys,
-                          size_t keylen, struct sync_diff *d, char *err,
-                          size_t errlen)
+enum sync_status ck_fetch(const struct ck_ctx *c, const char *keys,
+                          size_t keylen, struct sync_diff *d)
 {
-	char *sql = ck_sql_expand(s, t, sql_sync_checksum_fetch, t->f.src, 1,
-	                          err, errlen);
+	const struct sync_table *t = c->t;
+	struct sync_db *src = c->src;
+	char *err = c->err;
+	size_t errlen = c->errlen;
+	char *sql = ck_sql_expand(&c->s, t, sql_sync_checksum_fetch, t->f.src,
+	                          1, err, errlen);
 	char what[800];
 	snprintf(what, sizeof what, "reading changed rows of table %s from %s",
 	         t->src_label, src->label);

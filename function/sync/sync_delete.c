@@ -109,7 +109,7 @@ static enum sync_status analyze_keys(struct sync_db *tgt, const char *keys,
 }
 
 /* Two databases: the source's keys in scope into a temporary table. */
-static enum sync_status copy_keys(struct sync_table *t, int index,
+static enum sync_status copy_keys(const struct sync_table *t, int index,
                                   struct sync_db *src, struct sync_db *tgt,
                                   const char *what, char *err, size_t errlen)
 {
@@ -133,7 +133,7 @@ static enum sync_status copy_keys(struct sync_table *t, int index,
 	return st == SYNC_OK ? analyze_keys(tgt, keys, what, err, errlen) : st;
 }
 
-/* One key of ck_to_keys as a line of COPY text. */
+/* One key of del.to_keys as a line of COPY text. */
 static void copy_line(struct sync_buf *b, const char *k, uint32_t len)
 {
 	for (uint32_t i = 0; i < len; i++) {
@@ -148,13 +148,13 @@ static void copy_line(struct sync_buf *b, const char *k, uint32_t len)
 	sync_buf_add(b, "\n");
 }
 
-/* The checksum's target-only keys (t->ck_to_keys) into the keys table,
+/* The checksum's target-only keys (t->del.to_keys) into the keys table,
  * *n how many. */
-static enum sync_status list_keys(struct sync_table *t, int index,
+static enum sync_status list_keys(const struct sync_table *t, int index,
                                   struct sync_db *tgt, const char *what,
                                   long long *n, char *err, size_t errlen)
 {
-	const struct sync_buf *k = &t->ck_to_keys;
+	const struct sync_buf *k = &t->del.to_keys;
 	struct sync_buf rows = { 0 };
 	*n = 0;
 	for (size_t at = 0; at + 4 <= k->len;) {
@@ -230,20 +230,20 @@ enum sync_status sync_delete_count(struct sync_plan *plan, struct sync_db *src,
 		if (!same)
 			st = sync_table_diff_first(t, i, src, tgt, req, err,
 			                           errlen);
-		t->delete_listed = !same && st == SYNC_OK && t->ck_keys_all;
-		if (t->delete_listed) {
-			total = t->ck_tgt_rows;
+		t->del.listed = !same && st == SYNC_OK && t->del.keys_all;
+		if (t->del.listed) {
+			total = t->del.tgt_rows;
 			st = list_keys(t, i, tgt, what, &n, err, errlen);
 		} else if (!same && st == SYNC_OK) {
 			st = copy_keys(t, i, src, tgt, what, err, errlen);
 		}
-		sync_buf_free(&t->ck_to_keys);
+		sync_buf_free(&t->del.to_keys);
 		long long b1 = same ? -1 : sync_usage_bytes(src);
 		long long g1 = same ? -1 : sync_usage_bytes(tgt);
-		t->keys_bytes = b0 >= 0 && b1 >= b0 ? b1 - b0 : 0;
-		t->pre_tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 : 0;
+		t->out.keys_bytes = b0 >= 0 && b1 >= b0 ? b1 - b0 : 0;
+		t->del.pre_tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 : 0;
 		PGresult *r = NULL;
-		if (st == SYNC_OK && !t->delete_listed) {
+		if (st == SYNC_OK && !t->del.listed) {
 			st = run(tgt, sql_sync_delete_count, t, keys, same, what,
 			         &r, err, errlen);
 			if (st == SYNC_OK) {
@@ -254,7 +254,7 @@ enum sync_status sync_delete_count(struct sync_plan *plan, struct sync_db *src,
 		}
 		if (st != SYNC_OK)
 			break;
-		t->delete_found = n;
+		t->out.delete_found = n;
 		st = guard(t, n, total, err, errlen);
 	}
 	return st;
@@ -288,24 +288,24 @@ enum sync_status sync_delete_apply(struct sync_plan *plan, struct sync_db *tgt,
 		keys_name(keys, sizeof keys, i);
 		PGresult *r = NULL;
 		double t0 = sync_now_ms();
-		if (t->delete_listed && t->delete_found == 0) {
-			t->deleted = 0; /* no target-only key: no statement */
+		if (t->del.listed && t->out.delete_found == 0) {
+			t->out.deleted = 0; /* no target-only key: no statement */
 			continue;
 		}
 		st = sync_rules_triggers(tgt, t, 1, err, errlen);
 		if (st == SYNC_OK)
-			st = run(tgt, t->delete_listed ? sql_sync_delete_listed
+			st = run(tgt, t->del.listed ? sql_sync_delete_listed
 			                               : sql_sync_delete,
 			         t, keys, same, what, &r, err, errlen);
 		if (st == SYNC_OK)
 			st = sync_rules_triggers(tgt, t, 0, err, errlen);
-		t->total_ms += sync_now_ms() - t0;
+		t->out.total_ms += sync_now_ms() - t0;
 		if (st != SYNC_OK) {
 			PQclear(r);
 			explain_blocked(t, tgt, err, errlen);
 			break;
 		}
-		t->deleted = strtoll(PQcmdTuples(r), NULL, 10);
+		t->out.deleted = strtoll(PQcmdTuples(r), NULL, 10);
 		PQclear(r);
 	}
 	return st;

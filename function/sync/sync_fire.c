@@ -22,7 +22,7 @@ static enum sync_status read_recorded(struct sync_table *t,
                                       struct sync_db *tgt, const char *what,
                                       char *err, size_t errlen)
 {
-	const char *p[2] = { t->label, t->fire_hash };
+	const char *p[2] = { t->label, t->fire.hash };
 	PGresult *r;
 	enum sync_status st = sync_db_exec(tgt, sql_sync_fire_recorded, 2, p,
 	                                   &r, what, err, errlen);
@@ -54,20 +54,21 @@ enum sync_status sync_fire_read(struct sync_table *t, struct sync_db *tgt,
 	if (st != SYNC_OK)
 		return st;
 	if (PQntuples(r) == 1)
-		t->tgt_triggers = (int)strtol(PQgetvalue(r, 0, 3), NULL, 10);
+		t->fire.user_triggers = (int)strtol(PQgetvalue(r, 0, 3), NULL,
+		                                    10);
 	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0)) {
-		t->fire_triggers = strdup(PQgetvalue(r, 0, 0));
-		snprintf(t->fire_hash, sizeof t->fire_hash, "%s",
+		t->fire.triggers = strdup(PQgetvalue(r, 0, 0));
+		snprintf(t->fire.hash, sizeof t->fire.hash, "%s",
 		         PQgetvalue(r, 0, 1));
-		t->fire_recorded = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
-		if (!t->fire_triggers) {
+		t->fire.recorded = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+		if (!t->fire.triggers) {
 			fn_err(err, errlen, "out of memory planning table %s",
 			       t->label);
 			st = SYNC_FAILED;
 		}
 	}
 	PQclear(r);
-	if (st == SYNC_OK && t->fire_triggers && t->fire_recorded)
+	if (st == SYNC_OK && t->fire.triggers && t->fire.recorded)
 		st = read_recorded(t, tgt, what, err, errlen);
 	return st;
 }
@@ -75,8 +76,8 @@ enum sync_status sync_fire_read(struct sync_table *t, struct sync_db *tgt,
 int sync_fire_found(struct sync_table *t, const char *indexes)
 {
 	struct sync_buf b = { 0 };
-	if (t->fire_found)
-		sync_buf_add(&b, t->fire_found);
+	if (t->fire.found)
+		sync_buf_add(&b, t->fire.found);
 	for (const char *p = indexes; *p;) {
 		char *end;
 		long i = strtol(p, &end, 10);
@@ -94,8 +95,8 @@ int sync_fire_found(struct sync_table *t, const char *indexes)
 		sync_buf_free(&b);
 		return -1;
 	}
-	free(t->fire_found);
-	t->fire_found = b.p;
+	free(t->fire.found);
+	t->fire.found = b.p;
 	return 0;
 }
 
@@ -117,21 +118,21 @@ enum sync_status sync_fire_finish(struct sync_plan *plan, struct sync_table *t,
                                   const struct fn_logger *log, char *err,
                                   size_t errlen)
 {
-	if (!t->fire_found || !*t->fire_found)
+	if (!t->fire.found || !*t->fire.found)
 		return SYNC_OK;
-	int many_cols = strchr(t->fire_found, ',') != NULL;
-	int many_trig = strchr(t->fire_triggers, ',') != NULL;
+	int many_cols = strchr(t->fire.found, ',') != NULL;
+	int many_trig = strchr(t->fire.triggers, ',') != NULL;
 	sync_plan_warn(plan, log, t->label, "table %s: column%s %s %s "
 	               "rewritten on the target by %s BEFORE trigger%s %s (the "
 	               "value written differs from the source's); left out of "
 	               "later comparisons for this table (still written) until "
 	               "its BEFORE triggers change; \"triggers\": \"skip\" "
 	               "writes the source's values instead", t->label,
-	               many_cols ? "s" : "", t->fire_found,
+	               many_cols ? "s" : "", t->fire.found,
 	               many_cols ? "were" : "was",
 	               many_trig ? "one of its" : "its",
-	               many_trig ? "s" : "", t->fire_triggers);
-	if (!t->fire_recorded)
+	               many_trig ? "s" : "", t->fire.triggers);
+	if (!t->fire.recorded)
 		return SYNC_OK;
 	char *cols = columns_json(t);
 	if (!cols) {
@@ -141,7 +142,7 @@ enum sync_status sync_fire_finish(struct sync_plan *plan, struct sync_table *t,
 	char what[400];
 	snprintf(what, sizeof what, "recording the rewritten columns of table "
 	         "%s in syncfn.rewritten", t->label);
-	const char *p[3] = { t->label, t->fire_hash, cols };
+	const char *p[3] = { t->label, t->fire.hash, cols };
 	enum sync_status st = sync_db_run(tgt, sql_sync_fire_record, 3, p,
 	                                  what, err, errlen);
 	free(cols);

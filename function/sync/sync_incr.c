@@ -251,7 +251,7 @@ static char *expand(const struct sync_table *t, const char *tmpl, char *err,
 }
 
 /* The first text value of a template's one-row answer into *out. */
-static enum sync_status ask(struct sync_table *t, struct sync_db *db,
+static enum sync_status ask(const struct sync_table *t, struct sync_db *db,
                             const char *tmpl, int n, const char *const *p,
                             char **out, char *err, size_t errlen)
 {
@@ -307,7 +307,8 @@ static enum sync_status filter(struct sync_table *t, struct sync_db *src,
 
 /* Whether the rows past the watermark are a large share of the table,
  * counted no further than that share. */
-static enum sync_status too_many(struct sync_table *t, struct sync_db *src,
+static enum sync_status too_many(const struct sync_table *t,
+                                 struct sync_db *src,
                                  int *many, char *err, size_t errlen)
 {
 	*many = 0;
@@ -464,7 +465,7 @@ cJSON *sync_incr_stats(const struct sync_table *t)
 		cJSON_AddStringToObject(o, "reason", x->reason);
 	add_text(o, "from", x->full ? NULL : x->from);
 	add_text(o, "to", x->to);
-	cJSON_AddNumberToObject(o, "rows_read", (double)t->source_rows);
+	cJSON_AddNumberToObject(o, "rows_read", (double)t->out.source_rows);
 	return o;
 }
 

@@ -706,7 +706,7 @@ static int fire_frag(struct sync_table *t, struct sync_db *tgt, int same)
 	struct sync_frag *f = &t->f;
 	struct sync_buf ret = { 0 }, ret_d = { 0 }, on = { 0 }, found = { 0 };
 	int ncmp = 0;
-	for (int i = 0; t->fire_triggers && i < t->ncols; i++) {
+	for (int i = 0; t->fire.triggers && i < t->ncols; i++) {
 		const struct sync_col *c = &t->cols[i];
 		int cmp = !c->is_key && !c->identity_always && !c->uncompared;
 		if (!c->is_key && !cmp)
@@ -925,7 +925,7 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 	t->src_partitioned = si.partitioned, t->tgt_partitioned = ti.partitioned;
 	t->tgt_rls = ti.rls;
 	t->estimate = si.estimate;
-	t->tgt_triggers = -1;
+	t->fire.user_triggers = -1;
 	st = check_access(plan, t, &si, &ti, bypass_rls, log, err,
 	                  errlen);
 	if (st != SYNC_OK)
@@ -1088,9 +1088,9 @@ static void free_table(struct sync_table *t)
 	free(f->set), free(f->set_src);
 	free(f->tgt_scope), free(f->d_scope), free(f->t_scope);
 	free(f->ret), free(f->ret_d), free(f->rw);
-	free(t->fire_triggers), free(t->fire_found);
+	free(t->fire.triggers), free(t->fire.found);
 	sync_incr_free(&t->incr);
-	sync_buf_free(&t->ck_to_keys);
+	sync_buf_free(&t->del.to_keys);
 }
 
 void sync_plan_free(struct sync_plan *plan)

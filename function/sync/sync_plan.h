@@ -82,7 +82,9 @@ struct sync_frag {
 	char *ret_d;    /* ret for the plain UPDATE, whose row is d */
 };
 
-/* An incremental rule's state for one run (sync_incr.h). */
+/* An incremental rule (sync_incr.h): on .. hash are the plan (the
+ * planner's, read-only after); full .. src_full are this run's state,
+ * which sync_incr.c writes as the table's run starts and ends. */
 struct sync_incr {
 	int on;              /* the table has an incremental rule */
 	char kind;           /* 'z' timestamptz, 't' timestamp, 'd' date,
@@ -97,6 +99,95 @@ struct sync_incr {
 	char *src_full;      /* f.src while a partial run filters it */
 };
 
+/* A table's target triggers that may rewrite what the merge writes
+ * (sync_fire.h): the enabled BEFORE row INSERT/UPDATE triggers (names,
+ * the hash of their definitions), NULL when none or skipped, read by the
+ * planner; the columns this run found them rewriting ("a, b"), or NULL,
+ * written by the merge. */
+struct sync_fire_state {
+	char *triggers;
+	char hash[33];
+	int recorded;        /* syncfn.rewritten can be read */
+	char *found;
+	int user_triggers;   /* the target's user triggers of any kind that
+	                        are not disabled (the planner's), -1 unread */
+};
+
+/* A delete rule's working state on one run (sync_delete.c), with what
+ * the checksum path leaves for it: the table is compared before any
+ * table is written (pre_diffed; pre_staged rows wait in its stage for
+ * its turn, pre_tgt_bytes came from the target then), the checksum
+ * keeping the keys of the target-only rows it meets (collect) in to_keys
+ * (ck_keep_key's format), and the target's rows in scope in tgt_rows;
+ * keys_all: every target-only row was met with its key (else the
+ * source's keys are streamed, as off the checksum); listed: the deletes
+ * are those keys. */
+struct sync_delete_state {
+	int pre_diffed, collect, keys_all;
+	int listed;
+	long long pre_staged, pre_tgt_bytes, tgt_rows;
+	struct sync_buf to_keys;
+};
+
+/* The checksum's hint from the run log (sync_runlog.c writes it before
+ * the table runs, the checksum reads it): the last run found every
+ * segment alike, or alike but for the target's own rows (quiet), with
+ * the servers' write counts then (source, target; -1 unknown): when they
+ * have not moved since, the whole table is compared first. Target-only
+ * rows (keys the source lacks: prod's own): how many and the XOR of
+ * their row hashes, as the last run knew them. */
+struct sync_ck_hint {
+	int quiet;
+	long long written[2];
+	long long to_rows;
+	uint64_t to_hash;
+};
+
+/* What the checksum found (sync_checksum.c): the whole table was
+ * compared first (whole); the servers' write counts now (source,
+ * target; -1 unknown); segments compared (1: the whole table, which
+ * matched), how many differed; target-only rows as this run found them
+ * (to_known: every one was counted and nothing was fetched, so the next
+ * run may compare the whole tables with them taken out). copied: copied
+ * into an empty target, with the write counts
+ * (sync_checksum_before_copy). */
+struct sync_ck_result {
+	int whole, to_known, copied;
+	long long written[2];
+	long long segments, differing;
+	long long to_rows;
+	uint64_t to_hash;
+};
+
+/* What the run did to one table: written by the stage that produces
+ * each figure (sync_table.c, sync_delete.c, sync_sequence.c, sync_run.c),
+ * read for the statistics, the logs and the run log. */
+struct sync_outcome {
+	long long source_rows, inserted, updated;
+	long long delete_found, deleted; /* a delete rule's rows: counted
+	                                    before any write, deleted */
+	long long keys_bytes; /* a delete rule's source keys, read before
+	                        the table's run (two databases) */
+	double copy_ms, analyze_ms, merge_ms, count_ms, diff_ms, total_ms;
+	/* "insert_select", "insert_direct", "copy_direct", "copy_stage",
+	 * "copy_diff", "checksum" */
+	const char *method;
+	/* why the checksum could not run ("" if it did or was not meant
+	 * to); bytes received from each server while the table ran, -1
+	 * when not measurable */
+	char fallback[400];
+	long long src_bytes, tgt_bytes;
+	int sequences_advanced;
+	struct sync_ck_result ck;
+};
+
+/* One table of the run. The plan, src_schema .. checksum, is written
+ * by the planner (sync_plan_build; checksum from the settings as the run
+ * starts) and read-only after: a stage that only reads it takes a const
+ * struct sync_table. The rest has its writers named at its struct: incr
+ * and fire are part plan, part this run's findings; del is a delete
+ * rule's working state; hint comes from the run log before the table
+ * runs; out is what the run did, reported in the statistics. */
 struct sync_table {
 	char *src_schema, *src_name, *tgt_schema, *tgt_name;
 	char label[300];     /* "public.orders" (target), for messages */
@@ -114,15 +205,6 @@ struct sync_table {
 	int tgt_rls;         /* target has row level security enabled */
 	long long estimate;  /* source reltuples, -1 unknown */
 	const struct sync_rule *rule; /* its SYNC_RULES entry, or NULL */
-	struct sync_incr incr;
-	/* the target's enabled BEFORE row INSERT/UPDATE triggers (names,
-	 * the hash of their definitions), NULL when none or skipped; the
-	 * columns this run found them rewriting ("a, b"), or NULL */
-	char *fire_triggers;
-	char fire_hash[33];
-	int fire_recorded;   /* syncfn.rewritten can be read */
-	char *fire_found;
-	int tgt_triggers;    /* its user triggers not disabled, -1 unread */
 	int insert_only;     /* the rule's mode: existing rows never updated */
 	unsigned excluded_key; /* bit k: the rule's exclude_columns[k] is a
 	                          key column (no fragments then: the run
@@ -130,51 +212,14 @@ struct sync_table {
 	struct sync_col *cols;
 	int ncols;
 	struct sync_frag f;
-	/* filled by the run */
-	long long source_rows, inserted, updated;
-	long long delete_found, deleted; /* a delete rule's rows: counted
-	                                    before any write, deleted */
-	long long keys_bytes; /* a delete rule's source keys, read before
-	                        the table's run (two databases) */
-	/* a delete rule on the checksum path: the table is compared before
-	 * any table is written (pre_diffed; pre_staged rows wait in its
-	 * stage for its turn, pre_tgt_bytes came from the target then), the
-	 * checksum keeping the keys of the target-only rows it meets
-	 * (ck_collect) in ck_to_keys (ck_keep_key's format), and the
-	 * target's rows in scope in ck_tgt_rows; ck_keys_all: every
-	 * target-only row was met with its key (else the source's keys are
-	 * streamed, as off the checksum) */
-	int pre_diffed, ck_collect, ck_keys_all;
-	int delete_listed;   /* the deletes are those keys (sync_delete.c) */
-	long long pre_staged, pre_tgt_bytes, ck_tgt_rows;
-	struct sync_buf ck_to_keys;
-	double copy_ms, analyze_ms, merge_ms, count_ms, diff_ms, total_ms;
-	/* "insert_select", "insert_direct", "copy_direct", "copy_stage",
-	 * "copy_diff", "checksum" */
-	const char *method;
-	/* checksum method (sync_checksum.h): as configured; why it could
-	 * not run ("" if it did or was not meant to); bytes received from
-	 * each server while the table ran, -1 when not measurable */
+	/* checksum method (sync_checksum.h) as configured */
 	enum sync_checksum checksum;
-	char fallback[400];
-	long long src_bytes, tgt_bytes;
-	int sequences_advanced;
-	/* checksum: the last run found every segment alike, or alike but
-	 * for the target's own rows (a hint, from the run log), with the servers' write counts then (source,
-	 * target; -1 unknown): when they have not moved since, the whole
-	 * table is compared first (ck_whole); segments compared (1: the
-	 * whole table, which matched), how many differed, the counts now.
-	 * Target-only rows (keys the source lacks: prod's own): how many
-	 * and the XOR of their row hashes, as the last run knew them (with
-	 * ck_quiet) and as this run found them (ck_to_known: every one was
-	 * counted and nothing was fetched, so the next run may compare the
-	 * whole tables with them taken out). ck_copied: copied into an
-	 * empty target, with the write counts (sync_checksum_before_copy) */
-	int ck_quiet, ck_whole, ck_to_known, ck_copied;
-	long long ck_was_written[2], ck_written[2];
-	long long ck_segments, ck_differing;
-	long long ck_was_to_rows, ck_to_rows;
-	uint64_t ck_was_to_hash, ck_to_hash;
+
+	struct sync_incr incr;
+	struct sync_fire_state fire;
+	struct sync_delete_state del;
+	struct sync_ck_hint hint;
+	struct sync_outcome out;
 };
 
 struct sync_plan {

@@ -159,11 +159,11 @@ static enum sync_status find_earlier(struct run *r)
 static void log_table(struct run *r, const struct sync_table *t)
 {
 	fn_log(r->log, FN_INFO, "Inserting new records", "table",
-	       FN_STR(t->label), "rows", FN_INT(t->inserted), NULL);
+	       FN_STR(t->label), "rows", FN_INT(t->out.inserted), NULL);
 	fn_log(r->log, FN_INFO, "Updating existing records", "table",
-	       FN_STR(t->label), "rows", FN_INT(t->updated), "unchanged",
-	       FN_INT(t->source_rows - t->inserted - t->updated), "method",
-	       FN_STR(t->method), "duration_ms", FN_INT(t->total_ms), NULL);
+	       FN_STR(t->label), "rows", FN_INT(t->out.updated), "unchanged",
+	       FN_INT(t->out.source_rows - t->out.inserted - t->out.updated), "method",
+	       FN_STR(t->out.method), "duration_ms", FN_INT(t->out.total_ms), NULL);
 }
 
 static enum sync_status move_all(struct run *r)
@@ -214,16 +214,16 @@ static enum sync_status move_all(struct run *r)
 			                      r->errlen);
 		long long s1 = r->same ? -1 : sync_usage_bytes(r->src);
 		long long g1 = sync_usage_bytes(r->tgt);
-		t->src_bytes = s0 >= 0 && s1 >= s0 ? s1 - s0 + t->keys_bytes
+		t->out.src_bytes = s0 >= 0 && s1 >= s0 ? s1 - s0 + t->out.keys_bytes
 		                                   : r->same ? 0 : -1;
-		t->tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 + t->pre_tgt_bytes
+		t->out.tgt_bytes = g0 >= 0 && g1 >= g0 ? g1 - g0 + t->del.pre_tgt_bytes
 		                                   : -1;
-		if (t->fallback[0]) {
+		if (t->out.fallback[0]) {
 			fn_log(r->log, FN_WARN, "Checksum not used", "table",
-			       FN_STR(t->label), "reason", FN_STR(t->fallback),
+			       FN_STR(t->label), "reason", FN_STR(t->out.fallback),
 			       NULL);
 			cJSON_AddItemToArray(r->plan.warnings,
-			                     cJSON_CreateString(t->fallback));
+			                     cJSON_CreateString(t->out.fallback));
 		}
 		if (st == SYNC_OK)
 			log_table(r, t);
@@ -259,8 +259,8 @@ static void add_usage(cJSON *o, const struct run *r)
 	long long sb = 0, tb = 0;
 	for (int i = 0; i < r->plan.n; i++) {
 		const struct sync_table *t = &r->plan.t[i];
-		sb = sb < 0 || t->src_bytes < 0 ? -1 : sb + t->src_bytes;
-		tb = tb < 0 || t->tgt_bytes < 0 ? -1 : tb + t->tgt_bytes;
+		sb = sb < 0 || t->out.src_bytes < 0 ? -1 : sb + t->out.src_bytes;
+		tb = tb < 0 || t->out.tgt_bytes < 0 ? -1 : tb + t->out.tgt_bytes;
 	}
 	add_count(o, "bytes_from_source", sb);
 	add_count(o, "bytes_from_target", tb);
@@ -279,49 +279,49 @@ static cJSON *table_stats(const struct sync_table *t)
 	cJSON_AddStringToObject(o, "table", t->label);
 	if (strcmp(t->label, t->src_label) != 0)
 		cJSON_AddStringToObject(o, "source", t->src_label);
-	cJSON_AddNumberToObject(o, "source_rows", (double)t->source_rows);
-	cJSON_AddNumberToObject(o, "inserted", (double)t->inserted);
-	cJSON_AddNumberToObject(o, "updated", (double)t->updated);
+	cJSON_AddNumberToObject(o, "source_rows", (double)t->out.source_rows);
+	cJSON_AddNumberToObject(o, "inserted", (double)t->out.inserted);
+	cJSON_AddNumberToObject(o, "updated", (double)t->out.updated);
 	cJSON_AddNumberToObject(o, "unchanged",
-	                        (double)(t->source_rows - t->inserted -
-	                                 t->updated));
-	cJSON_AddNumberToObject(o, "duration_ms", (long long)t->total_ms);
-	cJSON_AddStringToObject(o, "method", t->method ? t->method : "");
-	cJSON_AddNumberToObject(o, "count_ms", (long long)t->count_ms);
-	cJSON_AddNumberToObject(o, "diff_ms", (long long)t->diff_ms);
-	cJSON_AddNumberToObject(o, "copy_ms", (long long)t->copy_ms);
-	cJSON_AddNumberToObject(o, "analyze_ms", (long long)t->analyze_ms);
-	cJSON_AddNumberToObject(o, "merge_ms", (long long)t->merge_ms);
-	cJSON_AddNumberToObject(o, "sequences_advanced", t->sequences_advanced);
+	                        (double)(t->out.source_rows - t->out.inserted -
+	                                 t->out.updated));
+	cJSON_AddNumberToObject(o, "duration_ms", (long long)t->out.total_ms);
+	cJSON_AddStringToObject(o, "method", t->out.method ? t->out.method : "");
+	cJSON_AddNumberToObject(o, "count_ms", (long long)t->out.count_ms);
+	cJSON_AddNumberToObject(o, "diff_ms", (long long)t->out.diff_ms);
+	cJSON_AddNumberToObject(o, "copy_ms", (long long)t->out.copy_ms);
+	cJSON_AddNumberToObject(o, "analyze_ms", (long long)t->out.analyze_ms);
+	cJSON_AddNumberToObject(o, "merge_ms", (long long)t->out.merge_ms);
+	cJSON_AddNumberToObject(o, "sequences_advanced", t->out.sequences_advanced);
 	if (t->rule && t->rule->delete_rows)
-		cJSON_AddNumberToObject(o, "deleted", (double)t->deleted);
+		cJSON_AddNumberToObject(o, "deleted", (double)t->out.deleted);
 	if (t->rule)
 		cJSON_AddStringToObject(o, "scope", t->rule->where ? "filtered"
 		                                                   : "all");
 	if (t->incr.on)
 		cJSON_AddItemToObject(o, "incremental", sync_incr_stats(t));
-	if (t->method && strcmp(t->method, "checksum") == 0) {
-		cJSON_AddBoolToObject(o, "compared_whole", t->ck_whole);
-		cJSON_AddNumberToObject(o, "segments", (double)t->ck_segments);
+	if (t->out.method && strcmp(t->out.method, "checksum") == 0) {
+		cJSON_AddBoolToObject(o, "compared_whole", t->out.ck.whole);
+		cJSON_AddNumberToObject(o, "segments", (double)t->out.ck.segments);
 		cJSON_AddNumberToObject(o, "segments_differing",
-		                        (double)t->ck_differing);
-		add_count(o, "source_writes", t->ck_written[0]);
-		add_count(o, "target_writes", t->ck_written[1]);
-		if (t->ck_to_known) {
+		                        (double)t->out.ck.differing);
+		add_count(o, "source_writes", t->out.ck.written[0]);
+		add_count(o, "target_writes", t->out.ck.written[1]);
+		if (t->out.ck.to_known) {
 			char h[17];
 			snprintf(h, sizeof h, "%016llx",
-			         (unsigned long long)t->ck_to_hash);
+			         (unsigned long long)t->out.ck.to_hash);
 			cJSON_AddNumberToObject(o, "target_only_rows",
-			                        (double)t->ck_to_rows);
+			                        (double)t->out.ck.to_rows);
 			cJSON_AddStringToObject(o, "target_only_hash", h);
 		}
 	}
-	if (t->ck_copied) { /* copy_direct, the write counts read before */
-		add_count(o, "source_writes", t->ck_written[0]);
-		add_count(o, "target_writes", t->ck_written[1]);
+	if (t->out.ck.copied) { /* copy_direct, the write counts read before */
+		add_count(o, "source_writes", t->out.ck.written[0]);
+		add_count(o, "target_writes", t->out.ck.written[1]);
 	}
-	add_count(o, "bytes_from_source", t->src_bytes);
-	add_count(o, "bytes_from_target", t->tgt_bytes);
+	add_count(o, "bytes_from_source", t->out.src_bytes);
+	add_count(o, "bytes_from_target", t->out.tgt_bytes);
 	return o;
 }
 
@@ -333,8 +333,8 @@ static cJSON *statistics(struct run *r)
 	cJSON *tables = cJSON_CreateArray();
 	for (int i = 0; i < r->plan.n; i++) {
 		const struct sync_table *t = &r->plan.t[i];
-		total += t->source_rows, ins += t->inserted, upd += t->updated;
-		del += t->deleted;
+		total += t->out.source_rows, ins += t->out.inserted, upd += t->out.updated;
+		del += t->out.deleted;
 		cJSON_AddItemToArray(tables, table_stats(t));
 	}
 	cJSON *o = cJSON_CreateObject();

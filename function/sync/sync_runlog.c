@@ -537,11 +537,11 @@ static void quiet_from(struct sync_table *t, const PGresult *r, int i)
 	uint64_t h;
 	if (rows < 0 || !hash_of(PQgetvalue(r, i, 4), &h))
 		return;
-	t->ck_quiet = 1;
-	t->ck_was_to_rows = rows;
-	t->ck_was_to_hash = h;
+	t->hint.quiet = 1;
+	t->hint.to_rows = rows;
+	t->hint.to_hash = h;
 	for (int side = 0; side < 2; side++)
-		t->ck_was_written[side] = count_or(r, i, side + 1);
+		t->hint.written[side] = count_or(r, i, side + 1);
 }
 
 enum sync_status sync_runlog_quiet(struct sync_db *tgt, struct sync_table *t,

@@ -74,11 +74,11 @@ void sync_runlog_unclaim(struct sync_db *tgt, long long id);
 struct cJSON;
 void sync_runlog_strip_hints(struct cJSON *stats);
 
-/* Sets ck_quiet on each of the n tables that the last finished run found
- * alike on both sides by checksum (sync_checksum.h), or alike but for the
- * target's own rows, ck_was_written to the write counts it saw and
- * ck_was_to_rows / ck_was_to_hash to those target-only rows, inside the
- * run's target transaction. A
+/* Fills the hint (struct sync_ck_hint) of each of the n tables that the
+ * last finished run found alike on both sides by checksum
+ * (sync_checksum.h), or alike but for the target's own rows: quiet, the
+ * write counts it saw and those target-only rows, inside the run's
+ * target transaction. A
  * hint only: the run log's contents cannot fail the run, only a failed
  * statement does. */
 struct sync_table;

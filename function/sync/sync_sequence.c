@@ -11,7 +11,8 @@
 #include "sync_table.h"
 
 /* Runs tmpl for sequence seq of column c; *r its result. */
-static enum sync_status seq_exec(struct sync_table *t, struct sync_db *tgt,
+static enum sync_status seq_exec(const struct sync_table *t,
+                                 struct sync_db *tgt,
                                  const struct sync_col *c, const char *seq,
                                  const char *tmpl, PGresult **r, char *err,
                                  size_t errlen)
@@ -67,7 +68,7 @@ static enum sync_status one_sequence(struct sync_table *t,
 	st = seq_exec(t, tgt, c, seq, sql_sync_sequence, &r, err, errlen);
 	if (st != SYNC_OK)
 		return st;
-	t->sequences_advanced += PQntuples(r);
+	t->out.sequences_advanced += PQntuples(r);
 	PQclear(r);
 	return SYNC_OK;
 }

@@ -165,8 +165,8 @@ static enum sync_status merge_counts(struct sync_table *t, struct sync_db *db,
 	if (st != SYNC_OK)
 		return st;
 	if (PQntuples(r) == 1) {
-		t->inserted = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		t->updated = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+		t->out.inserted = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		t->out.updated = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 		if (PQnfields(r) > 2 && sync_fire_found(t, PQgetvalue(r, 0, 2))) {
 			fn_err(err, errlen, "table %s: out of memory", t->label);
 			st = SYNC_FAILED;
@@ -204,7 +204,7 @@ static enum sync_status refuse_required(const struct sync_table *t, char *err,
 }
 
 /* Whether the template (an EXISTS read on db) answers true. */
-static enum sync_status exists(struct sync_table *t, struct sync_db *db,
+static enum sync_status exists(const struct sync_table *t, struct sync_db *db,
                                const char *tmpl, const char *src,
                                const char *what, int *yes, char *err,
                                size_t errlen)
@@ -220,7 +220,7 @@ static enum sync_status exists(struct sync_table *t, struct sync_db *db,
 
 /* An empty target table loads every source row: refused when the source
  * has one and the target a column no insert can fill. */
-static enum sync_status check_required_all(struct sync_table *t,
+static enum sync_status check_required_all(const struct sync_table *t,
                                            struct sync_db *src,
                                            const char *what, char *err,
                                            size_t errlen)
@@ -237,7 +237,7 @@ static enum sync_status check_required_all(struct sync_table *t,
  * has first (sync_merge_update_first.sql says when, and why it pays). */
 static int update_first(const struct sync_table *t, int few)
 {
-	if (!few || t->tgt_triggers != 0 || t->tgt_rls || t->tgt_partitioned ||
+	if (!few || t->fire.user_triggers != 0 || t->tgt_rls || t->tgt_partitioned ||
 	    t->required || !t->f.set_src || t->key_converted)
 		return 0;
 	for (int i = 0; i < t->ncols; i++) {
@@ -335,8 +335,8 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 		todo = 0;
 	if (st == SYNC_OK && todo && !(t->required && !t->f.set))
 		st = merge_counts(t, tgt, sql, what, err, errlen);
-	t->updated += first;
-	t->merge_ms += sync_now_ms() - t0;
+	t->out.updated += first;
+	t->out.merge_ms += sync_now_ms() - t0;
 	free(check);
 	free(sql);
 	if (st == SYNC_CONFIG)
@@ -348,7 +348,8 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 	return st;
 }
 
-static enum sync_status is_empty(struct sync_table *t, struct sync_db *tgt,
+static enum sync_status is_empty(const struct sync_table *t,
+                                 struct sync_db *tgt,
                                  const char *what, int *empty, char *err,
                                  size_t errlen)
 {
@@ -424,7 +425,7 @@ static double scope_share(const struct sync_table *t, struct sync_db *src)
 static int use_checksum(struct sync_table *t, struct sync_db *src,
                         struct sync_db *tgt)
 {
-	if (!sync_checksum_possible(t, src, tgt, t->fallback, sizeof t->fallback))
+	if (!sync_checksum_possible(t, src, tgt, t->out.fallback, sizeof t->out.fallback))
 		return 0;
 	if (t->checksum == SYNC_CHECKSUM_ON)
 		return 1;
@@ -441,7 +442,7 @@ static enum sync_status insert_direct(struct sync_table *t, struct sync_db *db,
                                       const char *what, char *err,
                                       size_t errlen)
 {
-	t->method = "insert_direct";
+	t->out.method = "insert_direct";
 	enum sync_status st0 = check_required_all(t, db, what, err, errlen);
 	if (st0 != SYNC_OK)
 		return st0;
@@ -453,16 +454,16 @@ static enum sync_status insert_direct(struct sync_table *t, struct sync_db *db,
 	PGresult *r;
 	enum sync_status st = sync_db_exec(db, sql, 0, NULL, &r, what, err,
 	                                   errlen);
-	t->merge_ms = sync_now_ms() - t0;
+	t->out.merge_ms = sync_now_ms() - t0;
 	free(sql);
 	if (st != SYNC_OK) {
 		explain_unique(t, db, 0, err, errlen);
 		return st;
 	}
-	t->inserted = t->source_rows = strtoll(PQcmdTuples(r), NULL, 10);
+	t->out.inserted = t->out.source_rows = strtoll(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
 	if (req->progress)
-		req->progress(req->progress_ctx, t->label, t->source_rows,
+		req->progress(req->progress_ctx, t->label, t->out.source_rows,
 		              t->estimate);
 	return SYNC_OK;
 }
@@ -488,19 +489,19 @@ static enum sync_status same_database(struct sync_table *t, struct sync_db *db,
 		return insert_direct(t, db, req, what, err, errlen);
 	/* a partial incremental run reads few rows: each looked up by key */
 	int partial = t->incr.src_full != NULL;
-	t->method = "insert_select";
+	t->out.method = "insert_select";
 	char *count = expand(sql_sync_count, t, NULL, NULL, NULL, err, errlen);
 	if (!count)
 		return SYNC_FAILED;
 	double t0 = sync_now_ms();
-	st = run_count(db, count, what, &t->source_rows, err, errlen);
-	t->count_ms = sync_now_ms() - t0;
+	st = run_count(db, count, what, &t->out.source_rows, err, errlen);
+	t->out.count_ms = sync_now_ms() - t0;
 	free(count);
 	if (st == SYNC_OK)
 		st = merge(t, db, NULL, partial, 0, what, err, errlen);
 	/* no rows stream here: one report when the table is done */
 	if (st == SYNC_OK && req->progress)
-		req->progress(req->progress_ctx, t->label, t->source_rows,
+		req->progress(req->progress_ctx, t->label, t->out.source_rows,
 		              t->estimate);
 	return st;
 }
@@ -523,15 +524,15 @@ static enum sync_status stream(struct sync_table *t, struct sync_db *src,
 	if (out && in) {
 		double t0 = sync_now_ms();
 		st = sync_copy_stream(src, tgt, out, in, t, req,
-		                      &t->source_rows, err, errlen);
-		t->copy_ms = sync_now_ms() - t0;
+		                      &t->out.source_rows, err, errlen);
+		t->out.copy_ms = sync_now_ms() - t0;
 	}
 	free(out);
 	free(in);
 	return st;
 }
 
-static enum sync_status run_tmpl(struct sync_table *t, struct sync_db *db,
+static enum sync_status run_tmpl(const struct sync_table *t, struct sync_db *db,
                                  const char *tmpl, const char *stage,
                                  const char *what, char *err, size_t errlen)
 {
@@ -576,7 +577,7 @@ static enum sync_status to_stage(void *ctx, struct sync_buf *rows, char *err,
 	                         : SYNC_FAILED;
 	free(in);
 	rows->len = 0;
-	k->t->copy_ms += sync_now_ms() - t0;
+	k->t->out.copy_ms += sync_now_ms() - t0;
 	return st;
 }
 
@@ -619,8 +620,8 @@ static enum sync_status diff(struct sync_table *t, struct sync_db *src,
 		? sync_checksum_stream(src, tgt, t, req, &d, err, errlen)
 		: sync_diff_stream(src, tgt, out, t, req, &d, err, errlen);
 	/* the diff's own time: reading and comparing, not staging */
-	t->diff_ms = sync_now_ms() - t0 - t->copy_ms;
-	t->source_rows = d.read;
+	t->out.diff_ms = sync_now_ms() - t0 - t->out.copy_ms;
+	t->out.source_rows = d.read;
 	*staged = d.staged;
 	sync_buf_free(&d.rows);
 	free(out);
@@ -644,7 +645,7 @@ static enum sync_status merge_stage(struct sync_table *t, struct sync_db *tgt,
 	enum sync_status st = SYNC_OK;
 	if (!few)
 		st = run_tmpl(t, tgt, sql_sync_analyze, stage, what, err, errlen);
-	t->analyze_ms = sync_now_ms() - t0;
+	t->out.analyze_ms = sync_now_ms() - t0;
 	if (st == SYNC_OK)
 		st = merge(t, tgt, stage, few, few && !partial, what, err,
 		           errlen);
@@ -672,21 +673,21 @@ enum sync_status sync_table_diff_first(struct sync_table *t, int index,
 	if (st != SYNC_OK || t->tgt_rls || t->incr.src_full)
 		return st;
 	if (empty) { /* nothing to delete; copied whole in its turn */
-		t->ck_keys_all = 1;
-		t->ck_tgt_rows = 0;
+		t->del.keys_all = 1;
+		t->del.tgt_rows = 0;
 		return SYNC_OK;
 	}
 	if (!use_checksum(t, src, tgt))
 		return SYNC_OK;
-	t->method = "checksum";
-	t->ck_collect = 1;
-	st = diff(t, src, tgt, stage, what, &t->pre_staged, 1, req, err,
+	t->out.method = "checksum";
+	t->del.collect = 1;
+	st = diff(t, src, tgt, stage, what, &t->del.pre_staged, 1, req, err,
 	          errlen);
-	t->ck_collect = 0;
-	t->pre_diffed = st == SYNC_OK;
+	t->del.collect = 0;
+	t->del.pre_diffed = st == SYNC_OK;
 	if (st != SYNC_OK)
-		t->ck_keys_all = 0;
-	t->total_ms += sync_now_ms() - t0;
+		t->del.keys_all = 0;
+	t->out.total_ms += sync_now_ms() - t0;
 	if (st != SYNC_OK)
 		explain_type_error(t, tgt, err, errlen);
 	return st;
@@ -700,13 +701,13 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 {
 	int empty = 0;
 	enum sync_status st = SYNC_OK;
-	if (t->pre_diffed) { /* compared before the first write */
+	if (t->del.pre_diffed) { /* compared before the first write */
 		char stage[48];
 		stage_name(stage, sizeof stage, index);
-		if (t->pre_staged == 0)
+		if (t->del.pre_staged == 0)
 			return SYNC_OK;
 		return merge_stage(t, tgt, stage,
-		                   t->pre_staged <= t->source_rows / 4, 0, what,
+		                   t->del.pre_staged <= t->out.source_rows / 4, 0, what,
 		                   err, errlen);
 	}
 	/* COPY FROM is refused on a table whose row level security applies
@@ -718,14 +719,14 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 	if (empty && t->incr.src_full)
 		sync_incr_whole(t, "target empty");
 	if (empty) {
-		t->method = "copy_direct";
+		t->out.method = "copy_direct";
 		st = check_required_all(t, src, what, err, errlen);
 		if (st != SYNC_OK)
 			return st;
 		st = sync_checksum_before_copy(src, tgt, t, err, errlen);
 		if (st == SYNC_OK)
 			st = stream(t, src, tgt, NULL, req, err, errlen);
-		t->inserted = t->source_rows;
+		t->out.inserted = t->out.source_rows;
 		if (st != SYNC_OK)
 			explain_unique(t, tgt, 0, err, errlen);
 		return st;
@@ -740,16 +741,16 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 	int checksum = !partial && use_checksum(t, src, tgt);
 	if (!partial &&
 	    (checksum || (!t->tgt_rls && sync_diff_possible(t)))) {
-		t->method = checksum ? "checksum" : "copy_diff";
+		t->out.method = checksum ? "checksum" : "copy_diff";
 		long long staged = 0;
 		st = diff(t, src, tgt, stage, what, &staged, checksum, req, err,
 		          errlen);
 		if (st != SYNC_OK || staged == 0)
 			return st; /* nothing differs: nothing to write */
 		/* a stage of a few changed rows is merged by key lookups */
-		few = staged <= t->source_rows / 4;
+		few = staged <= t->out.source_rows / 4;
 	} else {
-		t->method = "copy_stage";
+		t->out.method = "copy_stage";
 		st = run_tmpl(t, tgt, sql_sync_stage, stage, what, err, errlen);
 		if (st == SYNC_OK)
 			st = stream(t, src, tgt, stage, req, err, errlen);
@@ -757,7 +758,7 @@ static enum sync_status two_databases(struct sync_table *t, int index,
 			st = sync_dupkey_index_stage(t, tgt, stage, what, err,
 			                             errlen);
 		few = partial && (t->estimate <= 0 ||
-		                  t->source_rows <= t->estimate / 4);
+		                  t->out.source_rows <= t->estimate / 4);
 	}
 	if (st == SYNC_OK)
 		st = merge_stage(t, tgt, stage, few, partial, what, err, errlen);
@@ -775,7 +776,7 @@ enum sync_status sync_table_run(struct sync_table *t, int index,
 	enum sync_status st = same
 		? same_database(t, tgt, req, what, err, errlen)
 		: two_databases(t, index, src, tgt, req, what, err, errlen);
-	t->total_ms += sync_now_ms() - t0;
+	t->out.total_ms += sync_now_ms() - t0;
 	if (st != SYNC_OK)
 		explain_type_error(t, tgt, err, errlen);
 	return st;

@@ -27,9 +27,9 @@ enum sync_status sync_table_run(struct sync_table *t, int index,
 
 /* For a delete rule between two databases, before any table is written:
  * when t takes the checksum, compares it now, keeping the keys of its
- * target-only rows (t->ck_to_keys, t->ck_keys_all, t->ck_tgt_rows) and
- * staging the rows to fetch; sync_table_run then only merges them
- * (t->pre_diffed). An empty target sets t->ck_keys_all with no key;
+ * target-only rows (t->del: to_keys, keys_all, tgt_rows) and staging
+ * the rows to fetch; sync_table_run then only merges them
+ * (t->del.pre_diffed). An empty target sets t->del.keys_all with no key;
  * another path leaves t as it was. */
 enum sync_status sync_table_diff_first(struct sync_table *t, int index,
                                        struct sync_db *src,
