@@ -3,6 +3,7 @@
 # at or past the watermark, the watermark kept only by committed runs, and
 # never past a transaction still open on the source (late commits).
 # timeout: 300
+# builds: last
 
 # inc: the last sync's statistics.tables[0].incremental[KEY]
 inc() { json_value "$OUT" "j['statistics']['tables'][0]['incremental']['$1']"; }

@@ -3,6 +3,7 @@
 # transaction pooler allows (no session state across transactions, no
 # prepared statements), the advisory run lock included.
 # timeout: 120
+# builds: last
 
 source "$ROOT/tests/lib/pg.sh"
 

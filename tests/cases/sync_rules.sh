@@ -3,6 +3,7 @@
 # database; copy_direct, copy_diff, copy_stage and checksum between two;
 # --dry-run), and every malformed rule reported at once with its path.
 # timeout: 240
+# builds: last
 
 # methods: the methods of the last sync's tables, as a JSON list
 methods() { printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.dumps([t["method"] for t in json.load(sys.stdin)["statistics"]["tables"]]))'; }

@@ -7,6 +7,7 @@
 # a table without such a trigger runs the statements it did before, a
 # trigger that rewrites nothing is not reported, a dry run records nothing
 # timeout: 240
+# builds: last
 
 # rewrites: how many of the last sync's warnings say a column was rewritten
 rewrites() { printf '%s' "$OUT" | python3 -c 'import json,sys; print(sum("rewritten on the target" in w for w in json.load(sys.stdin)["statistics"].get("warnings", [])))'; }

@@ -1,7 +1,7 @@
 # qstash_tokens.sh - the QStash signature case table, one case per rule of
 # the verifier (runtime/qstash_verify.h), shared by the direct checks and the HTTP checks in
-# qstash_verify.sh. Tokens are made here with the openssl and coreutils tools
-# only (common.sh: b64url, jwt_hs256, body_hash), never with syncfn's code.
+# qstash_verify.sh. Tokens are made here with openssl, coreutils and the
+# shell only (common.sh: b64url, jwt_hs256, body_hash), never with syncfn's code.
 #
 # qv_make NAME T DIR writes DIR/NAME.token and DIR/NAME.body for a delivery
 # made at unix time T and sets:
@@ -37,7 +37,7 @@ qv_defaults() {
 
 # The payload from the C_* claims (alphabetical, as QStash orders them);
 # a claim set to __omit is left out.
-qv_payload() {
+qv_payload_reply() {
 	local out='' k v
 	for k in aud body exp iat iss jti nbf sub; do
 		v=C_$k
@@ -45,15 +45,18 @@ qv_payload() {
 		[ "$v" = __omit ] && continue
 		out+="${out:+,}\"$k\":$v"
 	done
-	printf '{%s}' "$out"
+	REPLY="{$out}"
 }
+qv_payload() { qv_payload_reply; printf '%s' "$REPLY"; }
 
 # HMAC-SHA256 of the signing input with key $1, base64url.
 qv_hs256() { printf '%s' "$2" | openssl dgst -sha256 -hmac "$1" -binary | b64url; }
 
 # QV_TOKEN from QV_HEADER, the claims and QV_KEY.
 qv_build() {
-	QV_TOKEN=$(jwt_hs256 "$QV_KEY" "$QV_HEADER" "$(qv_payload)")
+	qv_payload_reply
+	jwt_hs256_reply "$QV_KEY" "$QV_HEADER" "$REPLY" || fail "openssl dgst"
+	QV_TOKEN=$REPLY
 }
 
 # Rebuilds QV_TOKEN, changing the jti, until its signature segment

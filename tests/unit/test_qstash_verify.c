@@ -4,8 +4,9 @@
  *
  * The same program has a second use: `test_qstash_verify --check ...`
  * verifies one token made by tests/lib/qstash_tokens.sh with openssl and
- * prints "ok" or "401: <reason>", so the shell case table drives the
- * verifier directly as well as over HTTP (tests/cases/qstash_verify.sh).
+ * prints "ok" or "401: <reason>" (`--check-lines`: one per line of stdin),
+ * so the shell case table drives the verifier directly as well as over
+ * HTTP (tests/cases/qstash_verify.sh).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,32 @@ static char *slurp(const char *path, size_t *len)
 
 static const char *arg(const char *s) { return strcmp(s, "-") == 0 ? NULL : s; }
 
+/* One check: a[0..6] are CURRENT NEXT SUB TOLERANCE NOW TOKEN_FILE
+ * BODY_FILE; prints "ok" or "401: <reason>"; -1 when a file is unreadable. */
+static int check_one(char **a)
+{
+	size_t tlen, blen;
+	char *token = slurp(a[5], &tlen), *body = slurp(a[6], &blen);
+	if (!token || !body) {
+		fprintf(stderr, "cannot read %s or %s\n", a[5], a[6]);
+		free(token);
+		free(body);
+		return -1;
+	}
+	struct qstash_verify_opts o = { arg(a[0]), arg(a[1]), arg(a[2]),
+	                                atol(a[3]), (time_t)atoll(a[4]) };
+	char why[256];
+	if (qstash_verify(&o, token, tlen, (unsigned char *)body, blen, why,
+	                  sizeof why) == 0)
+		printf("ok\n");
+	else
+		printf("401: %s\n", why);
+	fflush(stdout);
+	free(token);
+	free(body);
+	return 0;
+}
+
 static int check_main(int argc, char **argv)
 {
 	if (argc != 9) {
@@ -213,22 +240,28 @@ static int check_main(int argc, char **argv)
 		                "TOKEN_FILE BODY_FILE\n", argv[0]);
 		return 2;
 	}
-	size_t tlen, blen;
-	char *token = slurp(argv[7], &tlen), *body = slurp(argv[8], &blen);
-	if (!token || !body) {
-		fprintf(stderr, "cannot read %s or %s\n", argv[7], argv[8]);
-		return 2;
+	return check_one(argv + 2) == 0 ? 0 : 2;
+}
+
+/* --check-lines: the same check for each line of stdin, its seven
+ * arguments separated by tabs; one process for the whole table (a
+ * sanitizer build's start costs more than a check). */
+static int check_lines_main(void)
+{
+	char line[8192];
+	while (fgets(line, sizeof line, stdin)) {
+		char *a[7], *save = NULL, *p = line;
+		line[strcspn(line, "\n")] = '\0';
+		int n = 0;
+		for (char *t; n < 7 && (t = strtok_r(p, "\t", &save)); p = NULL)
+			a[n++] = t;
+		if (n != 7 || strtok_r(NULL, "\t", &save)) {
+			fprintf(stderr, "--check-lines: not 7 tab-separated fields: %s\n", line);
+			return 2;
+		}
+		if (check_one(a) != 0)
+			return 2;
 	}
-	struct qstash_verify_opts o = { arg(argv[2]), arg(argv[3]), arg(argv[4]),
-	                                atol(argv[5]), (time_t)atoll(argv[6]) };
-	char why[256];
-	if (qstash_verify(&o, token, tlen, (unsigned char *)body, blen, why,
-	                  sizeof why) == 0)
-		printf("ok\n");
-	else
-		printf("401: %s\n", why);
-	free(token);
-	free(body);
 	return 0;
 }
 
@@ -247,5 +280,7 @@ int main(int argc, char **argv)
 	static const struct harness_case cases[] = { CASES };
 	if (argc > 1 && strcmp(argv[1], "--check") == 0)
 		return check_main(argc, argv);
+	if (argc == 2 && strcmp(argv[1], "--check-lines") == 0)
+		return check_lines_main();
 	return harness_main(argc, argv, cases, sizeof cases / sizeof cases[0]);
 }
