@@ -237,8 +237,9 @@ static enum sync_status check_required_all(const struct sync_table *t,
  * has first (sync_merge_update_first.sql says when, and why it pays). */
 static int update_first(const struct sync_table *t, int few)
 {
-	if (!few || t->fire.user_triggers != 0 || t->tgt_rls || t->tgt_partitioned ||
-	    t->required || !t->f.set_src || t->key_converted)
+	if (!few || t->fire.user_triggers != 0 || t->tgt_rls ||
+	    t->tgt_partitioned || t->required || !t->f.set_src ||
+	    t->key_converted)
 		return 0;
 	for (int i = 0; i < t->ncols; i++) {
 		const struct sync_col *c = &t->cols[i];
@@ -252,7 +253,7 @@ static int update_first(const struct sync_table *t, int few)
 /* The UPDATE of sync_merge_update_first.sql, planned as a nested loop:
  * *updated rows; *rest: some staged row was not updated, so the merge
  * must still run. */
-static enum sync_status update_existing(struct sync_table *t,
+static enum sync_status update_existing(const struct sync_table *t,
                                         struct sync_db *tgt, const char *src,
                                         const char *what, long long *updated,
                                         int *rest, char *err, size_t errlen)
@@ -425,7 +426,8 @@ static double scope_share(const struct sync_table *t, struct sync_db *src)
 static int use_checksum(struct sync_table *t, struct sync_db *src,
                         struct sync_db *tgt)
 {
-	if (!sync_checksum_possible(t, src, tgt, t->out.fallback, sizeof t->out.fallback))
+	if (!sync_checksum_possible(t, src, tgt, t->out.fallback,
+	                            sizeof t->out.fallback))
 		return 0;
 	if (t->checksum == SYNC_CHECKSUM_ON)
 		return 1;
