@@ -28,7 +28,8 @@ cflags=(-std=c11 -D_GNU_SOURCE -DSYNCFN_VERSION='"fuzz"' -Wall -Wextra -Werror -
 "$cc" "${cflags[@]}" -o "$out/fuzz_schedule_body" \
 	tests/fuzz/fuzz_schedule_body.c runtime/route_schedule.c runtime/admin_auth.c runtime/secret_equal.c \
 	runtime/engines.c runtime/log.c runtime/http.c runtime/config.c runtime/config_rules.c \
-	runtime/conninfo.c runtime/json_guard.c function/fn_log.c function/names.c function/sync_rules.c \
+	runtime/conninfo.c runtime/json_guard.c runtime/invoke.c runtime/outcome.c \
+	function/fn_log.c function/names.c function/sync_rules.c \
 	-ldl -lcjson -lpthread
 
 # Seeds: flags 0x0b (re-sign, check sub, 5 s tolerance) and 0x0a (as
