@@ -62,7 +62,9 @@ static void first_line(const char *msg, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, p);
 }
 
-static unsigned long error_seq;
+/* shared by the run's connections, the source's made on a thread of its
+ * own (sync_connect.h): atomic */
+static atomic_ulong error_seq;
 
 /* The full text of an error, for the run log and the local log. */
 static void keep_detail(struct sync_db *db, const char *fmt, ...)
@@ -76,7 +78,7 @@ static void keep_detail(struct sync_db *db, const char *fmt, ...)
 	for (char *p = db->detail; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
-	db->err_seq = ++error_seq;
+	db->err_seq = atomic_fetch_add(&error_seq, 1) + 1;
 }
 
 static const char *url_variable(const struct sync_db *db)

@@ -81,6 +81,8 @@ static enum sync_status connect_all(struct run *r)
 	enum sync_status src_st = st == SYNC_OK
 		? sync_connect_wait(&source, r->err, r->errlen)
 		: sync_connect_wait(&source, ignore, sizeof ignore);
+	if (st != SYNC_OK)
+		r->src_db.err_seq = 0; /* nor its detail */
 	if (st == SYNC_OK && src_st == SYNC_OK)
 		r->src = &r->src_db;
 	return st != SYNC_OK ? st : src_st;

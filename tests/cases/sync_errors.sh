@@ -59,6 +59,9 @@ test_unreachable_host() {
 	assert_eq 1 "$RC" "exit: $OUT"
 	assert_contains "$OUT" "could not connect to the target database: connection refused"
 	assert_not_contains "$OUT" "source database"
+	# and the local log's detail is the target's too
+	assert_contains "$ERR" "(host 127.0.0.1:$port, database nowhere)"
+	assert_not_contains "$ERR" "elsewhere"
 	# a reachable target and an unreachable source: the source's error,
 	# recorded in the target's run log
 	sync_mode two sync_err_unreach
