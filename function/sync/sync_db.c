@@ -576,10 +576,13 @@ enum sync_status sync_db_exec2(struct sync_db *a, struct sync_db *b,
 		return sync_db_error(b, NULL, NULL, err, errlen);
 	}
 	char ignore[8];
+	unsigned long b_seq = b->err_seq;
 	enum sync_status st = receive(a, ra, NULL, err, errlen);
 	enum sync_status st_b = st == SYNC_OK
 		? receive(b, rb, NULL, err, errlen)
 		: receive(b, rb, NULL, ignore, sizeof ignore);
+	if (st != SYNC_OK)
+		b->err_seq = b_seq; /* a's error is the one reported */
 	if (st == SYNC_OK && st_b == SYNC_OK)
 		return SYNC_OK;
 	PQclear(*ra);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int harness_failures;
 
@@ -56,6 +57,16 @@ static int harness_failures;
 	} while (0)
 
 #define TEST(name) static void test_##name(void)
+
+/* A request's header lookup over src, a NULL-terminated array of name,
+ * value pairs (struct http_request's get_header and header_src). */
+static inline const char *harness_header(const void *src, const char *name)
+{
+	for (const char *const *h = src; h && *h; h += 2)
+		if (strcasecmp(h[0], name) == 0)
+			return h[1];
+	return NULL;
+}
 
 struct harness_case {
 	const char *name;

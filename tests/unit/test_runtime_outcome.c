@@ -165,29 +165,18 @@ static const char *fake_env(const char *name)
 	return NULL;
 }
 
-static const char *const *headers;
-
-static const char *get_header(const void *src, const char *name)
-{
-	(void)src;
-	for (const char *const *h = headers; h && *h; h += 2)
-		if (strcasecmp(h[0], name) == 0)
-			return h[1];
-	return NULL;
-}
-
 static int call(const struct config *cfg, const char *method, const char *path,
                 const char *body, char *out, size_t outlen, char *retry,
                 size_t retrylen)
 {
 	static const char *const admin[] = { "Authorization", "Bearer admin-token-0123456789",
 	                                     "x-manual-trigger", "true", NULL };
-	headers = admin;
 	struct route_ctx ctx = { .cfg = cfg };
 	struct http_request req = { .method = method, .path = path, .request_id = "t",
 	                            .body = (const unsigned char *)body,
 	                            .body_len = body ? strlen(body) : 0,
-	                            .get_header = get_header };
+	                            .get_header = harness_header,
+	                            .header_src = admin };
 	struct http_response res = { 0 };
 	routes_dispatch(&ctx, &req, &res);
 	char *t = cJSON_PrintUnformatted(res.body);

@@ -8,26 +8,15 @@
 #include "harness.h"
 #include "routes.h"
 
-static const char *const *headers;
-
-static const char *get_header(const void *src, const char *name)
-{
-	(void)src;
-	for (const char *const *h = headers; h && *h; h += 2)
-		if (strcasecmp(h[0], name) == 0)
-			return h[1];
-	return NULL;
-}
-
 static int call(const struct config *cfg, const char *method, const char *path,
                 const char *const *hdrs, const char *body, char *out, size_t outlen)
 {
-	headers = hdrs;
 	struct route_ctx ctx = { .cfg = cfg };
 	struct http_request req = { .method = method, .path = path, .request_id = "t",
 	                            .body = (const unsigned char *)body,
 	                            .body_len = body ? strlen(body) : 0,
-	                            .get_header = get_header };
+	                            .get_header = harness_header,
+	                            .header_src = hdrs };
 	struct http_response res = { 0 };
 	routes_dispatch(&ctx, &req, &res);
 	char *text = cJSON_PrintUnformatted(res.body);
