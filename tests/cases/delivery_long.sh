@@ -156,11 +156,7 @@ test_killed_client_leaves_nothing_behind() {
 	long_db kill 20 1
 	"$SYNCFN" sync >"$TEST_TMP/killed.out" 2>"$TEST_TMP/killed.log" &
 	local pid=$! i
-	for ((i = 0; i < 400; i++)); do
-		[ "$(q "$DB" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'syncfn' AND wait_event = 'PgSleep'")" = 1 ] && break
-		sleep 0.02
-	done
-	[ "$i" -lt 400 ] || fail "the sync never reached the slow merge"
+	wait_pg_sleep "$DB" "application_name = 'syncfn'" || fail "the sync never reached the slow merge"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
 	local gone=0
@@ -304,10 +300,7 @@ test_busy_once_and_shutdown_503_carry_retry_after() {
 	curl -s -o "$TEST_TMP/first.out" --max-time 30 -H "Authorization: Bearer $SYNC_ADMIN_TOKEN" \
 		"$SERVE_URL/api/background/sync/slave-to-prod" &
 	local first=$! i
-	for ((i = 0; i < 200; i++)); do
-		[ "$(q "$DB" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'syncfn' AND wait_event = 'PgSleep'")" = 1 ] && break
-		sleep 0.02
-	done
+	wait_pg_sleep "$DB" "application_name = 'syncfn'" || fail "the sync never reached the slow merge"
 	http GET "$SERVE_URL/api/background/sync/slave-to-prod" -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"
 	assert_eq 503 "$HTTP_STATUS" "$HTTP_BODY"
 	assert_contains "$HTTP_HEADERS" "Retry-After: "
@@ -322,10 +315,7 @@ test_busy_once_and_shutdown_503_carry_retry_after() {
 	curl -s -o /dev/null --max-time 30 -H "Authorization: Bearer $SYNC_ADMIN_TOKEN" \
 		"$SERVE_URL/api/background/sync/slave-to-prod" &
 	first=$!
-	for ((i = 0; i < 200; i++)); do
-		[ "$(q "$DB" "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'syncfn' AND wait_event = 'PgSleep'")" = 1 ] && break
-		sleep 0.02
-	done
+	wait_pg_sleep "$DB" "application_name = 'syncfn'" || fail "the sync never reached the slow merge"
 	kill -TERM "$SERVE_PID"
 	sleep 0.2
 	http GET "$SERVE_URL/api/background/sync/slave-to-prod" -H "Authorization: Bearer $SYNC_ADMIN_TOKEN"

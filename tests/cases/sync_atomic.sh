@@ -165,11 +165,7 @@ test_cancel_while_a_copy_ends() {
 	       CREATE TRIGGER z_slow BEFORE INSERT ON z FOR EACH ROW EXECUTE FUNCTION z_slow()"
 	"$SYNCFN" sync > "$TEST_TMP/cancel.out" 2> "$TEST_TMP/cancel.log" &
 	local pid=$! i
-	for ((i = 0; i < 200; i++)); do
-		[ "$(dst_q "SELECT count(*) FROM pg_stat_activity WHERE datname = '$DST_DB' AND wait_event = 'PgSleep'")" = 1 ] && break
-		sleep 0.025
-	done
-	[ "$i" -lt 200 ] || fail "the target's trigger never slept"
+	wait_pg_sleep "$DST_DB" "datname = '$DST_DB'" || fail "the target's trigger never slept"
 	kill -INT "$pid"
 	wait_rc "$pid"
 	assert_eq 1 "$WAIT_RC" "cancelled run: $(cat "$TEST_TMP/cancel.out")"

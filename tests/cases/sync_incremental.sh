@@ -122,11 +122,7 @@ test_failed_and_cancelled_keep_the_watermark() {
 	src_q "UPDATE z SET v = 'slow'"
 	"$SYNCFN" sync > "$TEST_TMP/cancel.out" 2> "$TEST_TMP/cancel.log" &
 	local pid=$! i
-	for ((i = 0; i < 200; i++)); do
-		[ "$(q "$DST_DB" "SELECT count(*) FROM pg_stat_activity WHERE datname = '$DST_DB' AND wait_event = 'PgSleep'")" = 1 ] && break
-		sleep 0.05
-	done
-	[ "$i" -lt 200 ] || fail "the target's trigger never slept"
+	wait_pg_sleep "$DST_DB" "datname = '$DST_DB'" || fail "the target's trigger never slept"
 	kill -INT "$pid"
 	wait_rc "$pid"
 	assert_eq 1 "$WAIT_RC" "cancelled run: $(cat "$TEST_TMP/cancel.out" "$TEST_TMP/cancel.log")"
@@ -227,10 +223,7 @@ test_hidden_sessions() {
 	export SYNC_RULES='{"o": {"incremental": {"column": "updated_at"}}}'
 	psql -X -q -d "$SRC_DB" -c "SELECT pg_sleep(6)" >/dev/null 2>&1 &
 	local other=$! i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(q "$SRC_DB" "SELECT count(*) FROM pg_stat_activity WHERE datname = '$SRC_DB' AND wait_event = 'PgSleep'")" = 1 ] && break
-		sleep 0.05
-	done
+	wait_pg_sleep "$SRC_DB" "datname = '$SRC_DB'" || fail "the open source transaction never slept"
 	sync_ok; expect_counts 5 0 0
 	assert_contains "$OUT" "the watermark of incremental column updated_at did not move: the source role cannot see the transactions of 1 other session"
 	assert_contains "$OUT" "GRANT pg_read_all_stats TO the source role"
@@ -288,10 +281,7 @@ random_case() {
 		  INSERT INTO o (id, note, n) VALUES ($((100000 + round)), 'late', 0);
 		  SELECT pg_sleep(2); COMMIT" >/dev/null 2>&1 &
 		local late=$! i
-		for ((i = 0; i < 100; i++)); do
-			[ "$(q "$SRC_DB" "SELECT count(*) FROM pg_stat_activity WHERE datname = '$SRC_DB' AND wait_event = 'PgSleep'")" = 1 ] && break
-			sleep 0.02
-		done
+		wait_pg_sleep "$SRC_DB" "datname = '$SRC_DB'" || fail "the open source transaction never slept"
 		src_q "UPDATE o SET n = n + 1 WHERE id = 200"
 		sync_ok
 		assert_eq false "$(inc full)" "round $round (seed $seed)"
@@ -358,10 +348,7 @@ test_standby_source() {
 	psql -X -q -d "$SRC_DB" -c "BEGIN; INSERT INTO o (id, note) VALUES (100, 'late');
 	  SELECT pg_sleep(3); COMMIT" >/dev/null 2>&1 &
 	local late=$! i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(q "$SRC_DB" "SELECT count(*) FROM pg_stat_activity WHERE datname = '$SRC_DB' AND wait_event = 'PgSleep'")" = 1 ] && break
-		sleep 0.05
-	done
+	wait_pg_sleep "$SRC_DB" "datname = '$SRC_DB'" || fail "the open source transaction never slept"
 	src_q "UPDATE o SET note = 'stamped', updated_at = now() WHERE id = 1;
 	       UPDATE o SET note = 'unstamped' WHERE id = 2"
 	replayed

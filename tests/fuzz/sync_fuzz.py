@@ -1125,6 +1125,17 @@ def collist(t):
     return ', '.join(c.name for c in t.allcols())
 
 
+def counts_sql(s, b, in_s, in_b, cmp):
+    """The expected counts: source rows (fz_s, in scope: in_s) the target
+    (fz_b) lacks, and those whose compared columns (cmp, a list of '%s.col')
+    differ from a target row in scope (in_b)."""
+    cols = lambda a: cmp % ((a,) * cmp.count('%s'))
+    return ('SELECT (SELECT count(*) FROM %s fz_s WHERE %s AND NOT EXISTS (SELECT 1 FROM %s fz_b WHERE fz_b.id = fz_s.id)), '
+            '(SELECT count(*) FROM %s fz_s JOIN %s fz_b ON fz_b.id = fz_s.id '
+            'WHERE %s AND %s AND ROW(%s)::text IS DISTINCT FROM ROW(%s)::text);'
+            % (s, in_s, b, s, b, in_s, in_b, cols('fz_s'), cols('fz_b')))
+
+
 def compare(pg, path, sc, step, res, expect_counts=True):
     """the target against the source's rows as COPY writes them, over the
     snapshot fzcmp.b_T taken before the sync"""
@@ -1147,11 +1158,7 @@ def compare(pg, path, sc, step, res, expect_counts=True):
         sql.append('\\echo @@FZ@@ %s dups' % t.name)
         sql.append('SELECT count(*) - count(DISTINCT id) FROM %s fz_s WHERE %s;' % (s, F('fz_s')))
         sql.append('\\echo @@FZ@@ %s counts' % t.name)
-        sql.append('SELECT (SELECT count(*) FROM %s fz_s WHERE %s AND NOT EXISTS (SELECT 1 FROM %s fz_b WHERE fz_b.id = fz_s.id)), '
-                   '(SELECT count(*) FROM %s fz_s JOIN %s fz_b ON fz_b.id = fz_s.id '
-                   'WHERE %s AND %s AND ROW(%s)::text IS DISTINCT FROM ROW(%s)::text);'
-                   % (s, F('fz_s'), b, s, b, F('fz_s'), F('fz_b'), cmp % (('fz_s',) * cmp.count('%s')),
-                      cmp % (('fz_b',) * cmp.count('%s'))))
+        sql.append(counts_sql(s, b, F('fz_s'), F('fz_b'), cmp))
         # a delete rule: the target's rows in scope whose key the source
         # (in scope) lacks are gone
         sql.append('\\echo @@FZ@@ %s deleted' % t.name)
@@ -1540,11 +1547,7 @@ def compare_incr(pg, path, sc, step, res, prev):
         F = lambda a, F0=F0, R=R: '(%s AND %s)' % (F0(a), R(a))
         cmp = ', '.join('%%s.%s' % c.name for c in t.allcols() if c.name not in ex)
         sql.append('\\echo @@FZ@@ %s counts' % t.name)
-        sql.append('SELECT (SELECT count(*) FROM %s fz_s WHERE %s AND NOT EXISTS (SELECT 1 FROM %s fz_b WHERE fz_b.id = fz_s.id)), '
-                   '(SELECT count(*) FROM %s fz_s JOIN %s fz_b ON fz_b.id = fz_s.id '
-                   'WHERE %s AND %s AND ROW(%s)::text IS DISTINCT FROM ROW(%s)::text);'
-                   % (s, F('fz_s'), b, s, b, F('fz_s'), F0('fz_b'), cmp % (('fz_s',) * cmp.count('%s')),
-                      cmp % (('fz_b',) * cmp.count('%s'))))
+        sql.append(counts_sql(s, b, F('fz_s'), F0('fz_b'), cmp))
         sql.append('\\echo @@FZ@@ %s expected' % t.name)
         qb = ', '.join('fz_b.%s' % c.name for c in t.allcols())
         qs = ', '.join(('fz_b.%s' if c.name in ex else 'fz_s.%s') % c.name for c in t.allcols())

@@ -56,6 +56,17 @@ db_url() { echo "postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:${PGPORT}/$1
 # must not pass because both failed): tests/run fails a case that left
 # the marker file behind.
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" || query_failed "$1" "$2"; }
+# wait_pg_sleep DB FILTER: waits (8 s at most) until exactly one session
+# that FILTER selects in DB's pg_stat_activity sleeps in pg_sleep; 1 when
+# none did
+wait_pg_sleep() {
+	local i
+	for ((i = 0; i < 400; i++)); do
+		[ "$(q "$1" "SELECT count(*) FROM pg_stat_activity WHERE $2 AND wait_event = 'PgSleep'")" = 1 ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
 # qf DB FILE
 qf() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -f "$2" || query_failed "$1" "$2"; }
 query_failed() {
