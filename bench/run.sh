@@ -519,19 +519,26 @@ incr_cases() {
 bench_incr() {
 	hdr "incremental rule against the COPY pipe and the checksum, sizes: $BENCH_ROWS, $BENCH_REPS repetitions"
 	sync_server || return
+	each_size setup_incr incr_cases incremental
+	sync_report
+}
+
+# each_size SETUP CASES LABEL: for each BENCH_ROWS size, SETUP N fills the
+# databases, then CASES N measures; a size whose databases could not be
+# made is reported n/a under LABEL.
+each_size() {
 	local n t0
 	for n in $BENCH_ROWS; do
 		t0=$SECONDS
 		echo "[$n rows] filling the source ..."
-		if ! setup_incr "$n" >"$WORK/setup.$n.log" 2>&1; then
+		if ! "$1" "$n" >"$WORK/setup.$n.log" 2>&1; then
 			echo "n/a: could not create the $n-row databases: $(tail -n 3 "$WORK/setup.$n.log" | one_line)"
-			na_summary "incremental, $n rows" "could not create the databases" "see docs/benchmarks.md"
+			na_summary "$3, $n rows" "could not create the databases" "see docs/benchmarks.md"
 			continue
 		fi
-		incr_cases "$n" 2>>"$WORK/cases.log"
+		"$2" "$n" 2>>"$WORK/cases.log"
 		echo "[$n rows] done in $((SECONDS - t0)) s"
 	done
-	sync_report
 }
 
 # sync_server: checks BENCH_ROWS and starts the server the sync cases use.
@@ -570,18 +577,7 @@ sync_report() {
 bench_sync() {
 	hdr "sync speed against the COPY limit, sizes: $BENCH_ROWS, $BENCH_REPS repetitions"
 	sync_server || return
-	local n
-	for n in $BENCH_ROWS; do
-		local t0=$SECONDS
-		echo "[$n rows] filling the source ..."
-		if ! setup_size "$n" >"$WORK/setup.$n.log" 2>&1; then
-			echo "n/a: could not create the $n-row databases: $(tail -n 3 "$WORK/setup.$n.log" | one_line)"
-			na_summary "sync speed, $n rows" "could not create the databases" "see docs/benchmarks.md"
-			continue
-		fi
-		sync_cases "$n" 2>>"$WORK/cases.log"
-		echo "[$n rows] done in $((SECONDS - t0)) s"
-	done
+	each_size setup_size sync_cases "sync speed"
 	sync_report
 }
 
