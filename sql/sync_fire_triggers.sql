@@ -7,8 +7,10 @@
 -- how many user triggers of any kind are not disabled: a table with none
 -- may take the merge's UPDATE-first path (sync_merge_update_first.sql),
 -- which fires other triggers than INSERT ... ON CONFLICT. A partitioned
--- table's own triggers fire on each of its partitions; one created on a
--- partition alone is not read.
+-- table's triggers are its own and its partitions' (one created on a
+-- partition alone fires on that partition's rows); a trigger declared on
+-- a partitioned table has a clone of the same name and function on each
+-- partition, which is the same trigger, read once.
 SELECT pg_catalog.string_agg(pg_catalog.quote_ident(g.tgname), ', '
                              ORDER BY g.tgname) FILTER (WHERE g.rewrites),
        pg_catalog.md5(pg_catalog.string_agg(
@@ -24,6 +26,15 @@ FROM (SELECT g.*,
              AND g.tgtype::int & (4 | 16) <> 0  -- INSERT or UPDATE
                AS rewrites
       FROM pg_catalog.pg_trigger g
-      WHERE g.tgrelid = $1::oid AND NOT g.tgisinternal
-        AND g.tgenabled <> 'D') g
+      WHERE (g.tgrelid = $1::oid
+             OR g.tgrelid IN (SELECT pt.relid
+                              FROM pg_catalog.pg_partition_tree($1::oid) pt
+                              WHERE pt.level > 0))
+        AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+        AND NOT EXISTS (
+          SELECT 1 FROM pg_catalog.pg_trigger a
+          WHERE a.tgname = g.tgname AND a.tgfoid = g.tgfoid
+            AND a.tgrelid IN (SELECT an.relid
+                              FROM pg_catalog.pg_partition_ancestors(g.tgrelid) an
+                              WHERE an.relid <> g.tgrelid))) g
 JOIN pg_catalog.pg_proc p ON p.oid = g.tgfoid

@@ -133,7 +133,8 @@ honest_case() {
 test_fire_honest_same() { honest_case same; }
 test_fire_honest_two() { honest_case two; }
 
-# a partitioned target, its trigger declared on the partitioned table
+# a partitioned target, its trigger declared on the partitioned table,
+# then another whose trigger is on one of its partitions
 part_case() {
 	source "$ROOT/tests/lib/sync.sh"
 	sync_mode "$1" "sync_trig_part_$1"
@@ -152,6 +153,24 @@ part_case() {
 	local v; v=$(versions q)
 	sync_ok; expect_counts 0 0 10
 	assert_eq "$v" "$(versions q)" "a no-change re-sync wrote ($1)"
+	# a trigger created on one partition alone fires there only, and is
+	# read as the parent's is
+	src_q "CREATE TABLE r (id int PRIMARY KEY, v text, updated_at timestamptz);
+	INSERT INTO r SELECT g, 'v' || g, '2024-01-01' FROM generate_series(1, 10) g"
+	dst_q "CREATE TABLE r (id int PRIMARY KEY, v text, updated_at timestamptz) PARTITION BY RANGE (id);
+	CREATE TABLE r_1 PARTITION OF r FOR VALUES FROM (0) TO (6);
+	CREATE TABLE r_2 PARTITION OF r FOR VALUES FROM (6) TO (100);
+	CREATE TRIGGER r_2_touch BEFORE UPDATE ON r_2 FOR EACH ROW EXECUTE FUNCTION touch()"
+	sync_ok; expect_counts 10 0 10
+	src_q "UPDATE r SET v = 'new' WHERE id IN (1, 9)"
+	sync_ok; expect_counts 0 2 18
+	assert_eq 1 "$(rewrites)" "one warning for the partition's trigger ($1): $OUT"
+	assert_contains "$OUT" "table $DST_PATH.r: column updated_at was rewritten on the target by its BEFORE trigger r_2_touch"
+	assert_eq updated_at "$(recorded r)"
+	assert_eq 1 "$(dst_q "SELECT count(*) FROM r WHERE updated_at > '2024-01-01'")" "the partition's trigger fired"
+	v=$(versions r)
+	sync_ok; expect_counts 0 0 20
+	assert_eq "$v" "$(versions r)" "a no-change re-sync wrote ($1)"
 }
 test_fire_partitioned_same() { part_case same; }
 test_fire_partitioned_two() { part_case two; }
