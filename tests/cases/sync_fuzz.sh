@@ -4,9 +4,10 @@
 # and drift on the target, on every path (checksum forced on, off, one
 # database), each result compared with what COPY of the source rows into
 # the target's types gives, byte for byte; a re-sync must write nothing.
-# About 35 s of new scenarios (two at a time, each on its three paths at
-# once); a failure prints the seed, the path and the smallest reproduction
-# it reduced to (up to 45 s more), then fails the case.
+# About 35 s of new scenarios, 4 at least (two at a time, each on its
+# three paths at once); a failure prints the seed, the path and the
+# smallest reproduction it reduced to (up to 45 s more), then fails the
+# case.
 #
 #   SYNC_FUZZ_SEED=N      this seed (default: a new one each run, printed)
 #   SYNC_FUZZ_SECONDS=S   the budget for new scenarios (default 35)
@@ -21,8 +22,10 @@
 test_sync_fuzz_bounded() {
 	local seed=${SYNC_FUZZ_SEED:-$(( (RANDOM << 15 | RANDOM) + 1 ))}
 	local rc=0
+	# at least 4 scenarios, on a loaded machine past the budget: a case
+	# the load alone failed would prove nothing
 	python3 "$ROOT/tests/fuzz/sync_fuzz.py" --seed "$seed" --seconds "${SYNC_FUZZ_SECONDS:-35}" \
-		--reduce-seconds 45 --prefix "fz$$" --syncfn "$SYNCFN" >"$TEST_TMP/fuzz.log" 2>&1 || rc=$?
+		--min-scenarios 4 --reduce-seconds 45 --prefix "fz$$" --syncfn "$SYNCFN" >"$TEST_TMP/fuzz.log" 2>&1 || rc=$?
 	cat "$TEST_TMP/fuzz.log"
 	[ "$rc" = 0 ] || fail "the sync fuzzer found a failure (seed $seed): see above; rerun with tests/fuzz/sync_fuzz.sh --seed $seed"
 	local out n

@@ -57,8 +57,9 @@ the row hash's:
   incr      incremental rules: a fifth of the scenarios (FUZZ_INCR_SHARE) give some tables a
             column wm (timestamp, timestamptz, date or an integer type) and
             an "incremental" rule on it (a lookback, with the scenario's
-            where and exclude_columns, and now and then insert_only); those
-            scenarios run their own steps (run_incr_path)
+            where, exclude_columns and delete, and now and then
+            insert_only); those scenarios run their own steps
+            (run_incr_path)
 """
 import argparse
 import datetime
@@ -1345,7 +1346,9 @@ def run_path(pg, path, sc, stats=None, cleanup=False, last_sync=4):
 # target holds the source's rows in scope whose wm is at or past where the
 # run read from (and that is at or before the previous watermark less the
 # lookback, read from syncfn.watermarks), every other row as it was; after a
-# full run, every source row in scope; counts exact either way.
+# full run, every source row in scope, and with a delete rule no target
+# row in scope that the source lacks (a partial run deletes none); counts
+# exact either way.
 
 STAMP = '<stamp>'   # a value that is the writer's stamp (WmTy.stamp)
 
@@ -1386,11 +1389,8 @@ def gen_incr(r, sc, excl):
     if 'incr' in excl or r.random() >= float(os.environ.get('FUZZ_INCR_SHARE', 0.2)):
         return sc
     incr = {}
-    # a delete rule deletes on full runs only, which the incremental
-    # steps' comparator does not model: none in these scenarios
-    for name, rule in list(sc.rules.items()):
-        w, ex, _, io = (tuple(rule) + (None, [], False, False)[len(rule):])[:4]
-        sc.rules[name] = (w, ex, False, io)
+    # a delete rule (gen_rules') stays: full runs delete, partial runs
+    # never do (compare_incr)
     for t in sc.tables:
         if t.key.pair or r.random() < 0.3:
             continue
@@ -1548,17 +1548,25 @@ def compare_incr(pg, path, sc, step, res, prev):
         cmp = ', '.join('%%s.%s' % c.name for c in t.allcols() if c.name not in ex)
         sql.append('\\echo @@FZ@@ %s counts' % t.name)
         sql.append(counts_sql(s, b, F('fz_s'), F0('fz_b'), cmp))
+        # a delete rule on a full run: the target's rows in scope whose key
+        # the source (in scope) lacks are gone; a partial run deletes none
+        deletes = sc.deletes(t) and not partial
+        gone = ('%s AND NOT EXISTS (SELECT 1 FROM %s fz_d WHERE fz_d.id = fz_b.id AND %s)'
+                % (F0('fz_b'), s, F0('fz_d')) if deletes else 'false')
+        sql.append('\\echo @@FZ@@ %s deleted' % t.name)
+        sql.append('SELECT count(*) FROM %s fz_b WHERE %s;' % (b, gone))
         sql.append('\\echo @@FZ@@ %s expected' % t.name)
         qb = ', '.join('fz_b.%s' % c.name for c in t.allcols())
         qs = ', '.join(('fz_b.%s' if c.name in ex else 'fz_s.%s') % c.name for c in t.allcols())
         # source rows read and in scope replace (insert_only: only add) the
-        # target's; every other target row stays as it was
+        # target's; every other target row stays as it was, but those the
+        # delete rule takes
         upd = '' if not ins_only else 'AND fz_b.id IS NULL '
         sql.append('COPY (SELECT %s FROM ('
                    'SELECT %s FROM %s fz_s LEFT JOIN %s fz_b ON fz_b.id = fz_s.id WHERE %s %s'
-                   'UNION ALL SELECT %s FROM %s fz_b WHERE NOT EXISTS '
+                   'UNION ALL SELECT %s FROM %s fz_b WHERE NOT (%s) AND NOT EXISTS '
                    '(SELECT 1 FROM %s fz_s WHERE fz_s.id = fz_b.id AND %s %s)) fz_x ORDER BY id) TO STDOUT;'
-                   % (collist(t), qs, s, b, F('fz_s'), upd, qb, b, s, F('fz_s'),
+                   % (collist(t), qs, s, b, F('fz_s'), upd, qb, b, gone, s, F('fz_s'),
                       '' if not ins_only else 'AND false'))
         sql.append('\\echo @@FZ@@ %s actual' % t.name)
         sql.append('COPY (SELECT %s FROM %s ORDER BY id) TO STDOUT;' % (collist(t), d))
@@ -1586,6 +1594,12 @@ def compare_incr(pg, path, sc, step, res, prev):
         if got != (ins, upd):
             raise Failure(step, 'counts (incremental)', t.name, 'expected inserted=%d updated=%d, the sync said '
                           'inserted=%s updated=%s' % (ins, upd, got[0], got[1]) + said(st) +
+                          '\n  (incremental: %s)' % json.dumps(st.get('incremental')))
+        dl = int(o['%s deleted' % t.name] or 0) if sc.deletes(t) else None
+        if st.get('deleted') != dl:
+            raise Failure(step, 'deleted count (incremental)', t.name, 'expected deleted=%s (a full run: target '
+                          'rows in scope the source lacks; a partial run: none), the sync said deleted=%s'
+                          % (dl, st.get('deleted')) + said(st) +
                           '\n  (incremental: %s)' % json.dumps(st.get('incremental')))
     return 'ok'
 
@@ -1862,6 +1876,8 @@ def main():
     ap.add_argument('--seconds', type=float, default=float(os.environ.get('SYNC_FUZZ_SECONDS', 40)),
                     help='time budget for new scenarios (a reduction comes on top)')
     ap.add_argument('--scenarios', type=int, default=0, help='stop after N scenarios (0: the time budget)')
+    ap.add_argument('--min-scenarios', type=int, default=0,
+                    help='start at least N scenarios, past the time budget if need be (a loaded machine)')
     ap.add_argument('--only', type=int, default=None, help='run scenario I of the seed only')
     ap.add_argument('--paths', default='checksum,off,one')
     ap.add_argument('--exclude', default=os.environ.get('FUZZ_SYNC_EXCLUDE', ''),
@@ -1924,7 +1940,7 @@ def main():
             if a.only is not None:
                 if counters['scenarios']:
                     return None
-            elif (time.time() - t_start > a.seconds and counters['next'] >= jobs) or \
+            elif (time.time() - t_start > a.seconds and counters['next'] >= max(jobs, a.min_scenarios)) or \
                     (a.scenarios and counters['next'] >= a.scenarios):
                 return None
             sid = counters['next']
