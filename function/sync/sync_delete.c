@@ -255,6 +255,7 @@ enum sync_status sync_delete_count(struct sync_plan *plan, struct sync_db *src,
 		if (st != SYNC_OK)
 			break;
 		t->out.delete_found = n;
+		t->del.counted = 1;
 		st = guard(t, n, total, err, errlen);
 	}
 	return st;
@@ -281,7 +282,10 @@ enum sync_status sync_delete_apply(struct sync_plan *plan, struct sync_db *tgt,
 	enum sync_status st = SYNC_OK;
 	for (int i = plan->n - 1; i >= 0 && st == SYNC_OK; i--) {
 		struct sync_table *t = &plan->t[i];
-		if (!deletes(t))
+		/* a partial incremental run that went full on finding its
+		 * target empty (sync_table.c) was not counted, and has nothing
+		 * to delete */
+		if (!deletes(t) || !t->del.counted)
 			continue;
 		char what[340], keys[48];
 		snprintf(what, sizeof what, "deleting from table %s", t->label);

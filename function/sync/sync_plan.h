@@ -121,10 +121,11 @@ struct sync_fire_state {
  * (ck_keep_key's format), and the target's rows in scope in tgt_rows;
  * keys_all: every target-only row was met with its key (else the
  * source's keys are streamed, as off the checksum); listed: the deletes
- * are those keys. */
+ * are those keys; counted: the guard counted the deletes, before the
+ * first write (only such a table deletes). */
 struct sync_delete_state {
 	int pre_diffed, collect, keys_all;
-	int listed;
+	int listed, counted;
 	long long pre_staged, pre_tgt_bytes, tgt_rows;
 	struct sync_buf to_keys;
 };

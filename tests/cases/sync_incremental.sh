@@ -141,17 +141,46 @@ test_full_every_delete_where() {
 	sync_mode two sync_incr_every
 	incr_schema
 	export SYNC_RULES='{"o": {"where": "id <> 4", "delete": {"max_percent": 50},
-	  "incremental": {"column": "updated_at", "full_every": "5s"}}}'
+	  "incremental": {"column": "updated_at", "full_every": "1h"}}}'
 	sync_ok; expect_counts 4 0 0
 	src_q "DELETE FROM o WHERE id = 5; UPDATE o SET note = 'out', updated_at = now() WHERE id = 4"
 	sync_ok; expect_counts 0 0 0
 	assert_eq "false 0" "$(inc full) $(json_value "$OUT" "j['statistics']['tables'][0]['deleted']")"
 	assert_eq "1:n1 2:n2 3:n3 5:n5" "$(trows)"
-	sleep 5.1
+	# the last full run an hour and a second ago, without waiting for it
+	# (a wait of a few seconds made the run before it full on a loaded
+	# machine)
+	dst_q "UPDATE syncfn.watermarks SET full_at = full_at - interval '3601 seconds'"
 	sync_ok
 	assert_eq "true full_every 1" "$(inc full) $(inc reason) $(json_value "$OUT" "j['statistics']['tables'][0]['deleted']")"
 	assert_eq "1:n1 2:n2 3:n3" "$(trows)"
 }
+
+# A delete rule on a table whose partial run finds its target empty: the
+# run goes full ("target empty") after the guards counted, and deletes
+# nothing (it failed: its delete looked for a keys table never made).
+empty_target_delete_case() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode "$1" "sync_incr_empty_$1_${2:-x}"
+	[ "${2:-}" = checksum ] && export SYNC_CHECKSUM=on
+	[ "${2:-}" = streamed ] && export SYNC_CHECKSUM=off
+	incr_schema
+	export SYNC_RULES='{"o": {"delete": {"max_percent": 100},
+	  "incremental": {"column": "updated_at"}}}'
+	sync_ok; expect_counts 5 0 0
+	dst_q "TRUNCATE o"
+	sync_ok; expect_counts 5 0 0
+	assert_eq "true target empty 0" "$(inc full) $(inc reason) $(json_value "$OUT" "j['statistics']['tables'][0]['deleted']")"
+	assert_eq "1:n1 2:n2 3:n3 4:n4 5:n5" "$(trows)"
+	# and the same with nothing in the source either
+	src_q "DELETE FROM o"; dst_q "TRUNCATE o"
+	sync_ok; expect_counts 0 0 0
+	assert_eq "true target empty" "$(inc full) $(inc reason)"
+	sync_ok; expect_counts 0 0 0
+}
+test_empty_target_delete_same() { empty_target_delete_case same; }
+test_empty_target_delete_checksum() { empty_target_delete_case two checksum; }
+test_empty_target_delete_streamed() { empty_target_delete_case two streamed; }
 
 # An integer column (a version from a sequence) moves its watermark to
 # the largest value read while the source is quiet.
