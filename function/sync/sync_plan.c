@@ -595,18 +595,41 @@ static void src_expr(struct sync_buf *b, const struct sync_col *c,
 	sync_buf_add(b, ")");
 }
 
+/* The source value of column c (quoted q) as COPY would store it, to be
+ * compared with the target's: in one database, for a column whose types
+ * differ and whose target type is PostgreSQL's own, the target type's
+ * input function with the column's typmod (a numeric(10,2) rounds, as the
+ * write's assignment will, so 123.456 is the 123.46 it was written as,
+ * not a change on every run; a value too long fails as COPY would); else
+ * as src_expr writes it. */
+static void src_value(struct sync_buf *b, const struct sync_col *c,
+                      const char *q, int same)
+{
+	if (!converted(c, same) || strcmp(c->src_type, c->tgt_type) == 0 ||
+	    !c->tgt_builtin || !c->in_fn || !c->in_args) {
+		src_expr(b, c, q, same);
+		return;
+	}
+	sync_buf_addf(b, "((CASE WHEN pg_catalog.num_nulls(s.%s) = 0 THEN "
+	              "%s(pg_catalog.textout(pg_catalog.format('%%s', s.%s))%s) "
+	              "END)", q, c->in_fn, q, c->in_args);
+	if (c->coll)
+		sync_buf_addf(b, " COLLATE %s", c->coll);
+	sync_buf_add(b, ")");
+}
+
 static void src_cmp(struct sync_buf *b, const struct sync_col *c,
                     const char *q, int same)
 {
 	if (c->text_cmp) {
 		struct sync_buf v = { 0 };
-		src_expr(&v, c, q, same);
+		src_value(&v, c, q, same);
 		sync_col_text(b, v.oom ? "NULL" : sync_buf_str(&v), c->text_out);
 		b->oom |= v.oom;
 		sync_buf_free(&v);
 		sync_buf_add(b, " COLLATE \"C\"");
 	} else {
-		src_expr(b, c, q, same);
+		src_value(b, c, q, same);
 	}
 }
 

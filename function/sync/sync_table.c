@@ -234,8 +234,9 @@ static enum sync_status check_required_all(const struct sync_table *t,
 }
 
 /* Whether the merge of a few staged rows may update the rows the target
- * has first (sync_merge_update_first.sql says when, and why it pays). */
-static int update_first(const struct sync_table *t, int few)
+ * has first (sync_merge_update_first.sql says when, and why it pays).
+ * same: the rows come from the source table itself (one database). */
+static int update_first(const struct sync_table *t, int few, int same)
 {
 	if (!few || t->fire.user_triggers != 0 || t->tgt_rls ||
 	    t->tgt_partitioned || t->required || !t->f.set_src ||
@@ -243,8 +244,15 @@ static int update_first(const struct sync_table *t, int few)
 		return 0;
 	for (int i = 0; i < t->ncols; i++) {
 		const struct sync_col *c = &t->cols[i];
-		if (c->is_key && (c->text_cmp ||
-		                  strcmp(c->src_type, c->tgt_type) != 0))
+		int differ = strcmp(c->src_type, c->tgt_type) != 0;
+		if (c->is_key && (c->text_cmp || differ))
+			return 0;
+		/* one database: a column whose type differs is compared
+		 * without the target's typmod (sync_plan.c's src_expr),
+		 * which only the write applies, so 123.456 would differ
+		 * from the numeric(10,2) 123.46 it was written as on every
+		 * run; the INSERT ... ON CONFLICT compares what it wrote */
+		if (same && differ)
 			return 0;
 	}
 	return 1;
@@ -329,7 +337,7 @@ static enum sync_status merge(struct sync_table *t, struct sync_db *tgt,
 	}
 	long long first = 0;
 	int rest = 1;
-	if (st == SYNC_OK && todo && update_first(t, few))
+	if (st == SYNC_OK && todo && update_first(t, few, !src))
 		st = update_existing(t, tgt, src, what, &first, &rest, err,
 		                     errlen);
 	if (!rest)

@@ -297,3 +297,45 @@ cmp_rows() {
 test_update_first_on() { source "$ROOT/tests/lib/sync.sh"; merge_update_first_case on; }
 test_update_first_off() { source "$ROOT/tests/lib/sync.sh"; merge_update_first_case off; }
 test_update_first_incr() { source "$ROOT/tests/lib/sync.sh"; merge_update_first_case incr; }
+
+# A column whose type has a typmod only on the target (numeric into
+# numeric(10,2), timestamp into timestamp(0)): a value the write rounds is
+# the value it was written as, so no re-sync rewrites it, on every way a
+# merge compares: the full merge, a partial incremental run (its UPDATE
+# of the rows the target has), the plain UPDATE of a table with a
+# target-only NOT NULL column. One database compared the source's value
+# without the typmod and updated those rows on every run; a value too
+# long for a varchar(n) still fails, as COPY would.
+merge_typmod_case() {
+	sync_mode "$1" "sync_merge_typmod_$1_$2"
+	src_q "CREATE TABLE r (id int PRIMARY KEY, n numeric, ts timestamp, at date DEFAULT current_date)"
+	src_q "INSERT INTO r VALUES (1, 123.456, '2024-01-01 10:00:00.6'), (2, 7, '2024-01-01')"
+	local extra=
+	[ "$2" = required ] && extra=", x text NOT NULL"
+	dst_q "CREATE TABLE r (id int PRIMARY KEY, n numeric(10,2), ts timestamp(0), at date$extra)"
+	[ "$2" = required ] && dst_q "INSERT INTO r VALUES (1, 0, NULL, NULL, 'x'), (2, 0, NULL, NULL, 'y')"
+	local rules=
+	[ "$2" = incr ] && rules='{"r": {"incremental": {"column": "at"}}}'
+	SYNC_RULES=$rules sync_ok
+	SYNC_RULES=$rules sync_ok
+	[ "$2" = incr ] && src_q "UPDATE r SET n = 5.555 WHERE id = 2"
+	SYNC_RULES=$rules sync_ok
+	assert_eq "1|123.46|2024-01-01 10:00:01 2|$([ "$2" = incr ] && echo 5.56 || echo 7.00)|2024-01-01 00:00:00" \
+		"$(dst_q "SELECT string_agg(id || '|' || n || '|' || ts, ' ' ORDER BY id) FROM r")"
+	local v; v=$(versions r)
+	# (a partial run reads the rows stamped today again: the watermark)
+	SYNC_RULES=$rules sync_ok; expect_counts 0 0 2
+	assert_eq "$v" "$(versions r)" "a re-sync rewrote rows the write had rounded ($1 $2): $OUT"
+	[ "$2" = incr ] && assert_eq false "$(json_value "$OUT" "j['statistics']['tables'][0]['incremental']['full']")"
+	# too long for the target: refused as COPY refuses it
+	src_q "ALTER TABLE r ADD COLUMN s text; UPDATE r SET s = 'abcdefg'"
+	dst_q "ALTER TABLE r ADD COLUMN s varchar(5)"
+	[ "$2" = incr ] && src_q "UPDATE r SET at = current_date"
+	SYNC_RULES=$rules run_sync
+	assert_eq 1 "$RC" "a value too long for varchar(5) ($1 $2): $OUT"
+	assert_contains "$OUT$ERR" "too long for type character varying(5)"
+}
+test_typmod_same() { source "$ROOT/tests/lib/sync.sh"; merge_typmod_case same full; }
+test_typmod_same_incr() { source "$ROOT/tests/lib/sync.sh"; merge_typmod_case same incr; }
+test_typmod_same_required() { source "$ROOT/tests/lib/sync.sh"; merge_typmod_case same required; }
+test_typmod_two() { source "$ROOT/tests/lib/sync.sh"; merge_typmod_case two full; }
