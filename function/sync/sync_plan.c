@@ -595,18 +595,33 @@ static void src_expr(struct sync_buf *b, const struct sync_col *c,
 	sync_buf_add(b, ")");
 }
 
+/* Whether the target type of c is one of PostgreSQL's own with a typmod
+ * (numeric(10,2), varchar(5), timestamp(0)) and no array: its input
+ * function returns the type itself (array_in and range_in return
+ * pseudo-types that compare with nothing) and applies the typmod as COPY
+ * does. */
+static int typmod_input(const struct sync_col *c)
+{
+	const char *comma = c->in_args ? strrchr(c->in_args, ',') : NULL;
+	size_t n = strlen(c->tgt_type);
+	return c->tgt_builtin && c->in_fn && comma &&
+	       strtol(comma + 1, NULL, 10) != -1 &&
+	       !(n > 0 && c->tgt_type[n - 1] == ']');
+}
+
 /* The source value of column c (quoted q) as COPY would store it, to be
  * compared with the target's: in one database, for a column whose types
- * differ and whose target type is PostgreSQL's own, the target type's
- * input function with the column's typmod (a numeric(10,2) rounds, as the
+ * differ and whose target type has a typmod (typmod_input), the target
+ * type's input function with that typmod (a numeric(10,2) rounds, as the
  * write's assignment will, so 123.456 is the 123.46 it was written as,
  * not a change on every run; a value too long fails as COPY would); else
- * as src_expr writes it. */
+ * as src_expr writes it (an array of such a type is still compared
+ * without its typmod). */
 static void src_value(struct sync_buf *b, const struct sync_col *c,
                       const char *q, int same)
 {
 	if (!converted(c, same) || strcmp(c->src_type, c->tgt_type) == 0 ||
-	    !c->tgt_builtin || !c->in_fn || !c->in_args) {
+	    !typmod_input(c)) {
 		src_expr(b, c, q, same);
 		return;
 	}

@@ -308,12 +308,14 @@ test_update_first_incr() { source "$ROOT/tests/lib/sync.sh"; merge_update_first_
 # long for a varchar(n) still fails, as COPY would.
 merge_typmod_case() {
 	sync_mode "$1" "sync_merge_typmod_$1_$2"
-	src_q "CREATE TABLE r (id int PRIMARY KEY, n numeric, ts timestamp, at date DEFAULT current_date)"
-	src_q "INSERT INTO r VALUES (1, 123.456, '2024-01-01 10:00:00.6'), (2, 7, '2024-01-01')"
+	# (and an array whose element type differs, whose input function
+	# returns a pseudo-type: compared as before)
+	src_q "CREATE TABLE r (id int PRIMARY KEY, n numeric, ts timestamp, at date DEFAULT current_date, a int[])"
+	src_q "INSERT INTO r VALUES (1, 123.456, '2024-01-01 10:00:00.6', DEFAULT, '{1,2}'), (2, 7, '2024-01-01', DEFAULT, NULL)"
 	local extra=
 	[ "$2" = required ] && extra=", x text NOT NULL"
-	dst_q "CREATE TABLE r (id int PRIMARY KEY, n numeric(10,2), ts timestamp(0), at date$extra)"
-	[ "$2" = required ] && dst_q "INSERT INTO r VALUES (1, 0, NULL, NULL, 'x'), (2, 0, NULL, NULL, 'y')"
+	dst_q "CREATE TABLE r (id int PRIMARY KEY, n numeric(10,2), ts timestamp(0), at date, a bigint[]$extra)"
+	[ "$2" = required ] && dst_q "INSERT INTO r VALUES (1, 0, NULL, NULL, NULL, 'x'), (2, 0, NULL, NULL, NULL, 'y')"
 	local rules=
 	[ "$2" = incr ] && rules='{"r": {"incremental": {"column": "at"}}}'
 	SYNC_RULES=$rules sync_ok
