@@ -595,33 +595,48 @@ static void src_expr(struct sync_buf *b, const struct sync_col *c,
 	sync_buf_add(b, ")");
 }
 
-/* Whether the target type of c is one of PostgreSQL's own with a typmod
- * (numeric(10,2), varchar(5), timestamp(0)) and no array: its input
- * function returns the type itself (array_in and range_in return
- * pseudo-types that compare with nothing) and applies the typmod as COPY
- * does. */
-static int typmod_input(const struct sync_col *c)
+/* How the typmod of c's target type (PostgreSQL's own) is applied to a
+ * value compared with the target's: none (no typmod, or a type of
+ * another's); by its input function, which returns the type itself (not
+ * an array: array_in returns a pseudo-type that compares with nothing);
+ * by an explicit cast, for an array whose elements round alike whether
+ * cast or assigned (numeric(10,2)[], not the length types, which a cast
+ * cuts where the write fails). */
+enum typmod_how { TYPMOD_NONE, TYPMOD_INPUT, TYPMOD_CAST };
+
+static enum typmod_how typmod_how(const struct sync_col *c)
 {
 	const char *comma = c->in_args ? strrchr(c->in_args, ',') : NULL;
 	size_t n = strlen(c->tgt_type);
-	return c->tgt_builtin && c->in_fn && comma &&
-	       strtol(comma + 1, NULL, 10) != -1 &&
-	       !(n > 0 && c->tgt_type[n - 1] == ']');
+	if (!c->tgt_builtin || !c->in_fn || !comma ||
+	    strtol(comma + 1, NULL, 10) == -1)
+		return TYPMOD_NONE;
+	if (!(n > 0 && c->tgt_type[n - 1] == ']'))
+		return TYPMOD_INPUT;
+	return strncmp(c->tgt_type, "character", 9) == 0 ||
+	       strncmp(c->tgt_type, "bit", 3) == 0 ? TYPMOD_NONE : TYPMOD_CAST;
 }
 
 /* The source value of column c (quoted q) as COPY would store it, to be
  * compared with the target's: in one database, for a column whose types
- * differ and whose target type has a typmod (typmod_input), the target
- * type's input function with that typmod (a numeric(10,2) rounds, as the
- * write's assignment will, so 123.456 is the 123.46 it was written as,
- * not a change on every run; a value too long fails as COPY would); else
- * as src_expr writes it (an array of such a type is still compared
- * without its typmod). */
+ * differ and whose target type has a typmod, with that typmod applied
+ * (typmod_how: a numeric(10,2) rounds, as the write's assignment will,
+ * so 123.456 is the 123.46 it was written as, not a change on every run;
+ * a value too long fails as COPY would); else as src_expr writes it (an
+ * array of a length type is still compared without its typmod). */
 static void src_value(struct sync_buf *b, const struct sync_col *c,
                       const char *q, int same)
 {
-	if (!converted(c, same) || strcmp(c->src_type, c->tgt_type) == 0 ||
-	    !typmod_input(c)) {
+	enum typmod_how how = converted(c, same) &&
+	                      strcmp(c->src_type, c->tgt_type) != 0
+	                      ? typmod_how(c) : TYPMOD_NONE;
+	if (how == TYPMOD_CAST) {
+		sync_buf_add(b, "CAST(");
+		src_expr(b, c, q, same);
+		sync_buf_addf(b, " AS %s)", c->tgt_type);
+		return;
+	}
+	if (how == TYPMOD_NONE) {
 		src_expr(b, c, q, same);
 		return;
 	}

@@ -308,22 +308,26 @@ test_update_first_incr() { source "$ROOT/tests/lib/sync.sh"; merge_update_first_
 # long for a varchar(n) still fails, as COPY would.
 merge_typmod_case() {
 	sync_mode "$1" "sync_merge_typmod_$1_$2"
-	# (and an array whose element type differs, whose input function
-	# returns a pseudo-type: compared as before)
-	src_q "CREATE TABLE r (id int PRIMARY KEY, n numeric, ts timestamp, at date DEFAULT current_date, a int[])"
-	src_q "INSERT INTO r VALUES (1, 123.456, '2024-01-01 10:00:00.6', DEFAULT, '{1,2}'), (2, 7, '2024-01-01', DEFAULT, NULL)"
+	# (and arrays: of a typmod'd type, and of another element type, whose
+	# input function returns a pseudo-type)
+	src_q "CREATE TABLE r (id int PRIMARY KEY, n numeric, ts timestamp, at date DEFAULT current_date,
+	                       a int[], m numeric[])"
+	src_q "INSERT INTO r VALUES (1, 123.456, '2024-01-01 10:00:00.6', DEFAULT, '{1,2}', '{1.234,NULL}'),
+	                            (2, 7, '2024-01-01', DEFAULT, NULL, NULL)"
 	local extra=
 	[ "$2" = required ] && extra=", x text NOT NULL"
-	dst_q "CREATE TABLE r (id int PRIMARY KEY, n numeric(10,2), ts timestamp(0), at date, a bigint[]$extra)"
-	[ "$2" = required ] && dst_q "INSERT INTO r VALUES (1, 0, NULL, NULL, NULL, 'x'), (2, 0, NULL, NULL, NULL, 'y')"
+	dst_q "CREATE TABLE r (id int PRIMARY KEY, n numeric(10,2), ts timestamp(0), at date, a bigint[],
+	                       m numeric(10,2)[]$extra)"
+	[ "$2" = required ] && dst_q "INSERT INTO r VALUES (1, 0, NULL, NULL, NULL, NULL, 'x'),
+	                                                 (2, 0, NULL, NULL, NULL, NULL, 'y')"
 	local rules=
 	[ "$2" = incr ] && rules='{"r": {"incremental": {"column": "at"}}}'
 	SYNC_RULES=$rules sync_ok
 	SYNC_RULES=$rules sync_ok
 	[ "$2" = incr ] && src_q "UPDATE r SET n = 5.555 WHERE id = 2"
 	SYNC_RULES=$rules sync_ok
-	assert_eq "1|123.46|2024-01-01 10:00:01 2|$([ "$2" = incr ] && echo 5.56 || echo 7.00)|2024-01-01 00:00:00" \
-		"$(dst_q "SELECT string_agg(id || '|' || n || '|' || ts, ' ' ORDER BY id) FROM r")"
+	assert_eq "1|123.46|2024-01-01 10:00:01|{1.23,NULL} 2|$([ "$2" = incr ] && echo 5.56 || echo 7.00)|2024-01-01 00:00:00|-" \
+		"$(dst_q "SELECT string_agg(id || '|' || n || '|' || ts || '|' || coalesce(m::text, '-'), ' ' ORDER BY id) FROM r")"
 	local v; v=$(versions r)
 	# (a partial run reads the rows stamped today again: the watermark)
 	SYNC_RULES=$rules sync_ok; expect_counts 0 0 2
