@@ -18,12 +18,19 @@ incr_schema() {
 	       INSERT INTO o (id, note) SELECT g, 'n' || g FROM generate_series(1, 5) g"
 }
 
-incr_case() {
+# incr_setup NAME MODE [PATH]: table o of incr_schema in MODE (two,
+# same), the databases named after NAME; PATH checksum or streamed sets
+# SYNC_CHECKSUM
+incr_setup() {
 	source "$ROOT/tests/lib/sync.sh"
-	sync_mode "$1" "sync_incr_$1_${2:-x}"
-	[ "${2:-}" = checksum ] && export SYNC_CHECKSUM=on
-	[ "${2:-}" = streamed ] && export SYNC_CHECKSUM=off
+	sync_mode "$2" "${1}_$2_${3:-x}"
+	[ "${3:-}" = checksum ] && export SYNC_CHECKSUM=on
+	[ "${3:-}" = streamed ] && export SYNC_CHECKSUM=off
 	incr_schema
+}
+
+incr_case() {
+	incr_setup sync_incr "$@"
 	export SYNC_RULES='{"o": {"incremental": {"column": "updated_at", "lookback": "0"}}}'
 	# the first run is full
 	sync_ok; expect_counts 5 0 0
@@ -160,11 +167,7 @@ test_full_every_delete_where() {
 # run goes full ("target empty") after the guards counted, and deletes
 # nothing (it failed: its delete looked for a keys table never made).
 empty_target_delete_case() {
-	source "$ROOT/tests/lib/sync.sh"
-	sync_mode "$1" "sync_incr_empty_$1_${2:-x}"
-	[ "${2:-}" = checksum ] && export SYNC_CHECKSUM=on
-	[ "${2:-}" = streamed ] && export SYNC_CHECKSUM=off
-	incr_schema
+	incr_setup sync_incr_empty "$@"
 	export SYNC_RULES='{"o": {"delete": {"max_percent": 100},
 	  "incremental": {"column": "updated_at"}}}'
 	sync_ok; expect_counts 5 0 0
