@@ -10,7 +10,8 @@
 -- table's triggers are its own and its partitions' (one created on a
 -- partition alone fires on that partition's rows); a trigger declared on
 -- a partitioned table has a clone of the same name and function on each
--- partition, which is the same trigger, read once.
+-- partition, which is the same trigger, read once (a clone on table $1
+-- itself, a partition whose parent is not synced, is its trigger).
 SELECT pg_catalog.string_agg(pg_catalog.quote_ident(g.tgname), ', '
                              ORDER BY g.tgname) FILTER (WHERE g.rewrites),
        pg_catalog.md5(pg_catalog.string_agg(
@@ -36,5 +37,7 @@ FROM (SELECT g.*,
           WHERE a.tgname = g.tgname AND a.tgfoid = g.tgfoid
             AND a.tgrelid IN (SELECT an.relid
                               FROM pg_catalog.pg_partition_ancestors(g.tgrelid) an
-                              WHERE an.relid <> g.tgrelid))) g
+                              WHERE an.relid <> g.tgrelid
+                                AND an.relid IN (SELECT pt.relid
+                                                 FROM pg_catalog.pg_partition_tree($1::oid) pt)))) g
 JOIN pg_catalog.pg_proc p ON p.oid = g.tgfoid

@@ -247,11 +247,12 @@ static int update_first(const struct sync_table *t, int few, int same)
 		int differ = strcmp(c->src_type, c->tgt_type) != 0;
 		if (c->is_key && (c->text_cmp || differ))
 			return 0;
-		/* one database: a column whose type differs is compared
-		 * without the target's typmod (sync_plan.c's src_expr),
-		 * which only the write applies, so 123.456 would differ
-		 * from the numeric(10,2) 123.46 it was written as on every
-		 * run; the INSERT ... ON CONFLICT compares what it wrote */
+		/* one database: a column whose type differs may be compared
+		 * without the target's typmod (a domain over numeric(10,2),
+		 * an array of varchar(5): sync_plan.c's src_value), which
+		 * only the write applies, so the value it was written as
+		 * would differ on every run; the INSERT ... ON CONFLICT
+		 * compares what it wrote */
 		if (same && differ)
 			return 0;
 	}
