@@ -984,13 +984,16 @@ def change_sql(ch, t, qname):
 
 
 def restrict(sc):
-    """drop what refers to dropped rows or columns"""
+    """drop what refers to dropped rows or columns; a row an earlier
+    change inserted (on the same side) is there too: dropping a change to
+    it (its delete) left a later insert of the same key to collide"""
     out = []
+    added = {}
     for ch in sc.changes:
         t = next((x for x in sc.tables if x.name == ch.table), None)
         if t is None:
             continue
-        keys = {row['id'] for row in t.rows}
+        keys = {row['id'] for row in t.rows} | added.get((t.name, ch.side), set())
         if any(k not in keys for k in ch.keys()):
             continue
         names = {c.name for c in t.allcols()}
@@ -1003,6 +1006,8 @@ def restrict(sc):
         elif not ch.cols() <= names:
             continue
         out.append(ch)
+        if ch.kind == 'insert':
+            added.setdefault((t.name, ch.side), set()).add(ch.row['id'])
     return sc.copy(changes=out)
 
 
