@@ -831,7 +831,9 @@ def gen_changes(r, t, n, excl, newkey):
                 dk = k.swapcase() if k.swapcase() != k else k.upper()
                 if dk == k:
                     continue
-            if dk in src:
+            # (k is the target's when side is dst: the source may have
+            # lost it to a source-delete)
+            if dk in src or k not in src:
                 continue
             nr = dict(src[k])
             nr['id'] = dk
@@ -1959,8 +1961,17 @@ def main():
             if sid is None:
                 return
             r = random.Random('%d/%d' % (seed, sid))
-            sc = gen_scenario(r, sid, pool, have_citext, have_icu, excl)
-            sc = gen_incr(random.Random(r.random()), sc, excl)
+            try:
+                sc = gen_scenario(r, sid, pool, have_citext, have_icu, excl)
+                sc = gen_incr(random.Random(r.random()), sc, excl)
+            except Exception as e:   # a generator bug: a failure, never a worker gone quietly
+                log('sync_fuzz: HARNESS ERROR seed %d scenario %d (generating it): %s\n%s' % (
+                    seed, sid, e, traceback.format_exc()))
+                with plock:
+                    failures.append((sid, '-', 'harness error', str(e).split('\n')[0]))
+                if not a.keep_going:
+                    stop.set()
+                continue
             with plock:
                 counters['changes'] += len(sc.changes)
                 counters['ruled'] = counters.get('ruled', 0) + (1 if sc.rules else 0)
