@@ -6,6 +6,7 @@
 #include "harness.h"
 #include "invoke.h"
 #include "outcome.h"
+#include "route_call.h"
 #include "routes.h"
 
 /* README.md, "Responses" and "Commands", row by row. */
@@ -171,23 +172,8 @@ static int call(const struct config *cfg, const char *method, const char *path,
 {
 	static const char *const admin[] = { "Authorization", "Bearer admin-token-0123456789",
 	                                     "x-manual-trigger", "true", NULL };
-	struct route_ctx ctx = { .cfg = cfg };
-	struct http_request req = { .method = method, .path = path, .request_id = "t",
-	                            .body = (const unsigned char *)body,
-	                            .body_len = body ? strlen(body) : 0,
-	                            .get_header = harness_header,
-	                            .header_src = admin };
-	struct http_response res = { 0 };
-	routes_dispatch(&ctx, &req, &res);
-	char *t = cJSON_PrintUnformatted(res.body);
-	snprintf(out, outlen, "%s", t ? t : "");
-	cJSON_free(t);
-	retry[0] = '\0';
-	for (int i = 0; i < res.nheaders; i++)
-		if (strcmp(res.header_name[i], "Retry-After") == 0)
-			snprintf(retry, retrylen, "%s", res.header_value[i]);
-	http_response_free(&res);
-	return res.status;
+	return route_call(cfg, method, path, admin, body, out, outlen, retry,
+	                  retrylen);
 }
 
 /* Every route a person calls answers an unset or malformed configuration

@@ -6,24 +6,13 @@
 #include "admin_auth.h"
 #include "secret_equal.h"
 #include "harness.h"
+#include "route_call.h"
 #include "routes.h"
 
 static int call(const struct config *cfg, const char *method, const char *path,
                 const char *const *hdrs, const char *body, char *out, size_t outlen)
 {
-	struct route_ctx ctx = { .cfg = cfg };
-	struct http_request req = { .method = method, .path = path, .request_id = "t",
-	                            .body = (const unsigned char *)body,
-	                            .body_len = body ? strlen(body) : 0,
-	                            .get_header = harness_header,
-	                            .header_src = hdrs };
-	struct http_response res = { 0 };
-	routes_dispatch(&ctx, &req, &res);
-	char *text = cJSON_PrintUnformatted(res.body);
-	snprintf(out, outlen, "%s", text ? text : "");
-	cJSON_free(text);
-	http_response_free(&res);
-	return res.status;
+	return route_call(cfg, method, path, hdrs, body, out, outlen, NULL, 0);
 }
 
 TEST(health_unknown_and_wrong_method)
