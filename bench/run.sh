@@ -22,6 +22,9 @@
 #   BENCH_CONNS   connections held open for the connection ceiling
 #                 (full: "50 100 200 400", --quick: "50 100")
 #   BENCH_KEEP=1  keep the work directory (server log, JSON results, logs)
+#   BENCH_HUGE_PAGES=0  the sync server's shared memory in 4 kB pages
+#                 (default: huge pages when we may reserve them; see
+#                 bench/huge_pages.sh for why)
 #
 # Every figure fails soft: a case that cannot run prints "n/a: <reason>"
 # and the bench goes on; the closing summary lists every goal.
@@ -74,6 +77,7 @@ SUMMARY=$WORK/summary.tsv
 PG_DIR=
 cleanup() {
 	[ -n "$PG_DIR" ] && pg_stop "$PG_DIR"
+	huge_pages_release
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		echo "work directory kept: $WORK"
 	else
@@ -195,6 +199,8 @@ bench_verify() {
 
 # shellcheck source=tests/lib/pg.sh
 . "$ROOT/tests/lib/pg.sh"
+# shellcheck source=bench/huge_pages.sh
+. "$ROOT/bench/huge_pages.sh"
 
 adm() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 url() { echo "postgresql://postgres:${PGPASSWORD_TEST}@127.0.0.1:${PGPORT}/$1"; }
@@ -555,9 +561,22 @@ sync_server() {
 		echo "note: $SYNCFN or its engine syncfn-sync.so is not built; only the baselines will run"
 	fi
 	PG_DIR=$WORK/pg
+	# 256 MB of shared buffers (tests/lib/pg.sh) and the rest of the
+	# server's shared memory
+	huge_pages_reserve 320
 	# autovacuum off and a large max_wal_size keep background work out of
 	# the timed commands; the bench VACUUMs and CHECKPOINTs between them.
-	if ! pg_start "$PG_DIR" autovacuum=off max_wal_size=8GB checkpoint_timeout=1h >"$WORK/pg_start.log" 2>&1; then
+	local opts=(autovacuum=off max_wal_size=8GB checkpoint_timeout=1h)
+	if [ "$HUGE_SETTING" = on ] &&
+		! pg_start "$PG_DIR" "${opts[@]}" huge_pages=on >"$WORK/pg_start.log" 2>&1; then
+		HUGE_SETTING=off
+		HUGE_NOTE="server shared memory in 4 kB pages (it did not start with huge_pages=on: $(tail -n 1 "$WORK/pg_start.log" | one_line))"
+		rm -rf "$PG_DIR"
+	fi
+	echo "$HUGE_NOTE"
+	printf '%s\t%s\t%s\tinfo\n' "sync server" "$HUGE_NOTE" "(none)" >>"$SUMMARY"
+	if [ "$HUGE_SETTING" = off ] &&
+		! pg_start "$PG_DIR" "${opts[@]}" huge_pages=off >"$WORK/pg_start.log" 2>&1; then
 		echo "n/a: could not start PostgreSQL: $(tail -n 3 "$WORK/pg_start.log" | one_line)"
 		na_summary "sync speed" "PostgreSQL did not start" "see docs/benchmarks.md"
 		PG_DIR=
