@@ -570,7 +570,8 @@ sync_server() {
 	if [ "$HUGE_SETTING" = on ] &&
 		! pg_start "$PG_DIR" "${opts[@]}" huge_pages=on >"$WORK/pg_start.log" 2>&1; then
 		HUGE_SETTING=off
-		HUGE_NOTE="server shared memory in 4 kB pages (it did not start with huge_pages=on: $(tail -n 1 "$WORK/pg_start.log" | one_line))"
+		HUGE_NOTE="server shared memory in 4 kB pages (it did not start with huge_pages=on: $(grep -m 1 FATAL "$WORK/pg_start.log" | sed 's/.*FATAL: *//' | one_line))"
+		huge_pages_release
 		rm -rf "$PG_DIR"
 	fi
 	echo "$HUGE_NOTE"
