@@ -67,28 +67,39 @@ static struct sync_table *add_table(struct sync_plan *plan, char *ss, char *sn,
 	return t;
 }
 
-static enum sync_status lookup_table(struct sync_db *db, const char *schema,
-                                     const char *name, struct tinfo *out,
-                                     int *found, char *err, size_t errlen)
+/* The row of sql_sync_tables for one table, or *found 0. */
+static void read_tinfo(const PGresult *r, struct tinfo *out, int *found)
 {
-	const char *p[2] = { schema, name };
-	PGresult *r;
-	enum sync_status st = sync_db_exec(db, sql_sync_tables, 2, p, &r, NULL,
-	                                   err, errlen);
-	if (st != SYNC_OK)
-		return st;
 	*found = PQntuples(r) == 1;
-	if (*found) {
-		out->oid = (unsigned)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
-		out->partitioned = is_true(r, 0, 2);
-		out->estimate = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
-		out->rls = is_true(r, 0, 4);
-		out->can_select = is_true(r, 0, 5);
-		out->can_insert = is_true(r, 0, 6);
-		out->can_update = is_true(r, 0, 7);
-	}
-	PQclear(r);
-	return SYNC_OK;
+	if (!*found)
+		return;
+	out->oid = (unsigned)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+	out->partitioned = is_true(r, 0, 2);
+	out->estimate = strtoll(PQgetvalue(r, 0, 3), NULL, 10);
+	out->rls = is_true(r, 0, 4);
+	out->can_select = is_true(r, 0, 5);
+	out->can_insert = is_true(r, 0, 6);
+	out->can_update = is_true(r, 0, 7);
+}
+
+/* sql_sync_tables on both servers, at once when they are two: ps and pt
+ * its parameters on the source and the target. */
+static enum sync_status tables_both(struct sync_db *src, struct sync_db *tgt,
+                                    const char *const *ps,
+                                    const char *const *pt, PGresult **rs,
+                                    PGresult **rt, char *err, size_t errlen)
+{
+	if (src != tgt)
+		return sync_db_exec2(src, tgt, sql_sync_tables, 2, ps, pt, rs,
+		                     rt, err, errlen);
+	enum sync_status st = sync_db_exec(src, sql_sync_tables, 2, ps, rs,
+	                                   NULL, err, errlen);
+	if (st == SYNC_OK)
+		st = sync_db_exec(tgt, sql_sync_tables, 2, pt, rt, NULL, err,
+		                  errlen);
+	if (st != SYNC_OK)
+		PQclear(*rs);
+	return st;
 }
 
 static enum sync_status check_schema(struct sync_db *db, const char *schema,
@@ -123,15 +134,10 @@ static enum sync_status expand_star(struct sync_plan *plan, struct sync_db *src,
 	const char *ps[2] = { s->source_schema, NULL };
 	const char *pt[2] = { s->target_schema, NULL };
 	PGresult *rs, *rt;
-	enum sync_status st = sync_db_exec(src, sql_sync_tables, 2, ps, &rs,
-	                                   NULL, err, errlen);
+	enum sync_status st = tables_both(src, tgt, ps, pt, &rs, &rt, err,
+	                                  errlen);
 	if (st != SYNC_OK)
 		return st;
-	st = sync_db_exec(tgt, sql_sync_tables, 2, pt, &rt, NULL, err, errlen);
-	if (st != SYNC_OK) {
-		PQclear(rs);
-		return st;
-	}
 	for (int i = 0; i < PQntuples(rs); i++) {
 		const char *name = PQgetvalue(rs, i, 1);
 		if (sync_names_excludes(ex, s->source_schema, name,
@@ -948,20 +954,23 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
                                    size_t errlen)
 {
 	struct tinfo si = { 0 }, ti = { 0 };
-	int found;
-	enum sync_status st = lookup_table(src, t->src_schema, t->src_name,
-	                                   &si, &found, err, errlen);
+	int src_found, found;
+	const char *ps[2] = { t->src_schema, t->src_name };
+	const char *pt[2] = { t->tgt_schema, t->tgt_name };
+	PGresult *ls, *lt;
+	enum sync_status st = tables_both(src, tgt, ps, pt, &ls, &lt, err,
+	                                  errlen);
 	if (st != SYNC_OK)
 		return st;
-	if (!found) {
+	read_tinfo(ls, &si, &src_found);
+	read_tinfo(lt, &ti, &found);
+	PQclear(ls);
+	PQclear(lt);
+	if (!src_found) {
 		fn_err(err, errlen, "table %s does not exist in the source "
 		       "database (%s)", t->src_label, plan->tables_var);
 		return SYNC_CONFIG;
 	}
-	st = lookup_table(tgt, t->tgt_schema, t->tgt_name, &ti, &found, err,
-	                  errlen);
-	if (st != SYNC_OK)
-		return st;
 	if (!found) {
 		fn_err(err, errlen, "table %s does not exist in the target "
 		       "database; create it first (syncfn copies rows, not "
