@@ -82,21 +82,20 @@ static void read_tinfo(const PGresult *r, struct tinfo *out, int *found)
 	out->can_update = is_true(r, 0, 7);
 }
 
-/* sql_sync_tables on both servers, at once when they are two: ps and pt
- * its parameters on the source and the target. */
-static enum sync_status tables_both(struct sync_db *src, struct sync_db *tgt,
-                                    const char *const *ps,
-                                    const char *const *pt, PGresult **rs,
-                                    PGresult **rt, char *err, size_t errlen)
+/* Statement sql (two parameters) on both servers, at once when they are
+ * two: ps and pt its parameters on the source and the target. */
+static enum sync_status exec_both(struct sync_db *src, struct sync_db *tgt,
+                                  const char *sql, const char *const *ps,
+                                  const char *const *pt, PGresult **rs,
+                                  PGresult **rt, char *err, size_t errlen)
 {
 	if (src != tgt)
-		return sync_db_exec2(src, tgt, sql_sync_tables, 2, ps, pt, rs,
-		                     rt, err, errlen);
-	enum sync_status st = sync_db_exec(src, sql_sync_tables, 2, ps, rs,
-	                                   NULL, err, errlen);
+		return sync_db_exec2(src, tgt, sql, 2, ps, pt, rs, rt, err,
+		                     errlen);
+	enum sync_status st = sync_db_exec(src, sql, 2, ps, rs, NULL, err,
+	                                   errlen);
 	if (st == SYNC_OK)
-		st = sync_db_exec(tgt, sql_sync_tables, 2, pt, rt, NULL, err,
-		                  errlen);
+		st = sync_db_exec(tgt, sql, 2, pt, rt, NULL, err, errlen);
 	if (st != SYNC_OK)
 		PQclear(*rs);
 	return st;
@@ -134,8 +133,8 @@ static enum sync_status expand_star(struct sync_plan *plan, struct sync_db *src,
 	const char *ps[2] = { s->source_schema, NULL };
 	const char *pt[2] = { s->target_schema, NULL };
 	PGresult *rs, *rt;
-	enum sync_status st = tables_both(src, tgt, ps, pt, &rs, &rt, err,
-	                                  errlen);
+	enum sync_status st = exec_both(src, tgt, sql_sync_tables, ps, pt, &rs,
+	                                &rt, err, errlen);
 	if (st != SYNC_OK)
 		return st;
 	for (int i = 0; i < PQntuples(rs); i++) {
@@ -235,17 +234,8 @@ static enum sync_status read_columns(struct sync_db *src, unsigned src_oid,
 	snprintf(so, sizeof so, "%u", src_oid);
 	snprintf(to, sizeof to, "%u", tgt_oid);
 	const char *ps[2] = { so, "false" }, *pt[2] = { to, "true" };
-	if (src != tgt)
-		return sync_db_exec2(src, tgt, sql_sync_columns, 2, ps, pt, rs,
-		                     rt, err, errlen);
-	enum sync_status st = sync_db_exec(src, sql_sync_columns, 2, ps, rs,
-	                                   NULL, err, errlen);
-	if (st == SYNC_OK)
-		st = sync_db_exec(tgt, sql_sync_columns, 2, pt, rt, NULL, err,
-		                  errlen);
-	if (st != SYNC_OK)
-		PQclear(*rs);
-	return st;
+	return exec_both(src, tgt, sql_sync_columns, ps, pt, rs, rt, err,
+	                 errlen);
 }
 
 static int find_row(const PGresult *r, const char *name)
@@ -958,8 +948,8 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 	const char *ps[2] = { t->src_schema, t->src_name };
 	const char *pt[2] = { t->tgt_schema, t->tgt_name };
 	PGresult *ls, *lt;
-	enum sync_status st = tables_both(src, tgt, ps, pt, &ls, &lt, err,
-	                                  errlen);
+	enum sync_status st = exec_both(src, tgt, sql_sync_tables, ps, pt, &ls,
+	                                &lt, err, errlen);
 	if (st != SYNC_OK)
 		return st;
 	read_tinfo(ls, &si, &src_found);
