@@ -14,7 +14,8 @@
 -- row twice) and that query runs in one backend per server: both servers
 -- work at once, and where they share cores (the bench) parallel workers
 -- only take the other side's core; it also spares production's other
--- cores. No filter on seg and no order inside a group (the client
+-- cores (a source four times the target's size or more gets one worker:
+-- sync_checksum_worker.sql). No filter on seg and no order inside a group (the client
 -- sorts): either doubles the statement's time, a filter on the segment
 -- expression being evaluated for every row a second time.
 SELECT string_agg({{pack}}, ''::bytea)

@@ -705,6 +705,9 @@ enum sync_status sync_checksum_stream(struct sync_db *src, struct sync_db *tgt,
 	}
 	if (st == SYNC_OK)
 		st = run_on_both(&c, sql_sync_checksum_session);
+	if (st == SYNC_OK && t->hint.src_worker)
+		st = sync_db_run(src, sql_sync_checksum_worker, 0, NULL, NULL,
+		                 err, errlen);
 	if (st == SYNC_OK)
 		st = null_keys(&c, what);
 	int alike = 0, all = 0;

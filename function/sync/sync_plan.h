@@ -142,6 +142,10 @@ struct sync_ck_hint {
 	long long written[2];
 	long long to_rows;
 	uint64_t to_hash;
+	/* not from the run log: the source's table takes at least four
+	 * times the target's bytes (sync_table.c's use_checksum), so its
+	 * scans get one parallel worker (sql/sync_checksum_worker.sql) */
+	int src_worker;
 };
 
 /* What the checksum found (sync_checksum.c): the whole table was

@@ -438,10 +438,11 @@ static int use_checksum(struct sync_table *t, struct sync_db *src,
 	if (!sync_checksum_possible(t, src, tgt, t->out.fallback,
 	                            sizeof t->out.fallback))
 		return 0;
-	if (t->checksum == SYNC_CHECKSUM_ON)
-		return 1;
 	long long have = table_bytes(tgt, t->tgt_oid);
 	long long want = table_bytes(src, t->src_oid);
+	t->hint.src_worker = have > 0 && want / 4 >= have;
+	if (t->checksum == SYNC_CHECKSUM_ON)
+		return 1;
 	if (want > 0 && t->rule && t->rule->where)
 		want = (long long)((double)want * scope_share(t, src));
 	return have < 0 || want < 0 || have >= want / 2;

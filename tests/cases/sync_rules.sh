@@ -99,6 +99,46 @@ test_filtered_resync_takes_the_checksum_on_auto() {
 	sync_ok; expect_counts 1900 0 100
 	assert_eq '["copy_diff"]' "$(methods)" "a filtered backlog"
 }
+# A filtered table whose source takes four times the target's bytes or
+# more: the source's checksum scans get one parallel worker (the target,
+# production, keeps one backend), and what they find is the same. The
+# source's planner is made to use the worker on tables this small.
+worker_sql="set_config('max_parallel_workers_per_gather', '1', true)"
+worker_sent() { # how often the worker setting was logged since line $1
+	tail -n +"$1" "$PGHOST/server.log" | grep -cF "$worker_sql" || true
+}
+test_filtered_checksum_source_worker() {
+	source "$ROOT/tests/lib/sync.sh"
+	sync_mode two sync_rules_worker
+	export SYNC_CHECKSUM=on
+	q postgres "ALTER DATABASE $SRC_DB SET log_statement = 'all';
+	ALTER DATABASE $SRC_DB SET parallel_setup_cost = 0;
+	ALTER DATABASE $SRC_DB SET parallel_tuple_cost = 0;
+	ALTER DATABASE $SRC_DB SET min_parallel_table_scan_size = 0"
+	both_q "CREATE TABLE o (id int PRIMARY KEY, note text)"
+	src_q "INSERT INTO o SELECT g, repeat('n', 200) FROM generate_series(1, 20000) g; ANALYZE o"
+	export SYNC_RULES='{"o": {"where": "id % 10 = 0"}}'
+	sync_ok; expect_counts 2000 0 0
+	local mark
+	mark=$(($(wc -l <"$PGHOST/server.log") + 1))
+	sync_ok; expect_counts 0 0 2000
+	assert_eq '["checksum"]' "$(methods)" "a filtered no-change re-sync"
+	assert_eq 1 "$(worker_sent "$mark")" "the worker setting sent to the source once"
+	# changes in scope on both sides and one out of scope; no delete
+	# rule, so the target keeps 30
+	src_q "UPDATE o SET note = 'new' WHERE id IN (10, 5000, 5001); DELETE FROM o WHERE id = 30; INSERT INTO o VALUES (20010, 'added')"
+	dst_q "UPDATE o SET note = 'drift' WHERE id = 19990"
+	sync_ok; expect_counts 1 3 1996
+	local scope="SELECT string_agg(id || ':' || note, ',' ORDER BY id) FROM o WHERE id % 10 = 0"
+	assert_eq "$(src_q "$scope")" "$(dst_q "$scope AND id <> 30")" "the scope after the re-sync"
+	# the same table unfiltered, both sides of like size: one backend each
+	export SYNC_RULES='{}'
+	src_q "DELETE FROM o WHERE id % 10 <> 0"
+	q "$SRC_DB" "VACUUM FULL o"
+	mark=$(($(wc -l <"$PGHOST/server.log") + 1))
+	sync_ok
+	assert_eq 0 "$(worker_sent "$mark")" "the worker setting sent for tables of like size"
+}
 test_scope_same() { scope_case same; }
 test_scope_two_streamed() { scope_case two off; }
 test_scope_two_checksum() { scope_case two checksum; }

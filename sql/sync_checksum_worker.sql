@@ -1,0 +1,12 @@
+-- After sync_checksum_session.sql, on the source only, when its table
+-- takes at least four times the target's bytes (a `where` rule keeps a
+-- fraction of a large table; the target holds only that): one parallel
+-- worker for the checksum's scans. The source then reads rows the
+-- target never has, so the target's backend finishes first and waits;
+-- a worker shortens the run's longest side (a 1M-row table filtered to
+-- a tenth: the source's whole-table pass 0.24 s alone, 0.14 s with one
+-- worker). The target, which is production, keeps one backend. The
+-- aggregates do not depend on the order rows arrive in (XOR, counts,
+-- and segments the client sorts). sync_checksum_sorts.sql puts the
+-- previous setting back.
+SELECT pg_catalog.set_config('max_parallel_workers_per_gather', '1', true)
