@@ -16,12 +16,13 @@ test_fuzz_qstash_verify_10s() {
 	assert_contains "$out" "no crash in 10s"
 	# It really ran: libFuzzer's own count of executed inputs, for the
 	# verifier and for the schedule-body parser (both on a worker's stack).
-	# A floor, not a speed: on a loaded 2-core machine the verifier ran
-	# 4,976 inputs in its 10 s (tens of thousands when idle).
+	# A floor that says it ran, not a speed: on a loaded 2-core machine
+	# the schedule-body parser ran 846 inputs in its 10 s (tens of
+	# thousands when idle), and a floor of 1,000 failed a whole run.
 	local n h
 	for h in fuzz_qstash_verify fuzz_schedule_body; do
 		n=$(sed -n "s/^$h stat::number_of_executed_units: *//p" "$TEST_TMP/fuzz-run.log")
-		[ "${n:-0}" -gt 1000 ] || fail "$h ran only ${n:-0} inputs"
+		[ "${n:-0}" -ge 100 ] || fail "$h ran only ${n:-0} inputs"
 	done
 	rm -rf "$TEST_TMP/fuzz"
 }
