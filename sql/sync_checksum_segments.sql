@@ -15,9 +15,10 @@
 -- work at once, and where they share cores (the bench) parallel workers
 -- only take the other side's core; it also spares production's other
 -- cores (a source four times the target's size or more gets one worker:
--- sync_checksum_worker.sql). No filter on seg and no order inside a group (the client
--- sorts): either doubles the statement's time, a filter on the segment
--- expression being evaluated for every row a second time.
+-- sync_checksum_worker.sql). No filter on seg and no order inside a
+-- group (the client sorts): either doubles the statement's time, a
+-- filter on the segment expression being evaluated for every row a
+-- second time.
 SELECT string_agg({{pack}}, ''::bytea)
 FROM (SELECT seg, bit_xor(h) AS h, bit_or({{slot}}) AS b, count(*)::int AS n
       FROM (SELECT {{group}} AS seg, {{pos}} AS pos, {{rowhash}} AS h

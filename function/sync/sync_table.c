@@ -431,7 +431,8 @@ static double scope_share(const struct sync_table *t, struct sync_db *src)
  * copy diff, or the stage) is faster. Sizes rather than the planner's
  * row estimates: a table nobody analyzed has none, and a fresh target
  * holding a handful of rows is exactly the case that must not take the
- * checksum. A bloated target only errs toward the checksum. */
+ * checksum. A bloated target only errs toward the checksum. From the
+ * same sizes it sets t->hint.src_worker, which the checksum reads. */
 static int use_checksum(struct sync_table *t, struct sync_db *src,
                         struct sync_db *tgt)
 {

@@ -102,10 +102,14 @@ test_filtered_resync_takes_the_checksum_on_auto() {
 # A filtered table whose source takes four times the target's bytes or
 # more: the source's checksum scans get one parallel worker (the target,
 # production, keeps one backend), and what they find is the same. The
-# source's planner is made to use the worker on tables this small.
+# source's planner is made to use the worker on tables this small, and
+# its plans are logged (auto_explain) to show the worker ran.
 worker_sql="set_config('max_parallel_workers_per_gather', '1', true)"
 worker_sent() { # how often the worker setting was logged since line $1
 	tail -n +"$1" "$PGHOST/server.log" | grep -cF "$worker_sql" || true
+}
+workers_launched() { # plans since line $1 that launched a worker
+	tail -n +"$1" "$PGHOST/server.log" | grep -c "Workers Launched: [1-9]" || true
 }
 test_filtered_checksum_source_worker() {
 	source "$ROOT/tests/lib/sync.sh"
@@ -125,10 +129,17 @@ test_filtered_checksum_source_worker() {
 	assert_eq '["checksum"]' "$(methods)" "a filtered no-change re-sync"
 	assert_eq 1 "$(worker_sent "$mark")" "the worker setting sent to the source once"
 	# changes in scope on both sides and one out of scope; no delete
-	# rule, so the target keeps 30
+	# rule, so the target keeps 30. The source's plans are logged from
+	# here on (their text repeats the statements, so not before the
+	# count above).
+	q postgres "ALTER DATABASE $SRC_DB SET session_preload_libraries = 'auto_explain';
+	ALTER DATABASE $SRC_DB SET auto_explain.log_min_duration = 0;
+	ALTER DATABASE $SRC_DB SET auto_explain.log_analyze = on"
 	src_q "UPDATE o SET note = 'new' WHERE id IN (10, 5000, 5001); DELETE FROM o WHERE id = 30; INSERT INTO o VALUES (20010, 'added')"
 	dst_q "UPDATE o SET note = 'drift' WHERE id = 19990"
+	mark=$(($(wc -l <"$PGHOST/server.log") + 1))
 	sync_ok; expect_counts 1 3 1996
+	[ "$(workers_launched "$mark")" -ge 1 ] || fail "no source plan launched a worker"
 	local scope="SELECT string_agg(id || ':' || note, ',' ORDER BY id) FROM o WHERE id % 10 = 0"
 	assert_eq "$(src_q "$scope")" "$(dst_q "$scope AND id <> 30")" "the scope after the re-sync"
 	# the same table unfiltered, both sides of like size: one backend each
