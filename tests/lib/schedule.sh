@@ -31,8 +31,8 @@ stop_qdev() { kill "$QD_PID" 2>/dev/null || true; wait "$QD_PID" 2>/dev/null || 
 sf() {
 	local e=$TEST_TMP/syncfn.stderr.log
 	OUT=$("$SYNCFN" "$@" 2>"$e") && RC=0 || RC=$?
-	ERR=$(cat "$e")
-	cat "$e" >>"$TEST_TMP/syncfn.all.log"
+	slurp ERR "$e"
+	[ -z "$ERR" ] || printf '%s\n' "$ERR" >>"$TEST_TMP/syncfn.all.log"
 	for s in "$QD_TOKEN" "$QD_CURRENT" "$QD_NEXT" ${EXTRA_SECRET:+"$EXTRA_SECRET"}; do
 		assert_not_contains "$OUT$ERR" "$s" "a secret in the output of syncfn $*"
 	done
@@ -46,7 +46,7 @@ requests() { curl -s -f "$QD_URL/__test/requests"; }
 deliveries() { curl -s -f "$QD_URL/__test/deliveries"; }
 
 # req_count: how many API requests qstash-dev received
-req_count() { requests | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))'; }
+req_count() { local r; r=$(requests) && json_value "$r" 'len(j)'; }
 
 # last_req [N]: the Nth-last request (1 = last), headers keyed lower-case
 last_req() {

@@ -32,8 +32,8 @@ run_sync() {
 	SYNC_N=$(( ${SYNC_N:-0} + 1 ))
 	RC=0
 	"$SYNCFN" sync "$@" >"$TEST_TMP/sync.$SYNC_N.out" 2>"$TEST_TMP/sync.$SYNC_N.log" || RC=$?
-	OUT=$(cat "$TEST_TMP/sync.$SYNC_N.out")
-	ERR=$(cat "$TEST_TMP/sync.$SYNC_N.log")
+	slurp OUT "$TEST_TMP/sync.$SYNC_N.out"
+	slurp ERR "$TEST_TMP/sync.$SYNC_N.log"
 }
 # sync_ok [args]: a sync that must succeed
 sync_ok() {
@@ -43,9 +43,10 @@ sync_ok() {
 }
 # expect_counts INSERTED UPDATED UNCHANGED: totals of the last sync
 expect_counts() {
-	local k got=()
+	local k v got=()
 	for k in inserted updated unchanged; do
-		got+=("$(json_value "$OUT" "j[\"statistics\"][\"$k\"]" 2>&1 || true)")
+		json_into v "$OUT" "j[\"statistics\"][\"$k\"]" || :
+		got+=("$v")
 	done
 	assert_eq "[$1, $2, $3]" "[${got[0]}, ${got[1]}, ${got[2]}]" "counts ($SYNC_MODE) in $(printf '%.800s' "$OUT")"
 }
