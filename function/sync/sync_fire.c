@@ -75,6 +75,9 @@ enum sync_status sync_fire_read(struct sync_table *t, struct sync_db *tgt,
 
 int sync_fire_found(struct sync_table *t, const char *indexes)
 {
+	if (!t->fire.found_cols && *indexes &&
+	    !(t->fire.found_cols = calloc((size_t)t->ncols, 1)))
+		return -1;
 	struct sync_buf b = { 0 };
 	if (t->fire.found)
 		sync_buf_add(&b, t->fire.found);
@@ -83,8 +86,11 @@ int sync_fire_found(struct sync_table *t, const char *indexes)
 		long i = strtol(p, &end, 10);
 		if (end == p)
 			break;
-		if (i >= 1 && i <= t->ncols && !t->cols[i - 1].uncompared) {
-			t->cols[i - 1].uncompared = 1; /* once per run */
+		/* each column once per run; a column recorded before is
+		 * never compared, so never found */
+		if (i >= 1 && i <= t->ncols && !t->cols[i - 1].uncompared &&
+		    !t->fire.found_cols[i - 1]) {
+			t->fire.found_cols[i - 1] = 1;
 			if (b.len)
 				sync_buf_add(&b, ", ");
 			sync_buf_add(&b, t->cols[i - 1].name);
@@ -105,7 +111,8 @@ static char *columns_json(const struct sync_table *t)
 {
 	cJSON *a = cJSON_CreateArray();
 	for (int i = 0; a && i < t->ncols; i++)
-		if (t->cols[i].uncompared)
+		if (t->cols[i].uncompared ||
+		    (t->fire.found_cols && t->fire.found_cols[i]))
 			cJSON_AddItemToArray(a, cJSON_CreateString(
 			                             t->cols[i].name));
 	char *text = a ? cJSON_PrintUnformatted(a) : NULL;

@@ -24,7 +24,9 @@ enum sync_status sync_fire_read(struct sync_table *t, struct sync_db *tgt,
                                 char *err, size_t errlen);
 
 /* Takes the merge's answer (the 1-based indexes of the rewritten
- * columns, "3,5", or "") into t->fire.found. -1 out of memory. */
+ * columns, "3,5", or "") into t->fire.found and found_cols; the plan's
+ * comparisons stay as they were for the rest of the run. -1 out of
+ * memory. */
 int sync_fire_found(struct sync_table *t, const char *indexes);
 
 /* After t's writes: warns about the columns found rewritten and records

@@ -1141,6 +1141,7 @@ static void free_table(struct sync_table *t)
 	free(f->tgt_scope), free(f->d_scope), free(f->t_scope);
 	free(f->ret), free(f->ret_d), free(f->rw);
 	free(t->fire.triggers), free(t->fire.found);
+	free(t->fire.found_cols);
 	sync_incr_free(&t->incr);
 	sync_buf_free(&t->del.to_keys);
 }

@@ -37,8 +37,9 @@ struct sync_col {
 	 * after the text (", type, typmod"): in_fn(cstring in_args) is what
 	 * COPY makes of a value's text */
 	char *in_fn, *in_args;
-	int uncompared;      /* a target trigger was seen to rewrite it
-	                        (sync_fire.h): written, never compared */
+	int uncompared;      /* an earlier run saw a target trigger
+	                        rewrite it (sync_fire.h): written, never
+	                        compared */
 };
 
 /* Appends the text COPY writes for the value of expression expr (NULL
@@ -109,6 +110,9 @@ struct sync_fire_state {
 	char hash[33];
 	int recorded;        /* syncfn.rewritten can be read */
 	char *found;
+	unsigned char *found_cols; /* per column: found rewritten (NULL
+	                              until the first); the plan's
+	                              cols[].uncompared stay as planned */
 	int user_triggers;   /* the target's user triggers of any kind that
 	                        are not disabled (the planner's), -1 unread */
 };
