@@ -7,6 +7,8 @@
 #   PGHOST PGPORT PGUSER PGPASSWORD_TEST   the throwaway PostgreSQL server
 #   ROOT         the repository
 
+source "${BASH_SOURCE[0]%/*}/nap.sh"
+
 # --- assertions: each prints what differs and fails the test -----------------
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # skip WHY: the case does not apply here; counted as skipped, not passed
@@ -97,7 +99,7 @@ wait_pg_sleep() {
 	local i
 	for ((i = 0; i < 400; i++)); do
 		[ "$(q "$1" "SELECT count(*) FROM pg_stat_activity WHERE $2 AND wait_event = 'PgSleep'")" = 1 ] && return 0
-		sleep 0.02
+		nap 0.02
 	done
 	return 1
 }
@@ -119,7 +121,7 @@ wait_http() {
 	local i n=$(( ${2:-10} * 50 ))
 	for ((i = 0; i < n; i++)); do
 		curl -s -o /dev/null --max-time 1 "$1" && return 0
-		sleep 0.02
+		nap 0.02
 	done
 	fail "nothing answered at $1"
 }
@@ -152,7 +154,7 @@ wait_exit() {
 		if ! kill -0 "$pid" 2>/dev/null; then
 			EXIT_CODE=0; wait "$pid" || EXIT_CODE=$?; return 0
 		fi
-		sleep 0.02
+		nap 0.02
 	done
 	fail "process $pid still running after ${2:-10}s"
 }

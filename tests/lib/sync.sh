@@ -71,7 +71,7 @@ writes() {
 	for ((i = 0; i < 20; i++)); do
 		cur=$(dst_q "SELECT pg_stat_clear_snapshot(); SELECT n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables WHERE relid = '$1'::regclass")
 		[ "$cur" = "$prev" ] && break
-		prev=$cur; sleep 0.25
+		prev=$cur; nap 0.25
 	done
 	echo "$cur"
 }
