@@ -41,14 +41,16 @@ big_table() {
 	src_q "INSERT INTO big SELECT g, repeat('x', 40) || g FROM generate_series(1, $1) g"
 	dst_q "INSERT INTO big VALUES (1, 'prod')"
 }
-# wait_copy: until the target's backend is receiving COPY data
+# wait_copy LOG: until the target's backend is receiving COPY data; when
+# it never is, the end of the sync's log LOG says what the run did instead
 wait_copy() {
 	local i
 	for ((i = 0; i < 400; i++)); do
 		[ "$(dst_q "SELECT count(*) FROM pg_stat_activity WHERE datname = '$DST_DB' AND state = 'active' AND query LIKE 'COPY%FROM STDIN%'")" = 1 ] && return 0
-		sleep 0.025
+		nap 0.025
 	done
-	fail "no COPY seen on the target"
+	fail "no COPY seen on the target; the sync's log ends:
+$(tail -n 8 "$1" 2>/dev/null)"
 }
 
 # run_lock_held: 1 while some session holds the target's run lock (sql/sync_lock.sql)
@@ -72,7 +74,7 @@ test_kill_9_during_copy_then_next_run_completes() {
 	big_table 500000 sync_kill
 	"$SYNCFN" sync > "$TEST_TMP/killed.out" 2> "$TEST_TMP/killed.log" &
 	local pid=$!
-	wait_copy
+	wait_copy "$TEST_TMP/killed.log"
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null || true
 	# until the server has seen the dead client go, the next run is rightly
@@ -111,7 +113,7 @@ test_cancel_during_copy_rolls_back() {
 	big_table 500000 sync_cancel
 	"$SYNCFN" sync > "$TEST_TMP/cancel.out" 2> "$TEST_TMP/cancel.log" &
 	local pid=$!
-	wait_copy
+	wait_copy "$TEST_TMP/cancel.log"
 	kill -INT "$pid"
 	wait_rc "$pid"
 	assert_eq 1 "$WAIT_RC" "cancelled run exit: $(cat "$TEST_TMP/cancel.out")"
