@@ -944,7 +944,7 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
                                    size_t errlen)
 {
 	struct tinfo si = { 0 }, ti = { 0 };
-	int src_found, found;
+	int src_found, tgt_found;
 	const char *ps[2] = { t->src_schema, t->src_name };
 	const char *pt[2] = { t->tgt_schema, t->tgt_name };
 	PGresult *ls, *lt;
@@ -953,7 +953,7 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 	if (st != SYNC_OK)
 		return st;
 	read_tinfo(ls, &si, &src_found);
-	read_tinfo(lt, &ti, &found);
+	read_tinfo(lt, &ti, &tgt_found);
 	PQclear(ls);
 	PQclear(lt);
 	if (!src_found) {
@@ -961,7 +961,7 @@ static enum sync_status plan_table(struct sync_plan *plan, struct sync_table *t,
 		       "database (%s)", t->src_label, plan->tables_var);
 		return SYNC_CONFIG;
 	}
-	if (!found) {
+	if (!tgt_found) {
 		fn_err(err, errlen, "table %s does not exist in the target "
 		       "database; create it first (syncfn copies rows, not "
 		       "schema)", t->label);

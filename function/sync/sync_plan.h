@@ -196,7 +196,8 @@ struct sync_outcome {
  * struct sync_table. The rest has its writers named at its struct: incr
  * and fire are part plan, part this run's findings; del is a delete
  * rule's working state; hint comes from the run log before the table
- * runs (but src_worker, from the tables' sizes); out is what the run did, reported in the statistics. */
+ * runs (but src_worker, from the tables' sizes); out is what the run
+ * did, reported in the statistics. */
 struct sync_table {
 	char *src_schema, *src_name, *tgt_schema, *tgt_name;
 	char label[300];     /* "public.orders" (target), for messages */

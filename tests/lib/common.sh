@@ -30,8 +30,6 @@ tool_path() {
 	done
 	return 0
 }
-# tool NAME: prints that path
-tool() { tool_path "$1"; [ -z "$TOOL_PATH" ] || echo "$TOOL_PATH"; }
 # slurp VAR FILE: VAR is FILE's text as $(cat FILE) gives it (its trailing
 # newlines cut), empty when there is no FILE
 slurp() {
