@@ -22,11 +22,13 @@
 -- another function (bpchar's drops trailing blanks, bool's says "true",
 -- inet's adds the netmask) or none (xml's stored text keeps a declaration
 -- its output drops; string types' stored text is their output): the text
--- COPY writes is then textin(out(v)), not v::text. not_null: the column is NOT NULL. builtin: the column's
--- type (not a domain over it) is one of PostgreSQL's own, so the other
--- server has it too, with the same input and output; in_fn and in_args
--- then call its input function as COPY does, the column's typmod
--- included: in_fn(text, in_args).
+-- COPY writes is then textin(out(v)), not v::text. not_null: the column
+-- is NOT NULL. builtin: the type COPY converts a value's text into (the
+-- column's, or a domain's base type) is one of PostgreSQL's own, so the
+-- other server has it too, with the same input and output. in_fn and in_args
+-- call the input function of the type COPY converts a value's text into
+-- (a domain's base type, which it then checks), the typmod included (the
+-- column's, or the domain's over its base type): in_fn(text, in_args).
 SELECT a.attname,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
        a.attidentity = 'a' AS identity_always,
@@ -62,31 +64,35 @@ SELECT a.attname,
                              OR (k.castmethod = 'b' AND bt.typcategory <> 'S'))))
          AS text_out,
        a.attnotnull AS not_null,
-       tn.nspname = 'pg_catalog' AND t.typtype <> 'd' AS builtin,
+       ctn.nspname = 'pg_catalog' AS builtin,
        (SELECT pg_catalog.quote_ident(pn.nspname) || '.'
                || pg_catalog.quote_ident(p.proname)
         FROM pg_catalog.pg_proc p
         JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
-        WHERE p.oid = t.typinput) AS in_fn,
+        WHERE p.oid = ct.typinput) AS in_fn,
        (SELECT CASE WHEN p.pronargs = 1 THEN ''
-                    ELSE ', ' || (CASE WHEN t.typelem <> 0 THEN t.typelem
-                                       ELSE t.oid END)::pg_catalog.int8
-                         || '::pg_catalog.oid, ' || a.atttypmod END
-        FROM pg_catalog.pg_proc p WHERE p.oid = t.typinput) AS in_args
+                    ELSE ', ' || (CASE WHEN ct.typelem <> 0 THEN ct.typelem
+                                       ELSE ct.oid END)::pg_catalog.int8
+                         || '::pg_catalog.oid, '
+                         || CASE WHEN t.typtype = 'd' THEN b.typmod
+                                 ELSE a.atttypmod END END
+        FROM pg_catalog.pg_proc p WHERE p.oid = ct.typinput) AS in_args
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
 JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
 -- a domain's base type, through domains over domains (PostgreSQL keeps
--- the chain acyclic, so the recursion ends)
+-- the chain acyclic, so the recursion ends), and the typmod its input
+-- gets: that of the domain right over it, as getBaseTypeAndTypmod finds
 JOIN LATERAL (
-  WITH RECURSIVE chain(oid, typtype, typbasetype) AS (
-    SELECT t.oid, t.typtype, t.typbasetype
+  WITH RECURSIVE chain(oid, typtype, typbasetype, typtypmod, over) AS (
+    SELECT t.oid, t.typtype, t.typbasetype, t.typtypmod, -1
     UNION ALL
-    SELECT p.oid, p.typtype, p.typbasetype
+    SELECT p.oid, p.typtype, p.typbasetype, p.typtypmod, c.typtypmod
     FROM pg_catalog.pg_type p JOIN chain c ON p.oid = c.typbasetype
     WHERE c.typtype = 'd'
   )
-  SELECT chain.oid AS base FROM chain WHERE chain.typtype <> 'd' LIMIT 1
+  SELECT chain.oid AS base, chain.over AS typmod
+  FROM chain WHERE chain.typtype <> 'd' LIMIT 1
 ) b ON true
 JOIN pg_catalog.pg_type bt ON bt.oid = b.base
 LEFT JOIN pg_catalog.pg_type et ON et.oid = bt.typelem AND bt.typcategory = 'A'

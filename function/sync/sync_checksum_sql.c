@@ -148,7 +148,8 @@ static int never_empty(const char *type)
 }
 
 /* Whether the source can convert a column's text as COPY into the target
- * would: the target's type is one the source has, and the conversion
+ * would: the type COPY converts into on the target (a domain's base type,
+ * with the domain's typmod) is one the source has, and the conversion
  * cannot cut a value that COPY would refuse (an input function given a
  * length checks it as COPY does; only the bit and character types take
  * one, and they never round). */

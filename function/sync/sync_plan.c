@@ -591,54 +591,48 @@ static void src_expr(struct sync_buf *b, const struct sync_col *c,
 	sync_buf_add(b, ")");
 }
 
-/* How the typmod of c's target type (PostgreSQL's own) is applied to a
- * value compared with the target's: none (no typmod, or a type of
- * another's); by its input function, which returns the type itself (not
- * an array: array_in returns a pseudo-type that compares with nothing);
- * by an explicit cast, for an array whose elements round alike whether
- * cast or assigned (numeric(10,2)[], not the length types, which a cast
- * cuts where the write fails). */
-enum typmod_how { TYPMOD_NONE, TYPMOD_INPUT, TYPMOD_CAST };
+/* How the typmod of c's target type is applied to a value compared with
+ * the target's: none (no typmod); by the input function COPY would call
+ * (in_fn: a domain's base type's, with the domain's typmod), which
+ * rounds, pads or refuses as the write's assignment does; for an array,
+ * whose input function returns a pseudo-type that compares with nothing,
+ * the same, read back through its text as the target's type (the value
+ * then fits, so that cast changes nothing). */
+enum typmod_how { TYPMOD_NONE, TYPMOD_INPUT, TYPMOD_ARRAY };
 
 static enum typmod_how typmod_how(const struct sync_col *c)
 {
 	const char *comma = c->in_args ? strrchr(c->in_args, ',') : NULL;
-	size_t n = strlen(c->tgt_type);
-	if (!c->tgt_builtin || !c->in_fn || !comma ||
-	    strtol(comma + 1, NULL, 10) == -1)
+	if (!c->in_fn || !comma || strtol(comma + 1, NULL, 10) == -1)
 		return TYPMOD_NONE;
-	if (!(n > 0 && c->tgt_type[n - 1] == ']'))
-		return TYPMOD_INPUT;
-	return strncmp(c->tgt_type, "character", 9) == 0 ||
-	       strncmp(c->tgt_type, "bit", 3) == 0 ? TYPMOD_NONE : TYPMOD_CAST;
+	return strcmp(c->in_fn, "pg_catalog.array_in") == 0 ? TYPMOD_ARRAY
+	                                                   : TYPMOD_INPUT;
 }
 
 /* The source value of column c (quoted q) as COPY would store it, to be
  * compared with the target's: in one database, for a column whose types
  * differ and whose target type has a typmod, with that typmod applied
- * (typmod_how: a numeric(10,2) rounds, as the write's assignment will,
- * so 123.456 is the 123.46 it was written as, not a change on every run;
- * a value too long fails as COPY would); else as src_expr writes it (an
- * array of a length type is still compared without its typmod). */
+ * (typmod_how: a numeric(10,2) or a domain over it rounds, as the write's
+ * assignment will, so 123.456 is the 123.46 it was written as, not a
+ * change on every run; a varchar(3)[] drops an element's trailing blanks
+ * past the length; a value too long fails as COPY would); else as
+ * src_expr writes it. */
 static void src_value(struct sync_buf *b, const struct sync_col *c,
                       const char *q, int same)
 {
 	enum typmod_how how = converted(c, same) &&
 	                      strcmp(c->src_type, c->tgt_type) != 0
 	                      ? typmod_how(c) : TYPMOD_NONE;
-	if (how == TYPMOD_CAST) {
-		sync_buf_add(b, "CAST(");
-		src_expr(b, c, q, same);
-		sync_buf_addf(b, " AS %s)", c->tgt_type);
-		return;
-	}
 	if (how == TYPMOD_NONE) {
 		src_expr(b, c, q, same);
 		return;
 	}
-	sync_buf_addf(b, "((CASE WHEN pg_catalog.num_nulls(s.%s) = 0 THEN "
+	sync_buf_add(b, how == TYPMOD_ARRAY ? "(CAST(CAST(" : "(");
+	sync_buf_addf(b, "(CASE WHEN pg_catalog.num_nulls(s.%s) = 0 THEN "
 	              "%s(pg_catalog.textout(pg_catalog.format('%%s', s.%s))%s) "
 	              "END)", q, c->in_fn, q, c->in_args);
+	if (how == TYPMOD_ARRAY)
+		sync_buf_addf(b, " AS pg_catalog.text) AS %s)", c->tgt_type);
 	if (c->coll)
 		sync_buf_addf(b, " COLLATE %s", c->coll);
 	sync_buf_add(b, ")");

@@ -31,11 +31,13 @@ struct sync_col {
 	 * and source */
 	char *text_out, *src_text_out;
 	int not_null;        /* NOT NULL on both sides */
-	int tgt_builtin;     /* the target's type is PostgreSQL's own, so
-	                        the source has it too */
-	/* the target type's input function, qualified, and the arguments
-	 * after the text (", type, typmod"): in_fn(cstring in_args) is what
-	 * COPY makes of a value's text */
+	int tgt_builtin;     /* the type COPY converts into on the target
+	                        (a domain's base type) is PostgreSQL's own,
+	                        so the source has it too */
+	/* the input function, qualified, of the type COPY converts a
+	 * value's text into (a domain's base type, the domain's typmod) and
+	 * the arguments after the text (", type, typmod"): in_fn(cstring
+	 * in_args) is what COPY makes of it, less a domain's checks */
 	char *in_fn, *in_args;
 	int uncompared;      /* an earlier run saw a target trigger
 	                        rewrite it (sync_fire.h): written, never

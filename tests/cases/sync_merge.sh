@@ -299,8 +299,10 @@ test_update_first_off() { source "$ROOT/tests/lib/sync.sh"; merge_update_first_c
 test_update_first_incr() { source "$ROOT/tests/lib/sync.sh"; merge_update_first_case incr; }
 
 # A column whose type has a typmod only on the target (numeric into
-# numeric(10,2), timestamp into timestamp(0)): a value the write rounds is
-# the value it was written as, so no re-sync rewrites it, on every way a
+# numeric(10,2), timestamp into timestamp(0), numeric into a domain over a
+# domain over numeric(10,2), text[] into varchar(3)[]): a value the write
+# rounds or cuts to its length is the value it was written as, so no
+# re-sync rewrites it (nor, on two servers, fetches it again), on every way a
 # merge compares: the full merge, a partial incremental run (its UPDATE
 # of the rows the target has), the plain UPDATE of a table with a
 # target-only NOT NULL column. One database compared the source's value
@@ -311,27 +313,35 @@ merge_typmod_case() {
 	# (and arrays: of a typmod'd type, and of another element type, whose
 	# input function returns a pseudo-type)
 	src_q "CREATE TABLE r (id int PRIMARY KEY, n numeric, ts timestamp, at date DEFAULT current_date,
-	                       a int[], m numeric[])"
-	src_q "INSERT INTO r VALUES (1, 123.456, '2024-01-01 10:00:00.6', DEFAULT, '{1,2}', '{1.234,NULL}'),
-	                            (2, 7, '2024-01-01', DEFAULT, NULL, NULL)"
+	                       a int[], m numeric[], dm numeric, va text[])"
+	src_q "INSERT INTO r VALUES (1, 123.456, '2024-01-01 10:00:00.6', DEFAULT, '{1,2}', '{1.234,NULL}',
+	                             1.234, '{\"ab  \",x}'),
+	                            (2, 7, '2024-01-01', DEFAULT, NULL, NULL, 7, NULL)"
 	local extra=
 	[ "$2" = required ] && extra=", x text NOT NULL"
+	dst_q "CREATE DOMAIN money2 AS numeric(10,2); CREATE DOMAIN money2b AS money2"
 	dst_q "CREATE TABLE r (id int PRIMARY KEY, n numeric(10,2), ts timestamp(0), at date, a bigint[],
-	                       m numeric(10,2)[]$extra)"
-	[ "$2" = required ] && dst_q "INSERT INTO r VALUES (1, 0, NULL, NULL, NULL, NULL, 'x'),
-	                                                 (2, 0, NULL, NULL, NULL, NULL, 'y')"
+	                       m numeric(10,2)[], dm money2b, va varchar(3)[]$extra)"
+	[ "$2" = required ] && dst_q "INSERT INTO r VALUES (1, 0, NULL, NULL, NULL, NULL, NULL, NULL, 'x'),
+	                                                 (2, 0, NULL, NULL, NULL, NULL, NULL, NULL, 'y')"
 	local rules=
 	[ "$2" = incr ] && rules='{"r": {"incremental": {"column": "at"}}}'
 	SYNC_RULES=$rules sync_ok
 	SYNC_RULES=$rules sync_ok
 	[ "$2" = incr ] && src_q "UPDATE r SET n = 5.555 WHERE id = 2"
 	SYNC_RULES=$rules sync_ok
-	assert_eq "1|123.46|2024-01-01 10:00:01|{1.23,NULL} 2|$([ "$2" = incr ] && echo 5.56 || echo 7.00)|2024-01-01 00:00:00|-" \
-		"$(dst_q "SELECT string_agg(id || '|' || n || '|' || ts || '|' || coalesce(m::text, '-'), ' ' ORDER BY id) FROM r")"
+	assert_eq "1|123.46|2024-01-01 10:00:01|{1.23,NULL}|1.23|{\"ab \",x} 2|$([ "$2" = incr ] && echo 5.56 || echo 7.00)|2024-01-01 00:00:00|-|7.00|-" \
+		"$(dst_q "SELECT string_agg(id || '|' || n || '|' || ts || '|' || coalesce(m::text, '-') || '|' || dm
+		          || '|' || coalesce(va::text, '-'), ' ' ORDER BY id) FROM r")"
 	local v; v=$(versions r)
 	# (a partial run reads the rows stamped today again: the watermark)
 	SYNC_RULES=$rules sync_ok; expect_counts 0 0 2
 	assert_eq "$v" "$(versions r)" "a re-sync rewrote rows the write had rounded ($1 $2): $OUT"
+	if [ "$1" = two ]; then
+		SYNC_CHECKSUM=on sync_ok; expect_counts 0 0 2
+		assert_json "$OUT" 'j["statistics"]["tables"][0]["segments_differing"]' 0 \
+			"the checksum fetched rows the write had rounded again: $OUT"
+	fi
 	[ "$2" = incr ] && assert_eq false "$(json_value "$OUT" "j['statistics']['tables'][0]['incremental']['full']")"
 	# too long for the target: refused as COPY refuses it
 	src_q "ALTER TABLE r ADD COLUMN s text; UPDATE r SET s = 'abcdefg'"

@@ -562,6 +562,7 @@ def type_pool(have_citext, have_icu, excl):
         (i2, i4), (i4, i8), (TsTy('timestamp'), TsTy('timestamptz', True)), (FloatTy('real'), FloatTy('double precision')),
         (NumTy('numeric', 10, 2), NumTy('numeric(10,2)', 10, 2)), (BoolTy('bool'), txt), (TextTy('char(5)', 5, True), txt),
         (InetTy('inet'), txt), (XmlTy('xml'), txt), (TextTy('varchar(20)', 20), txt), (ArrTy(i4), ArrTy(i8)),
+        (NumTy('numeric', 10, 2), NumTy('money2', 10, 2)),
     ]
     for s, t in pairs:
         pool.append((3, s, t))
@@ -1089,6 +1090,7 @@ class Path:
 
 PREAMBLE = """CREATE TYPE public.mood AS ENUM ('sad', 'ok', 'happy');
 CREATE DOMAIN public.posint AS int CHECK (VALUE > 0);
+CREATE DOMAIN public.money2 AS numeric(10,2);
 """
 
 
@@ -1840,7 +1842,7 @@ def repro_sql(path, sc):
     else:
         out.append('-- one database: CREATE SCHEMA slave; CREATE SCHEMA prod; (source slave, target prod)')
     need = lambda word: any(word in c.src.name or word in c.tgt.name for t in sc.tables for c in t.allcols())
-    decl = [ln for ln in pre.split('\n') if ('mood' in ln and need('mood')) or ('posint' in ln and need('posint'))]
+    decl = [ln for ln in pre.split('\n') if any(w in ln and need(w) for w in ('mood', 'posint', 'money2'))]
     if need('citext'):
         decl.append('CREATE EXTENSION IF NOT EXISTS citext;')
     if any(c.tgt.collate == 'ci' for t in sc.tables for c in t.allcols()):
