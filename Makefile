@@ -124,11 +124,18 @@ $(BUILD)/verify-bench: bench/verify_bench.c $(BUILD)/obj/runtime/qstash_verify.o
 	$(CC) $(CFLAGS_ALL) $(INC_RUNTIME) -Itests/unit -o $@ $^ -lmbedcrypto -lcjson
 
 # Unit tests: each tests/unit/test_*.c is its own program, linked with every
-# object it may exercise (runtime without main, the engines' sources).
+# object it may exercise (runtime without main, the engines' sources), and
+# a version.o that does not know the commit, so that a commit relinks
+# syncfn, not every unit program.
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
-UNIT_LINK := $(filter-out $(BUILD)/obj/runtime/main.o,$(MAIN_OBJS)) \
+UNIT_VERSION := $(BUILD)/obj/unit/version.o
+UNIT_LINK := $(filter-out $(BUILD)/obj/runtime/main.o $(BUILD)/obj/runtime/version.o,$(MAIN_OBJS)) \
+             $(UNIT_VERSION) \
              $(filter-out $(call obj,$(ENGINE_COMMON)),$(SYNC_OBJS) $(SCHEDULE_OBJS))
+$(UNIT_VERSION): runtime/version.c | $(BUILD)/.headers-ok
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(INC_RUNTIME) -MMD -MP -c $< -o $@
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_LINK)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(INC_TESTS) -MMD -MP -o $@ $< $(UNIT_LINK) \
