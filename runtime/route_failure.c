@@ -14,6 +14,7 @@
 #include "engines.h"
 #include "json_guard.h"
 #include "log.h"
+#include "outcome.h"
 #include "qstash_verify.h"
 #include "routes.h"
 
@@ -127,6 +128,17 @@ static char *details_of(const cJSON *cb, const char *answer)
 	return text;
 }
 
+/* The answer to a callback taken: the envelope of every answer, with
+ * whether this call recorded it and, when it did, the run log's id. */
+static void reply_taken(struct http_response *res, int recorded, long long run_id)
+{
+	cJSON *d = cJSON_CreateObject();
+	cJSON_AddBoolToObject(d, "recorded", recorded);
+	if (recorded)
+		cJSON_AddNumberToObject(d, "run_id", (double)run_id);
+	http_reply(res, 200, outcome_envelope(NULL, d));
+}
+
 static void record(const struct route_ctx *ctx, const struct http_request *req,
                    struct http_response *res, const cJSON *cb, const char *mid)
 {
@@ -156,10 +168,7 @@ static void record(const struct route_ctx *ctx, const struct http_request *req,
 	if (st == SYNC_OK && run_id == 0) {
 		log_line(req->request_id, FN_INFO, "QStash failure callback repeated; "
 		         "already recorded", "message_id", FN_STR(mid), NULL);
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddBoolToObject(o, "success", 1);
-		cJSON_AddBoolToObject(o, "recorded", 0);
-		http_reply(res, 200, o);
+		reply_taken(res, 0, 0);
 		return;
 	}
 	log_line(req->request_id, FN_ERROR, "QStash gave up on a sync delivery",
@@ -179,11 +188,7 @@ static void record(const struct route_ctx *ctx, const struct http_request *req,
 		http_set_retry_after(res, 30);
 		return;
 	}
-	cJSON *o = cJSON_CreateObject();
-	cJSON_AddBoolToObject(o, "success", 1);
-	cJSON_AddBoolToObject(o, "recorded", 1);
-	cJSON_AddNumberToObject(o, "run_id", (double)run_id);
-	http_reply(res, 200, o);
+	reply_taken(res, 1, run_id);
 }
 
 void route_failure(const struct route_ctx *ctx, const struct http_request *req,

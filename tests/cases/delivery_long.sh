@@ -219,6 +219,8 @@ test_failing_sync_ends_in_failure_callback_and_one_alert() {
 		"{\"iss\":\"Upstash\",\"sub\":\"$APP_URL/api/background/sync/failure\",\"exp\":$((now + 300)),\"nbf\":0,\"iat\":$now,\"jti\":\"jwt_x\",\"body\":\"$(body_hash "$TEST_TMP/cb.json")\"}")
 	http POST "$APP_URL/api/background/sync/failure" -H "Upstash-Signature: $sig" --data-binary @"$TEST_TMP/cb.json"
 	assert_eq 200 "$HTTP_STATUS" "$HTTP_BODY"
+	assert_json "$HTTP_BODY" '[j["success"], j["recorded"], "run_id" in j, "timestamp" in j]' \
+		'[true, false, false, true]'
 	assert_eq 1 "$(q "$DB" "SELECT count(*) FROM syncfn.runs WHERE status = 'delivery_failed'")"
 	# a token for the sync route (another sub) is refused here
 	sig=$(jwt_hs256 "$QD_CURRENT" '{"alg":"HS256","typ":"JWT"}' \
