@@ -79,7 +79,6 @@ SELECT a.attname,
         FROM pg_catalog.pg_proc p WHERE p.oid = ct.typinput) AS in_args
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
 -- a domain's base type, through domains over domains (PostgreSQL keeps
 -- the chain acyclic, so the recursion ends), and the typmod its input
 -- gets: that of the domain right over it, as getBaseTypeAndTypmod finds
