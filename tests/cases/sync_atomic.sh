@@ -41,14 +41,23 @@ big_table() {
 	src_q "INSERT INTO big SELECT g, repeat('x', 40) || g FROM generate_series(1, $1) g"
 	dst_q "INSERT INTO big VALUES (1, 'prod')"
 }
-# wait_copy LOG: until the target's backend is receiving COPY data; when
-# it never is, the end of the sync's log LOG says what the run did instead
+# wait_copy LOG: until the target's backend is receiving COPY data,
+# polled by the server itself every 5 ms. The copy diff sends big_table in
+# COPYs of 20-70 ms, 0.3 s in all; a poll that starts a psql takes longer
+# on a loaded machine (the likely reason one loaded run never saw one).
+# When it never is, the end of the sync's log LOG says what the run did
+# instead.
 wait_copy() {
-	local i
-	for ((i = 0; i < 400; i++)); do
-		[ "$(dst_q "SELECT count(*) FROM pg_stat_activity WHERE datname = '$DST_DB' AND state = 'active' AND query LIKE 'COPY%FROM STDIN%'")" = 1 ] && return 0
-		nap 0.025
-	done
+	psql -X -q -v ON_ERROR_STOP=1 -d "$DST_DB" -c "DO \$\$BEGIN
+		FOR i IN 1..12000 LOOP
+			PERFORM pg_stat_clear_snapshot();
+			PERFORM 1 FROM pg_stat_activity WHERE datname = '$DST_DB'
+				AND state = 'active' AND query LIKE 'COPY%FROM STDIN%';
+			IF FOUND THEN RETURN; END IF;
+			PERFORM pg_sleep(0.005);
+		END LOOP;
+		RAISE EXCEPTION 'no COPY';
+	END\$\$" >/dev/null 2>&1 && return 0
 	fail "no COPY seen on the target; the sync's log ends:
 $(tail -n 8 "$1" 2>/dev/null)"
 }

@@ -39,7 +39,9 @@ test_sync_fuzz_bounded() {
 
 # The comparator is not fooled: a "sync" that answers success and writes
 # nothing (a stub in place of syncfn) fails the fuzzer, with the reduced
-# scenario printed.
+# scenario printed. (No incremental table: the stub's answer has no
+# incremental statistics, which the fuzzer would report first; what seed 7
+# draws moves whenever the type pool grows.)
 test_sync_fuzz_catches_a_sync_that_writes_nothing() {
 	cat >"$TEST_TMP/fake-syncfn" <<'STUB'
 #!/bin/sh
@@ -47,7 +49,7 @@ echo '{"success": true, "statistics": {"inserted": 0, "updated": 0, "tables": []
 STUB
 	chmod +x "$TEST_TMP/fake-syncfn"
 	local rc=0
-	python3 "$ROOT/tests/fuzz/sync_fuzz.py" --seed 7 --scenarios 1 --jobs 1 --paths one --exclude dupkey --reduce-seconds 10 \
+	FUZZ_INCR_SHARE=0 python3 "$ROOT/tests/fuzz/sync_fuzz.py" --seed 7 --scenarios 1 --jobs 1 --paths one --exclude dupkey --reduce-seconds 10 \
 		--prefix "fzstub$$" --syncfn "$TEST_TMP/fake-syncfn" >"$TEST_TMP/fuzz.log" 2>&1 || rc=$?
 	local out; out=$(cat "$TEST_TMP/fuzz.log")
 	assert_eq 1 "$rc" "the fuzzer's exit status with a sync that writes nothing: $(printf '%.3000s' "$out")"
