@@ -12,7 +12,10 @@
 #
 # SYNC_FUZZ_SECONDS is the default --seconds, FUZZ_SYNC_EXCLUDE the default
 # --exclude, FUZZ_JOBS the default --jobs; FUZZ_DIR where the server lives
-# (default: a fresh directory under /tmp).
+# (default: a fresh directory under /tmp). FUZZ_PARALLEL=1 starts the
+# server with parallel plans at no cost, so that the fuzzer's small tables
+# take the plans (the source's checksum worker, parallel merges) that only
+# large tables take otherwise.
 set -eu -o pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -23,6 +26,9 @@ PG_BIN=$(pg_bindir) && export PATH=$PG_BIN:$PATH
 dir=${FUZZ_DIR:-$(mktemp -d /tmp/syncfn-sync-fuzz.XXXXXX)}
 chmod 755 "$dir"
 trap 'pg_stop "$dir/pg"; [ -n "${FUZZ_DIR:-}" ] || rm -rf "$dir"' EXIT
-pg_start "$dir/pg" >/dev/null
+parallel=()
+[ "${FUZZ_PARALLEL:-0}" = 1 ] && parallel=(parallel_setup_cost=0 parallel_tuple_cost=0
+	min_parallel_table_scan_size=0 min_parallel_index_scan_size=0)
+pg_start "$dir/pg" ${parallel[@]+"${parallel[@]}"} >/dev/null
 export PGUSER=postgres
 python3 tests/fuzz/sync_fuzz.py "$@"
